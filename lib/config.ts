@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+// Every setting the processes read, validated once. Defaults make `npm start` work on a fresh machine.
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+const configSchema = z.object({
+  DATABASE_URL: z.string().url().optional(),
+  TRACEMAP_DATA_DIR: z.string().default(".tracemap"),
+  EMBEDDED_PG_PORT: port.default(54329),
+  OTLP_HTTP_PORT: port.default(4318),
+  OTLP_GRPC_PORT: port.default(4317),
+  ZIPKIN_PORT: port.default(9411),
+  WEB_PORT: port.default(3000),
+  INGEST_HOST: z.string().default("0.0.0.0"),
+  INGEST_TOKEN: z.string().min(1).optional(),
+  MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
+  WRITE_QUEUE_MAX_SPANS: positiveInt.default(200_000),
+  WRITE_BATCH_MAX_SPANS: positiveInt.default(5_000),
+  WRITE_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5),
+  WRITE_CONCURRENCY: positiveInt.default(2),
+  RETRY_AFTER_SECONDS: positiveInt.default(5),
+  SPAN_MAX_AGE_HOURS: positiveInt.default(24 * 7),
+  SPAN_MAX_FUTURE_MINUTES: positiveInt.default(60),
+  SPAN_RETENTION_HOURS: positiveInt.default(24),
+  AGGREGATOR_INTERVAL_MS: positiveInt.default(5_000),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings in the environment mean "not set", as shells commonly export them.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = configSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

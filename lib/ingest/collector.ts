@@ -1,0 +1,74 @@
+import type { Server as HttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config";
+import type { Sql } from "../db/pool";
+import { SpanStore } from "../db/span-store";
+import { bindGrpc, createOtlpGrpcServer } from "./grpc-receiver";
+import { createOtlpHttpServer, createZipkinServer } from "./http-receivers";
+import { IngestPipeline } from "./pipeline";
+import { WriteQueue } from "./write-queue";
+
+export type CollectorConfig = Pick<
+  Config,
+  | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
+  | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
+  | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES"
+>;
+
+export interface RunningCollector {
+  ports: { otlpHttp: number; otlpGrpc: number; zipkin: number };
+  queue: WriteQueue;
+  /** Stops accepting, flushes what was accepted, then closes the servers. */
+  close(): Promise<void>;
+}
+
+const HOUR_NS = 3_600_000_000_000n;
+
+export async function startCollector(config: CollectorConfig, sql: Sql, log: (m: string) => void = console.error): Promise<RunningCollector> {
+  const queue = new WriteQueue(new SpanStore(sql), {
+    maxQueuedSpans: config.WRITE_QUEUE_MAX_SPANS,
+    maxBatchSpans: config.WRITE_BATCH_MAX_SPANS,
+    maxWaitMs: config.WRITE_BATCH_MAX_WAIT_MS,
+    concurrency: config.WRITE_CONCURRENCY,
+    retryAfterSeconds: config.RETRY_AFTER_SECONDS,
+    onError: (err) => log(`span write failed: ${(err as Error).message}`),
+  });
+  const pipeline = new IngestPipeline(queue, {
+    maxAgeNs: BigInt(config.SPAN_MAX_AGE_HOURS) * HOUR_NS,
+    maxFutureNs: (BigInt(config.SPAN_MAX_FUTURE_MINUTES) * HOUR_NS) / 60n,
+  });
+  const receiver = { pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log };
+
+  const otlpHttp = createOtlpHttpServer(receiver);
+  const zipkin = createZipkinServer(receiver);
+  const grpc = createOtlpGrpcServer(receiver);
+  const [httpPort, zipkinPort, grpcPort] = await Promise.all([
+    listen(otlpHttp, config.INGEST_HOST, config.OTLP_HTTP_PORT),
+    listen(zipkin, config.INGEST_HOST, config.ZIPKIN_PORT),
+    bindGrpc(grpc, config.INGEST_HOST, config.OTLP_GRPC_PORT),
+  ]);
+
+  return {
+    ports: { otlpHttp: httpPort, otlpGrpc: grpcPort, zipkin: zipkinPort },
+    queue,
+    async close() {
+      const closing = [closeHttp(otlpHttp), closeHttp(zipkin), new Promise<void>((r) => grpc.tryShutdown(() => r()))];
+      await queue.close();
+      await Promise.all(closing);
+    },
+  };
+}
+
+function listen(server: HttpServer, host: string, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+function closeHttp(server: HttpServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}

@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { DecodedBatch } from "../domain/span";
+import { AppError, toHttpError } from "../errors";
+import { checkBearerToken, mediaType, readBody } from "./body";
+import { rejectionMessage } from "./normalize";
+import { decodeOtlpJson } from "./otlp-json";
+import { decodeExportTraceRequest, encodeExportResponse, encodeRpcStatus } from "./otlp-proto";
+import type { IngestPipeline } from "./pipeline";
+import { decodeZipkinJson } from "./zipkin";
+
+export interface ReceiverOptions {
+  pipeline: IngestPipeline;
+  maxBodyBytes: number;
+  ingestToken?: string;
+  log?: (msg: string) => void;
+}
+
+const PROTOBUF = "application/x-protobuf";
+const JSON_TYPE = "application/json";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function serve(routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0]!;
+    const handler = routes[path];
+    const run = async () => {
+      if (!handler) throw new AppError(404, `no route for ${path}`);
+      if (req.method !== "POST") throw new AppError(405, `use POST for ${path}`, { allow: "POST" });
+      checkBearerToken(req.headers.authorization, opts.ingestToken);
+      await handler(req, res);
+    };
+    run().catch((err: unknown) => {
+      const e = toHttpError(err);
+      if (e.status >= 500 && e.status !== 503) opts.log?.(`ingest error: ${String((err as Error)?.stack ?? err)}`);
+      if (res.headersSent) return res.destroy();
+      onError(res, req, e);
+      // Unread request bodies (413, 401) must not hang the connection.
+      if (!req.complete) req.resume();
+    });
+  });
+}
+
+function send(res: ServerResponse, status: number, type: string, body: Buffer | string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-type": type, ...headers });
+  res.end(body);
+}
+
+/** OTLP/HTTP: POST /v1/traces, protobuf or JSON, answered in the request's own encoding. */
+export function createOtlpHttpServer(opts: ReceiverOptions): Server {
+  const exportTraces: Handler = async (req, res) => {
+    const type = mediaType(req);
+    if (type !== PROTOBUF && type !== JSON_TYPE) {
+      throw new AppError(415, `unsupported content-type "${type}"; use ${PROTOBUF} or ${JSON_TYPE}`);
+    }
+    const body = await readBody(req, opts.maxBodyBytes);
+    const batch = await opts.pipeline.ingest(() =>
+      type === PROTOBUF ? decodeExportTraceRequest(body) : decodeOtlpJson(JSON.parse(body.toString("utf8"))),
+    );
+    const message = rejectionMessage(batch);
+    if (type === PROTOBUF) send(res, 200, PROTOBUF, encodeExportResponse(batch.rejected.length, message));
+    else send(res, 200, JSON_TYPE, JSON.stringify(otlpJsonResponse(batch, message)));
+  };
+  return serve({ "/v1/traces": exportTraces }, opts, (res, req, e) => {
+    const headers = { ...e.headers };
+    // google.rpc.Status in the request's encoding, as the OTLP/HTTP spec asks for error bodies.
+    if (mediaType(req) === PROTOBUF) send(res, e.status, PROTOBUF, encodeRpcStatus(grpcCodeFor(e.status), e.message), headers);
+    else send(res, e.status, JSON_TYPE, JSON.stringify({ code: grpcCodeFor(e.status), message: e.message }), headers);
+  });
+}
+
+function otlpJsonResponse(batch: DecodedBatch, message: string): object {
+  if (batch.rejected.length === 0) return {};
+  return { partialSuccess: { rejectedSpans: String(batch.rejected.length), errorMessage: message } };
+}
+
+/** Zipkin v2: POST /api/v2/spans with a JSON array; 202 like Zipkin itself. */
+export function createZipkinServer(opts: ReceiverOptions): Server {
+  const postSpans: Handler = async (req, res) => {
+    const type = mediaType(req);
+    if (type !== JSON_TYPE && type !== "") {
+      throw new AppError(415, `unsupported content-type "${type}"; Tracemap accepts Zipkin v2 JSON (${JSON_TYPE})`);
+    }
+    const body = await readBody(req, opts.maxBodyBytes);
+    const batch = await opts.pipeline.ingest(() => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
+    if (batch.rejected.length > 0) {
+      // Zipkin has no partial success; the valid spans are stored and the client learns what was dropped.
+      send(res, 400, "text/plain; charset=utf-8", `${rejectionMessage(batch)}; ${batch.spans.length} valid span(s) stored`);
+    } else {
+      res.writeHead(202).end();
+    }
+  };
+  return serve({ "/api/v2/spans": postSpans }, opts, (res, _req, e) =>
+    send(res, e.status, "text/plain; charset=utf-8", e.message, e.headers),
+  );
+}
+
+/** The gRPC status code matching an HTTP status, for google.rpc.Status bodies. */
+export function grpcCodeFor(httpStatus: number): number {
+  switch (httpStatus) {
+    case 400: case 413: case 415: return 3; // INVALID_ARGUMENT
+    case 401: return 16; // UNAUTHENTICATED
+    case 404: case 405: return 12; // UNIMPLEMENTED
+    case 429: return 8; // RESOURCE_EXHAUSTED
+    case 503: return 14; // UNAVAILABLE
+    default: return 13; // INTERNAL
+  }
+}

@@ -1,0 +1,180 @@
+// A minimal protobuf wire-format reader: just what the OTLP trace messages need, no reflection, no codegen.
+export class DecodeError extends Error {}
+
+export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
+
+export class ProtoReader {
+  pos: number;
+  readonly end: number;
+
+  constructor(
+    readonly buf: Buffer,
+    start = 0,
+    end = buf.length,
+  ) {
+    this.pos = start;
+    this.end = end;
+  }
+
+  done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Returns field number and wire type packed as [field, wireType]. */
+  tag(): [number, number] {
+    const t = this.uint32();
+    const field = t >>> 3;
+    if (field === 0) throw new DecodeError(`invalid field number 0 at byte ${this.pos}`);
+    return [field, t & 7];
+  }
+
+  uint32(): number {
+    // Varints of up to 5 bytes fit 32 bits; longer ones (negative int32) keep the low 32 bits.
+    let result = 0;
+    let shift = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new DecodeError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      if (shift < 32) result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result >>> 0;
+      shift += 7;
+    }
+    throw new DecodeError("varint longer than 10 bytes");
+  }
+
+  /** Signed 64-bit varint (int64) as a bigint. */
+  int64(): bigint {
+    let lo = 0;
+    let hi = 0;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) throw new DecodeError("truncated varint");
+      const b = this.buf[this.pos++]!;
+      if (i < 4) lo |= (b & 0x7f) << (7 * i);
+      else if (i === 4) {
+        lo |= (b & 0x0f) << 28;
+        hi |= (b & 0x7f) >> 4;
+      } else hi |= (b & 0x7f) << (7 * i - 32);
+      if ((b & 0x80) === 0) return BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+    }
+    throw new DecodeError("varint longer than 10 bytes");
+  }
+
+  fixed64(): bigint {
+    this.need(8);
+    const v = this.buf.readBigUInt64LE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  fixed32(): number {
+    this.need(4);
+    const v = this.buf.readUInt32LE(this.pos);
+    this.pos += 4;
+    return v;
+  }
+
+  double(): number {
+    this.need(8);
+    const v = this.buf.readDoubleLE(this.pos);
+    this.pos += 8;
+    return v;
+  }
+
+  bool(): boolean {
+    return this.uint32() !== 0;
+  }
+
+  /** Bounds of a length-delimited field; the caller decodes the slice. */
+  len(): [number, number] {
+    const n = this.uint32();
+    const start = this.pos;
+    if (n > this.end - start) throw new DecodeError(`length ${n} runs past the end of the message`);
+    this.pos = start + n;
+    return [start, start + n];
+  }
+
+  bytes(): Buffer {
+    const [s, e] = this.len();
+    return this.buf.subarray(s, e);
+  }
+
+  string(): string {
+    const [s, e] = this.len();
+    // Buffer decoding replaces invalid UTF-8 with U+FFFD instead of failing the whole batch.
+    return this.buf.toString("utf8", s, e);
+  }
+
+  sub(): ProtoReader {
+    const [s, e] = this.len();
+    return new ProtoReader(this.buf, s, e);
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case WireType.VARINT:
+        this.int64();
+        return;
+      case WireType.I64:
+        this.need(8);
+        this.pos += 8;
+        return;
+      case WireType.LEN:
+        this.len();
+        return;
+      case WireType.I32:
+        this.need(4);
+        this.pos += 4;
+        return;
+      default:
+        throw new DecodeError(`unsupported wire type ${wireType} at byte ${this.pos}`);
+    }
+  }
+
+  expect(wireType: number, actual: number, what: string): void {
+    if (wireType !== actual) throw new DecodeError(`${what}: wrong wire type ${actual}`);
+  }
+
+  private need(n: number): void {
+    if (this.end - this.pos < n) throw new DecodeError("truncated message");
+  }
+}
+
+/** Writes the few small messages we send back (responses and errors). */
+export class ProtoWriter {
+  private readonly parts: Buffer[] = [];
+
+  private varint(v: number | bigint): void {
+    let n = BigInt.asUintN(64, BigInt(v));
+    const bytes: number[] = [];
+    do {
+      let b = Number(n & 0x7fn);
+      n >>= 7n;
+      if (n > 0n) b |= 0x80;
+      bytes.push(b);
+    } while (n > 0n);
+    this.parts.push(Buffer.from(bytes));
+  }
+
+  int(field: number, v: number | bigint): this {
+    if (v === 0 || v === 0n) return this;
+    this.varint((field << 3) | WireType.VARINT);
+    this.varint(v);
+    return this;
+  }
+
+  string(field: number, s: string): this {
+    if (!s) return this;
+    return this.bytes(field, Buffer.from(s, "utf8"));
+  }
+
+  bytes(field: number, b: Buffer): this {
+    this.varint((field << 3) | WireType.LEN);
+    this.varint(b.length);
+    this.parts.push(b);
+    return this;
+  }
+
+  finish(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.int.test.ts", "test/e2e/**/*.spec.ts"],
+    globalSetup: ["test/helpers/global-setup.ts"],
+    testTimeout: 60_000,
+    hookTimeout: 240_000,
+    // Two cores: integration files each get their own database, so two at a time is safe and enough.
+    maxWorkers: 2,
+  },
+});
