@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+
+// Just enough of the Prisma schema language to compare models with the live database.
+export interface SchemaColumn {
+  column: string;
+  pgType: string;
+  nullable: boolean;
+  hasDefault: boolean;
+}
+export interface SchemaTable {
+  table: string;
+  columns: SchemaColumn[];
+  primaryKey: string[];
+  indexes: string[][];
+}
+
+const SCALARS: Record<string, string> = {
+  String: "text", Int: "int4", BigInt: "int8", Bytes: "bytea", DateTime: "timestamp", Json: "jsonb",
+  Boolean: "bool", Float: "float8", Decimal: "numeric",
+};
+const NATIVE: Record<string, string> = {
+  SmallInt: "int2", Integer: "int4", Timestamptz: "timestamptz", Timestamp: "timestamp", Text: "text", ByteA: "bytea",
+  JsonB: "jsonb", Uuid: "uuid", VarChar: "varchar", DoublePrecision: "float8",
+};
+
+export function parsePrismaSchema(path: string): SchemaTable[] {
+  const text = readFileSync(path, "utf8");
+  const tables: SchemaTable[] = [];
+  for (const m of text.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)) {
+    const body = m[2]!.split("\n").map((l) => l.replace(/\/\/.*$/, "").trim()).filter(Boolean);
+    const fieldToColumn = new Map<string, string>();
+    const columns: SchemaColumn[] = [];
+    let table = m[1]!;
+    const blockAttrs: string[] = [];
+    for (const line of body) {
+      if (line.startsWith("@@")) { blockAttrs.push(line); continue; }
+      const f = /^(\w+)\s+(Unsupported\("([^"]+)"\)|\w+)(\?)?(.*)$/.exec(line);
+      if (!f) continue;
+      const [, name, type, unsupported, optional, rest] = f;
+      const column = /@map\("([^"]+)"\)/.exec(rest!)?.[1] ?? name!;
+      const native = /@db\.(\w+)/.exec(rest!)?.[1];
+      const pgType = unsupported ?? (native ? NATIVE[native] : SCALARS[type!]);
+      if (!pgType) throw new Error(`unknown type ${type} for ${name}`);
+      fieldToColumn.set(name!, column);
+      columns.push({ column, pgType, nullable: optional === "?", hasDefault: rest!.includes("@default(") });
+    }
+    const fields = (attr: string) => /\[([^\]]*)\]/.exec(attr)![1]!.split(",").map((s) => fieldToColumn.get(s.trim())!);
+    let primaryKey: string[] = [];
+    const indexes: string[][] = [];
+    for (const a of blockAttrs) {
+      if (a.startsWith("@@map(")) table = /"([^"]+)"/.exec(a)![1]!;
+      else if (a.startsWith("@@id(")) primaryKey = fields(a);
+      else if (a.startsWith("@@index(")) indexes.push(fields(a));
+    }
+    tables.push({ table, columns, primaryKey, indexes });
+  }
+  return tables;
+}
