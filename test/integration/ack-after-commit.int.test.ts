@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 const send = (body: Buffer) =>
-  fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, { method: "POST", body, headers: { "content-type": "application/x-protobuf" } });
+  fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf" } });
 
 function grpcExport(body: Buffer): Promise<{ code: number; details: string; metadata?: Metadata } | null> {
   const client = new Client(`127.0.0.1:${collector.ports.otlpGrpc}`, credentials.createInsecure());

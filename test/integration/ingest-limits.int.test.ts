@@ -19,7 +19,7 @@ afterAll(async () => {
 });
 
 const post = (c: RunningCollector, body: Buffer, headers: Record<string, string> = {}) =>
-  fetch(`http://127.0.0.1:${c.ports.otlpHttp}/v1/traces`, { method: "POST", body, headers: { "content-type": "application/x-protobuf", ...headers } });
+  fetch(`http://127.0.0.1:${c.ports.otlpHttp}/v1/traces`, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf", ...headers } });
 
 describe("hostile strings", () => {
   it("are stored verbatim (NUL excepted, which PostgreSQL cannot hold)", async () => {

@@ -1,0 +1,70 @@
+export interface TraceRow {
+  spanId: string;
+  parentSpanId: string | null;
+  depth: number;
+  service: string;
+  name: string;
+  kind: string;
+  offsetMs: number;
+  durationMs: number;
+  error: boolean;
+  statusMessage: string | null;
+  attributes: [string, string][];
+  /** Parent id set but that span is not in the trace. */
+  orphan: boolean;
+}
+
+export interface TraceSpanInput {
+  spanId: string;
+  parentSpanId: string | null;
+  serviceName: string;
+  name: string;
+  kind: number;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+  statusMessage: string | null;
+  attributes: unknown;
+}
+
+const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
+
+/** Waterfall order: parents before children, siblings by start; spans whose parent is missing become roots. */
+export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
+  if (input.length === 0) return [];
+  const spans = [...input].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const t0 = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
+  const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string | null, typeof spans>();
+  for (const s of spans) {
+    const key = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : null;
+    children.set(key, [...(children.get(key) ?? []), s]);
+  }
+  const rows: TraceRow[] = [];
+  const emitted = new Set<(typeof spans)[number]>();
+  const expanded = new Set<string>();
+  const emit = (s: (typeof spans)[number], depth: number) => {
+    emitted.add(s);
+    rows.push({
+      spanId: s.spanId,
+      parentSpanId: s.parentSpanId,
+      depth,
+      service: s.serviceName,
+      name: s.name,
+      kind: KIND_NAMES[s.kind] ?? String(s.kind),
+      offsetMs: Number(s.startNs - t0) / 1e6,
+      durationMs: Number(s.durationNs) / 1e6,
+      error: s.statusCode === 2,
+      statusMessage: s.statusMessage,
+      attributes: Object.entries((s.attributes ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      orphan: s.parentSpanId !== null && !ids.has(s.parentSpanId),
+    });
+    // Zipkin shared spans reuse one id for two rows, and bad data can form cycles: expand each id once.
+    if (expanded.has(s.spanId)) return;
+    expanded.add(s.spanId);
+    for (const c of children.get(s.spanId) ?? []) if (!emitted.has(c)) emit(c, depth + 1);
+  };
+  for (const root of children.get(null) ?? []) emit(root, 0);
+  for (const s of spans) if (!emitted.has(s)) emit(s, 0); // members of parent cycles
+  return rows;
+}
