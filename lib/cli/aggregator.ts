@@ -1,0 +1,17 @@
+import { startAggregator } from "../aggregator/worker";
+import { boot, log, onShutdown, runMain } from "./bootstrap";
+
+runMain("aggregator", async () => {
+  const { config, database, sql } = await boot("aggregator", () => 4);
+  const worker = startAggregator(sql, {
+    intervalMs: config.AGGREGATOR_INTERVAL_MS,
+    spanRetentionHours: config.SPAN_RETENTION_HOURS,
+    log: log("aggregator"),
+  });
+  log("aggregator")("running");
+  onShutdown("aggregator", async () => {
+    await worker.stop();
+    await sql.end({ timeout: 5 });
+    await database.stop();
+  });
+});

@@ -1,0 +1,30 @@
+import { loadConfig } from "../config";
+import { migrate } from "../db/migrate";
+import { createSql } from "../db/pool";
+import { provideDatabase } from "../runtime/database";
+import { log, onShutdown, runMain } from "./bootstrap";
+import { ensureWebBuild, nextCommand, supervise, tsEntry } from "./processes";
+
+// The whole product: database (embedded unless DATABASE_URL) -> migrations -> collector, aggregator, web.
+runMain("start", async () => {
+  const say = log("start");
+  const config = loadConfig();
+  const database = await provideDatabase(config, say);
+  const sql = createSql(database.url, { max: 1 });
+  await migrate(sql);
+  await sql.end();
+  ensureWebBuild(say);
+
+  const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
+  const parts = [
+    supervise("collector", tsEntry("lib/cli/collector.ts"), env, say),
+    supervise("aggregator", tsEntry("lib/cli/aggregator.ts"), env, say),
+    supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), env, say),
+  ];
+  say(`Tracemap is starting: dashboard http://localhost:${config.WEB_PORT}, OTLP http :${config.OTLP_HTTP_PORT}, gRPC :${config.OTLP_GRPC_PORT}, Zipkin :${config.ZIPKIN_PORT}`);
+  onShutdown("start", async () => {
+    // Collector first flushes what it acknowledged; the database stops last.
+    await Promise.all(parts.map((p) => p.stop()));
+    await database.stop();
+  });
+});

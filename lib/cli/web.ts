@@ -1,0 +1,13 @@
+import { boot, log, onShutdown, runMain } from "./bootstrap";
+import { ensureWebBuild, nextCommand, supervise } from "./processes";
+
+runMain("web", async () => {
+  const { config, database, sql } = await boot("web", () => 1);
+  await sql.end();
+  ensureWebBuild(log("web"));
+  const web = supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" }, log("web"));
+  onShutdown("web", async () => {
+    await web.stop();
+    await database.stop();
+  });
+});
