@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
+import { BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import type { Browser } from "playwright-core";
+import { startProduct, type RunningProduct } from "../helpers/product";
+import { launchChromium } from "../helpers/browser";
+
+let product: RunningProduct;
+let browser: Browser;
+
+beforeAll(async () => {
+  product = await startProduct();
+  browser = await launchChromium();
+}, 300_000);
+afterAll(async () => {
+  await browser?.close();
+  if (product) expect(await product.stop()).toBe(0);
+});
+
+it("starts with an embedded database, ingests real SDK spans and shows them in the browser as inert text", async () => {
+  const page = await browser.newPage();
+  const dialogs: string[] = [];
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+
+  await page.goto(`http://127.0.0.1:${product.ports.web}/`);
+  await expect.poll(() => page.getByTestId("empty-state").isVisible()).toBe(true);
+
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ "service.name": "storefront" }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpHttp}/v1/traces` }))],
+  });
+  const tracer = provider.getTracer("e2e");
+  const root = tracer.startSpan("GET /cart <script>alert(1)</script>", { kind: SpanKind.SERVER });
+  const child = tracer.startSpan("SELECT cart", { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", note: "<img src=x onerror=alert(1)>" } }, trace.setSpan(context.active(), root));
+  child.setStatus({ code: SpanStatusCode.ERROR, message: "deadlock" });
+  child.end();
+  root.end();
+  await provider.forceFlush();
+  await provider.shutdown();
+
+  await page.reload();
+  const services = page.getByTestId("services");
+  await expect.poll(() => services.textContent()).toContain("storefront");
+  await page.getByRole("link", { name: "GET /cart <script>alert(1)</script>" }).click();
+  await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
+  const waterfall = page.getByTestId("waterfall");
+  expect(await waterfall.textContent()).toContain("note=<img src=x onerror=alert(1)>");
+  expect(await waterfall.textContent()).toContain("error: deadlock");
+  expect(await page.locator("main img").count()).toBe(0);
+  expect(await page.locator("main script").count()).toBe(0);
+  expect(dialogs).toEqual([]);
+});

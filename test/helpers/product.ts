@@ -1,0 +1,62 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+export interface RunningProduct {
+  ports: { web: number; otlpHttp: number; otlpGrpc: number; zipkin: number; pg: number };
+  output: () => string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+const randomPort = (base: number) => base + Math.floor(Math.random() * 1000);
+
+/** Starts the whole product exactly as `npm start` does, on an embedded database in a fresh directory. */
+export async function startProduct(timeoutMs = 180_000): Promise<RunningProduct> {
+  const ports = { web: randomPort(31000), otlpHttp: randomPort(32000), otlpGrpc: randomPort(33000), zipkin: randomPort(34000), pg: randomPort(35000) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: "",
+    TRACEMAP_DATA_DIR: mkdtempSync(path.join(tmpdir(), "tracemap-product-")),
+    EMBEDDED_PG_PORT: String(ports.pg),
+    WEB_PORT: String(ports.web),
+    OTLP_HTTP_PORT: String(ports.otlpHttp),
+    OTLP_GRPC_PORT: String(ports.otlpGrpc),
+    ZIPKIN_PORT: String(ports.zipkin),
+    INGEST_HOST: "127.0.0.1",
+  };
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout!.on("data", (d) => (out += d));
+  child.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  const deadline = Date.now() + timeoutMs;
+  const ready = async (url: string, init?: RequestInit) => {
+    try {
+      return (await fetch(url, init)).status < 500;
+    } catch {
+      return false;
+    }
+  };
+  while (
+    !(await ready(`http://127.0.0.1:${ports.web}/`)) ||
+    !(await ready(`http://127.0.0.1:${ports.otlpHttp}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))
+  ) {
+    if (child.exitCode !== null) throw new Error(`product exited early (${child.exitCode}):\n${out}`);
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`product did not become ready:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    ports,
+    output: () => out,
+    async stop() {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
