@@ -1,0 +1,269 @@
+import { SpanKind, StatusCode, type Attributes } from "./span";
+import { adjustedCount } from "./sampling";
+import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
+
+/** A stored span as the aggregator sees it; `epoch` is the ingest epoch it was committed in. */
+export interface AggSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  service: string;
+  name: string;
+  kind: number;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+  statusMessage: string | null;
+  traceState: string | null;
+  attributes: Attributes;
+  resourceAttributes: Attributes;
+  links: { traceId: string; spanId: string }[];
+  epoch: number;
+}
+
+export type ConnectionType = "rpc" | "messaging" | "database" | "virtual";
+
+export interface EdgeObservation {
+  minuteMs: number;
+  source: string;
+  sourceType: NodeType;
+  target: string;
+  targetType: NodeType;
+  connectionType: ConnectionType;
+  broker: string | null;
+  weight: number;
+  failed: boolean;
+  status4xx: boolean;
+  throttled: boolean;
+  clientNs: bigint | null;
+  serverNs: bigint | null;
+  /** The span an example trace link points at: the client side when there is one. */
+  traceId: string;
+  spanId: string;
+  startNs: bigint;
+  errorMessage: string | null;
+}
+
+export interface ServiceObservation {
+  minuteMs: number;
+  service: string;
+  operation: string;
+  weight: number;
+  failed: boolean;
+  durationNs: bigint;
+}
+
+export type QualityCounter = "orphanSpans" | "unpairedClientSpans" | "unpairedServerSpans" | "rootServerSpans";
+export interface QualityObservation {
+  minuteMs: number;
+  service: string;
+  counter: QualityCounter;
+}
+
+export interface Observations {
+  edges: EdgeObservation[];
+  services: ServiceObservation[];
+  quality: QualityObservation[];
+}
+
+/** Every span visible to one epoch's pass, indexed for the lookups pairing needs. */
+export class SpanIndex {
+  private readonly byId = new Map<string, AggSpan[]>();
+  private readonly byParent = new Map<string, AggSpan[]>();
+  private readonly byLink = new Map<string, AggSpan[]>();
+
+  constructor(spans: Iterable<AggSpan>) {
+    for (const s of spans) {
+      push(this.byId, key(s.traceId, s.spanId), s);
+      if (s.parentSpanId) push(this.byParent, key(s.traceId, s.parentSpanId), s);
+      for (const l of s.links) push(this.byLink, key(l.traceId, l.spanId), s);
+    }
+  }
+  spans(traceId: string, spanId: string): AggSpan[] {
+    return this.byId.get(key(traceId, spanId)) ?? [];
+  }
+  children(s: AggSpan): AggSpan[] {
+    return this.byParent.get(key(s.traceId, s.spanId)) ?? [];
+  }
+  linkedFrom(s: AggSpan): AggSpan[] {
+    return this.byLink.get(key(s.traceId, s.spanId)) ?? [];
+  }
+}
+
+const key = (traceId: string, spanId: string) => `${traceId}:${spanId}`;
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v);
+  else m.set(k, [v]);
+}
+
+const MINUTE_NS = 60_000_000_000n;
+export const minuteOf = (startNs: bigint) => Number((startNs / MINUTE_NS) * 60_000n);
+const isShared = (s: AggSpan) => s.attributes["zipkin.shared"] === true;
+
+/**
+ * Pairing rules for the spans of one epoch. `index` holds every span committed up to the end of this epoch's
+ * wait window; `windowEnd(e)` is the last epoch that still pairs with epoch e. A pair is counted once, by the
+ * side committed in the later epoch (the server side on a tie), so the result never depends on how epochs were
+ * batched, restarted or shared between workers.
+ */
+export function observeEpoch(batch: AggSpan[], index: SpanIndex, windowEnd: (epoch: number) => number): Observations {
+  const out: Observations = { edges: [], services: [], quality: [] };
+  const pairs = (a: AggSpan, b: AggSpan) => Math.max(a.epoch, b.epoch) <= windowEnd(Math.min(a.epoch, b.epoch));
+
+  for (const s of batch) {
+    const minuteMs = minuteOf(s.startNs);
+    if (s.parentSpanId && index.spans(s.traceId, s.parentSpanId).length === 0) {
+      out.quality.push({ minuteMs, service: s.service, counter: "orphanSpans" });
+    }
+    if (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) {
+      observeCallee(s, index, pairs, out);
+      out.services.push(...serviceObservations(s, minuteMs));
+    } else if (s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) {
+      observeCaller(s, index, pairs, out);
+    }
+  }
+  return out;
+}
+
+function callersOf(callee: AggSpan, index: SpanIndex): AggSpan[] {
+  const callerKind = callee.kind === SpanKind.SERVER ? SpanKind.CLIENT : SpanKind.PRODUCER;
+  const viaParent = callee.parentSpanId ? index.spans(callee.traceId, callee.parentSpanId) : [];
+  const viaShared = isShared(callee) ? index.spans(callee.traceId, callee.spanId) : [];
+  const viaLinks = callee.kind === SpanKind.CONSUMER ? callee.links.flatMap((l) => index.spans(l.traceId, l.spanId)) : [];
+  return unique([...viaParent, ...viaShared, ...viaLinks].filter((c) => c.kind === callerKind && c !== callee));
+}
+
+function calleesOf(caller: AggSpan, index: SpanIndex): AggSpan[] {
+  const calleeKind = caller.kind === SpanKind.CLIENT ? SpanKind.SERVER : SpanKind.CONSUMER;
+  const viaParent = index.children(caller);
+  const viaShared = index.spans(caller.traceId, caller.spanId).filter(isShared);
+  const viaLinks = caller.kind === SpanKind.PRODUCER ? index.linkedFrom(caller) : [];
+  return unique([...viaParent, ...viaShared, ...viaLinks].filter((c) => c.kind === calleeKind && c !== caller));
+}
+
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+function observeCallee(s: AggSpan, index: SpanIndex, pairs: (a: AggSpan, b: AggSpan) => boolean, out: Observations): void {
+  const callers = callersOf(s, index).filter((c) => pairs(c, s));
+  if (callers.length > 0) {
+    // Counted here when the caller was committed no later than this span; otherwise the caller counts it.
+    for (const c of callers) if (c.epoch <= s.epoch) out.edges.push(pairedEdge(c, s));
+    return;
+  }
+  const isRoot = !s.parentSpanId && (s.kind !== SpanKind.CONSUMER || s.links.length === 0);
+  if (isRoot) {
+    out.edges.push(userEdge(s));
+    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "rootServerSpans" });
+  } else if (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0) {
+    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "unpairedServerSpans" });
+  }
+}
+
+function observeCaller(s: AggSpan, index: SpanIndex, pairs: (a: AggSpan, b: AggSpan) => boolean, out: Observations): void {
+  const callees = calleesOf(s, index).filter((c) => pairs(s, c));
+  if (callees.length > 0) {
+    for (const c of callees) if (c.epoch < s.epoch) out.edges.push(pairedEdge(s, c));
+    return;
+  }
+  const edge = virtualEdge(s);
+  out.edges.push(edge);
+  if (edge.targetType === "external" || edge.targetType === "unknown") {
+    out.quality.push({ minuteMs: edge.minuteMs, service: s.service, counter: "unpairedClientSpans" });
+  }
+}
+
+function pairedEdge(caller: AggSpan, callee: AggSpan): EdgeObservation {
+  const messaging = caller.kind === SpanKind.PRODUCER;
+  const outcome = outcomeOf([callee, caller]);
+  return {
+    minuteMs: minuteOf(caller.startNs),
+    source: caller.service,
+    sourceType: "service",
+    target: callee.service,
+    targetType: "service",
+    connectionType: messaging ? "messaging" : "rpc",
+    broker: messaging ? (brokerOf(caller.attributes) ?? brokerOf(callee.attributes)) : null,
+    weight: weightOf(caller),
+    ...outcome,
+    clientNs: caller.durationNs,
+    serverNs: callee.durationNs,
+    traceId: caller.traceId,
+    spanId: caller.spanId,
+    startNs: caller.startNs,
+  };
+}
+
+function userEdge(s: AggSpan): EdgeObservation {
+  const peer = typeof s.attributes["peer.service"] === "string" && s.attributes["peer.service"] ? (s.attributes["peer.service"] as string) : null;
+  return {
+    minuteMs: minuteOf(s.startNs),
+    source: peer ?? "user",
+    sourceType: peer ? "external" : "user",
+    target: s.service,
+    targetType: "service",
+    connectionType: s.kind === SpanKind.CONSUMER ? "messaging" : "rpc",
+    broker: s.kind === SpanKind.CONSUMER ? brokerOf(s.attributes) : null,
+    weight: weightOf(s),
+    ...outcomeOf([s]),
+    clientNs: null,
+    serverNs: s.durationNs,
+    traceId: s.traceId,
+    spanId: s.spanId,
+    startNs: s.startNs,
+  };
+}
+
+function virtualEdge(s: AggSpan): EdgeObservation {
+  const node = virtualNodeOf(s.attributes);
+  const messaging = s.kind === SpanKind.PRODUCER || node.type === "messaging";
+  return {
+    minuteMs: minuteOf(s.startNs),
+    source: s.service,
+    sourceType: "service",
+    target: node.name,
+    targetType: s.kind === SpanKind.PRODUCER && node.type !== "unknown" ? "messaging" : node.type,
+    connectionType: node.type === "database" ? "database" : messaging ? "messaging" : "virtual",
+    broker: messaging ? brokerOf(s.attributes) : null,
+    weight: weightOf(s),
+    ...outcomeOf([s]),
+    clientNs: s.durationNs,
+    serverNs: null,
+    traceId: s.traceId,
+    spanId: s.spanId,
+    startNs: s.startNs,
+  };
+}
+
+const weightOf = (s: AggSpan) => adjustedCount(s.traceState, s.attributes, s.resourceAttributes);
+
+function httpStatus(a: Attributes): number | null {
+  const v = Number(a["http.response.status_code"] ?? a["http.status_code"]);
+  return Number.isInteger(v) && v > 0 ? v : null;
+}
+
+/** Failed: status ERROR on any side; with status unset, HTTP 5xx or a non-OK gRPC code. */
+export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boolean; throttled: boolean; errorMessage: string | null } {
+  let failed = false;
+  let status4xx = false;
+  let throttled = false;
+  let errorMessage: string | null = null;
+  for (const s of sides) {
+    const http = httpStatus(s.attributes);
+    const grpcCode = s.attributes["rpc.grpc.status_code"];
+    const grpc = grpcCode === undefined || grpcCode === null ? null : Number(grpcCode);
+    const error =
+      s.statusCode === StatusCode.ERROR ||
+      (s.statusCode === StatusCode.UNSET && ((http !== null && http >= 500) || (grpc !== null && grpc !== 0)));
+    if (error && !failed) errorMessage = s.statusMessage || (http ? `HTTP ${http}` : grpc ? `gRPC status ${grpc}` : null);
+    failed ||= error;
+    status4xx ||= http !== null && http >= 400 && http < 500;
+    throttled ||= http === 429 || grpc === 8;
+  }
+  return { failed, status4xx, throttled, errorMessage };
+}
+
+function serviceObservations(s: AggSpan, minuteMs: number): ServiceObservation[] {
+  const base = { minuteMs, service: s.service, weight: weightOf(s), failed: outcomeOf([s]).failed, durationNs: s.durationNs };
+  return [{ ...base, operation: "" }, { ...base, operation: s.name }];
+}
