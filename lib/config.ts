@@ -23,7 +23,9 @@ const configSchema = z.object({
   SPAN_MAX_AGE_HOURS: positiveInt.default(24 * 7),
   SPAN_MAX_FUTURE_MINUTES: positiveInt.default(60),
   SPAN_RETENTION_HOURS: positiveInt.default(24),
-  AGGREGATOR_INTERVAL_MS: positiveInt.default(5_000),
+  AGGREGATOR_INTERVAL_MS: positiveInt.default(1_000),
+  AGGREGATOR_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  RETENTION_INTERVAL_MS: positiveInt.default(60_000),
 });
 
 export type Config = z.infer<typeof configSchema>;

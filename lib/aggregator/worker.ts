@@ -1,25 +1,35 @@
 import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
+import { aggregateOnce } from "./aggregate";
 
 export interface AggregatorOptions {
   intervalMs: number;
+  waitMs: number;
   spanRetentionHours: number;
+  retentionIntervalMs: number;
   log: (m: string) => void;
 }
 
 /**
- * The background process. For now it only enforces raw-span retention (dropping whole day partitions);
- * edge roll-ups are the aggregator issue's work. Chained timeouts so runs never overlap.
+ * The background process: every interval it records an ingest epoch and rolls up every epoch whose wait
+ * window has closed; now and then it drops expired span partitions. Chained timeouts, so passes never overlap.
  */
 export function startAggregator(sql: Sql, opts: AggregatorOptions): { stop(): Promise<void> } {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  let lastRetention = 0;
 
   const tick = async () => {
     try {
-      const cutoff = new Date(Date.now() - opts.spanRetentionHours * 3600_000);
-      const dropped = await dropSpanPartitionsBefore(sql, cutoff);
+      await aggregateOnce(sql, { waitMs: opts.waitMs, epochIntervalMs: opts.intervalMs });
+    } catch (err) {
+      opts.log(`aggregation pass failed (will retry): ${(err as Error).message}`);
+    }
+    if (Date.now() - lastRetention < opts.retentionIntervalMs) return;
+    lastRetention = Date.now();
+    try {
+      const dropped = await dropSpanPartitionsBefore(sql, new Date(Date.now() - opts.spanRetentionHours * 3600_000));
       if (dropped.length) opts.log(`retention dropped ${dropped.join(", ")}`);
     } catch (err) {
       opts.log(`retention pass failed (will retry): ${(err as Error).message}`);

@@ -5,6 +5,8 @@ runMain("aggregator", async () => {
   const { config, database, sql } = await boot("aggregator", () => 4);
   const worker = startAggregator(sql, {
     intervalMs: config.AGGREGATOR_INTERVAL_MS,
+    waitMs: config.AGGREGATOR_WAIT_MS,
+    retentionIntervalMs: config.RETENTION_INTERVAL_MS,
     spanRetentionHours: config.SPAN_RETENTION_HOURS,
     log: log("aggregator"),
   });

@@ -11,3 +11,6 @@ export function createSql(url: string, opts: { max?: number; connectTimeoutSecon
     types: { bigint: postgres.BigInt },
   });
 }
+
+/** Either the pool or an open transaction: repository functions work inside both. */
+export type Queryable = Sql | postgres.TransactionSql;

@@ -32,6 +32,7 @@ export function parsePrismaSchema(path: string): SchemaTable[] {
     const columns: SchemaColumn[] = [];
     let table = m[1]!;
     const blockAttrs: string[] = [];
+    let fieldPrimaryKey: string[] = [];
     for (const line of body) {
       if (line.startsWith("@@")) { blockAttrs.push(line); continue; }
       const f = /^(\w+)\s+(Unsupported\("([^"]+)"\)|\w+)(\?)?(.*)$/.exec(line);
@@ -42,10 +43,13 @@ export function parsePrismaSchema(path: string): SchemaTable[] {
       const pgType = unsupported ?? (native ? NATIVE[native] : SCALARS[type!]);
       if (!pgType) throw new Error(`unknown type ${type} for ${name}`);
       fieldToColumn.set(name!, column);
+      if (/@id\b/.test(rest!)) fieldPrimaryKey = [column];
       columns.push({ column, pgType, nullable: optional === "?", hasDefault: rest!.includes("@default(") });
     }
-    const fields = (attr: string) => /\[([^\]]*)\]/.exec(attr)![1]!.split(",").map((s) => fieldToColumn.get(s.trim())!);
-    let primaryKey: string[] = [];
+    // "[a, b(ops: X)]" -> column names of a and b
+    const fields = (attr: string) =>
+      /\[([^\]]*)\]/.exec(attr)![1]!.split(",").map((s) => fieldToColumn.get(s.trim().replace(/\(.*\)$/, ""))!);
+    let primaryKey = fieldPrimaryKey;
     const indexes: string[][] = [];
     for (const a of blockAttrs) {
       if (a.startsWith("@@map(")) table = /"([^"]+)"/.exec(a)![1]!;

@@ -1,0 +1,142 @@
+import { addToHistogram, type Histogram } from "../domain/histogram";
+import type { EdgeObservation, Observations, QualityCounter } from "../domain/pairing";
+
+// Folds one epoch's observations into the rows written for it (pure, so it is unit-tested).
+export interface EdgeRow {
+  minute: string;
+  source: string;
+  target: string;
+  connectionType: string;
+  sourceType: string;
+  targetType: string;
+  broker: string | null;
+  requests: number;
+  failed: number;
+  status4xx: number;
+  throttled: number;
+  rawSpans: number;
+  rawFailed: number;
+  clientHist: Histogram;
+  serverHist: Histogram;
+}
+
+export interface ServiceRow {
+  minute: string;
+  service: string;
+  operation: string;
+  requests: number;
+  failed: number;
+  rawSpans: number;
+  hist: Histogram;
+}
+
+export type QualityRow = { minute: string; service: string } & Record<QualityCounter, number>;
+
+export type ExampleCategory = "slowest" | "errors" | "typical";
+export interface ExampleRow {
+  minute: string;
+  source: string;
+  target: string;
+  connectionType: string;
+  category: ExampleCategory;
+  traceId: string;
+  spanId: string;
+  startNs: string;
+  durationNs: string;
+  failed: boolean;
+  errorMessage: string | null;
+}
+
+export const EXAMPLE_LIMITS: Record<ExampleCategory, number> = { slowest: 3, errors: 10, typical: 1 };
+
+export interface Rollup {
+  edges: EdgeRow[];
+  services: ServiceRow[];
+  quality: QualityRow[];
+  examples: ExampleRow[];
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+const edgeKey = (e: { minuteMs: number; source: string; target: string; connectionType: string }) =>
+  `${e.minuteMs}\u0000${e.source}\u0000${e.target}\u0000${e.connectionType}`;
+/** The latency an example is ranked by: what the caller waited, else what the server spent. */
+export const exampleDuration = (e: EdgeObservation) => e.clientNs ?? e.serverNs ?? 0n;
+
+export function rollUp(obs: Observations): Rollup {
+  const edges = new Map<string, EdgeRow>();
+  const byEdge = new Map<string, EdgeObservation[]>();
+  for (const e of obs.edges) {
+    const k = edgeKey(e);
+    let row = edges.get(k);
+    if (!row) {
+      row = {
+        minute: iso(e.minuteMs), source: e.source, target: e.target, connectionType: e.connectionType,
+        sourceType: e.sourceType, targetType: e.targetType, broker: e.broker, requests: 0, failed: 0, status4xx: 0,
+        throttled: 0, rawSpans: 0, rawFailed: 0, clientHist: {}, serverHist: {},
+      };
+      edges.set(k, row);
+      byEdge.set(k, []);
+    }
+    row.broker ??= e.broker;
+    row.requests += e.weight;
+    row.rawSpans += 1;
+    if (e.failed) {
+      row.failed += e.weight;
+      row.rawFailed += 1;
+    }
+    if (e.status4xx) row.status4xx += e.weight;
+    if (e.throttled) row.throttled += e.weight;
+    if (e.clientNs !== null) addToHistogram(row.clientHist, Number(e.clientNs), e.weight);
+    if (e.serverNs !== null) addToHistogram(row.serverHist, Number(e.serverNs), e.weight);
+    byEdge.get(k)!.push(e);
+  }
+
+  const services = new Map<string, ServiceRow>();
+  for (const s of obs.services) {
+    const k = `${s.minuteMs}\u0000${s.service}\u0000${s.operation}`;
+    let row = services.get(k);
+    if (!row) {
+      row = { minute: iso(s.minuteMs), service: s.service, operation: s.operation, requests: 0, failed: 0, rawSpans: 0, hist: {} };
+      services.set(k, row);
+    }
+    row.requests += s.weight;
+    row.rawSpans += 1;
+    if (s.failed) row.failed += s.weight;
+    addToHistogram(row.hist, Number(s.durationNs), s.weight);
+  }
+
+  const quality = new Map<string, QualityRow>();
+  for (const q of obs.quality) {
+    const k = `${q.minuteMs}\u0000${q.service}`;
+    let row = quality.get(k);
+    if (!row) {
+      row = { minute: iso(q.minuteMs), service: q.service, orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
+      quality.set(k, row);
+    }
+    row[q.counter] += 1;
+  }
+
+  return { edges: [...edges.values()], services: [...services.values()], quality: [...quality.values()], examples: [...byEdge.values()].flatMap(exampleCandidates) };
+}
+
+/** Slowest few, failed ones up to the cap, and one near this batch's median; the store keeps the best overall. */
+function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
+  const bySlowest = [...list].sort((a, b) => cmpBig(exampleDuration(b), exampleDuration(a)) || a.spanId.localeCompare(b.spanId));
+  const median = bySlowest[Math.floor(bySlowest.length / 2)]!;
+  const errors = list.filter((e) => e.failed).sort((a, b) => cmpBig(a.startNs, b.startNs) || a.spanId.localeCompare(b.spanId));
+  return [
+    ...bySlowest.slice(0, EXAMPLE_LIMITS.slowest).map((e) => example(e, "slowest")),
+    ...errors.slice(0, EXAMPLE_LIMITS.errors).map((e) => example(e, "errors")),
+    example(median, "typical"),
+  ];
+}
+
+const cmpBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+
+function example(e: EdgeObservation, category: ExampleCategory): ExampleRow {
+  return {
+    minute: iso(e.minuteMs), source: e.source, target: e.target, connectionType: e.connectionType, category,
+    traceId: e.traceId, spanId: e.spanId, startNs: e.startNs.toString(), durationNs: exampleDuration(e).toString(),
+    failed: e.failed, errorMessage: e.errorMessage,
+  };
+}

@@ -1,0 +1,145 @@
+import type { AggSpan } from "../domain/pairing";
+import { percentiles } from "../domain/histogram";
+import { EXAMPLE_LIMITS, type Rollup } from "../aggregator/rollup";
+import type { Queryable } from "./pool";
+
+interface SpanRow extends Omit<AggSpan, "epoch" | "links"> {
+  epoch: bigint | null;
+  links: { traceId: string; spanId: string }[];
+}
+
+const SPAN_COLUMNS = (alias: string) => `
+  encode(${alias}.trace_id, 'hex') AS "traceId", encode(${alias}.span_id, 'hex') AS "spanId",
+  encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS service, ${alias}.name, ${alias}.kind,
+  ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
+  ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes,
+  ${alias}.resource_attributes AS "resourceAttributes", ${alias}.links,
+  (SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1) AS epoch`;
+
+const toAggSpan = (r: SpanRow): AggSpan => ({
+  ...r,
+  // Spans committed after the newest epoch bound belong to no epoch yet: treat them as infinitely late.
+  epoch: r.epoch === null ? Number.MAX_SAFE_INTEGER : Number(r.epoch),
+  links: (r.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+});
+
+/** The spans committed in one epoch: ingest_xid in [lower, upper). */
+export async function spansOfEpoch(tx: Queryable, lower: bigint, upper: bigint): Promise<AggSpan[]> {
+  const rows = await tx.unsafe<SpanRow[]>(
+    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8`,
+    [lower.toString(), upper.toString()],
+  );
+  return rows.map(toAggSpan);
+}
+
+/**
+ * Every span that can pair with the batch and was committed below `upper`: the batch's whole traces, the
+ * producers its consumers link to, and the consumers (of any trace) that link to its producers.
+ */
+export async function pairingContext(tx: Queryable, batch: AggSpan[], upper: bigint): Promise<AggSpan[]> {
+  const traceIds = [...new Set(batch.map((s) => s.traceId))];
+  const linked = batch.flatMap((s) => s.links.filter((l) => l.traceId !== s.traceId));
+  const producers = batch.filter((s) => s.kind === 4).map((s) => JSON.stringify([{ traceId: s.traceId, spanId: s.spanId }]));
+  const rows = await tx.unsafe<SpanRow[]>(
+    `SELECT ${SPAN_COLUMNS("s")} FROM spans s
+     WHERE s.ingest_xid < $1::xid8 AND (
+       s.trace_id = ANY(SELECT decode(t, 'hex') FROM unnest($2::text[]) t)
+       OR (s.trace_id, s.span_id) IN (SELECT decode(l->>'traceId', 'hex'), decode(l->>'spanId', 'hex') FROM jsonb_array_elements($3::jsonb) l)
+       OR s.links @> ANY($4::jsonb[])
+     )`,
+    [upper.toString(), traceIds, JSON.stringify(linked), producers],
+  );
+  return rows.map(toAggSpan);
+}
+
+/** Adds one epoch's roll-up to the minute tables. Runs inside the epoch's transaction. */
+export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
+  if (r.edges.length) {
+    const merged = await tx.unsafe<{ minute: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> }[]>(
+      `INSERT INTO edge_minutes AS m (minute, source, target, connection_type, source_type, target_type, broker, requests, failed,
+         status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
+       SELECT minute, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
+         "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
+       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text,
+         "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
+         throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
+       ON CONFLICT (minute, source, target, connection_type) DO UPDATE SET
+         broker = coalesce(m.broker, EXCLUDED.broker),
+         requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
+         status_4xx = m.status_4xx + EXCLUDED.status_4xx, throttled = m.throttled + EXCLUDED.throttled,
+         raw_spans = m.raw_spans + EXCLUDED.raw_spans, raw_failed = m.raw_failed + EXCLUDED.raw_failed,
+         client_hist = tracemap_hist_merge(m.client_hist, EXCLUDED.client_hist),
+         server_hist = tracemap_hist_merge(m.server_hist, EXCLUDED.server_hist)
+       RETURNING minute, source, target, connection_type, client_hist, server_hist`,
+      [JSON.stringify(r.edges)],
+    );
+    await writeExamples(tx, r, merged);
+  }
+  if (r.services.length) {
+    await tx.unsafe(
+      `INSERT INTO service_minutes AS m (minute, service, operation, requests, failed, raw_spans, hist)
+       SELECT minute, service, operation, requests, failed, "rawSpans", hist
+       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
+       ON CONFLICT (minute, service, operation) DO UPDATE SET
+         requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
+         raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
+      [JSON.stringify(r.services)],
+    );
+  }
+  if (r.quality.length) {
+    await tx.unsafe(
+      `INSERT INTO quality_minutes AS m (minute, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
+       SELECT minute, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
+       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
+         "unpairedServerSpans" bigint, "rootServerSpans" bigint)
+       ON CONFLICT (minute, service) DO UPDATE SET
+         orphan_spans = m.orphan_spans + EXCLUDED.orphan_spans,
+         unpaired_client_spans = m.unpaired_client_spans + EXCLUDED.unpaired_client_spans,
+         unpaired_server_spans = m.unpaired_server_spans + EXCLUDED.unpaired_server_spans,
+         root_server_spans = m.root_server_spans + EXCLUDED.root_server_spans`,
+      [JSON.stringify(r.quality)],
+    );
+  }
+}
+
+/**
+ * Adds this epoch's candidates, then keeps per edge and minute the slowest few, the first failed ones up to the
+ * cap, and the one typical example nearest the minute's merged median.
+ */
+async function writeExamples(
+  tx: Queryable,
+  r: Rollup,
+  merged: { minute: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> }[],
+): Promise<void> {
+  await tx.unsafe(
+    `INSERT INTO edge_examples (minute, source, target, connection_type, category, trace_id, span_id, start_time, duration_ns, failed, error_message)
+     SELECT minute, source, target, "connectionType", category, decode("traceId", 'hex'), decode("spanId", 'hex'),
+       timestamptz 'epoch' + ("startNs" / 1000) * interval '1 microsecond', "durationNs", failed, "errorMessage"
+     FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, category text,
+       "traceId" text, "spanId" text, "startNs" bigint, "durationNs" bigint, failed boolean, "errorMessage" text)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(r.examples)],
+  );
+  const medians = merged.map((m) => {
+    const hist = Object.keys(m.client_hist).length ? m.client_hist : m.server_hist;
+    return { minute: m.minute, source: m.source, target: m.target, connectionType: m.connection_type, medianNs: Math.round((percentiles(hist).p50 ?? 0) * 1e6) };
+  });
+  await tx.unsafe(
+    `WITH touched AS (
+       SELECT minute, source, target, "connectionType" AS connection_type, "medianNs" AS median_ns
+       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, "medianNs" bigint)
+     ), ranked AS (
+       SELECT e.minute, e.source, e.target, e.connection_type, e.category, e.trace_id, e.span_id,
+         row_number() OVER (
+           PARTITION BY e.minute, e.source, e.target, e.connection_type, e.category
+           ORDER BY CASE e.category WHEN 'slowest' THEN -e.duration_ns WHEN 'typical' THEN abs(e.duration_ns - t.median_ns) ELSE 0 END,
+             CASE WHEN e.category = 'errors' THEN e.start_time END, e.trace_id, e.span_id) AS n
+       FROM edge_examples e JOIN touched t USING (minute, source, target, connection_type)
+     )
+     DELETE FROM edge_examples d USING ranked r
+     WHERE d.minute = r.minute AND d.source = r.source AND d.target = r.target AND d.connection_type = r.connection_type
+       AND d.category = r.category AND d.trace_id = r.trace_id AND d.span_id = r.span_id
+       AND r.n > CASE r.category WHEN 'slowest' THEN $2::int WHEN 'errors' THEN $3::int ELSE $4::int END`,
+    [JSON.stringify(medians), EXAMPLE_LIMITS.slowest, EXAMPLE_LIMITS.errors, EXAMPLE_LIMITS.typical],
+  );
+}

@@ -1,0 +1,56 @@
+import type { Queryable, Sql } from "./pool";
+
+const EPOCH_LOCK_KEY = 72_707_371;
+
+export interface Epoch {
+  epoch: number;
+  xidBound: bigint;
+  recordedAt: Date;
+}
+
+/** Records a new epoch when the last one is at least `minIntervalMs` old. */
+export async function recordEpoch(sql: Sql, minIntervalMs: number): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${EPOCH_LOCK_KEY})`;
+    await tx`
+      INSERT INTO ingest_epochs (epoch, xid_bound, recorded_at)
+      SELECT coalesce(max(epoch), 0) + 1, pg_snapshot_xmax(pg_current_snapshot()), clock_timestamp()
+      FROM ingest_epochs
+      HAVING coalesce(max(recorded_at), '-infinity') <= clock_timestamp() - make_interval(secs => ${minIntervalMs / 1000})`;
+  });
+}
+
+type Tx = Queryable;
+
+export async function getEpoch(tx: Tx, epoch: number): Promise<Epoch | null> {
+  const [row] = await tx<{ epoch: bigint; xid_bound: string; recorded_at: Date }[]>`
+    SELECT epoch, xid_bound::text, recorded_at FROM ingest_epochs WHERE epoch = ${epoch}`;
+  return row ? { epoch: Number(row.epoch), xidBound: BigInt(row.xid_bound), recordedAt: row.recorded_at } : null;
+}
+
+/**
+ * The last epoch whose spans still pair with spans of `epoch` (recorded within `waitMs` after it), and whether
+ * that answer is final (a later epoch exists beyond the window).
+ */
+export async function windowOf(tx: Tx, epoch: Epoch, waitMs: number): Promise<{ end: number; final: boolean }> {
+  const [row] = await tx<{ end: bigint; final: boolean }[]>`
+    SELECT (SELECT max(epoch) FROM ingest_epochs WHERE recorded_at <= ${epoch.recordedAt}::timestamptz + make_interval(secs => ${waitMs / 1000})) AS end,
+           EXISTS (SELECT 1 FROM ingest_epochs WHERE recorded_at > ${epoch.recordedAt}::timestamptz + make_interval(secs => ${waitMs / 1000})) AS final`;
+  return { end: Number(row!.end), final: row!.final };
+}
+
+/** Window ends of many epochs at once (for partners committed in earlier epochs). */
+export async function windowEnds(tx: Tx, epochs: number[], waitMs: number): Promise<Map<number, number>> {
+  if (epochs.length === 0) return new Map();
+  const rows = await tx<{ epoch: bigint; end: bigint }[]>`
+    SELECT e.epoch, (SELECT max(f.epoch) FROM ingest_epochs f WHERE f.recorded_at <= e.recorded_at + make_interval(secs => ${waitMs / 1000})) AS end
+    FROM ingest_epochs e WHERE e.epoch = ANY(${epochs}::bigint[])`;
+  return new Map(rows.map((r) => [Number(r.epoch), Number(r.end)]));
+}
+
+/** True when every transaction that could have written into epochs up to `bound` has finished. */
+export async function isClosed(tx: Tx, bound: bigint): Promise<boolean> {
+  const [row] = await tx<{ closed: boolean }[]>`
+    SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ${bound.toString()}::xid8 AS closed`;
+  return row!.closed;
+}

@@ -1,0 +1,104 @@
+import { mergeHistograms, percentiles, type Histogram, type Percentiles } from "../domain/histogram";
+import type { NodeType } from "../domain/virtual-node";
+import { edgeTotals, qualityTotals, serviceTotals } from "../db/graph-reads";
+import type { Queryable } from "../db/pool";
+
+export interface GraphNode {
+  id: string;
+  name: string;
+  type: NodeType;
+  requests: number;
+  errors: number;
+  rawSpans: number;
+  ratePerSec: number;
+  errorRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  connectionType: string;
+  broker: string | null;
+  requests: number;
+  errors: number;
+  status4xx: number;
+  throttled: number;
+  rawSpans: number;
+  ratePerSec: number;
+  errorRate: number;
+  client: Percentiles;
+  server: Percentiles;
+}
+
+export interface Graph {
+  from: string;
+  to: string;
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0, suspectedBrokenContext: false });
+
+/** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
+export async function loadGraph(sql: Queryable, from: Date, to: Date): Promise<Graph> {
+  const [edgeRows, serviceRows, qualityRows] = await Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]);
+  const seconds = Math.max((to.getTime() - from.getTime()) / 1000, 1);
+  const nodes = new Map<string, GraphNode & { hist: Histogram }>();
+  const node = (name: string, type: NodeType) => {
+    let n = nodes.get(name);
+    if (!n) {
+      n = { id: name, name, type, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hist: {} };
+      nodes.set(name, n);
+    } else if (n.type !== "service" && type === "service") n.type = "service";
+    return n;
+  };
+
+  const edges: GraphEdge[] = edgeRows.map((r) => {
+    node(r.source, r.sourceType as NodeType);
+    const target = node(r.target, r.targetType as NodeType);
+    // Virtual nodes have no spans of their own: their figures are what their callers saw.
+    if (r.targetType !== "service") {
+      target.requests += r.requests;
+      target.errors += r.failed;
+      target.rawSpans += Number(r.rawSpans);
+      mergeHistograms(target.hist, r.clientHist);
+    }
+    return {
+      id: `${r.source}->${r.target}${r.connectionType === "rpc" ? "" : `:${r.connectionType}`}`,
+      source: r.source, target: r.target, connectionType: r.connectionType, broker: r.broker,
+      requests: r.requests, errors: r.failed, status4xx: r.status4xx, throttled: r.throttled, rawSpans: Number(r.rawSpans),
+      ratePerSec: r.requests / seconds, errorRate: r.requests > 0 ? r.failed / r.requests : 0,
+      client: percentiles(r.clientHist), server: percentiles(r.serverHist),
+    };
+  });
+  for (const s of serviceRows) {
+    const n = node(s.service, "service");
+    n.requests = s.requests;
+    n.errors = s.failed;
+    n.rawSpans = Number(s.rawSpans);
+    n.hist = s.hist;
+  }
+  const calledByServices = new Set(edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target));
+  for (const q of qualityRows) {
+    const n = node(q.service, "service");
+    n.quality = {
+      orphanSpans: Number(q.orphanSpans), unpairedClientSpans: Number(q.unpairedClientSpans),
+      unpairedServerSpans: Number(q.unpairedServerSpans), rootServerSpans: Number(q.rootServerSpans),
+      // Root server spans in a service that other services call: someone drops the trace context.
+      suspectedBrokenContext: Number(q.rootServerSpans) > 0 && calledByServices.has(q.service),
+    };
+  }
+  return {
+    from: from.toISOString(),
+    to: to.toISOString(),
+    nodes: [...nodes.values()].map(({ hist, ...n }) => ({
+      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...percentiles(hist),
+    })),
+    edges,
+  };
+}
