@@ -32,7 +32,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
     const e = Number(progress.processed_epoch) + 1;
     const epoch = await getEpoch(tx, e);
     if (!epoch) return false;
-    const window = await windowOf(tx, epoch, waitMs);
+    const window = await windowOf(tx, e, waitMs);
     if (!window.final) return false;
     const end = window.end === e ? epoch : (await getEpoch(tx, window.end))!;
     // Every transaction that wrote into the window must be over, or a late commit could be missed.

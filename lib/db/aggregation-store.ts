@@ -39,15 +39,15 @@ export async function spansOfEpoch(tx: Queryable, lower: bigint, upper: bigint):
 export async function pairingContext(tx: Queryable, batch: AggSpan[], upper: bigint): Promise<AggSpan[]> {
   const traceIds = [...new Set(batch.map((s) => s.traceId))];
   const linked = batch.flatMap((s) => s.links.filter((l) => l.traceId !== s.traceId));
-  const producers = batch.filter((s) => s.kind === 4).map((s) => JSON.stringify([{ traceId: s.traceId, spanId: s.spanId }]));
+  const producers = batch.filter((s) => s.kind === 4).map((s) => ({ traceId: s.traceId, spanId: s.spanId }));
   const rows = await tx.unsafe<SpanRow[]>(
     `SELECT ${SPAN_COLUMNS("s")} FROM spans s
      WHERE s.ingest_xid < $1::xid8 AND (
        s.trace_id = ANY(SELECT decode(t, 'hex') FROM unnest($2::text[]) t)
-       OR (s.trace_id, s.span_id) IN (SELECT decode(l->>'traceId', 'hex'), decode(l->>'spanId', 'hex') FROM jsonb_array_elements($3::jsonb) l)
-       OR s.links @> ANY($4::jsonb[])
+       OR (s.trace_id, s.span_id) IN (SELECT decode(l->>'traceId', 'hex'), decode(l->>'spanId', 'hex') FROM jsonb_array_elements($3::text::jsonb) l)
+       OR s.links @> ANY(SELECT jsonb_build_array(p) FROM jsonb_array_elements($4::text::jsonb) p)
      )`,
-    [upper.toString(), traceIds, JSON.stringify(linked), producers],
+    [upper.toString(), traceIds, JSON.stringify(linked), JSON.stringify(producers)],
   );
   return rows.map(toAggSpan);
 }
@@ -60,7 +60,7 @@ export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
          status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
        SELECT minute, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
          "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
-       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text,
          "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
          throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
        ON CONFLICT (minute, source, target, connection_type) DO UPDATE SET
@@ -79,7 +79,7 @@ export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
     await tx.unsafe(
       `INSERT INTO service_minutes AS m (minute, service, operation, requests, failed, raw_spans, hist)
        SELECT minute, service, operation, requests, failed, "rawSpans", hist
-       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
        ON CONFLICT (minute, service, operation) DO UPDATE SET
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
@@ -90,7 +90,7 @@ export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
     await tx.unsafe(
       `INSERT INTO quality_minutes AS m (minute, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
        SELECT minute, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
-       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
          "unpairedServerSpans" bigint, "rootServerSpans" bigint)
        ON CONFLICT (minute, service) DO UPDATE SET
          orphan_spans = m.orphan_spans + EXCLUDED.orphan_spans,
@@ -115,7 +115,7 @@ async function writeExamples(
     `INSERT INTO edge_examples (minute, source, target, connection_type, category, trace_id, span_id, start_time, duration_ns, failed, error_message)
      SELECT minute, source, target, "connectionType", category, decode("traceId", 'hex'), decode("spanId", 'hex'),
        timestamptz 'epoch' + ("startNs" / 1000) * interval '1 microsecond', "durationNs", failed, "errorMessage"
-     FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, category text,
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, category text,
        "traceId" text, "spanId" text, "startNs" bigint, "durationNs" bigint, failed boolean, "errorMessage" text)
      ON CONFLICT DO NOTHING`,
     [JSON.stringify(r.examples)],
@@ -127,7 +127,7 @@ async function writeExamples(
   await tx.unsafe(
     `WITH touched AS (
        SELECT minute, source, target, "connectionType" AS connection_type, "medianNs" AS median_ns
-       FROM jsonb_to_recordset($1::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, "medianNs" bigint)
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, "medianNs" bigint)
      ), ranked AS (
        SELECT e.minute, e.source, e.target, e.connection_type, e.category, e.trace_id, e.span_id,
          row_number() OVER (

@@ -32,10 +32,12 @@ export async function getEpoch(tx: Tx, epoch: number): Promise<Epoch | null> {
  * The last epoch whose spans still pair with spans of `epoch` (recorded within `waitMs` after it), and whether
  * that answer is final (a later epoch exists beyond the window).
  */
-export async function windowOf(tx: Tx, epoch: Epoch, waitMs: number): Promise<{ end: number; final: boolean }> {
+export async function windowOf(tx: Tx, epoch: number, waitMs: number): Promise<{ end: number; final: boolean }> {
+  // Compared in SQL: recorded_at has microseconds, a JS Date only milliseconds.
   const [row] = await tx<{ end: bigint; final: boolean }[]>`
-    SELECT (SELECT max(epoch) FROM ingest_epochs WHERE recorded_at <= ${epoch.recordedAt}::timestamptz + make_interval(secs => ${waitMs / 1000})) AS end,
-           EXISTS (SELECT 1 FROM ingest_epochs WHERE recorded_at > ${epoch.recordedAt}::timestamptz + make_interval(secs => ${waitMs / 1000})) AS final`;
+    WITH e AS (SELECT recorded_at + make_interval(secs => ${waitMs / 1000}) AS until FROM ingest_epochs WHERE epoch = ${epoch})
+    SELECT (SELECT max(epoch) FROM ingest_epochs, e WHERE recorded_at <= e.until) AS end,
+           EXISTS (SELECT 1 FROM ingest_epochs, e WHERE recorded_at > e.until) AS final`;
   return { end: Number(row!.end), final: row!.final };
 }
 
