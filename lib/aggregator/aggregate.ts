@@ -33,8 +33,8 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
     const epoch = await getEpoch(tx, e);
     if (!epoch) return false;
     const window = await windowOf(tx, e, waitMs);
-    if (!window.final) return false;
-    const end = window.end === e ? epoch : (await getEpoch(tx, window.end))!;
+    if (!window.ready) return false;
+    const end = (await getEpoch(tx, window.end))!;
     // Every transaction that wrote into the window must be over, or a late commit could be missed.
     if (!(await isClosed(tx, end.xidBound))) return false;
 

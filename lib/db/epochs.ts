@@ -29,23 +29,26 @@ export async function getEpoch(tx: Tx, epoch: number): Promise<Epoch | null> {
 }
 
 /**
- * The last epoch whose spans still pair with spans of `epoch` (recorded within `waitMs` after it), and whether
- * that answer is final (a later epoch exists beyond the window).
+ * The last epoch whose spans still pair with spans of `epoch`: every epoch that began (the previous epoch was
+ * recorded) within `waitMs` of this one's end. So two spans whose transactions started within the wait always
+ * pair, however unevenly epochs were recorded. `ready` says whether that epoch has been recorded yet.
  */
-export async function windowOf(tx: Tx, epoch: number, waitMs: number): Promise<{ end: number; final: boolean }> {
+export async function windowOf(tx: Tx, epoch: number, waitMs: number): Promise<{ end: number; ready: boolean }> {
   // Compared in SQL: recorded_at has microseconds, a JS Date only milliseconds.
-  const [row] = await tx<{ end: bigint; final: boolean }[]>`
-    WITH e AS (SELECT recorded_at + make_interval(secs => ${waitMs / 1000}) AS until FROM ingest_epochs WHERE epoch = ${epoch})
-    SELECT (SELECT max(epoch) FROM ingest_epochs, e WHERE recorded_at <= e.until) AS end,
-           EXISTS (SELECT 1 FROM ingest_epochs, e WHERE recorded_at > e.until) AS final`;
-  return { end: Number(row!.end), final: row!.final };
+  const [row] = await tx<{ end: bigint; ready: boolean }[]>`
+    WITH w AS (
+      SELECT max(f.epoch) + 1 AS end FROM ingest_epochs f, ingest_epochs e
+      WHERE e.epoch = ${epoch} AND f.recorded_at <= e.recorded_at + make_interval(secs => ${waitMs / 1000})
+    )
+    SELECT w.end, EXISTS (SELECT 1 FROM ingest_epochs WHERE epoch = w.end) AS ready FROM w`;
+  return { end: Number(row!.end), ready: row!.ready };
 }
 
 /** Window ends of many epochs at once (for partners committed in earlier epochs). */
 export async function windowEnds(tx: Tx, epochs: number[], waitMs: number): Promise<Map<number, number>> {
   if (epochs.length === 0) return new Map();
   const rows = await tx<{ epoch: bigint; end: bigint }[]>`
-    SELECT e.epoch, (SELECT max(f.epoch) FROM ingest_epochs f WHERE f.recorded_at <= e.recorded_at + make_interval(secs => ${waitMs / 1000})) AS end
+    SELECT e.epoch, (SELECT max(f.epoch) + 1 FROM ingest_epochs f WHERE f.recorded_at <= e.recorded_at + make_interval(secs => ${waitMs / 1000})) AS end
     FROM ingest_epochs e WHERE e.epoch = ANY(${epochs}::bigint[])`;
   return new Map(rows.map((r) => [Number(r.epoch), Number(r.end)]));
 }
