@@ -62,3 +62,67 @@ export function qualityTotals(sql: Queryable, from: Date, to: Date): Promise<Qua
     FROM quality_minutes WHERE minute >= ${from} AND minute < ${to}
     GROUP BY service ORDER BY service`;
 }
+
+export interface EdgeBucketRow {
+  bucket: Date;
+  requests: number;
+  failed: number;
+  rawSpans: bigint;
+  clientHist: Histogram;
+  serverHist: Histogram;
+}
+
+/** One edge's minutes grouped into steps of `stepMs`, aligned to the epoch. */
+export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, stepMs: number): Promise<EdgeBucketRow[]> {
+  return sql<EdgeBucketRow[]>`
+    SELECT to_timestamp(floor(extract(epoch FROM minute) * 1000 / ${stepMs}) * ${stepMs} / 1000.0) AS bucket,
+           sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
+           tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
+    FROM edge_minutes
+    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
+      AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
+    GROUP BY 1 ORDER BY 1`;
+}
+
+export interface ExampleTraceRow {
+  traceId: string;
+  spanId: string;
+  start: Date;
+  durationNs: bigint;
+  failed: boolean;
+  errorMessage: string | null;
+  minute: Date;
+}
+
+const ORDER_BY: Record<string, string> = {
+  slowest: "duration_ns DESC, start_time",
+  errors: "start_time DESC",
+  typical: "start_time DESC",
+};
+
+export function edgeExamples(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, category: "slowest" | "errors" | "typical", limit: number): Promise<ExampleTraceRow[]> {
+  return sql<ExampleTraceRow[]>`
+    SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId", start_time AS start,
+           duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
+    FROM edge_examples
+    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
+      AND category = ${category} AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
+    ORDER BY ${sql.unsafe(ORDER_BY[category]!)} LIMIT ${limit}`;
+}
+
+export interface NodeSeenRow {
+  name: string;
+  type: string;
+  lastSeen: Date;
+}
+
+/** Every node the roll-ups know: services (from their own spans or as callers) and virtual nodes. */
+export function nodesSeen(sql: Queryable, since: Date): Promise<NodeSeenRow[]> {
+  return sql<NodeSeenRow[]>`
+    SELECT name, CASE WHEN bool_or(type = 'service') THEN 'service' ELSE max(type) END AS type, max(last_seen) AS "lastSeen"
+    FROM (
+      SELECT service AS name, 'service' AS type, max(minute) AS last_seen FROM service_minutes WHERE minute >= ${since} GROUP BY service
+      UNION ALL SELECT source, source_type, max(minute) FROM edge_minutes WHERE minute >= ${since} GROUP BY source, source_type
+      UNION ALL SELECT target, target_type, max(minute) FROM edge_minutes WHERE minute >= ${since} GROUP BY target, target_type
+    ) n GROUP BY name ORDER BY name`;
+}

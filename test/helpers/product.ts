@@ -13,7 +13,7 @@ export interface RunningProduct {
 const randomPort = (base: number) => base + Math.floor(Math.random() * 1000);
 
 /** Starts the whole product exactly as `npm start` does, on an embedded database in a fresh directory. */
-export async function startProduct(timeoutMs = 180_000): Promise<RunningProduct> {
+export async function startProduct(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningProduct> {
   const ports = { web: randomPort(31000), otlpHttp: randomPort(32000), otlpGrpc: randomPort(33000), zipkin: randomPort(34000), pg: randomPort(35000) };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -25,6 +25,7 @@ export async function startProduct(timeoutMs = 180_000): Promise<RunningProduct>
     OTLP_GRPC_PORT: String(ports.otlpGrpc),
     ZIPKIN_PORT: String(ports.zipkin),
     INGEST_HOST: "127.0.0.1",
+    ...extraEnv,
   };
   const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
   let out = "";

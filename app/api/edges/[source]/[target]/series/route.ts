@@ -1,0 +1,14 @@
+import { parseRange } from "@/lib/domain/time-range";
+import { webSql } from "@/lib/db/web-pool";
+import { jsonHandler } from "@/lib/http/respond";
+import { loadEdgeSeries } from "@/lib/query/edges";
+
+export const dynamic = "force-dynamic";
+
+export const GET = jsonHandler(async (req, { params }: { params: Promise<{ source: string; target: string }> }) => {
+  const { source, target } = await params;
+  const q = new URL(req.url).searchParams;
+  const range = parseRange(q);
+  const series = await loadEdgeSeries(webSql(), { source, target, connectionType: q.get("connectionType") }, range, q.get("step"));
+  return { source, target, from: range.from.toISOString(), to: range.to.toISOString(), ...series };
+});

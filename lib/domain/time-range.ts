@@ -1,0 +1,47 @@
+import { badRequest } from "../errors";
+
+const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+export const MAX_RANGE_MS = 31 * 86_400_000;
+
+/** A time as the API accepts it: ISO-8601, epoch milliseconds, `now`, or `now-15m` (s, m, h, d, w). */
+export function parseTime(value: string, now: number, field: string): number {
+  const v = value.trim();
+  if (v === "now") return now;
+  const rel = /^now-(\d+)([smhdw])$/.exec(v);
+  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
+  if (/^\d{10,16}$/.test(v)) return Number(v);
+  if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
+    const t = Date.parse(v);
+    if (!Number.isNaN(t)) return t;
+  }
+  throw badRequest(`${field}: expected ISO-8601, epoch milliseconds or now-<n><s|m|h|d|w>, got "${value}"`);
+}
+
+/** A duration such as `1m`, `5m`, `1h` or plain seconds. */
+export function parseDuration(value: string, field: string): number {
+  const m = /^(\d+)([smhdw]?)$/.exec(value.trim());
+  if (!m || Number(m[1]) === 0) throw badRequest(`${field}: expected a duration like 60s, 5m or 1h, got "${value}"`);
+  return Number(m[1]) * (m[2] ? UNITS[m[2]]! : 1000);
+}
+
+export interface TimeRange {
+  from: Date;
+  to: Date;
+}
+
+export function parseRange(params: URLSearchParams, now = Date.now(), defaultFrom = "now-15m"): TimeRange {
+  const from = parseTime(params.get("from") ?? defaultFrom, now, "from");
+  const to = parseTime(params.get("to") ?? "now", now, "to");
+  if (from >= to) throw badRequest("from must be before to");
+  if (to - from > MAX_RANGE_MS) throw badRequest("time range longer than 31 days");
+  return { from: new Date(from), to: new Date(to) };
+}
+
+/** Step for a series: the requested one, else one that gives at most ~120 points, never below a minute. */
+export function seriesStep(range: TimeRange, requested: string | null): number {
+  const span = range.to.getTime() - range.from.getTime();
+  const step = requested ? parseDuration(requested, "step") : Math.ceil(span / 120 / 60_000) * 60_000;
+  if (step < 60_000) throw badRequest("step must be at least 1m (data is kept per minute)");
+  if (span / step > 2000) throw badRequest("step too small for this range (more than 2000 points)");
+  return step;
+}

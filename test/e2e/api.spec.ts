@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { startProduct, type RunningProduct } from "../helpers/product";
+import { sendShopTraces } from "../helpers/shop-traces";
+
+let product: RunningProduct;
+const api = (path: string) => fetch(`http://127.0.0.1:${product.ports.web}${path}`);
+const getJson = async (path: string) => {
+  const res = await api(path);
+  expect(res.status, `${path}: ${res.status}`).toBe(200);
+  return res.json();
+};
+
+beforeAll(async () => {
+  product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
+}, 300_000);
+afterAll(async () => {
+  if (product) expect(await product.stop()).toBe(0);
+});
+
+async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+describe("read API over real HTTP", () => {
+  it("serves the graph, services, edge series, example traces and whole traces", async () => {
+    const expected = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpGrpc}` }), 20);
+    const graph = await poll(() => getJson("/api/graph?from=now-1h&to=now%2B0m".replace("%2B0m", "")), (g) => g.edges.length >= 5);
+    const counts = Object.fromEntries(graph.edges.map((e: any) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
+    expect(counts).toEqual(expected);
+    const orders = graph.edges.find((e: any) => e.target === "orders");
+    expect(orders).toMatchObject({ source: "gateway", connectionType: "rpc", errorRate: 0.25 });
+    expect(orders.client.p95).toBeGreaterThan(0);
+
+    const { services } = await getJson("/api/services");
+    expect(Object.fromEntries(services.map((s: any) => [s.name, s.type]))).toEqual({
+      gateway: "service", notify: "service", orders: "service", "payment-gateway": "external", shop: "database", user: "user",
+    });
+
+    const to = Math.ceil(Date.now() / 60_000) * 60_000;
+    const series = await getJson(`/api/edges/gateway/orders/series?from=${to - 30 * 60_000}&to=${to}&step=1m`);
+    expect(series.points).toHaveLength(30);
+    expect(series.stepSeconds).toBe(60);
+    expect(series.points.reduce((s: number, p: any) => s + p.requests, 0)).toBe(20);
+
+    const failed = await getJson("/api/edges/gateway/orders/traces?from=now-1h&kind=errors");
+    expect(failed.traces).toHaveLength(5);
+    expect(failed.traces.every((t: any) => t.status === "error" && /^[0-9a-f]{32}$/.test(t.traceId))).toBe(true);
+    const slowest = await getJson("/api/edges/gateway/orders/traces?from=now-1h&kind=slowest");
+    expect(slowest.traces.length).toBeGreaterThanOrEqual(3);
+    const durations = slowest.traces.map((t: any) => t.durationMs);
+    expect(durations).toEqual([...durations].sort((a, b) => b - a));
+
+    const trace = await getJson(`/api/traces/${failed.traces[0].traceId}`);
+    expect(trace.spans.map((s: any) => s.serviceName).sort()).toEqual(["gateway", "gateway", "gateway", "notify", "orders", "orders", "orders"]);
+  });
+
+  it("answers bad parameters with 400 and a message, unknown traces with 404", async () => {
+    const bad = await api("/api/graph?from=yesterday");
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error).toMatch(/^from: expected ISO-8601/);
+    expect((await api("/api/edges/a/b/traces?kind=fastest")).status).toBe(400);
+    expect((await api("/api/edges/a/b/series?step=10s")).status).toBe(400);
+    expect((await api("/api/traces/xyz")).status).toBe(400);
+    expect((await api(`/api/traces/${"ab".repeat(16)}`)).status).toBe(404);
+  });
+
+  it("reports p50/p95/p99 within 2% of exact for one minute and for a multi-hour window", async () => {
+    const now = Date.now();
+    const minuteStart = Math.floor((now - 2 * 3600_000) / 60_000) * 60_000;
+    let seed = 7;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    const samples: { start: number; ms: number }[] = [];
+    const spans: any[] = [];
+    for (let i = 0; i < 24_000; i++) {
+      const ms = Math.exp(Math.log(30) + 0.9 * Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand()));
+      const oneMinute = i % 2 === 0;
+      const start = oneMinute ? minuteStart + rand() * 59_000 : now - 3 * 3600_000 + rand() * 2.9 * 3600_000;
+      samples.push({ start, ms });
+      const startNs = BigInt(Math.floor(start)) * 1_000_000n;
+      spans.push({
+        traceId: (i + 1).toString(16).padStart(32, "a"), spanId: (i + 1).toString(16).padStart(16, "b"), name: "GET /timed", kind: 2,
+        startTimeUnixNano: startNs.toString(), endTimeUnixNano: (startNs + BigInt(Math.round(ms * 1e6))).toString(),
+      });
+    }
+    const between = (from: number, to: number) => samples.filter((x) => x.start >= from && x.start < to).map((x) => x.ms);
+    for (let i = 0; i < spans.length; i += 4000) {
+      const body = { resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "timed" } }] }, scopeSpans: [{ spans: spans.slice(i, i + 4000) }] }] };
+      const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+      expect(await res.json()).toEqual({});
+    }
+    const exact = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.ceil(q * xs.length) - 1]!;
+    const check = async (from: number, to: number, values: number[]) => {
+      const graph = await poll(
+        () => getJson(`/api/graph?from=${from}&to=${to}`),
+        (g) => g.edges.find((e: any) => e.target === "timed")?.requests === values.length,
+      );
+      const edge = graph.edges.find((e: any) => e.target === "timed");
+      expect(edge.requests).toBe(values.length);
+      const node = graph.nodes.find((n: any) => n.name === "timed");
+      for (const [q, key] of [[0.5, "p50"], [0.95, "p95"], [0.99, "p99"]] as const) {
+        expect(Math.abs(edge.server[key] - exact(values, q)) / exact(values, q)).toBeLessThan(0.02);
+        expect(Math.abs(node[key] - exact(values, q)) / exact(values, q)).toBeLessThan(0.02);
+      }
+    };
+    await check(minuteStart, minuteStart + 60_000, between(minuteStart, minuteStart + 60_000));
+    await check(now - 4 * 3600_000, now + 60_000, between(now - 4 * 3600_000, now + 60_000));
+  });
+});

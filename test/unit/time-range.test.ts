@@ -1,0 +1,39 @@
+import { describe, expect, it } from "vitest";
+import { parseRange, parseTime, seriesStep } from "../../lib/domain/time-range";
+import { AppError } from "../../lib/errors";
+
+const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+describe("API time parameters", () => {
+  it("accepts ISO-8601, epoch ms and relative times", () => {
+    expect(parseTime("2026-11-24T11:00:00Z", NOW, "from")).toBe(NOW - 3600_000);
+    expect(parseTime(String(NOW - 5000), NOW, "from")).toBe(NOW - 5000);
+    expect(parseTime("now-15m", NOW, "from")).toBe(NOW - 900_000);
+    expect(parseTime("now-7d", NOW, "from")).toBe(NOW - 7 * 86_400_000);
+    expect(parseTime("now", NOW, "to")).toBe(NOW);
+  });
+
+  it("rejects nonsense with a 400 that names the field", () => {
+    for (const bad of ["yesterday", "now+5m", "12", "2026-13-45"]) {
+      const err = (() => { try { parseTime(bad, NOW, "from"); } catch (e) { return e; } })();
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).status).toBe(400);
+      expect((err as AppError).message).toMatch(/^from:/);
+    }
+  });
+
+  it("defaults to the last 15 minutes and checks order and length", () => {
+    const r = parseRange(new URLSearchParams(), NOW);
+    expect([r.from.getTime(), r.to.getTime()]).toEqual([NOW - 900_000, NOW]);
+    expect(() => parseRange(new URLSearchParams("from=now&to=now-1h"), NOW)).toThrow(/before/);
+    expect(() => parseRange(new URLSearchParams("from=now-40d"), NOW)).toThrow(/31 days/);
+  });
+
+  it("picks a series step of whole minutes, at most ~120 points", () => {
+    const day = parseRange(new URLSearchParams("from=now-24h"), NOW);
+    expect(seriesStep(day, null)).toBe(12 * 60_000);
+    expect(seriesStep(parseRange(new URLSearchParams("from=now-15m"), NOW), null)).toBe(60_000);
+    expect(seriesStep(day, "5m")).toBe(300_000);
+    expect(() => seriesStep(day, "30s")).toThrow(/at least 1m/);
+  });
+});
