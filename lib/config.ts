@@ -26,6 +26,8 @@ const configSchema = z.object({
   AGGREGATOR_INTERVAL_MS: positiveInt.default(1_000),
   AGGREGATOR_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   RETENTION_INTERVAL_MS: positiveInt.default(60_000),
+  MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(7),
+  HOUR_ROLLUP_RETENTION_DAYS: positiveInt.default(90),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -2,7 +2,7 @@ import { observeEpoch, SpanIndex } from "../domain/pairing";
 import { pairingContext, spansOfEpoch, writeRollup } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
-import { rollUp } from "./rollup";
+import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
 
 export interface AggregateOptions {
   /** How long after a span's commit its partners may still arrive and pair. */
@@ -50,7 +50,10 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
         if (found === undefined) throw new Error(`no window for epoch ${x}`);
         return found;
       };
-      await writeRollup(tx, rollUp(observeEpoch(batch, new SpanIndex(context), windowEnd)));
+      const observations = observeEpoch(batch, new SpanIndex(context), windowEnd);
+      // Minute and hour rows in the same transaction: both are exact, whatever happens.
+      await writeRollup(tx, rollUp(observations, MINUTE_MS), "minute");
+      await writeRollup(tx, rollUp(observations, HOUR_MS), "hour");
     }
     await tx`UPDATE aggregator_progress SET processed_epoch = ${e}, updated_at = now() WHERE id = 1`;
     return true;

@@ -3,7 +3,8 @@ import type { EdgeObservation, Observations, QualityCounter } from "../domain/pa
 
 // Folds one epoch's observations into the rows written for it (pure, so it is unit-tested).
 export interface EdgeRow {
-  minute: string;
+  /** Start of the minute or hour. */
+  bucket: string;
   source: string;
   target: string;
   connectionType: string;
@@ -21,7 +22,7 @@ export interface EdgeRow {
 }
 
 export interface ServiceRow {
-  minute: string;
+  bucket: string;
   service: string;
   operation: string;
   requests: number;
@@ -30,7 +31,7 @@ export interface ServiceRow {
   hist: Histogram;
 }
 
-export type QualityRow = { minute: string; service: string } & Record<QualityCounter, number>;
+export type QualityRow = { bucket: string; service: string } & Record<QualityCounter, number>;
 
 export type ExampleCategory = "slowest" | "errors" | "typical";
 export interface ExampleRow {
@@ -57,20 +58,25 @@ export interface Rollup {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const edgeKey = (e: { minuteMs: number; source: string; target: string; connectionType: string }) =>
-  `${e.minuteMs}\u0000${e.source}\u0000${e.target}\u0000${e.connectionType}`;
+const edgeKey = (bucket: string, e: { source: string; target: string; connectionType: string }) =>
+  `${bucket}\u0000${e.source}\u0000${e.target}\u0000${e.connectionType}`;
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 3_600_000;
 /** The latency an example is ranked by: what the caller waited, else what the server spent. */
 export const exampleDuration = (e: EdgeObservation) => e.clientNs ?? e.serverNs ?? 0n;
 
-export function rollUp(obs: Observations): Rollup {
+/** Sums observations into rows per `bucketMs` (a minute or an hour); examples only for minutes. */
+export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
+  const bucketOf = (minuteMs: number) => iso(Math.floor(minuteMs / bucketMs) * bucketMs);
   const edges = new Map<string, EdgeRow>();
   const byEdge = new Map<string, EdgeObservation[]>();
   for (const e of obs.edges) {
-    const k = edgeKey(e);
+    const bucket = bucketOf(e.minuteMs);
+    const k = edgeKey(bucket, e);
     let row = edges.get(k);
     if (!row) {
       row = {
-        minute: iso(e.minuteMs), source: e.source, target: e.target, connectionType: e.connectionType,
+        bucket, source: e.source, target: e.target, connectionType: e.connectionType,
         sourceType: e.sourceType, targetType: e.targetType, broker: e.broker, requests: 0, failed: 0, status4xx: 0,
         throttled: 0, rawSpans: 0, rawFailed: 0, clientHist: {}, serverHist: {},
       };
@@ -93,10 +99,11 @@ export function rollUp(obs: Observations): Rollup {
 
   const services = new Map<string, ServiceRow>();
   for (const s of obs.services) {
-    const k = `${s.minuteMs}\u0000${s.service}\u0000${s.operation}`;
+    const bucket = bucketOf(s.minuteMs);
+    const k = `${bucket}\u0000${s.service}\u0000${s.operation}`;
     let row = services.get(k);
     if (!row) {
-      row = { minute: iso(s.minuteMs), service: s.service, operation: s.operation, requests: 0, failed: 0, rawSpans: 0, hist: {} };
+      row = { bucket, service: s.service, operation: s.operation, requests: 0, failed: 0, rawSpans: 0, hist: {} };
       services.set(k, row);
     }
     row.requests += s.weight;
@@ -107,16 +114,18 @@ export function rollUp(obs: Observations): Rollup {
 
   const quality = new Map<string, QualityRow>();
   for (const q of obs.quality) {
-    const k = `${q.minuteMs}\u0000${q.service}`;
+    const bucket = bucketOf(q.minuteMs);
+    const k = `${bucket}\u0000${q.service}`;
     let row = quality.get(k);
     if (!row) {
-      row = { minute: iso(q.minuteMs), service: q.service, orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
+      row = { bucket, service: q.service, orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
       quality.set(k, row);
     }
     row[q.counter] += 1;
   }
 
-  return { edges: [...edges.values()], services: [...services.values()], quality: [...quality.values()], examples: [...byEdge.values()].flatMap(exampleCandidates) };
+  const examples = bucketMs === MINUTE_MS ? [...byEdge.values()].flatMap(exampleCandidates) : [];
+  return { edges: [...edges.values()], services: [...services.values()], quality: [...quality.values()], examples };
 }
 
 /** Slowest few, failed ones up to the cap, and one near this batch's median; the store keeps the best overall. */

@@ -52,35 +52,45 @@ export async function pairingContext(tx: Queryable, batch: AggSpan[], upper: big
   return rows.map(toAggSpan);
 }
 
-/** Adds one epoch's roll-up to the minute tables. Runs inside the epoch's transaction. */
-export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
+export type Granularity = "minute" | "hour";
+// Table and time column per granularity: fixed names, never from input.
+const TABLES = {
+  minute: { edges: "edge_minutes", services: "service_minutes", quality: "quality_minutes", time: "minute" },
+  hour: { edges: "edge_hours", services: "service_hours", quality: "quality_hours", time: "hour" },
+} as const;
+
+type MergedEdge = { bucket: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> };
+
+/** Adds one epoch's roll-up to the minute or hour tables. Runs inside the epoch's transaction. */
+export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granularity): Promise<void> {
+  const t = TABLES[granularity];
   if (r.edges.length) {
-    const merged = await tx.unsafe<{ minute: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> }[]>(
-      `INSERT INTO edge_minutes AS m (minute, source, target, connection_type, source_type, target_type, broker, requests, failed,
+    const merged = await tx.unsafe<MergedEdge[]>(
+      `INSERT INTO ${t.edges} AS m (${t.time}, source, target, connection_type, source_type, target_type, broker, requests, failed,
          status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
-       SELECT minute, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
+       SELECT bucket, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
          "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, source text, target text, "connectionType" text,
          "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
          throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
-       ON CONFLICT (minute, source, target, connection_type) DO UPDATE SET
+       ON CONFLICT (${t.time}, source, target, connection_type) DO UPDATE SET
          broker = coalesce(m.broker, EXCLUDED.broker),
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          status_4xx = m.status_4xx + EXCLUDED.status_4xx, throttled = m.throttled + EXCLUDED.throttled,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, raw_failed = m.raw_failed + EXCLUDED.raw_failed,
          client_hist = tracemap_hist_merge(m.client_hist, EXCLUDED.client_hist),
          server_hist = tracemap_hist_merge(m.server_hist, EXCLUDED.server_hist)
-       RETURNING minute, source, target, connection_type, client_hist, server_hist`,
+       RETURNING ${t.time} AS bucket, source, target, connection_type, client_hist, server_hist`,
       [JSON.stringify(r.edges)],
     );
-    await writeExamples(tx, r, merged);
+    if (r.examples.length) await writeExamples(tx, r, merged);
   }
   if (r.services.length) {
     await tx.unsafe(
-      `INSERT INTO service_minutes AS m (minute, service, operation, requests, failed, raw_spans, hist)
-       SELECT minute, service, operation, requests, failed, "rawSpans", hist
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
-       ON CONFLICT (minute, service, operation) DO UPDATE SET
+      `INSERT INTO ${t.services} AS m (${t.time}, service, operation, requests, failed, raw_spans, hist)
+       SELECT bucket, service, operation, requests, failed, "rawSpans", hist
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
+       ON CONFLICT (${t.time}, service, operation) DO UPDATE SET
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
       [JSON.stringify(r.services)],
@@ -88,11 +98,11 @@ export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
   }
   if (r.quality.length) {
     await tx.unsafe(
-      `INSERT INTO quality_minutes AS m (minute, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
-       SELECT minute, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
+      `INSERT INTO ${t.quality} AS m (${t.time}, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
+       SELECT bucket, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
          "unpairedServerSpans" bigint, "rootServerSpans" bigint)
-       ON CONFLICT (minute, service) DO UPDATE SET
+       ON CONFLICT (${t.time}, service) DO UPDATE SET
          orphan_spans = m.orphan_spans + EXCLUDED.orphan_spans,
          unpaired_client_spans = m.unpaired_client_spans + EXCLUDED.unpaired_client_spans,
          unpaired_server_spans = m.unpaired_server_spans + EXCLUDED.unpaired_server_spans,
@@ -106,23 +116,21 @@ export async function writeRollup(tx: Queryable, r: Rollup): Promise<void> {
  * Adds this epoch's candidates, then keeps per edge and minute the slowest few, the first failed ones up to the
  * cap, and the one typical example nearest the minute's merged median.
  */
-async function writeExamples(
-  tx: Queryable,
-  r: Rollup,
-  merged: { minute: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> }[],
-): Promise<void> {
-  await tx.unsafe(
+async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Promise<void> {
+  const added = await tx.unsafe<{ trace_id: Buffer }[]>(
     `INSERT INTO edge_examples (minute, source, target, connection_type, category, trace_id, span_id, start_time, duration_ns, failed, error_message)
      SELECT minute, source, target, "connectionType", category, decode("traceId", 'hex'), decode("spanId", 'hex'),
        timestamptz 'epoch' + ("startNs" / 1000) * interval '1 microsecond', "durationNs", failed, "errorMessage"
      FROM jsonb_to_recordset($1::text::jsonb) AS x(minute timestamptz, source text, target text, "connectionType" text, category text,
        "traceId" text, "spanId" text, "startNs" bigint, "durationNs" bigint, failed boolean, "errorMessage" text)
-     ON CONFLICT DO NOTHING`,
+     ON CONFLICT DO NOTHING
+     RETURNING trace_id`,
     [JSON.stringify(r.examples)],
   );
+  await copyExampleTraces(tx, [...new Set(added.map((a) => a.trace_id.toString("hex")))]);
   const medians = merged.map((m) => {
     const hist = Object.keys(m.client_hist).length ? m.client_hist : m.server_hist;
-    return { minute: m.minute, source: m.source, target: m.target, connectionType: m.connection_type, medianNs: Math.round((percentiles(hist).p50 ?? 0) * 1e6) };
+    return { minute: m.bucket, source: m.source, target: m.target, connectionType: m.connection_type, medianNs: Math.round((percentiles(hist).p50 ?? 0) * 1e6) };
   });
   await tx.unsafe(
     `WITH touched AS (
@@ -141,5 +149,19 @@ async function writeExamples(
        AND d.category = r.category AND d.trace_id = r.trace_id AND d.span_id = r.span_id
        AND r.n > CASE r.category WHEN 'slowest' THEN $2::int WHEN 'errors' THEN $3::int ELSE $4::int END`,
     [JSON.stringify(medians), EXAMPLE_LIMITS.slowest, EXAMPLE_LIMITS.errors, EXAMPLE_LIMITS.typical],
+  );
+}
+
+/** Copies the spans of newly chosen example traces, so they outlive the raw span partitions. */
+async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {
+  if (traceIds.length === 0) return;
+  await tx.unsafe(
+    `INSERT INTO example_spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns,
+       duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
+     SELECT trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns,
+       duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links
+     FROM spans WHERE trace_id = ANY(SELECT decode(t, 'hex') FROM unnest($1::text[]) t)
+     ON CONFLICT DO NOTHING`,
+    [traceIds],
   );
 }

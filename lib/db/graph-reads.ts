@@ -1,5 +1,20 @@
 import type { Histogram } from "../domain/histogram";
+import { splitByHour } from "../domain/time-range";
 import type { Queryable } from "./pool";
+
+/**
+ * A FROM source covering [from, to) exactly once: whole hours from the hour table, the ragged ends from the
+ * minute table. Its parameters are `rangeParams(from, to)` as $1..$6. Table names are fixed, never from input.
+ */
+function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
+  return `(SELECT ${columns} FROM ${table}_minutes WHERE (${where}) AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
+     UNION ALL SELECT ${columns} FROM ${table}_hours WHERE (${where}) AND hour >= $3 AND hour < $4) AS r`;
+}
+
+function rangeParams(from: Date, to: Date): Date[] {
+  const { head, hours, tail } = splitByHour(from, to);
+  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
+}
 
 export interface EdgeTotalsRow {
   source: string;
@@ -19,16 +34,18 @@ export interface EdgeTotalsRow {
 }
 
 /** Edge totals over [from, to), histograms merged in the database. */
-export function edgeTotals(sql: Queryable, from: Date, to: Date): Promise<EdgeTotalsRow[]> {
-  return sql<EdgeTotalsRow[]>`
-    SELECT source, target, connection_type AS "connectionType", max(source_type) AS "sourceType",
-           max(target_type) AS "targetType", max(broker) AS broker, sum(requests)::float8 AS requests,
-           sum(failed)::float8 AS failed, sum(status_4xx)::float8 AS "status4xx", sum(throttled)::float8 AS throttled,
-           sum(raw_spans)::bigint AS "rawSpans", sum(raw_failed)::bigint AS "rawFailed",
-           tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
-    FROM edge_minutes WHERE minute >= ${from} AND minute < ${to}
-    GROUP BY source, target, connection_type
-    ORDER BY source, target, connection_type`;
+export async function edgeTotals(sql: Queryable, from: Date, to: Date): Promise<EdgeTotalsRow[]> {
+  return sql.unsafe<EdgeTotalsRow[]>(
+    `SELECT source, target, connection_type AS "connectionType", max(source_type) AS "sourceType",
+            max(target_type) AS "targetType", max(broker) AS broker, sum(requests)::float8 AS requests,
+            sum(failed)::float8 AS failed, sum(status_4xx)::float8 AS "status4xx", sum(throttled)::float8 AS throttled,
+            sum(raw_spans)::bigint AS "rawSpans", sum(raw_failed)::bigint AS "rawFailed",
+            tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
+     FROM ${rollupSource("edge", "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist")}
+     GROUP BY source, target, connection_type
+     ORDER BY source, target, connection_type`,
+    rangeParams(from, to),
+  );
 }
 
 export interface ServiceTotalsRow {
@@ -39,12 +56,14 @@ export interface ServiceTotalsRow {
   hist: Histogram;
 }
 
-export function serviceTotals(sql: Queryable, from: Date, to: Date): Promise<ServiceTotalsRow[]> {
-  return sql<ServiceTotalsRow[]>`
-    SELECT service, sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
-           tracemap_hist_sum(hist) AS hist
-    FROM service_minutes WHERE minute >= ${from} AND minute < ${to} AND operation = ''
-    GROUP BY service ORDER BY service`;
+export async function serviceTotals(sql: Queryable, from: Date, to: Date): Promise<ServiceTotalsRow[]> {
+  return sql.unsafe<ServiceTotalsRow[]>(
+    `SELECT service, sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
+            tracemap_hist_sum(hist) AS hist
+     FROM ${rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''")}
+     GROUP BY service ORDER BY service`,
+    rangeParams(from, to),
+  );
 }
 
 export interface QualityTotalsRow {
@@ -55,12 +74,14 @@ export interface QualityTotalsRow {
   rootServerSpans: bigint;
 }
 
-export function qualityTotals(sql: Queryable, from: Date, to: Date): Promise<QualityTotalsRow[]> {
-  return sql<QualityTotalsRow[]>`
-    SELECT service, sum(orphan_spans)::bigint AS "orphanSpans", sum(unpaired_client_spans)::bigint AS "unpairedClientSpans",
-           sum(unpaired_server_spans)::bigint AS "unpairedServerSpans", sum(root_server_spans)::bigint AS "rootServerSpans"
-    FROM quality_minutes WHERE minute >= ${from} AND minute < ${to}
-    GROUP BY service ORDER BY service`;
+export async function qualityTotals(sql: Queryable, from: Date, to: Date): Promise<QualityTotalsRow[]> {
+  return sql.unsafe<QualityTotalsRow[]>(
+    `SELECT service, sum(orphan_spans)::bigint AS "orphanSpans", sum(unpaired_client_spans)::bigint AS "unpairedClientSpans",
+            sum(unpaired_server_spans)::bigint AS "unpairedServerSpans", sum(root_server_spans)::bigint AS "rootServerSpans"
+     FROM ${rollupSource("quality", "service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans")}
+     GROUP BY service ORDER BY service`,
+    rangeParams(from, to),
+  );
 }
 
 export interface EdgeBucketRow {
@@ -72,16 +93,18 @@ export interface EdgeBucketRow {
   serverHist: Histogram;
 }
 
-/** One edge's minutes grouped into steps of `stepMs`, aligned to the epoch. */
+/** One edge's figures grouped into steps of `stepMs`, aligned to the epoch; whole-hour steps read hour rows. */
 export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, stepMs: number): Promise<EdgeBucketRow[]> {
-  return sql<EdgeBucketRow[]>`
-    SELECT to_timestamp(floor(extract(epoch FROM minute) * 1000 / ${stepMs}) * ${stepMs} / 1000.0) AS bucket,
-           sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
-           tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
-    FROM edge_minutes
-    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
-      AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
-    GROUP BY 1 ORDER BY 1`;
+  const [table, time] = stepMs % 3_600_000 === 0 ? ["edge_hours", "hour"] : ["edge_minutes", "minute"];
+  return sql.unsafe<EdgeBucketRow[]>(
+    `SELECT to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0) AS bucket,
+            sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
+            tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
+     FROM ${table}
+     WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)
+     GROUP BY 1 ORDER BY 1`,
+    [stepMs, edge.source, edge.target, from, to, edge.connectionType],
+  );
 }
 
 export interface ExampleTraceRow {

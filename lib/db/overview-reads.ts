@@ -57,12 +57,13 @@ export interface TraceSpanRow {
   attributes: unknown;
 }
 
+const TRACE_SPAN_FIELDS = { spanId: true, parentSpanId: true, serviceName: true, name: true, kind: true, startNs: true, durationNs: true, statusCode: true, statusMessage: true, attributes: true } as const;
+
+/** The spans of a trace; the copies kept for example traces once raw spans have expired. */
 export async function traceSpans(traceIdHex: string): Promise<TraceSpanRow[]> {
-  const rows = await prisma().span.findMany({
-    where: { traceId: Buffer.from(traceIdHex, "hex") },
-    orderBy: [{ startNs: "asc" }],
-    select: { spanId: true, parentSpanId: true, serviceName: true, name: true, kind: true, startNs: true, durationNs: true, statusCode: true, statusMessage: true, attributes: true },
-  });
+  const query = { where: { traceId: Buffer.from(traceIdHex, "hex") }, orderBy: [{ startNs: "asc" as const }], select: TRACE_SPAN_FIELDS };
+  let rows = await prisma().span.findMany(query);
+  if (rows.length === 0) rows = await prisma().exampleSpan.findMany(query);
   return rows.map((r) => ({
     ...r,
     spanId: Buffer.from(r.spanId).toString("hex"),

@@ -1,4 +1,4 @@
-import type { Sql } from "./pool";
+import type { Queryable, Sql } from "./pool";
 
 export interface StoredSpan {
   traceId: string;
@@ -17,14 +17,22 @@ export interface StoredSpan {
   links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
 }
 
-/** All stored spans of one trace, in start order, ids as lower-case hex. */
-export async function findTraceSpans(sql: Sql, traceIdHex: string): Promise<StoredSpan[]> {
+/**
+ * All stored spans of one trace, in start order, ids as lower-case hex. Falls back to the copies kept for
+ * example traces once the raw spans have expired.
+ */
+export async function findTraceSpans(sql: Queryable, traceIdHex: string): Promise<StoredSpan[]> {
+  const raw = await traceSpansFrom(sql, "spans", traceIdHex);
+  return raw.length > 0 ? raw : traceSpansFrom(sql, "example_spans", traceIdHex);
+}
+
+function traceSpansFrom(sql: Queryable, table: "spans" | "example_spans", traceIdHex: string): Promise<StoredSpan[]> {
   return sql<StoredSpan[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
            encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name, kind,
            start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode",
            status_message AS "statusMessage", attributes, resource_attributes AS "resourceAttributes", events, links
-    FROM spans WHERE trace_id = decode(${traceIdHex}, 'hex')
+    FROM ${sql(table)} WHERE trace_id = decode(${traceIdHex}, 'hex')
     ORDER BY start_ns, span_id`;
 }
 

@@ -45,3 +45,16 @@ export function seriesStep(range: TimeRange, requested: string | null): number {
   if (span / step > 2000) throw badRequest("step too small for this range (more than 2000 points)");
   return step;
 }
+
+const HOUR = 3_600_000;
+
+/**
+ * How to read [from, to) from minute and hour roll-ups: whole hours from hour rows, the ragged ends from minute
+ * rows. Empty ranges are [x, x).
+ */
+export function splitByHour(from: Date, to: Date): { head: [Date, Date]; hours: [Date, Date]; tail: [Date, Date] } {
+  const h1 = Math.ceil(from.getTime() / HOUR) * HOUR;
+  const h2 = Math.floor(to.getTime() / HOUR) * HOUR;
+  if (h1 >= h2) return { head: [from, to], hours: [to, to], tail: [to, to] };
+  return { head: [from, new Date(h1)], hours: [new Date(h1), new Date(h2)], tail: [new Date(h2), to] };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange, parseTime, seriesStep } from "../../lib/domain/time-range";
+import { parseRange, parseTime, seriesStep, splitByHour } from "../../lib/domain/time-range";
 import { AppError } from "../../lib/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -35,5 +35,19 @@ describe("API time parameters", () => {
     expect(seriesStep(parseRange(new URLSearchParams("from=now-15m"), NOW), null)).toBe(60_000);
     expect(seriesStep(day, "5m")).toBe(300_000);
     expect(() => seriesStep(day, "30s")).toThrow(/at least 1m/);
+  });
+});
+
+describe("reading a range from minute and hour roll-ups", () => {
+  const d = (iso: string) => new Date(`2026-11-24T${iso}Z`);
+  it("uses hours for the whole hours inside and minutes for the ends", () => {
+    expect(splitByHour(d("09:15:00"), d("12:30:00"))).toEqual({
+      head: [d("09:15:00"), d("10:00:00")], hours: [d("10:00:00"), d("12:00:00")], tail: [d("12:00:00"), d("12:30:00")],
+    });
+  });
+  it("uses only minutes when no whole hour fits", () => {
+    expect(splitByHour(d("09:15:00"), d("09:45:00"))).toEqual({
+      head: [d("09:15:00"), d("09:45:00")], hours: [d("09:45:00"), d("09:45:00")], tail: [d("09:45:00"), d("09:45:00")],
+    });
   });
 });

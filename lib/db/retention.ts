@@ -1,0 +1,34 @@
+import type { Queryable } from "./pool";
+
+export interface RetentionPolicy {
+  minuteRowsDays: number;
+  hourRowsDays: number;
+  epochsHours: number;
+}
+
+/**
+ * Deletes roll-up rows past their retention, examples with their minute rows, copied example spans no example
+ * points at any more, and processed epochs old enough that no pairing window reaches back to them.
+ */
+export async function applyRollupRetention(sql: Queryable, p: RetentionPolicy, now = new Date()): Promise<Record<string, number>> {
+  const day = 86_400_000;
+  const minuteCutoff = new Date(now.getTime() - p.minuteRowsDays * day);
+  const hourCutoff = new Date(now.getTime() - p.hourRowsDays * day);
+  const deleted: Record<string, number> = {};
+  for (const table of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples"]) {
+    deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE minute < $1`, [minuteCutoff])).count;
+  }
+  for (const table of ["edge_hours", "service_hours", "quality_hours"]) {
+    deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE hour < $1`, [hourCutoff])).count;
+  }
+  deleted.example_spans = (
+    await sql`DELETE FROM example_spans s WHERE NOT EXISTS (SELECT 1 FROM edge_examples e WHERE e.trace_id = s.trace_id)`
+  ).count;
+  deleted.ingest_epochs = (
+    await sql`
+      DELETE FROM ingest_epochs
+      WHERE epoch < (SELECT processed_epoch FROM aggregator_progress WHERE id = 1) - 1
+        AND recorded_at < ${new Date(now.getTime() - p.epochsHours * 3_600_000)}`
+  ).count;
+  return deleted;
+}
