@@ -43,30 +43,3 @@ export async function recentRootSpans(since: Date, limit: number): Promise<Trace
     error: r.statusCode === 2,
   }));
 }
-
-export interface TraceSpanRow {
-  spanId: string;
-  parentSpanId: string | null;
-  serviceName: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
-  attributes: unknown;
-}
-
-const TRACE_SPAN_FIELDS = { spanId: true, parentSpanId: true, serviceName: true, name: true, kind: true, startNs: true, durationNs: true, statusCode: true, statusMessage: true, attributes: true } as const;
-
-/** The spans of a trace; the copies kept for example traces once raw spans have expired. */
-export async function traceSpans(traceIdHex: string): Promise<TraceSpanRow[]> {
-  const query = { where: { traceId: Buffer.from(traceIdHex, "hex") }, orderBy: [{ startNs: "asc" as const }], select: TRACE_SPAN_FIELDS };
-  let rows = await prisma().span.findMany(query);
-  if (rows.length === 0) rows = await prisma().exampleSpan.findMany(query);
-  return rows.map((r) => ({
-    ...r,
-    spanId: Buffer.from(r.spanId).toString("hex"),
-    parentSpanId: r.parentSpanId ? Buffer.from(r.parentSpanId).toString("hex") : null,
-  }));
-}

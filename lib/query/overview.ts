@@ -1,4 +1,6 @@
-import { recentRootSpans, servicesSince, traceSpans, type ServiceSeen, type TraceSummary } from "../db/overview-reads";
+import { recentRootSpans, servicesSince, type ServiceSeen, type TraceSummary } from "../db/overview-reads";
+import type { Queryable } from "../db/pool";
+import { findTraceSpans } from "../db/span-reads";
 import { waterfallRows, type TraceRow } from "../domain/trace-tree";
 
 export type { TraceRow };
@@ -20,7 +22,7 @@ export async function loadOverview(now = new Date()): Promise<Overview> {
 export const isTraceId = (s: string) => /^[0-9a-f]{32}$/.test(s);
 
 /** The spans of a trace in waterfall order; empty when the id is malformed or unknown. */
-export async function loadTrace(traceIdHex: string): Promise<TraceRow[]> {
+export async function loadTrace(sql: Queryable, traceIdHex: string): Promise<TraceRow[]> {
   if (!isTraceId(traceIdHex)) return [];
-  return waterfallRows(await traceSpans(traceIdHex));
+  return waterfallRows(await findTraceSpans(sql, traceIdHex));
 }

@@ -1,3 +1,4 @@
+import { webSql } from "@/lib/db/web-pool";
 import { isTraceId, loadTrace } from "@/lib/query/overview";
 
 export const dynamic = "force-dynamic";
@@ -6,7 +7,7 @@ export default async function TracePage({ params }: { params: Promise<{ traceId:
   const { traceId: raw } = await params;
   const traceId = raw.toLowerCase();
   if (!isTraceId(traceId)) return <p className="banner" role="alert">Not a trace id: expected 32 hex characters.</p>;
-  const rows = await loadTrace(traceId);
+  const rows = await loadTrace(webSql(), traceId);
   if (rows.length === 0) return <p className="empty">Trace {traceId} has no stored spans (yet, or any more).</p>;
   const total = Math.max(...rows.map((r) => r.offsetMs + r.durationMs), 0.001);
   return (
