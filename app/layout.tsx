@@ -9,7 +9,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header>
           <a href="/">Tracemap</a>
-          <span className="muted">service map for distributed tracing</span>
+          <nav><a href="/">Map</a> · <a href="/traces">Recent traces</a></nav>
         </header>
         <main>{children}</main>
       </body>

@@ -28,7 +28,7 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
     void d.dismiss();
   });
 
-  await page.goto(`http://127.0.0.1:${product.ports.web}/`);
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces`);
   await expect.poll(() => page.getByTestId("empty-state").isVisible()).toBe(true);
 
   const provider = new NodeTracerProvider({

@@ -1,11 +1,14 @@
+import { parseMapState } from "@/lib/domain/map-state";
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/db/web-pool";
 import { jsonHandler } from "@/lib/http/respond";
-import { loadGraph } from "@/lib/query/graph";
+import { loadMapGraph } from "@/lib/query/map";
 
 export const dynamic = "force-dynamic";
 
+// The map page's parameters (from, to, focus, hops); unlike the page, bad times are a 400 here.
 export const GET = jsonHandler(async (req) => {
-  const { from, to } = parseRange(new URL(req.url).searchParams);
-  return loadGraph(webSql(), from, to);
+  const params = new URL(req.url).searchParams;
+  const { focus, hops } = parseMapState(params);
+  return loadMapGraph(webSql(), parseRange(params), focus, hops);
 });

@@ -1,0 +1,67 @@
+"use client";
+
+import type { Graph } from "@/lib/query/graph";
+import type { Selection } from "@/lib/domain/map-state";
+import { formatMs, formatPercent, formatRate, HEALTH, healthOf } from "@/lib/domain/map-style";
+
+interface Props {
+  graph: Pick<Graph, "nodes" | "edges">;
+  selected: Selection | null;
+  matches: Set<string>;
+  onSelect: (s: Selection) => void;
+  /** Under the graph: a collapsed list; as the table view: open. */
+  compact: boolean;
+}
+
+/** The same nodes and edges as the map, as an accessible table; rows select like clicks on the map. */
+export default function MapTable({ graph, selected, matches, onSelect, compact }: Props) {
+  const isSel = (kind: Selection["kind"], id: string) => selected?.kind === kind && selected.id === id;
+  return (
+    <details className="map-table" open={!compact} data-testid="map-table">
+      <summary>{graph.nodes.length} nodes, {graph.edges.length} edges (table)</summary>
+      <table>
+        <caption>Edges</caption>
+        <thead>
+          <tr><th>Call</th><th className="num">Rate</th><th className="num">Errors</th><th>Health</th><th className="num">Client p50 / p95 / p99</th><th className="num">Server p50 / p95 / p99</th></tr>
+        </thead>
+        <tbody>
+          {graph.edges.map((e) => (
+            <tr key={e.id} aria-selected={isSel("edge", e.id)} className={isSel("edge", e.id) ? "selected" : undefined} data-edge={e.id}>
+              <td><button type="button" className="link" onClick={() => onSelect({ kind: "edge", id: e.id })}>{e.source} → {e.target}</button>{e.connectionType !== "rpc" && <span className="muted"> ({e.broker ?? e.connectionType})</span>}</td>
+              <td className="num">{formatRate(e.ratePerSec)}</td>
+              <td className="num">{formatPercent(e.errorRate)}</td>
+              <td>{HEALTH[healthOf(e.requests, e.errorRate)].label}</td>
+              <td className="num">{formatMs(e.client.p50)} / {formatMs(e.client.p95)} / {formatMs(e.client.p99)}</td>
+              <td className="num">{formatMs(e.server.p50)} / {formatMs(e.server.p95)} / {formatMs(e.server.p99)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <table>
+        <caption>Nodes</caption>
+        <thead><tr><th>Name</th><th>Type</th><th className="num">Rate</th><th className="num">Errors</th><th className="num">p95</th><th>Data quality</th></tr></thead>
+        <tbody>
+          {graph.nodes.map((n) => (
+            <tr key={n.id} aria-selected={isSel("node", n.id)} className={[isSel("node", n.id) ? "selected" : "", matches.has(n.id) ? "match" : ""].join(" ").trim() || undefined} data-node={n.id}>
+              <td><button type="button" className="link" onClick={() => onSelect({ kind: "node", id: n.id })}>{n.name}</button></td>
+              <td>{n.type}</td>
+              <td className="num">{formatRate(n.ratePerSec)}</td>
+              <td className="num">{formatPercent(n.errorRate)}</td>
+              <td className="num">{formatMs(n.p95)}</td>
+              <td>{qualityText(n.quality) || <span className="muted">ok</span>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </details>
+  );
+}
+
+export function qualityText(q: Graph["nodes"][number]["quality"]): string {
+  const parts: string[] = [];
+  if (q.suspectedBrokenContext) parts.push(`${q.rootServerSpans} requests arrived without trace context although other services call it (a caller may drop traceparent)`);
+  if (q.orphanSpans) parts.push(`${q.orphanSpans} spans whose parent never arrived`);
+  if (q.unpairedServerSpans) parts.push(`${q.unpairedServerSpans} server spans without a matching client span`);
+  if (q.unpairedClientSpans) parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
+  return parts.join("; ");
+}

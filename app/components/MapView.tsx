@@ -1,0 +1,127 @@
+"use client";
+
+import { useCallback, useEffect, useMemo, useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import ServiceMap from "./ServiceMap";
+import MapTable from "./MapTable";
+import SelectionPanel from "./SelectionPanel";
+import type { Graph } from "@/lib/query/graph";
+import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
+import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
+import { parseTime } from "@/lib/domain/time-range";
+import type { Point } from "@/lib/domain/layout";
+
+const REFRESH_MS = 10_000;
+
+/** The map page's client side: every change goes into the URL; the server page re-renders from it. */
+export default function MapView({ graph }: { graph: Graph }) {
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const state = useMemo(() => parseMapState(new URLSearchParams(params.toString())), [params]);
+  const [copied, setCopied] = useState<string | null>(null);
+
+  const update = useCallback(
+    (patch: Partial<MapState>) => {
+      const next = mapStateToParams({ ...state, ...patch }).toString();
+      router.replace(next ? `${pathname}?${next}` : pathname, { scroll: false });
+    },
+    [state, router, pathname],
+  );
+
+  useEffect(() => {
+    if (!isLiveRange(state)) return;
+    const timer = setInterval(() => router.refresh(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [state, router]);
+
+  const visible = useMemo(() => applyFilters(graph.nodes, graph.edges, state), [graph, state]);
+  const matches = useMemo(() => searchMatches(visible.nodes, state.search), [visible, state.search]);
+  const onSelect = useCallback((selected: Selection | null) => update({ selected }), [update]);
+  const onPin = useCallback((id: string, p: Point) => update({ pins: { ...state.pins, [id]: p } }), [update, state.pins]);
+
+  const copyLink = async () => {
+    const now = Date.now();
+    const abs = withAbsoluteRange(state, (t) => parseTime(t, now, "time"));
+    const url = `${window.location.origin}${pathname}?${mapStateToParams(abs).toString()}`;
+    setCopied(url);
+    await navigator.clipboard?.writeText(url).catch(() => undefined);
+  };
+
+  const isRelative = (RELATIVE_RANGES as readonly string[]).includes(state.from) && state.to === "now";
+  return (
+    <div className="map-page">
+      <form className="controls" onSubmit={(e) => e.preventDefault()} aria-label="Map controls">
+        <label>
+          Time
+          <select value={isRelative ? state.from : "custom"} onChange={(e) => update({ from: e.target.value, to: "now" })}>
+            {RELATIVE_RANGES.map((r) => <option key={r} value={r}>last {r.slice(4)}</option>)}
+            {!isRelative && <option value="custom">{new Date(graph.from).toLocaleString()} – {new Date(graph.to).toLocaleString()}</option>}
+          </select>
+        </label>
+        {state.to === "now" && (
+          <button type="button" onClick={() => update({ live: !state.live })} aria-pressed={state.live}>
+            {state.live ? "Pause" : "Resume"} live
+          </button>
+        )}
+        <label>
+          Labels
+          <select value={state.labels} onChange={(e) => update({ labels: e.target.value as MapState["labels"] })}>
+            {LABEL_MODES.map((m) => <option key={m} value={m}>{m}</option>)}
+          </select>
+        </label>
+        <label>
+          Latency
+          <select value={state.side} onChange={(e) => update({ side: e.target.value as MapState["side"] })}>
+            <option value="client">client side</option>
+            <option value="server">server side</option>
+          </select>
+        </label>
+        <label>
+          Search
+          <input type="search" defaultValue={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="service name" />
+        </label>
+        <label>
+          Min req/s
+          <input type="number" min={0} step="any" value={state.minRate} onChange={(e) => update({ minRate: Number(e.target.value) || 0 })} style={{ width: 70 }} />
+        </label>
+        <label><input type="checkbox" checked={state.hideVirtual} onChange={(e) => update({ hideVirtual: e.target.checked })} /> hide virtual</label>
+        <label><input type="checkbox" checked={state.hideUnknown} onChange={(e) => update({ hideUnknown: e.target.checked })} /> hide unknown</label>
+        <label><input type="checkbox" checked={state.errorsOnly} onChange={(e) => update({ errorsOnly: e.target.checked })} /> errors only</label>
+        {state.focus && (
+          <span className="chip">
+            focus: {state.focus} ±
+            <select value={state.hops} onChange={(e) => update({ hops: Number(e.target.value) })} aria-label="hops">
+              {[1, 2, 3, 4, 5].map((h) => <option key={h} value={h}>{h}</option>)}
+            </select>
+            <button type="button" onClick={() => update({ focus: null })} aria-label="Clear focus">×</button>
+          </span>
+        )}
+        <button type="button" onClick={() => update({ view: state.view === "graph" ? "table" : "graph" })}>
+          {state.view === "graph" ? "Table view" : "Graph view"}
+        </button>
+        <button type="button" onClick={copyLink}>Copy link</button>
+      </form>
+      {copied && <p className="muted">Link to this exact view: <input readOnly value={copied} data-testid="share-link" size={80} onFocus={(e) => e.target.select()} /></p>}
+      {graph.nodes.length === 0 ? (
+        <div className="empty" data-testid="empty-state">
+          <p>No calls between services in this time range yet. Point an OpenTelemetry SDK or Collector at Tracemap:</p>
+          <pre>{`OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318   # OTLP/HTTP (protobuf or JSON)
+OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+# or gRPC on :4317, or Zipkin v2 JSON to http://localhost:9411/api/v2/spans`}</pre>
+          <p className="muted">Edges appear about {30} seconds after their spans arrive (the aggregator waits for late children).</p>
+        </div>
+      ) : (
+        <div className="map-body">
+          <div className="map-main">
+            {state.view === "graph" ? (
+              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={state.pins} onSelect={onSelect} onPin={onPin} />
+            ) : null}
+            <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
+          </div>
+          {state.selected && <SelectionPanel graph={graph} selected={state.selected} from={graph.from} to={graph.to} onFocus={(focus) => update({ focus, selected: null })} onClose={() => onSelect(null)} />}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
+import type { Graph } from "@/lib/query/graph";
+import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
+import { stablePositions, type Point } from "@/lib/domain/layout";
+import { edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, NODE_SHAPES } from "@/lib/domain/map-style";
+
+export interface ServiceMapProps {
+  graph: Pick<Graph, "nodes" | "edges">;
+  labels: LabelMode;
+  side: LatencySide;
+  matches: Set<string>;
+  selected: Selection | null;
+  pins: Record<string, Point>;
+  onSelect: (s: Selection | null) => void;
+  onPin: (id: string, p: Point) => void;
+}
+
+const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
+
+const STYLE: cytoscape.StylesheetJson = [
+  {
+    selector: "node",
+    style: {
+      shape: "data(shape)" as never, "background-color": "data(color)", "border-color": "#333", "border-width": 2,
+      "border-style": "data(borderStyle)" as never, width: 38, height: 38, label: "data(label)", "text-wrap": "wrap",
+      "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: "#666", "text-background-opacity": 0,
+    },
+  },
+  { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
+  { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
+  { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
+  { selector: "node:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.25, "overlay-padding": 6 } },
+  {
+    selector: "edge",
+    style: {
+      width: "data(width)", "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "triangle",
+      "curve-style": "bezier", "line-style": "data(lineStyle)" as never, label: "data(label)", "font-size": 9,
+      color: "#555", "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": "2",
+      "loop-direction": "-45deg", "loop-sweep": "-60deg",
+    },
+  },
+  { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
+];
+
+function elementsOf(p: ServiceMapProps): ElementDefinition[] {
+  const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
+    const health = healthOf(n.requests, n.errorRate);
+    const q = n.quality;
+    const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
+    const badge = quality > 0 ? " ⚠" : "";
+    const figures = n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
+    return {
+      group: "nodes",
+      data: {
+        id: n.id, label: `${n.name}${badge}${figures}`, shape: NODE_SHAPES[n.type] ?? "ellipse", color: HEALTH[health].color,
+        borderStyle: HEALTH[health].border, type: n.type, quality,
+      },
+    };
+  });
+  const edges: ElementDefinition[] = p.graph.edges.map((e) => ({
+    group: "edges",
+    data: {
+      id: e.id, source: e.source, target: e.target, width: edgeWidth(e.ratePerSec),
+      color: HEALTH[healthOf(e.requests, e.errorRate)].color, label: edgeLabel(e, p.labels, p.side),
+      lineStyle: p.graph.nodes.some((n) => n.id === e.target && VIRTUAL_TYPES.has(n.type)) ? "dashed" : "solid",
+    },
+  }));
+  return [...nodes, ...edges];
+}
+
+/** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
+export default function ServiceMap(props: ServiceMapProps) {
+  const container = useRef<HTMLDivElement>(null);
+  const cyRef = useRef<Core | null>(null);
+  const handlers = useRef(props);
+  handlers.current = props;
+
+  useEffect(() => {
+    const cy = cytoscape({ container: container.current, style: STYLE, minZoom: 0.1, maxZoom: 4, selectionType: "single" });
+    cyRef.current = cy;
+    cy.on("tap", "edge", (ev) => handlers.current.onSelect({ kind: "edge", id: ev.target.id() }));
+    cy.on("tap", "node", (ev) => handlers.current.onSelect({ kind: "node", id: ev.target.id() }));
+    cy.on("tap", (ev) => {
+      if (ev.target === cy) handlers.current.onSelect(null);
+    });
+    cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
+    // For tests and debugging: the live instance, never used by the app itself.
+    (window as unknown as { __tracemapCy?: Core }).__tracemapCy = cy;
+    return () => {
+      cy.destroy();
+      cyRef.current = null;
+    };
+  }, []);
+
+  useEffect(() => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const wanted = elementsOf(props);
+    const wantedIds = new Set(wanted.map((e) => e.data.id!));
+    const current = new Map<string, Point>();
+    cy.nodes().forEach((n) => {
+      if (wantedIds.has(n.id())) current.set(n.id(), { ...n.position() });
+    });
+    const positions = stablePositions(props.graph.nodes.map((n) => n.id), props.graph.edges, current, props.pins);
+    const firstDraw = cy.elements().length === 0;
+
+    cy.batch(() => {
+      // Vanished elements fade out instead of disappearing mid-glance.
+      cy.elements().filter((el) => !wantedIds.has(el.id()) && !el.data("leaving")).forEach((el) => {
+        el.data("leaving", true);
+        el.animate({ style: { opacity: 0 } }, { duration: 600, complete: () => el.remove() });
+      });
+      for (const def of wanted) {
+        const existing = cy.getElementById(def.data.id!);
+        if (existing.nonempty() && !existing.data("leaving")) existing.data(def.data);
+        else {
+          if (existing.nonempty()) existing.remove();
+          const pos = def.group === "nodes" ? positions.get(def.data.id!) : undefined;
+          cy.add(pos ? { ...def, position: { ...pos } } : def);
+        }
+      }
+      for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
+      cy.elements().removeClass("match dim");
+      if (props.matches.size > 0) {
+        cy.nodes().forEach((n) => {
+          n.addClass(props.matches.has(n.id()) ? "match" : "dim");
+        });
+      }
+      cy.elements().unselect();
+      if (props.selected) cy.getElementById(props.selected.id).select();
+    });
+    if (firstDraw && wanted.length > 0) cy.fit(undefined, 40);
+    container.current?.setAttribute("data-nodes", String(cy.nodes().length));
+    container.current?.setAttribute("data-edges", String(cy.edges().length));
+  }, [props.graph, props.labels, props.side, props.matches, props.selected, props.pins]);
+
+  const fit = () => cyRef.current?.fit(undefined, 40);
+  const zoom = (f: number) => {
+    const cy = cyRef.current;
+    if (cy) cy.zoom({ level: cy.zoom() * f, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+  };
+  const exportPng = () => {
+    const cy = cyRef.current;
+    if (!cy) return;
+    const a = document.createElement("a");
+    a.href = cy.png({ full: true, scale: 2, bg: "#ffffff" });
+    a.download = "tracemap.png";
+    a.click();
+  };
+
+  return (
+    <div className="map-wrap">
+      <div className="map-tools" role="toolbar" aria-label="Map view">
+        <button type="button" onClick={fit}>Fit</button>
+        <button type="button" onClick={() => zoom(1.25)} aria-label="Zoom in">+</button>
+        <button type="button" onClick={() => zoom(0.8)} aria-label="Zoom out">−</button>
+        <button type="button" onClick={exportPng}>PNG</button>
+      </div>
+      <div ref={container} className="map-canvas" data-testid="service-map" aria-label="Service map (the table view lists the same nodes and edges)" />
+    </div>
+  );
+}

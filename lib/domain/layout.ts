@@ -1,0 +1,113 @@
+// Deterministic left-to-right layered layout that never moves nodes already on screen.
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export const RANK_GAP = 240;
+export const ROW_GAP = 100;
+const MIN_DISTANCE = 60;
+
+/**
+ * Rank = longest path from a caller-less node (cycles broken by a depth-first search in name order), so callers
+ * sit left of callees. Within a rank, nodes follow their callers' order (barycenter), then name. The same graph
+ * always gives the same positions.
+ */
+export function layeredPositions(nodeIds: string[], edges: { source: string; target: string }[]): Map<string, Point> {
+  const ids = [...new Set(nodeIds)].sort();
+  const out = new Map<string, string[]>(ids.map((id) => [id, []]));
+  for (const e of edges) if (e.source !== e.target && out.has(e.source) && out.has(e.target)) out.get(e.source)!.push(e.target);
+  for (const list of out.values()) list.sort();
+
+  // Drop back edges found by DFS from sources first ("user" and other nodes nobody calls), then everything else.
+  const incoming = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const list of out.values()) for (const t of list) incoming.set(t, incoming.get(t)! + 1);
+  const starts = [...ids.filter((id) => incoming.get(id) === 0), ...ids];
+  const state = new Map<string, 1 | 2>();
+  const dag = new Map<string, string[]>(ids.map((id) => [id, []]));
+  const visit = (root: string) => {
+    const stack: [string, number][] = [[root, 0]];
+    state.set(root, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1]!;
+      const [node, i] = top;
+      const next = out.get(node)![i];
+      if (next === undefined) {
+        state.set(node, 2);
+        stack.pop();
+        continue;
+      }
+      top[1]++;
+      if (state.get(next) === 1) continue; // back edge: ignored for ranking
+      dag.get(node)!.push(next);
+      if (!state.has(next)) {
+        state.set(next, 1);
+        stack.push([next, 0]);
+      }
+    }
+  };
+  for (const s of starts) if (!state.has(s)) visit(s);
+
+  // Longest-path ranks in topological order (Kahn, name order for ties).
+  const indeg = new Map<string, number>(ids.map((id) => [id, 0]));
+  for (const list of dag.values()) for (const t of list) indeg.set(t, indeg.get(t)! + 1);
+  const rank = new Map<string, number>(ids.map((id) => [id, 0]));
+  const queue = ids.filter((id) => indeg.get(id) === 0);
+  const preds = new Map<string, string[]>(ids.map((id) => [id, []]));
+  while (queue.length) {
+    queue.sort();
+    const n = queue.shift()!;
+    for (const t of dag.get(n)!) {
+      rank.set(t, Math.max(rank.get(t)!, rank.get(n)! + 1));
+      preds.get(t)!.push(n);
+      indeg.set(t, indeg.get(t)! - 1);
+      if (indeg.get(t) === 0) queue.push(t);
+    }
+  }
+
+  const layers: string[][] = [];
+  for (const id of ids) (layers[rank.get(id)!] ??= []).push(id);
+  const order = new Map<string, number>();
+  const positions = new Map<string, Point>();
+  layers.forEach((layer, r) => {
+    const bary = (id: string) => {
+      const ps = preds.get(id)!.filter((p) => order.has(p));
+      return ps.length ? ps.reduce((s, p) => s + order.get(p)!, 0) / ps.length : Number.POSITIVE_INFINITY;
+    };
+    const sorted = [...layer].sort((a, b) => bary(a) - bary(b) || a.localeCompare(b));
+    sorted.forEach((id, i) => {
+      order.set(id, i);
+      positions.set(id, { x: r * RANK_GAP, y: (i - (sorted.length - 1) / 2) * ROW_GAP });
+    });
+  });
+  return positions;
+}
+
+/**
+ * Positions for a refreshed graph: pinned nodes where they were pinned, nodes already shown where they are, new
+ * nodes at their layered position, nudged down until they overlap nothing.
+ */
+export function stablePositions(
+  nodeIds: string[],
+  edges: { source: string; target: string }[],
+  current: Map<string, Point>,
+  pins: Record<string, Point>,
+): Map<string, Point> {
+  const layered = layeredPositions(nodeIds, edges);
+  const result = new Map<string, Point>();
+  const taken: Point[] = [];
+  const fixed = [...new Set(nodeIds)].sort().filter((id) => pins[id] || current.has(id));
+  for (const id of fixed) {
+    const p = pins[id] ?? current.get(id)!;
+    result.set(id, p);
+    taken.push(p);
+  }
+  for (const id of [...new Set(nodeIds)].sort()) {
+    if (result.has(id)) continue;
+    const p = { ...layered.get(id)! };
+    while (taken.some((t) => Math.hypot(t.x - p.x, t.y - p.y) < MIN_DISTANCE)) p.y += ROW_GAP;
+    result.set(id, p);
+    taken.push(p);
+  }
+  return result;
+}

@@ -1,0 +1,123 @@
+// The service map's whole view state, kept in the URL: parsed by the server page, the API and the client alike.
+export const LABEL_MODES = ["rate", "errors", "p50", "p95", "p99", "none"] as const;
+export type LabelMode = (typeof LABEL_MODES)[number];
+export type LatencySide = "client" | "server";
+
+export interface Selection {
+  kind: "edge" | "node";
+  id: string;
+}
+
+export interface MapState {
+  from: string;
+  to: string;
+  /** Auto-refresh; only meaningful while `to` is relative to now. */
+  live: boolean;
+  labels: LabelMode;
+  side: LatencySide;
+  search: string;
+  hideVirtual: boolean;
+  hideUnknown: boolean;
+  errorsOnly: boolean;
+  /** Edges below this many requests per second are hidden. */
+  minRate: number;
+  focus: string | null;
+  hops: number;
+  selected: Selection | null;
+  pins: Record<string, { x: number; y: number }>;
+  view: "graph" | "table";
+}
+
+export const DEFAULT_MAP_STATE: MapState = {
+  from: "now-15m", to: "now", live: true, labels: "rate", side: "client", search: "", hideVirtual: false,
+  hideUnknown: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
+};
+
+export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
+
+type Params = URLSearchParams | Record<string, string | string[] | undefined>;
+
+function getter(params: Params): (k: string) => string | undefined {
+  if (params instanceof URLSearchParams) return (k) => params.get(k) ?? undefined;
+  return (k) => {
+    const v = params[k];
+    return Array.isArray(v) ? v[0] : v;
+  };
+}
+
+const TIME = /^(now(-\d+[smhdw])?|\d{10,16}|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)$/;
+
+/** Never throws: anything unreadable falls back to the default, so an edited link still opens. */
+export function parseMapState(params: Params): MapState {
+  const get = getter(params);
+  const d = DEFAULT_MAP_STATE;
+  const bool = (k: string, def: boolean) => (get(k) === undefined ? def : get(k) === "1");
+  const num = (k: string, def: number, min: number, max: number) => {
+    const n = Number(get(k));
+    return get(k) !== undefined && Number.isFinite(n) ? Math.min(Math.max(n, min), max) : def;
+  };
+  const from = get("from");
+  const to = get("to");
+  const labels = get("labels");
+  const sel = get("sel");
+  const selMatch = sel ? /^(edge|node):(.+)$/.exec(sel) : null;
+  return {
+    from: from && TIME.test(from) ? from : d.from,
+    to: to && TIME.test(to) ? to : d.to,
+    live: bool("live", d.live),
+    labels: (LABEL_MODES as readonly string[]).includes(labels ?? "") ? (labels as LabelMode) : d.labels,
+    side: get("side") === "server" ? "server" : "client",
+    search: (get("q") ?? "").slice(0, 200),
+    hideVirtual: bool("hideVirtual", d.hideVirtual),
+    hideUnknown: bool("hideUnknown", d.hideUnknown),
+    errorsOnly: bool("errorsOnly", d.errorsOnly),
+    minRate: num("minRate", d.minRate, 0, 1e9),
+    focus: get("focus") || null,
+    hops: Math.round(num("hops", d.hops, 1, 10)),
+    selected: selMatch ? { kind: selMatch[1] as "edge" | "node", id: selMatch[2]! } : null,
+    pins: parsePins(get("pins") ?? ""),
+    view: get("view") === "table" ? "table" : "graph",
+  };
+}
+
+function parsePins(raw: string): MapState["pins"] {
+  const pins: MapState["pins"] = {};
+  for (const part of raw.split(";")) {
+    const m = /^(.+):(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(part);
+    if (m) pins[m[1]!] = { x: Number(m[2]), y: Number(m[3]) };
+  }
+  return pins;
+}
+
+/** Only what differs from the defaults, in a fixed order, so equal states give equal links. */
+export function mapStateToParams(s: MapState): URLSearchParams {
+  const d = DEFAULT_MAP_STATE;
+  const p = new URLSearchParams();
+  if (s.from !== d.from) p.set("from", s.from);
+  if (s.to !== d.to) p.set("to", s.to);
+  if (s.live !== d.live) p.set("live", s.live ? "1" : "0");
+  if (s.labels !== d.labels) p.set("labels", s.labels);
+  if (s.side !== d.side) p.set("side", s.side);
+  if (s.search) p.set("q", s.search);
+  if (s.hideVirtual) p.set("hideVirtual", "1");
+  if (s.hideUnknown) p.set("hideUnknown", "1");
+  if (s.errorsOnly) p.set("errorsOnly", "1");
+  if (s.minRate > 0) p.set("minRate", String(s.minRate));
+  if (s.focus) p.set("focus", s.focus);
+  if (s.focus && s.hops !== d.hops) p.set("hops", String(s.hops));
+  if (s.selected) p.set("sel", `${s.selected.kind}:${s.selected.id}`);
+  const pins = Object.entries(s.pins).sort(([a], [b]) => a.localeCompare(b));
+  if (pins.length) p.set("pins", pins.map(([n, { x, y }]) => `${n}:${Math.round(x)},${Math.round(y)}`).join(";"));
+  if (s.view !== d.view) p.set("view", s.view);
+  return p;
+}
+
+/** The same view with the time range made absolute, so a shared link shows the same window later. */
+export function withAbsoluteRange(s: MapState, resolve: (t: string) => number): MapState {
+  return { ...s, from: new Date(resolve(s.from)).toISOString(), to: new Date(resolve(s.to)).toISOString(), live: false };
+}
+
+export const isLiveRange = (s: MapState) => s.to === "now" && s.live;
+
+/** The state's time range as query parameters for parseRange. */
+export const rangeParams = (s: Pick<MapState, "from" | "to">) => new URLSearchParams({ from: s.from, to: s.to });

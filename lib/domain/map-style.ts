@@ -1,0 +1,60 @@
+// How figures become colours, widths and labels on the map (pure, shared by graph and table).
+import type { LabelMode, LatencySide } from "./map-state";
+
+// Paul Tol's colour-blind-safe "bright"/"vibrant" colours; health is also told by border style and text.
+export const HEALTH = {
+  ok: { color: "#0077BB", border: "solid", label: "healthy" },
+  degraded: { color: "#EE7733", border: "dashed", label: "degraded" },
+  failing: { color: "#CC3311", border: "double", label: "failing" },
+  idle: { color: "#BBBBBB", border: "dotted", label: "no traffic" },
+} as const;
+export type Health = keyof typeof HEALTH;
+
+export function healthOf(requests: number, errorRate: number): Health {
+  if (requests <= 0) return "idle";
+  if (errorRate >= 0.05) return "failing";
+  if (errorRate >= 0.01) return "degraded";
+  return "ok";
+}
+
+export const NODE_SHAPES: Record<string, string> = {
+  service: "round-rectangle", database: "barrel", messaging: "rhomboid", external: "hexagon", user: "ellipse", unknown: "octagon",
+};
+
+/** Edge width 1..10 px by request rate on a log scale. */
+export function edgeWidth(ratePerSec: number): number {
+  if (ratePerSec <= 0) return 1;
+  return Math.min(10, Math.max(1, 2 + 1.6 * Math.log10(ratePerSec * 100)));
+}
+
+export function formatRate(r: number): string {
+  if (r === 0) return "0/s";
+  if (r < 0.01) return `${(r * 60).toFixed(2)}/min`;
+  return r < 10 ? `${r.toFixed(2)}/s` : `${Math.round(r)}/s`;
+}
+export const formatPercent = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.001 ? 2 : 1)}%`;
+export function formatMs(ms: number | null): string {
+  if (ms === null) return "–";
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+export interface EdgeFigures {
+  ratePerSec: number;
+  errorRate: number;
+  client: { p50: number | null; p95: number | null; p99: number | null };
+  server: { p50: number | null; p95: number | null; p99: number | null };
+}
+
+export function edgeLabel(e: EdgeFigures, mode: LabelMode, side: LatencySide): string {
+  switch (mode) {
+    case "rate": return formatRate(e.ratePerSec);
+    case "errors": return formatPercent(e.errorRate);
+    case "none": return "";
+    default: {
+      // A virtual edge has only one side measured: fall back to it.
+      const figures = e[side][mode] !== null ? e[side] : e[side === "client" ? "server" : "client"];
+      return `${mode} ${formatMs(figures[mode])}`;
+    }
+  }
+}

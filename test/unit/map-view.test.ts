@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import { layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
+import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
+import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
+
+const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });
+const n = (id: string, type = "service") => ({ id, type });
+const shop = [e("user", "gateway"), e("gateway", "orders"), e("orders", "shop"), e("orders", "notify"), e("gateway", "payments"), e("payments", "orders")];
+const shopNodes = ["user", "gateway", "orders", "shop", "notify", "payments"];
+
+describe("layered layout", () => {
+  it("puts callers left of callees, deterministically", () => {
+    const a = layeredPositions(shopNodes, shop);
+    const b = layeredPositions([...shopNodes].reverse(), [...shop].reverse());
+    expect([...a.entries()].sort()).toEqual([...b.entries()].sort());
+    for (const edge of shop) expect(a.get(edge.source)!.x).toBeLessThan(a.get(edge.target)!.x);
+    expect(a.get("user")!.x).toBe(0);
+    expect(a.get("orders")!.x).toBe(3 * RANK_GAP); // longest path: user, gateway, payments, orders
+  });
+
+  it("survives cycles and self-calls", () => {
+    const p = layeredPositions(["a", "b", "c"], [e("a", "b"), e("b", "c"), e("c", "a"), e("b", "b")]);
+    expect(new Set([...p.values()].map((v) => `${v.x},${v.y}`)).size).toBe(3);
+  });
+
+  it("keeps shown and pinned nodes in place and places new ones without overlap", () => {
+    const first = stablePositions(shopNodes, shop, new Map(), {});
+    const moved = new Map(first);
+    moved.set("gateway", { x: 999, y: 999 });
+    const next = stablePositions([...shopNodes, "search"], [...shop, e("gateway", "search")], moved, { notify: { x: -5, y: 7 } });
+    expect(next.get("gateway")).toEqual({ x: 999, y: 999 });
+    expect(next.get("notify")).toEqual({ x: -5, y: 7 });
+    expect(next.get("orders")).toEqual(first.get("orders"));
+    const s = next.get("search")!;
+    for (const [id, p] of next) if (id !== "search") expect(Math.hypot(p.x - s.x, p.y - s.y)).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe("map URL state", () => {
+  it("round-trips every field and leaves defaults out of the link", () => {
+    expect(mapStateToParams(DEFAULT_MAP_STATE).toString()).toBe("");
+    const state = {
+      ...DEFAULT_MAP_STATE, from: "now-6h", live: false, labels: "p95" as const, side: "server" as const, search: "ord",
+      hideVirtual: true, errorsOnly: true, minRate: 0.5, focus: "orders", hops: 2,
+      selected: { kind: "edge" as const, id: "gateway->orders" }, pins: { orders: { x: 10, y: -20 } }, view: "table" as const,
+    };
+    expect(parseMapState(mapStateToParams(state))).toEqual(state);
+    expect(parseMapState({ sel: "node:shop", labels: ["p99", "rate"] })).toMatchObject({ selected: { kind: "node", id: "shop" }, labels: "p99" });
+  });
+
+  it("falls back to defaults for anything unreadable", () => {
+    expect(parseMapState(new URLSearchParams("from=<script>&labels=bogus&hops=999&minRate=x&sel=weird&pins=a:1"))).toEqual({ ...DEFAULT_MAP_STATE, hops: 10 });
+  });
+
+  it("turns a relative range absolute for sharing", () => {
+    const now = Date.UTC(2026, 10, 24, 12);
+    const abs = withAbsoluteRange({ ...DEFAULT_MAP_STATE, from: "now-1h" }, (t) => (t === "now" ? now : now - 3600_000));
+    expect([abs.from, abs.to, abs.live]).toEqual(["2026-11-24T11:00:00.000Z", "2026-11-24T12:00:00.000Z", false]);
+  });
+});
+
+describe("graph view transforms", () => {
+  const nodes = shopNodes.map((id) => n(id, id === "shop" ? "database" : id === "user" ? "user" : "service"));
+  it("focuses on k hops up and down", () => {
+    const one = focusSubgraph(nodes, shop, "orders", 1);
+    expect(one.nodes.map((x) => x.id).sort()).toEqual(["gateway", "notify", "orders", "payments", "shop"]);
+    expect(one.edges.map((x) => x.id)).not.toContain("user->gateway");
+    expect(focusSubgraph(nodes, shop, "orders", 2).nodes.map((x) => x.id)).toContain("user");
+  });
+  it("hides virtual nodes, slow and error-free edges, and idle nodes", () => {
+    expect(applyFilters(nodes, shop, { hideVirtual: true, hideUnknown: false, errorsOnly: false, minRate: 0 }).nodes.map((x) => x.id)).not.toContain("shop");
+    const errs = applyFilters(nodes, [...shop.slice(0, 5), e("payments", "orders", 1, 3)], { hideVirtual: false, hideUnknown: false, errorsOnly: true, minRate: 0 });
+    expect(errs.edges.map((x) => x.id)).toEqual(["payments->orders"]);
+    expect(errs.nodes.map((x) => x.id).sort()).toEqual(["orders", "payments"]);
+  });
+  it("matches search case-insensitively", () => {
+    expect([...searchMatches(nodes, "OR")]).toEqual(["orders"]);
+    expect(searchMatches(nodes, " ").size).toBe(0);
+  });
+});
