@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
+import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { ZipkinExporter } from "@opentelemetry/exporter-zipkin";
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { sendShopTraces } from "../helpers/shop-traces";
 
@@ -58,6 +61,22 @@ describe("read API over real HTTP", () => {
 
     const trace = await getJson(`/api/traces/${failed.traces[0].traceId}`);
     expect(trace.spans.map((s: any) => s.serviceName).sort()).toEqual(["gateway", "gateway", "gateway", "notify", "orders", "orders", "orders"]);
+  });
+
+  it("gives the same edges from /api/graph whichever receiver and exporter the traces came through", async () => {
+    const senders = {
+      "proto-": () => new ProtoExporter({ url: `http://127.0.0.1:${product.ports.otlpHttp}/v1/traces` }),
+      "json-": () => new JsonExporter({ url: `http://127.0.0.1:${product.ports.otlpHttp}/v1/traces` }),
+      "grpc-": () => new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpGrpc}` }),
+      "zipkin-": () => new ZipkinExporter({ url: `http://127.0.0.1:${product.ports.zipkin}/api/v2/spans` }),
+    };
+    const expected: Record<string, { requests: number; errors: number }> = {};
+    for (const [prefix, exporter] of Object.entries(senders)) Object.assign(expected, await sendShopTraces(exporter, 8, 4, prefix));
+    const mine = (g: any) => Object.fromEntries(g.edges.filter((e: any) => /^(proto|json|grpc|zipkin)-/.test(e.target)).map((e: any) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
+    const graph = await poll(() => getJson("/api/graph?from=now-1h"), (g) => Object.keys(mine(g)).length === 20);
+    expect(mine(graph)).toEqual(expected);
+    const types = (prefix: string) => graph.nodes.filter((n: any) => n.name.startsWith(prefix)).map((n: any) => `${n.name.slice(prefix.length)}:${n.type}`).sort();
+    for (const prefix of Object.keys(senders)) expect(types(prefix)).toEqual(types("proto-"));
   });
 
   it("answers bad parameters with 400 and a message, unknown traces with 404", async () => {

@@ -5,11 +5,13 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 
 /**
  * A small shop, one SDK provider per service: user -> gateway -> orders -> (postgres "shop", kafka -> notify),
- * gateway -> payment-gateway (uninstrumented). Every `failEvery`-th order fails. Returns the expected edge counts.
+ * gateway -> payment-gateway (uninstrumented). Every `failEvery`-th order fails. Service and peer names get
+ * `prefix`. Returns the expected edge counts.
  */
-export async function sendShopTraces(makeExporter: () => SpanExporter, traces: number, failEvery = 4): Promise<Record<string, { requests: number; errors: number }>> {
+export async function sendShopTraces(makeExporter: () => SpanExporter, traces: number, failEvery = 4, prefix = ""): Promise<Record<string, { requests: number; errors: number }>> {
   const providers = new Map<string, NodeTracerProvider>();
-  const tracer = (service: string) => {
+  const tracer = (name: string) => {
+    const service = prefix + name;
     let p = providers.get(service);
     if (!p) {
       p = new NodeTracerProvider({ resource: resourceFromAttributes({ "service.name": service }), spanProcessors: [new BatchSpanProcessor(makeExporter())] });
@@ -26,14 +28,14 @@ export async function sendShopTraces(makeExporter: () => SpanExporter, traces: n
     const callOrders = tracer("gateway").startSpan("POST orders", { kind: SpanKind.CLIENT }, gwCtx);
     const orders = tracer("orders").startSpan("POST /orders", { kind: SpanKind.SERVER }, inSpan(gwCtx, callOrders));
     const ordersCtx = inSpan(inSpan(gwCtx, callOrders), orders);
-    tracer("orders").startSpan("INSERT orders", { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", "db.namespace": "shop" } }, ordersCtx).end();
+    tracer("orders").startSpan("INSERT orders", { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", "db.namespace": `${prefix}shop` } }, ordersCtx).end();
     const produce = tracer("orders").startSpan("orders publish", { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "kafka", "messaging.destination.name": "orders" } }, ordersCtx);
     tracer("notify").startSpan("orders process", { kind: SpanKind.CONSUMER, attributes: { "messaging.system": "kafka" } }, inSpan(ordersCtx, produce)).end();
     produce.end();
     if (fail) orders.setStatus({ code: SpanStatusCode.ERROR, message: "out of stock" });
     orders.end();
     callOrders.end();
-    tracer("gateway").startSpan("POST charge", { kind: SpanKind.CLIENT, attributes: { "peer.service": "payment-gateway" } }, gwCtx).end();
+    tracer("gateway").startSpan("POST charge", { kind: SpanKind.CLIENT, attributes: { "peer.service": `${prefix}payment-gateway` } }, gwCtx).end();
     gw.end();
   }
   for (const p of providers.values()) {
@@ -41,11 +43,12 @@ export async function sendShopTraces(makeExporter: () => SpanExporter, traces: n
     await p.shutdown();
   }
   const failures = Math.ceil(traces / failEvery);
+  const p = prefix;
   return {
-    "user->gateway": { requests: traces, errors: failures },
-    "gateway->orders": { requests: traces, errors: failures },
-    "gateway->payment-gateway": { requests: traces, errors: 0 },
-    "orders->shop": { requests: traces, errors: 0 },
-    "orders->notify": { requests: traces, errors: 0 },
+    [`user->${p}gateway`]: { requests: traces, errors: failures },
+    [`${p}gateway->${p}orders`]: { requests: traces, errors: failures },
+    [`${p}gateway->${p}payment-gateway`]: { requests: traces, errors: 0 },
+    [`${p}orders->${p}shop`]: { requests: traces, errors: 0 },
+    [`${p}orders->${p}notify`]: { requests: traces, errors: 0 },
   };
 }
