@@ -14,7 +14,7 @@ export default async function MapPage({ searchParams }: { searchParams: SearchPa
   const state = parseMapState(await searchParams);
   let graph: Graph;
   try {
-    graph = await loadMapGraph(webSql(), parseRange(rangeParams(state)), state.focus, state.hops);
+    graph = await loadMapGraph(webSql(), parseRange(rangeParams(state)), state.focus, state.hops, state.compare);
   } catch (err) {
     const message = err instanceof AppError ? err.message : "the database is unavailable; spans sent now get 503 and exporters retry them";
     return <p className="banner" role="alert">Cannot show the map: {message}</p>;

@@ -65,6 +65,15 @@ export default function MapView({ graph }: { graph: Graph }) {
           </button>
         )}
         <label>
+          Compare
+          <select value={state.compare ?? ""} onChange={(e) => update({ compare: (e.target.value || null) as MapState["compare"] })}>
+            <option value="">off</option>
+            <option value="prev">previous period</option>
+            <option value="1d">1 day ago</option>
+            <option value="7d">7 days ago</option>
+          </select>
+        </label>
+        <label>
           Labels
           <select value={state.labels} onChange={(e) => update({ labels: e.target.value as MapState["labels"] })}>
             {LABEL_MODES.map((m) => <option key={m} value={m}>{m}</option>)}
@@ -102,6 +111,11 @@ export default function MapView({ graph }: { graph: Graph }) {
         </button>
         <button type="button" onClick={copyLink}>Copy link</button>
       </form>
+      {graph.baseline && (
+        <p className="muted" data-testid="compare-note">
+          Compared with {new Date(graph.baseline.from).toLocaleString()} – {new Date(graph.baseline.to).toLocaleString()}: teal outline = new, grey dotted = gone, Δ = change.
+        </p>
+      )}
       {copied && <p className="muted">Link to this exact view: <input readOnly value={copied} data-testid="share-link" size={80} onFocus={(e) => e.target.select()} /></p>}
       {graph.nodes.length === 0 ? (
         <div className="empty" data-testid="empty-state">

@@ -5,6 +5,7 @@ import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import type { Graph } from "@/lib/query/graph";
 import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
 import { stablePositions, type Point } from "@/lib/domain/layout";
+import { formatDiff } from "@/lib/domain/compare";
 import { edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, NODE_SHAPES } from "@/lib/domain/map-style";
 
 export interface ServiceMapProps {
@@ -43,6 +44,11 @@ const STYLE: cytoscape.StylesheetJson = [
     },
   },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
+  // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
+  { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
+  { selector: "edge.added", style: { "underlay-color": "#009988", "underlay-opacity": 0.35, "underlay-padding": 3 } as never },
+  { selector: "node.removed", style: { "background-color": "#DDDDDD", "border-style": "dotted", opacity: 0.6 } },
+  { selector: "edge.removed", style: { "line-color": "#BBBBBB", "target-arrow-color": "#BBBBBB", "line-style": "dotted", opacity: 0.7 } },
 ];
 
 function elementsOf(p: ServiceMapProps): ElementDefinition[] {
@@ -52,19 +58,24 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
     const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
     const badge = quality > 0 ? " ⚠" : "";
     const figures = n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
+    const change = n.diff ? `\nΔ ${formatDiff(n.diff, "rate")}` : "";
     return {
       group: "nodes",
+      classes: n.diff && n.diff.status !== "same" ? n.diff.status : "",
       data: {
-        id: n.id, label: `${n.name}${badge}${figures}`, shape: NODE_SHAPES[n.type] ?? "ellipse", color: HEALTH[health].color,
+        id: n.id, label: `${n.name}${badge}${figures}${change}`, shape: NODE_SHAPES[n.type] ?? "ellipse", color: HEALTH[health].color,
         borderStyle: HEALTH[health].border, type: n.type, quality,
       },
     };
   });
+  const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
   const edges: ElementDefinition[] = p.graph.edges.map((e) => ({
     group: "edges",
+    classes: e.diff && e.diff.status !== "same" ? e.diff.status : "",
     data: {
       id: e.id, source: e.source, target: e.target, width: edgeWidth(e.ratePerSec),
-      color: HEALTH[healthOf(e.requests, e.errorRate)].color, label: edgeLabel(e, p.labels, p.side),
+      color: HEALTH[healthOf(e.requests, e.errorRate)].color,
+      label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""].filter(Boolean).join(" "),
       lineStyle: p.graph.nodes.some((n) => n.id === e.target && VIRTUAL_TYPES.has(n.type)) ? "dashed" : "solid",
     },
   }));
@@ -115,7 +126,10 @@ export default function ServiceMap(props: ServiceMapProps) {
       });
       for (const def of wanted) {
         const existing = cy.getElementById(def.data.id!);
-        if (existing.nonempty() && !existing.data("leaving")) existing.data(def.data);
+        if (existing.nonempty() && !existing.data("leaving")) {
+          existing.data(def.data);
+          existing.classes(def.classes ?? "");
+        }
         else {
           if (existing.nonempty()) existing.remove();
           const pos = def.group === "nodes" ? positions.get(def.data.id!) : undefined;

@@ -26,11 +26,14 @@ export interface MapState {
   selected: Selection | null;
   pins: Record<string, { x: number; y: number }>;
   view: "graph" | "table";
+  /** Baseline to compare with: previous period, a day or a week earlier. */
+  compare: "prev" | "1d" | "7d" | null;
 }
 
 export const DEFAULT_MAP_STATE: MapState = {
   from: "now-15m", to: "now", live: true, labels: "rate", side: "client", search: "", hideVirtual: false,
   hideUnknown: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
+  compare: null,
 };
 
 export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
@@ -77,6 +80,7 @@ export function parseMapState(params: Params): MapState {
     selected: selMatch ? { kind: selMatch[1] as "edge" | "node", id: selMatch[2]! } : null,
     pins: parsePins(get("pins") ?? ""),
     view: get("view") === "table" ? "table" : "graph",
+    compare: (["prev", "1d", "7d"] as const).find((c) => c === get("cmp")) ?? null,
   };
 }
 
@@ -109,6 +113,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   const pins = Object.entries(s.pins).sort(([a], [b]) => a.localeCompare(b));
   if (pins.length) p.set("pins", pins.map(([n, { x, y }]) => `${n}:${Math.round(x)},${Math.round(y)}`).join(";"));
   if (s.view !== d.view) p.set("view", s.view);
+  if (s.compare) p.set("cmp", s.compare);
   return p;
 }
 

@@ -1,5 +1,6 @@
 import { mergeHistograms, percentiles, type Histogram, type Percentiles } from "../domain/histogram";
 import type { NodeType } from "../domain/virtual-node";
+import type { Diff } from "../domain/compare";
 import { edgeTotals, qualityTotals, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 
@@ -16,6 +17,8 @@ export interface GraphNode {
   p95: number | null;
   p99: number | null;
   quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
+  /** Against the baseline, in compare mode. */
+  diff?: Diff;
 }
 
 export interface GraphEdge {
@@ -33,11 +36,14 @@ export interface GraphEdge {
   errorRate: number;
   client: Percentiles;
   server: Percentiles;
+  diff?: Diff;
 }
 
 export interface Graph {
   from: string;
   to: string;
+  /** The baseline window, in compare mode. */
+  baseline?: { from: string; to: string };
   nodes: GraphNode[];
   edges: GraphEdge[];
 }

@@ -97,4 +97,16 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
   expect(await page.getByTestId("waterfall").textContent()).toContain("POST /orders");
   expect(dialogs).toEqual([]);
+
+  // Compare with the previous hour, which had no traffic: every call is new, positions unchanged.
+  await page.goto(`${base}/?from=now-1h&cmp=prev&view=table`);
+  await expect.poll(() => page.getByTestId("compare-note").isVisible()).toBe(true);
+  expect(await page.locator('tr[data-edge="gateway->orders"] [data-testid="change"]').textContent()).toBe("new");
+  await page.goto(`${base}/?from=now-1h`);
+  await expect.poll(() => mapCount(page, "nodes")).toBe(9);
+  const plain = await positions(page);
+  await page.getByLabel("Compare").selectOption("prev");
+  await page.waitForURL(/cmp=prev/);
+  await expect.poll(() => page.getByTestId("compare-note").isVisible()).toBe(true);
+  expect(await positions(page)).toEqual(plain);
 }, 120_000);

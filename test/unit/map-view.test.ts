@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
 import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
+import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
 
 const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });
 const n = (id: string, type = "service") => ({ id, type });
@@ -76,5 +77,27 @@ describe("graph view transforms", () => {
   it("matches search case-insensitively", () => {
     expect([...searchMatches(nodes, "OR")]).toEqual(["orders"]);
     expect(searchMatches(nodes, " ").size).toBe(0);
+  });
+});
+
+describe("compare with a baseline", () => {
+  const fig = (id: string, ratePerSec: number, errorRate = 0, p95: number | null = 10) => ({ id, requests: ratePerSec * 60, ratePerSec, errors: ratePerSec * 60 * errorRate, errorRate, p95 });
+  const idle = <T extends ReturnType<typeof fig>>(x: T) => ({ ...x, requests: 0, ratePerSec: 0, errors: 0, errorRate: 0, p95: null });
+  it("marks added, removed and changed elements with their deltas", () => {
+    const out = diffElements([fig("a", 2, 0.1, 30), fig("new", 1)], [fig("a", 1, 0.05, 10), fig("gone", 3)], (x) => x.p95, idle);
+    const byId = Object.fromEntries(out.map((x) => [x.id, x]));
+    expect(byId.a!.diff).toEqual({ status: "same", rateChange: 1, errorRateDelta: 5, p95Delta: 20 });
+    expect(byId.new!.diff.status).toBe("added");
+    expect(byId.gone).toMatchObject({ ratePerSec: 0, diff: { status: "removed" } });
+    expect([formatDiff(byId.a!.diff, "rate"), formatDiff(byId.a!.diff, "errors"), formatDiff(byId.a!.diff, "p95")]).toEqual(["+100%", "+5.0 pp", "+20 ms"]);
+  });
+  it("shifts the window for each baseline", () => {
+    const h = 3600_000;
+    expect(baselineRange(10 * h, 11 * h, "prev")).toEqual({ from: 9 * h, to: 10 * h });
+    expect(baselineRange(30 * h, 31 * h, "1d")).toEqual({ from: 6 * h, to: 7 * h });
+  });
+  it("keeps cmp in the URL", () => {
+    expect(parseMapState(new URLSearchParams("cmp=7d")).compare).toBe("7d");
+    expect(parseMapState(new URLSearchParams("cmp=yesterday")).compare).toBeNull();
   });
 });

@@ -6,9 +6,9 @@ import { loadMapGraph } from "@/lib/query/map";
 
 export const dynamic = "force-dynamic";
 
-// The map page's parameters (from, to, focus, hops); unlike the page, bad times are a 400 here.
+// The map page's parameters (from, to, focus, hops, cmp); unlike the page, bad times are a 400 here.
 export const GET = jsonHandler(async (req) => {
   const params = new URL(req.url).searchParams;
-  const { focus, hops } = parseMapState(params);
-  return loadMapGraph(webSql(), parseRange(params), focus, hops);
+  const { focus, hops, compare } = parseMapState(params);
+  return loadMapGraph(webSql(), parseRange(params), focus, hops, compare);
 });
