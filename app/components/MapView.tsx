@@ -54,7 +54,7 @@ export default function MapView({ graph }: { graph: Graph }) {
       <form className="controls" onSubmit={(e) => e.preventDefault()} aria-label="Map controls">
         <label>
           Time
-          <select value={isRelative ? state.from : "custom"} onChange={(e) => update({ from: e.target.value, to: "now" })}>
+          <select aria-label="Time range" value={isRelative ? state.from : "custom"} onChange={(e) => update({ from: e.target.value, to: "now" })}>
             {RELATIVE_RANGES.map((r) => <option key={r} value={r}>last {r.slice(4)}</option>)}
             {!isRelative && <option value="custom">{new Date(graph.from).toLocaleString()} – {new Date(graph.to).toLocaleString()}</option>}
           </select>

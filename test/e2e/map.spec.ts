@@ -5,6 +5,7 @@ import { startProduct, type RunningProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
+import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 
 let product: RunningProduct;
 let browser: Browser;
@@ -68,9 +69,8 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   expect(await panel.textContent()).toContain("out of stock");
 
   // The same link opens the same view for a teammate.
-  const shared = page.url();
   const teammate = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  await teammate.goto(shared);
+  await teammate.goto(page.url());
   await expect.poll(() => teammate.getByTestId("selection-panel").textContent()).toContain("gateway → orders");
   expect(await positions(teammate)).toEqual(before);
   await teammate.close();
@@ -86,11 +86,25 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   const after = await positions(page);
   for (const [id, p] of Object.entries(before)) expect(after[id]).toEqual(p);
 
-  // Copy link turns the relative range into an absolute one.
+  // Copy link turns the relative range into an absolute one; a fresh browser context sees the same view.
+  await page.getByLabel("errors only").click(); // controlled: it flips once the URL has changed
+  await page.waitForURL(/errorsOnly=1/);
   await page.getByRole("button", { name: "Copy link" }).click();
   const link = await page.getByTestId("share-link").inputValue();
-  expect(link).toMatch(/from=\d{4}-\d{2}-\d{2}T/);
-  expect(link).toContain("sel=edge%3Agateway-%3Eorders");
+  const url = new URL(link);
+  expect(url.searchParams.get("from")).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  expect(url.searchParams.get("sel")).toBe("edge:gateway->orders");
+  const fresh = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const other = await fresh.newPage();
+  await other.goto(link);
+  await expect.poll(() => other.getByTestId("selection-panel").textContent()).toContain("gateway → orders");
+  expect(await other.getByLabel("errors only").isChecked()).toBe(true);
+  expect(await other.getByLabel("Time range").inputValue()).toBe("custom");
+  expect(await other.locator('select option[value="custom"]').textContent()).toContain(new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!);
+  expect(await mapCount(other, "edges")).toBe(2); // errors only: user -> gateway and gateway -> orders
+  await fresh.close();
+  await page.getByLabel("errors only").click();
+  await page.waitForURL((u) => !u.searchParams.has("errorsOnly"));
 
   // Two clicks from the map: the slowest example opens as a waterfall.
   await page.getByTestId("examples-slowest").locator("a").first().click();
@@ -110,3 +124,26 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await expect.poll(() => page.getByTestId("compare-note").isVisible()).toBe(true);
   expect(await positions(page)).toEqual(plain);
 }, 120_000);
+
+it("compare mode marks an edge whose p95 doubled and an edge that disappeared", async () => {
+  const now = Date.now();
+  const seed = (startMs: number, fast: number, withLegacy: boolean): SeedTrace[] =>
+    Array.from({ length: 40 }, (_, i) => ({
+      service: "cmp-web", startMs: startMs + i * 1000, durationMs: 3 * fast,
+      calls: [{ target: "cmp-api", durationMs: fast + (i % 5) }, ...(withLegacy ? [{ target: "cmp-legacy", durationMs: 5, virtual: true }] : [])],
+    }));
+  await postJsonTraces(product.ports.otlpHttp, [...seed(now - 86_400_000 - 20 * 60_000, 20, true), ...seed(now - 20 * 60_000, 40, false)]);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const url = `http://127.0.0.1:${product.ports.web}/?from=now-30m&cmp=1d&view=table&focus=cmp-web`;
+  await expect.poll(async () => {
+    await page.goto(url);
+    return page.locator('tr[data-edge="cmp-web->cmp-legacy:virtual"] [data-testid="change"]').textContent().catch(() => null);
+  }, { timeout: 30_000, interval: 1000 }).toBe("gone");
+  const apiChange = await page.locator('tr[data-edge="cmp-web->cmp-api"] [data-testid="change"]').textContent();
+  // p95 went from ~24 ms to ~44 ms; the rate did not change.
+  const delta = Number(/p95 \+(\d+(?:\.\d+)?) ms/.exec(apiChange ?? "")?.[1]);
+  expect(apiChange).toContain("+0%");
+  expect(delta).toBeGreaterThan(18);
+  expect(delta).toBeLessThan(22);
+  await page.close();
+}, 60_000);
