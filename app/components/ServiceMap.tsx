@@ -28,6 +28,8 @@ const STYLE: cytoscape.StylesheetJson = [
       shape: "data(shape)" as never, "background-color": "data(color)", "border-color": "#333", "border-width": 2,
       "border-style": "data(borderStyle)" as never, width: 38, height: 38, label: "data(label)", "text-wrap": "wrap",
       "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: "#666", "text-background-opacity": 0,
+      // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
+      "min-zoomed-font-size": 6,
     },
   },
   { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
@@ -40,7 +42,7 @@ const STYLE: cytoscape.StylesheetJson = [
       width: "data(width)", "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "triangle",
       "curve-style": "bezier", "line-style": "data(lineStyle)" as never, label: "data(label)", "font-size": 9,
       color: "#555", "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": "2",
-      "loop-direction": "-45deg", "loop-sweep": "-60deg",
+      "loop-direction": "-45deg", "loop-sweep": "-60deg", "min-zoomed-font-size": 7,
     },
   },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
@@ -100,7 +102,11 @@ export default function ServiceMap(props: ServiceMapProps) {
     cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
     // For tests and debugging: the live instance, never used by the app itself.
     (window as unknown as { __tracemapCy?: Core }).__tracemapCy = cy;
+    // The canvas must follow its box (the side panel opening narrows it).
+    const resize = new ResizeObserver(() => cy.resize());
+    if (container.current) resize.observe(container.current);
     return () => {
+      resize.disconnect();
       cy.destroy();
       cyRef.current = null;
     };

@@ -6,6 +6,7 @@ export interface Point {
 
 export const RANK_GAP = 240;
 export const ROW_GAP = 100;
+const SUBCOLUMN_GAP = 170;
 const MIN_DISTANCE = 60;
 
 /**
@@ -67,19 +68,30 @@ export function layeredPositions(nodeIds: string[], edges: { source: string; tar
 
   const layers: string[][] = [];
   for (const id of ids) (layers[rank.get(id)!] ??= []).push(id);
+  // A tall layer wraps into sub-columns, so the whole map keeps a screen-like shape and stays legible when fit.
+  const maxRows = Math.max(6, Math.ceil(Math.sqrt(ids.length) * 1.5));
   const order = new Map<string, number>();
   const positions = new Map<string, Point>();
-  layers.forEach((layer, r) => {
+  let x = 0;
+  for (const layer of layers) {
+    if (!layer) continue;
     const bary = (id: string) => {
       const ps = preds.get(id)!.filter((p) => order.has(p));
       return ps.length ? ps.reduce((s, p) => s + order.get(p)!, 0) / ps.length : Number.POSITIVE_INFINITY;
     };
     const sorted = [...layer].sort((a, b) => bary(a) - bary(b) || a.localeCompare(b));
+    const columns = Math.ceil(sorted.length / maxRows);
+    const rows = Math.ceil(sorted.length / columns);
     sorted.forEach((id, i) => {
+      const column = Math.floor(i / rows);
+      const inColumn = Math.min(rows, sorted.length - column * rows);
       order.set(id, i);
-      positions.set(id, { x: r * RANK_GAP, y: (i - (sorted.length - 1) / 2) * ROW_GAP });
+      // Alternate columns are offset by half a row so edges between them do not run through nodes.
+      const offset = column % 2 === 1 ? ROW_GAP / 2 : 0;
+      positions.set(id, { x: x + column * SUBCOLUMN_GAP, y: (i - column * rows - (inColumn - 1) / 2) * ROW_GAP + offset });
     });
-  });
+    x += (columns - 1) * SUBCOLUMN_GAP + RANK_GAP;
+  }
   return positions;
 }
 

@@ -101,3 +101,16 @@ describe("compare with a baseline", () => {
     expect(parseMapState(new URLSearchParams("cmp=yesterday")).compare).toBeNull();
   });
 });
+
+describe("layout shape", () => {
+  it("wraps a tall layer into sub-columns with no two nodes on one spot", () => {
+    const ids = ["user", ...Array.from({ length: 40 }, (_, i) => `s${i}`)];
+    const p = layeredPositions(ids, ids.slice(1).map((id) => e("user", id)));
+    const xs = new Set(ids.slice(1).map((id) => p.get(id)!.x));
+    expect(xs.size).toBeGreaterThan(1);
+    const ys = ids.slice(1).map((id) => p.get(id)!.y);
+    expect(Math.max(...ys) - Math.min(...ys)).toBeLessThanOrEqual(10 * 100);
+    expect(new Set([...p.values()].map((v) => `${v.x},${v.y}`)).size).toBe(ids.length);
+    for (const id of ids.slice(1)) expect(p.get(id)!.x).toBeGreaterThan(p.get("user")!.x);
+  });
+});
