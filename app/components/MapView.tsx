@@ -8,6 +8,7 @@ import SelectionPanel from "./SelectionPanel";
 import type { Graph } from "@/lib/query/graph";
 import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
+import { collapseNamespaces } from "@/lib/domain/namespaces";
 import { parseTime } from "@/lib/domain/time-range";
 import type { Point } from "@/lib/domain/layout";
 
@@ -35,7 +36,14 @@ export default function MapView({ graph }: { graph: Graph }) {
     return () => clearInterval(timer);
   }, [state, router]);
 
-  const visible = useMemo(() => applyFilters(graph.nodes, graph.edges, state), [graph, state]);
+  const visible = useMemo(() => {
+    const filtered = applyFilters(graph.nodes, graph.edges, state);
+    return state.group ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(state.collapsed)) : filtered;
+  }, [graph, state]);
+  const onToggleGroup = useCallback(
+    (ns: string) => update({ collapsed: state.collapsed.includes(ns) ? state.collapsed.filter((c) => c !== ns) : [...state.collapsed, ns] }),
+    [update, state.collapsed],
+  );
   const matches = useMemo(() => searchMatches(visible.nodes, state.search), [visible, state.search]);
   const onSelect = useCallback((selected: Selection | null) => update({ selected }), [update]);
   const onPin = useCallback((id: string, p: Point) => update({ pins: { ...state.pins, [id]: p } }), [update, state.pins]);
@@ -97,6 +105,7 @@ export default function MapView({ graph }: { graph: Graph }) {
         <label><input type="checkbox" checked={state.hideVirtual} onChange={(e) => update({ hideVirtual: e.target.checked })} /> hide virtual</label>
         <label><input type="checkbox" checked={state.hideUnknown} onChange={(e) => update({ hideUnknown: e.target.checked })} /> hide unknown</label>
         <label><input type="checkbox" checked={state.errorsOnly} onChange={(e) => update({ errorsOnly: e.target.checked })} /> errors only</label>
+        <label><input type="checkbox" checked={state.group} onChange={(e) => update({ group: e.target.checked })} /> group by namespace</label>
         {state.focus && (
           <span className="chip">
             focus: {state.focus} ±
@@ -129,7 +138,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
         <div className="map-body">
           <div className="map-main">
             {state.view === "graph" ? (
-              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={state.pins} onSelect={onSelect} onPin={onPin} />
+              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={state.pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} />
             ) : null}
             <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
           </div>

@@ -5,6 +5,7 @@ import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import type { Graph } from "@/lib/query/graph";
 import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
 import { stablePositions, type Point } from "@/lib/domain/layout";
+import { groupId } from "@/lib/domain/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
 import { edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, NODE_SHAPES } from "@/lib/domain/map-style";
 
@@ -17,6 +18,9 @@ export interface ServiceMapProps {
   pins: Record<string, Point>;
   onSelect: (s: Selection | null) => void;
   onPin: (id: string, p: Point) => void;
+  /** Namespaces drawn as boxes; a click on a box (or a collapsed group) toggles it. */
+  groups: boolean;
+  onToggleGroup: (namespace: string) => void;
 }
 
 const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
@@ -32,6 +36,15 @@ const STYLE: cytoscape.StylesheetJson = [
       "min-zoomed-font-size": 6,
     },
   },
+  {
+    selector: "node:parent",
+    style: {
+      shape: "round-rectangle", "background-color": "#88CCEE", "background-opacity": 0.12, "border-style": "dashed",
+      "border-color": "#33BBEE", "border-width": 2, "text-valign": "top", "text-halign": "center", "font-size": 12,
+      color: "#33BBEE", padding: "18px", label: "data(label)",
+    },
+  },
+  { selector: 'node[type = "group"]', style: { width: 70, height: 46, "border-width": 4, "border-style": "double", "font-size": 12 } },
   { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
   { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
   { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
@@ -81,7 +94,16 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
       lineStyle: p.graph.nodes.some((n) => n.id === e.target && VIRTUAL_TYPES.has(n.type)) ? "dashed" : "solid",
     },
   }));
-  return [...nodes, ...edges];
+  if (!p.groups) return [...nodes, ...edges];
+  // Namespace boxes: compound parents, added before their members.
+  const parents = new Map<string, ElementDefinition>();
+  for (const n of p.graph.nodes) {
+    if (!n.namespace || n.type === "group") continue;
+    const id = groupId(n.namespace);
+    parents.set(id, { group: "nodes", data: { id, label: `${n.namespace} (click to collapse)`, isGroup: true } });
+    nodes.find((d) => d.data.id === n.id)!.data.parent = id;
+  }
+  return [...parents.values(), ...nodes, ...edges];
 }
 
 /** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
@@ -95,7 +117,12 @@ export default function ServiceMap(props: ServiceMapProps) {
     const cy = cytoscape({ container: container.current, style: STYLE, minZoom: 0.1, maxZoom: 4, selectionType: "single" });
     cyRef.current = cy;
     cy.on("tap", "edge", (ev) => handlers.current.onSelect({ kind: "edge", id: ev.target.id() }));
-    cy.on("tap", "node", (ev) => handlers.current.onSelect({ kind: "node", id: ev.target.id() }));
+    cy.on("tap", "node", (ev) => {
+      const id: string = ev.target.id();
+      // Boxes and collapsed groups toggle; services select.
+      if (ev.target.isParent() || ev.target.data("type") === "group") handlers.current.onToggleGroup(id.slice(3));
+      else handlers.current.onSelect({ kind: "node", id });
+    });
     cy.on("tap", (ev) => {
       if (ev.target === cy) handlers.current.onSelect(null);
     });
@@ -119,7 +146,7 @@ export default function ServiceMap(props: ServiceMapProps) {
     const wantedIds = new Set(wanted.map((e) => e.data.id!));
     const current = new Map<string, Point>();
     cy.nodes().forEach((n) => {
-      if (wantedIds.has(n.id())) current.set(n.id(), { ...n.position() });
+      if (wantedIds.has(n.id()) && !n.isParent()) current.set(n.id(), { ...n.position() });
     });
     const positions = stablePositions(props.graph.nodes.map((n) => n.id), props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
@@ -133,6 +160,8 @@ export default function ServiceMap(props: ServiceMapProps) {
       for (const def of wanted) {
         const existing = cy.getElementById(def.data.id!);
         if (existing.nonempty() && !existing.data("leaving")) {
+          const parent = def.data.parent ?? null;
+          if (def.group === "nodes" && (existing.data("parent") ?? null) !== parent) existing.move({ parent });
           existing.data(def.data);
           existing.classes(def.classes ?? "");
         }
@@ -155,7 +184,7 @@ export default function ServiceMap(props: ServiceMapProps) {
     if (firstDraw && wanted.length > 0) cy.fit(undefined, 40);
     container.current?.setAttribute("data-nodes", String(cy.nodes().length));
     container.current?.setAttribute("data-edges", String(cy.edges().length));
-  }, [props.graph, props.labels, props.side, props.matches, props.selected, props.pins]);
+  }, [props.graph, props.labels, props.side, props.matches, props.selected, props.pins, props.groups]);
 
   const fit = () => cyRef.current?.fit(undefined, 40);
   const zoom = (f: number) => {

@@ -1,5 +1,5 @@
-import { observeEpoch, SpanIndex } from "../domain/pairing";
-import { pairingContext, spansOfEpoch, writeRollup } from "../db/aggregation-store";
+import { observeEpoch, serviceNamespaces, SpanIndex } from "../domain/pairing";
+import { pairingContext, spansOfEpoch, writeRollup, writeServiceCatalog } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
@@ -54,6 +54,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
       // Minute and hour rows in the same transaction: both are exact, whatever happens.
       await writeRollup(tx, rollUp(observations, MINUTE_MS), "minute");
       await writeRollup(tx, rollUp(observations, HOUR_MS), "hour");
+      await writeServiceCatalog(tx, serviceNamespaces(batch));
     }
     await tx`UPDATE aggregator_progress SET processed_epoch = ${e}, updated_at = now() WHERE id = 1`;
     return true;

@@ -165,3 +165,16 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
     [traceIds],
   );
 }
+
+/** Remembers each service's namespace; a span without one does not erase a known one. */
+export async function writeServiceCatalog(tx: Queryable, rows: { service: string; namespace: string | null; lastSeenMs: number }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.unsafe(
+    `INSERT INTO service_catalog AS c (service, namespace, last_seen)
+     SELECT service, namespace, to_timestamp("lastSeenMs" / 1000.0)
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(service text, namespace text, "lastSeenMs" float8)
+     ON CONFLICT (service) DO UPDATE SET
+       namespace = coalesce(EXCLUDED.namespace, c.namespace), last_seen = greatest(c.last_seen, EXCLUDED.last_seen)`,
+    [JSON.stringify(rows)],
+  );
+}

@@ -149,3 +149,7 @@ export function nodesSeen(sql: Queryable, since: Date): Promise<NodeSeenRow[]> {
       UNION ALL SELECT target, target_type, max(minute) FROM edge_minutes WHERE minute >= ${since} GROUP BY target, target_type
     ) n GROUP BY name ORDER BY name`;
 }
+
+export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; namespace: string }[]> {
+  return sql<{ service: string; namespace: string }[]>`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
+}

@@ -28,12 +28,15 @@ export interface MapState {
   view: "graph" | "table";
   /** Baseline to compare with: previous period, a day or a week earlier. */
   compare: "prev" | "1d" | "7d" | null;
+  /** Draw service.namespace groups as boxes; `collapsed` ones as single nodes. */
+  group: boolean;
+  collapsed: string[];
 }
 
 export const DEFAULT_MAP_STATE: MapState = {
   from: "now-15m", to: "now", live: true, labels: "rate", side: "client", search: "", hideVirtual: false,
   hideUnknown: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
-  compare: null,
+  compare: null, group: false, collapsed: [],
 };
 
 export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
@@ -81,6 +84,8 @@ export function parseMapState(params: Params): MapState {
     pins: parsePins(get("pins") ?? ""),
     view: get("view") === "table" ? "table" : "graph",
     compare: (["prev", "1d", "7d"] as const).find((c) => c === get("cmp")) ?? null,
+    group: bool("group", d.group),
+    collapsed: (get("collapsed") ?? "").split(",").filter(Boolean).sort(),
   };
 }
 
@@ -114,6 +119,8 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (pins.length) p.set("pins", pins.map(([n, { x, y }]) => `${n}:${Math.round(x)},${Math.round(y)}`).join(";"));
   if (s.view !== d.view) p.set("view", s.view);
   if (s.compare) p.set("cmp", s.compare);
+  if (s.group) p.set("group", "1");
+  if (s.group && s.collapsed.length) p.set("collapsed", [...s.collapsed].sort().join(","));
   return p;
 }
 

@@ -18,7 +18,7 @@ export function healthOf(requests: number, errorRate: number): Health {
 }
 
 export const NODE_SHAPES: Record<string, string> = {
-  service: "round-rectangle", database: "barrel", messaging: "rhomboid", external: "hexagon", user: "ellipse", unknown: "octagon",
+  service: "round-rectangle", group: "round-rectangle", database: "barrel", messaging: "rhomboid", external: "hexagon", user: "ellipse", unknown: "octagon",
 };
 
 /** Edge width 1..10 px by request rate on a log scale. */

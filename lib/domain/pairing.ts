@@ -268,3 +268,17 @@ function serviceObservations(s: AggSpan, minuteMs: number): ServiceObservation[]
   const base = { minuteMs, service: s.service, weight: weightOf(s), failed: outcomeOf([s]).failed, durationNs: s.durationNs };
   return [{ ...base, operation: "" }, { ...base, operation: s.name }];
 }
+
+/** service -> service.namespace (or null) as the batch's resources declare it; the latest span wins. */
+export function serviceNamespaces(batch: AggSpan[]): { service: string; namespace: string | null; lastSeenMs: number }[] {
+  const out = new Map<string, { service: string; namespace: string | null; lastSeenMs: number }>();
+  for (const s of batch) {
+    const ns = s.resourceAttributes["service.namespace"];
+    const seen = Number(s.startNs / 1_000_000n);
+    const prev = out.get(s.service);
+    if (!prev || seen >= prev.lastSeenMs) {
+      out.set(s.service, { service: s.service, namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null), lastSeenMs: seen });
+    }
+  }
+  return [...out.values()];
+}

@@ -1,6 +1,6 @@
 import type { Attributes } from "./span";
 
-export type NodeType = "service" | "user" | "database" | "messaging" | "external" | "unknown";
+export type NodeType = "service" | "user" | "database" | "messaging" | "external" | "unknown" | "group";
 
 const str = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
 const withPort = (host: string | null, port: unknown) => (host ? (str(port) ? `${host}:${str(port)}` : host) : null);

@@ -1,13 +1,15 @@
 import { mergeHistograms, percentiles, type Histogram, type Percentiles } from "../domain/histogram";
 import type { NodeType } from "../domain/virtual-node";
 import type { Diff } from "../domain/compare";
-import { edgeTotals, qualityTotals, serviceTotals } from "../db/graph-reads";
+import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 
 export interface GraphNode {
   id: string;
   name: string;
   type: NodeType;
+  /** service.namespace, for grouping. */
+  namespace: string | null;
   requests: number;
   errors: number;
   rawSpans: number;
@@ -52,13 +54,16 @@ const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedSe
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
 export async function loadGraph(sql: Queryable, from: Date, to: Date): Promise<Graph> {
-  const [edgeRows, serviceRows, qualityRows] = await Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]);
+  const [edgeRows, serviceRows, qualityRows, namespaces] = await Promise.all([
+    edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to), serviceNamespaceMap(sql),
+  ]);
+  const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
   const seconds = Math.max((to.getTime() - from.getTime()) / 1000, 1);
   const nodes = new Map<string, GraphNode & { hist: Histogram }>();
   const node = (name: string, type: NodeType) => {
     let n = nodes.get(name);
     if (!n) {
-      n = { id: name, name, type, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hist: {} };
+      n = { id: name, name, type, namespace: namespaceOf.get(name) ?? null, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hist: {} };
       nodes.set(name, n);
     } else if (n.type !== "service" && type === "service") n.type = "service";
     return n;

@@ -20,11 +20,14 @@ afterAll(async () => {
 });
 
 type Positions = Record<string, { x: number; y: number }>;
-const positions = (page: Page) =>
-  page.evaluate(() => {
+// The server renders the page before cytoscape exists: wait until the client has drawn the map.
+const positions = async (page: Page) => {
+  await page.waitForFunction(() => (window as any).__tracemapCy && document.querySelector('[data-testid="service-map"]')?.hasAttribute("data-nodes"));
+  return page.evaluate(() => {
     const cy = (window as any).__tracemapCy;
     return Object.fromEntries(cy.nodes().map((n: any) => [n.id(), { ...n.position() }]));
   }) as Promise<Positions>;
+};
 const mapCount = (page: Page, what: "nodes" | "edges") => page.getByTestId("service-map").getAttribute(`data-${what}`).then(Number);
 
 async function send(body: Buffer) {
@@ -145,5 +148,32 @@ it("compare mode marks an edge whose p95 doubled and an edge that disappeared", 
   expect(apiChange).toContain("+0%");
   expect(delta).toBeGreaterThan(18);
   expect(delta).toBeLessThan(22);
+  await page.close();
+}, 60_000);
+
+it("groups services by namespace into boxes that collapse into one node", async () => {
+  const now = Date.now();
+  await postJsonTraces(
+    product.ports.otlpHttp,
+    Array.from({ length: 10 }, (_, i) => ({
+      service: "grp-web", startMs: now - 5 * 60_000 + i * 1000, durationMs: 30,
+      calls: [{ target: "grp-orders", durationMs: 10 }, { target: "grp-stock", durationMs: 5, error: i === 0 }],
+    })),
+    { "grp-orders": "shop", "grp-stock": "shop" },
+  );
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const base = `http://127.0.0.1:${product.ports.web}/?from=now-1h&focus=grp-web&group=1`;
+  await expect.poll(async () => {
+    await page.goto(base);
+    return page.evaluate(() => (window as any).__tracemapCy?.getElementById("ns:shop").children().length ?? 0).catch(() => 0);
+  }, { timeout: 30_000, interval: 1000 }).toBe(2);
+  const box = await page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").renderedBoundingBox({ includeLabels: false, includeOverlays: false }));
+  const canvas = (await page.getByTestId("service-map").boundingBox())!;
+  await page.mouse.click(canvas.x + box.x1 + 20, canvas.y + box.y1 + 20);
+  await page.waitForURL(/collapsed=shop/);
+  await expect.poll(() => page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").data("type"))).toBe("group");
+  await page.getByTestId("map-table").locator("summary").click();
+  const row = page.locator('tr[data-edge="grp-web->ns:shop"]');
+  expect(await row.textContent()).toContain("5.0%"); // 1 failed of 20 calls into the namespace
   await page.close();
 }, 60_000);

@@ -3,6 +3,7 @@ import { layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/la
 import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
+import { collapseNamespaces } from "../../lib/domain/namespaces";
 
 const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });
 const n = (id: string, type = "service") => ({ id, type });
@@ -112,5 +113,34 @@ describe("layout shape", () => {
     expect(Math.max(...ys) - Math.min(...ys)).toBeLessThanOrEqual(10 * 100);
     expect(new Set([...p.values()].map((v) => `${v.x},${v.y}`)).size).toBe(ids.length);
     for (const id of ids.slice(1)) expect(p.get(id)!.x).toBeGreaterThan(p.get("user")!.x);
+  });
+});
+
+describe("namespace groups", () => {
+  const q = { orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 1, suspectedBrokenContext: false };
+  const node = (id: string, namespace: string | null, requests: number, errors = 0) =>
+    ({ id, name: id, type: "service", namespace, requests, errors, rawSpans: requests, ratePerSec: requests / 60, errorRate: requests ? errors / requests : 0, p50: 1, p95: 2, p99: 3, quality: { ...q } });
+  const p3 = { p50: 1, p95: 2, p99: 3 };
+  const edge = (source: string, target: string, requests: number, errors = 0) =>
+    ({ id: `${source}->${target}`, source, target, connectionType: "rpc", broker: null, requests, errors, status4xx: 0, throttled: 0, rawSpans: requests, ratePerSec: requests / 60, errorRate: requests ? errors / requests : 0, client: p3, server: p3 });
+
+  it("collapses a namespace into one node with exact sums and merges its edges", () => {
+    const nodes = [node("web", null, 10), node("orders", "shop", 8, 2), node("stock", "shop", 4), node("mail", "notify", 1)];
+    const edges = [edge("web", "orders", 8, 2), edge("web", "stock", 2), edge("orders", "stock", 2), edge("orders", "mail", 1)];
+    const out = collapseNamespaces(nodes, edges, new Set(["shop"]));
+    const g = out.nodes.find((n) => n.id === "ns:shop")!;
+    expect(g).toMatchObject({ type: "group", name: "shop", requests: 12, errors: 2, p95: null, quality: { rootServerSpans: 2 } });
+    expect(out.nodes.map((n) => n.id).sort()).toEqual(["mail", "ns:shop", "web"]);
+    const byId = Object.fromEntries(out.edges.map((e) => [e.id, e]));
+    expect(byId["web->ns:shop"]).toMatchObject({ requests: 10, errors: 2, errorRate: 0.2, client: { p95: null } });
+    expect(byId["ns:shop->ns:shop"]!.requests).toBe(2);
+    expect(byId["ns:shop->mail"]).toMatchObject({ requests: 1, client: p3 });
+    expect(nodes[1]!.requests).toBe(8); // inputs untouched
+  });
+
+  it("keeps group and collapsed in the URL", () => {
+    const s = parseMapState(new URLSearchParams("group=1&collapsed=shop,auth"));
+    expect([s.group, s.collapsed]).toEqual([true, ["auth", "shop"]]);
+    expect(mapStateToParams(s).toString()).toBe("group=1&collapsed=auth%2Cshop");
   });
 });
