@@ -54,7 +54,14 @@ async function main() {
       await page.getByTestId("selection-panel").waitFor();
       const clickMs = Date.now() - t1;
       await page.screenshot({ path: `bench-results/map-${w.size}.png` });
-      rows.push({ services: w.size, nodes: Number(nodes), edges: Number(edges), drawnMs, clickToPanelMs: clickMs });
+      const apiMs: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const t = Date.now();
+        await (await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=${w.from}&to=${w.to}`)).json();
+        apiMs.push(Date.now() - t);
+      }
+      apiMs.sort((a, b) => a - b);
+      rows.push({ services: w.size, nodes: Number(nodes), edges: Number(edges), apiGraphP50Ms: apiMs[2], drawnMs, clickToPanelMs: clickMs });
       await page.close();
     }
   } finally {

@@ -13,6 +13,7 @@ import { parseTime } from "@/lib/domain/time-range";
 import type { Point } from "@/lib/domain/layout";
 
 const REFRESH_MS = 10_000;
+const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
 
 /** The map page's client side: every change goes into the URL; the server page re-renders from it. */
 export default function MapView({ graph }: { graph: Graph }) {
@@ -25,7 +26,12 @@ export default function MapView({ graph }: { graph: Graph }) {
   const update = useCallback(
     (patch: Partial<MapState>) => {
       const next = mapStateToParams({ ...state, ...patch }).toString();
-      router.replace(next ? `${pathname}?${next}` : pathname, { scroll: false });
+      const url = next ? `${pathname}?${next}` : pathname;
+      // Only the window, focus and baseline change what the server loads; everything else is a pure view change,
+      // so it updates the URL (and useSearchParams) without a round trip.
+      const reload = SERVER_KEYS.some((k) => k in patch && JSON.stringify(patch[k]) !== JSON.stringify(state[k]));
+      if (reload) router.replace(url, { scroll: false });
+      else window.history.replaceState(null, "", url);
     },
     [state, router, pathname],
   );
@@ -66,6 +72,14 @@ export default function MapView({ graph }: { graph: Graph }) {
             {RELATIVE_RANGES.map((r) => <option key={r} value={r}>last {r.slice(4)}</option>)}
             {!isRelative && <option value="custom">{new Date(graph.from).toLocaleString()} – {new Date(graph.to).toLocaleString()}</option>}
           </select>
+        </label>
+        <label>
+          From
+          <input type="datetime-local" aria-label="Absolute from" value={toLocalInput(graph.from)} onChange={(e) => e.target.value && update({ from: new Date(e.target.value).toISOString(), to: new Date(graph.to).toISOString(), live: false })} />
+        </label>
+        <label>
+          to
+          <input type="datetime-local" aria-label="Absolute to" value={toLocalInput(graph.to)} onChange={(e) => e.target.value && update({ from: new Date(graph.from).toISOString(), to: new Date(e.target.value).toISOString(), live: false })} />
         </label>
         {state.to === "now" && (
           <button type="button" onClick={() => update({ live: !state.live })} aria-pressed={state.live}>
@@ -147,4 +161,10 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
       )}
     </div>
   );
+}
+
+/** An ISO instant as the value of a datetime-local input, in the viewer's time zone. */
+function toLocalInput(iso: string): string {
+  const d = new Date(iso);
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }

@@ -106,6 +106,15 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
   return [...parents.values(), ...nodes, ...edges];
 }
 
+function applyHighlights(cy: Core, matches: Set<string>, selected: Selection | null): void {
+  cy.batch(() => {
+    cy.elements(".match, .dim").removeClass("match dim");
+    if (matches.size > 0) cy.nodes().forEach((n) => void n.addClass(matches.has(n.id()) ? "match" : "dim"));
+    cy.elements(":selected").unselect();
+    if (selected) cy.getElementById(selected.id).select();
+  });
+}
+
 /** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
 export default function ServiceMap(props: ServiceMapProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -172,19 +181,18 @@ export default function ServiceMap(props: ServiceMapProps) {
         }
       }
       for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
-      cy.elements().removeClass("match dim");
-      if (props.matches.size > 0) {
-        cy.nodes().forEach((n) => {
-          n.addClass(props.matches.has(n.id()) ? "match" : "dim");
-        });
-      }
-      cy.elements().unselect();
-      if (props.selected) cy.getElementById(props.selected.id).select();
     });
+    applyHighlights(cy, props.matches, props.selected);
     if (firstDraw && wanted.length > 0) cy.fit(undefined, 40);
     container.current?.setAttribute("data-nodes", String(cy.nodes().length));
     container.current?.setAttribute("data-edges", String(cy.edges().length));
-  }, [props.graph, props.labels, props.side, props.matches, props.selected, props.pins, props.groups]);
+    // Highlights (search, selection) are left to their own effect below.
+  }, [props.graph, props.labels, props.side, props.pins, props.groups]);
+
+  // Selection and search only restyle a few elements: no need to touch the rest of a big graph.
+  useEffect(() => {
+    if (cyRef.current) applyHighlights(cyRef.current, props.matches, props.selected);
+  }, [props.matches, props.selected]);
 
   const fit = () => cyRef.current?.fit(undefined, 40);
   const zoom = (f: number) => {

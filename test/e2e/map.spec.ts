@@ -104,7 +104,7 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   expect(await other.getByLabel("errors only").isChecked()).toBe(true);
   expect(await other.getByLabel("Time range").inputValue()).toBe("custom");
   expect(await other.locator('select option[value="custom"]').textContent()).toContain(new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!);
-  expect(await mapCount(other, "edges")).toBe(2); // errors only: user -> gateway and gateway -> orders
+  await expect.poll(() => mapCount(other, "edges")).toBe(2); // errors only: user -> gateway and gateway -> orders
   await fresh.close();
   await page.getByLabel("errors only").click();
   await page.waitForURL((u) => !u.searchParams.has("errorsOnly"));
