@@ -1,53 +1,14 @@
 // Collapsing service.namespace groups into single nodes (pure; the map and its table show the result).
-interface P3 {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
-interface Quality {
-  orphanSpans: number;
-  unpairedClientSpans: number;
-  unpairedServerSpans: number;
-  rootServerSpans: number;
-  suspectedBrokenContext: boolean;
-}
-export interface GroupableNode extends P3 {
-  id: string;
-  name: string;
-  type: string;
-  namespace: string | null;
-  requests: number;
-  errors: number;
-  rawSpans: number;
-  ratePerSec: number;
-  errorRate: number;
-  quality: Quality;
-}
-export interface GroupableEdge {
-  id: string;
-  source: string;
-  target: string;
-  connectionType: string;
-  broker: string | null;
-  requests: number;
-  errors: number;
-  status4xx: number;
-  throttled: number;
-  rawSpans: number;
-  ratePerSec: number;
-  errorRate: number;
-  client: P3;
-  server: P3;
-}
+import type { GraphEdge, GraphNode } from "./graph-model";
 
 export const groupId = (namespace: string) => `ns:${namespace}`;
-const NO_PERCENTILES: P3 = { p50: null, p95: null, p99: null };
+const NO_PERCENTILES = { p50: null, p95: null, p99: null };
 
 /**
  * Replaces the members of each collapsed namespace by one node and merges the edges that now join the same two
  * nodes. Counts add up exactly; percentiles of merged elements are unknown (null) rather than guessed.
  */
-export function collapseNamespaces<N extends GroupableNode, E extends GroupableEdge>(nodes: N[], edges: E[], collapsed: Set<string>): { nodes: N[]; edges: E[] } {
+export function collapseNamespaces<N extends GraphNode, E extends GraphEdge>(nodes: N[], edges: E[], collapsed: Set<string>): { nodes: N[]; edges: E[] } {
   if (collapsed.size === 0) return { nodes, edges };
   const mapped = new Map<string, string>();
   const groups = new Map<string, N>();

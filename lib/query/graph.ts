@@ -1,54 +1,10 @@
-import { mergeHistograms, percentiles, type Histogram, type Percentiles } from "../domain/histogram";
+import { mergeHistograms, percentiles, type Histogram } from "../domain/histogram";
+import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
-import type { Diff } from "../domain/compare";
 import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 
-export interface GraphNode {
-  id: string;
-  name: string;
-  type: NodeType;
-  /** service.namespace, for grouping. */
-  namespace: string | null;
-  requests: number;
-  errors: number;
-  rawSpans: number;
-  ratePerSec: number;
-  errorRate: number;
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-  quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
-  /** Against the baseline, in compare mode. */
-  diff?: Diff;
-}
-
-export interface GraphEdge {
-  id: string;
-  source: string;
-  target: string;
-  connectionType: string;
-  broker: string | null;
-  requests: number;
-  errors: number;
-  status4xx: number;
-  throttled: number;
-  rawSpans: number;
-  ratePerSec: number;
-  errorRate: number;
-  client: Percentiles;
-  server: Percentiles;
-  diff?: Diff;
-}
-
-export interface Graph {
-  from: string;
-  to: string;
-  /** The baseline window, in compare mode. */
-  baseline?: { from: string; to: string };
-  nodes: GraphNode[];
-  edges: GraphEdge[];
-}
+export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
 const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0, suspectedBrokenContext: false });
 

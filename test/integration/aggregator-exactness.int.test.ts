@@ -1,34 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { startTestCollector } from "../helpers/collector";
+import { useCollectorDatabase } from "../helpers/collector";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { aggregateOnce } from "../../lib/aggregator/aggregate";
 import { loadGraph } from "../../lib/query/graph";
-import type { RunningCollector } from "../../lib/ingest/collector";
 
-let db: TestDatabase;
-let collector: RunningCollector;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  collector = await startTestCollector(db.sql);
-});
-afterAll(async () => {
-  await collector.close();
-  await db.drop();
-});
+const ctx = useCollectorDatabase();
 
 const window = () => [new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000)] as const;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function edgeCounts() {
-  const graph = await loadGraph(db.sql, ...window());
+  const graph = await loadGraph(ctx.db.sql, ...window());
   return Object.fromEntries(graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
 }
 async function histogramTotals(): Promise<{ requests: number; client: number; server: number }[]> {
-  return db.sql`
+  return ctx.db.sql`
     SELECT sum(requests)::float8 AS requests,
            coalesce(sum((SELECT sum(v::float8) FROM jsonb_each_text(client_hist) AS c(k, v))), 0)::float8 AS client,
            coalesce(sum((SELECT sum(v::float8) FROM jsonb_each_text(server_hist) AS s(k, v))), 0)::float8 AS server
@@ -37,7 +26,7 @@ async function histogramTotals(): Promise<{ requests: number; client: number; se
 
 function startAggregatorProcess(): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/cli/aggregator.ts"], {
-    env: { ...process.env, DATABASE_URL: db.url, AGGREGATOR_INTERVAL_MS: "40", AGGREGATOR_WAIT_MS: "150" },
+    env: { ...process.env, DATABASE_URL: ctx.db.url, AGGREGATOR_INTERVAL_MS: "40", AGGREGATOR_WAIT_MS: "150" },
     stdio: "ignore",
   });
 }
@@ -48,7 +37,7 @@ describe("exact, restart-safe aggregation", () => {
     const expected: Record<string, { requests: number; errors: number }> = {};
     let kills = 0;
     for (let round = 0; round < 8; round++) {
-      const sent = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }), 25);
+      const sent = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }), 25);
       for (const [k, v] of Object.entries(sent)) {
         expected[k] = { requests: (expected[k]?.requests ?? 0) + v.requests, errors: (expected[k]?.errors ?? 0) + v.errors };
       }
@@ -65,9 +54,9 @@ describe("exact, restart-safe aggregation", () => {
       await new Promise((r) => w.once("exit", r));
     }
     // Finish in-process: close an epoch after the last span, let its window pass, process the rest.
-    await aggregateOnce(db.sql, { waitMs: 150, epochIntervalMs: 0 });
+    await aggregateOnce(ctx.db.sql, { waitMs: 150, epochIntervalMs: 0 });
     await sleep(200);
-    await aggregateOnce(db.sql, { waitMs: 150, epochIntervalMs: 0 });
+    await aggregateOnce(ctx.db.sql, { waitMs: 150, epochIntervalMs: 0 });
 
     expect(kills).toBe(8);
     expect(await edgeCounts()).toEqual(expected);
@@ -79,7 +68,7 @@ describe("exact, restart-safe aggregation", () => {
 
   it("never skips a span written by a transaction that commits after later ones", async () => {
     const before = await edgeCounts();
-    const writer = await db.sql.reserve();
+    const writer = await ctx.db.sql.reserve();
     const traceId = randomBytes(16);
     const startNs = BigInt(Date.now()) * 1_000_000n;
     await writer`BEGIN`;
@@ -87,13 +76,13 @@ describe("exact, restart-safe aggregation", () => {
       INSERT INTO spans (trace_id, span_id, service_name, name, kind, start_time, start_ns, duration_ns, status_code, attributes, resource_attributes, events, links)
       VALUES (${traceId}, ${randomBytes(8)}, 'slow-writer', 'GET /slow', 2, now(), ${startNs.toString()}, 5000000, 0, '{}', '{"service.name":"slow-writer"}', '[]', '[]')`;
     // Later writers commit while the first transaction is still open.
-    const later = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }), 5);
-    await aggregateAll(db.sql);
-    await aggregateAll(db.sql);
+    const later = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }), 5);
+    await aggregateAll(ctx.db.sql);
+    await aggregateAll(ctx.db.sql);
     expect(await edgeCounts()).toEqual(before); // nothing past the open transaction may be processed yet
     await writer`COMMIT`;
     writer.release();
-    await aggregateAll(db.sql);
+    await aggregateAll(ctx.db.sql);
     const after = await edgeCounts();
     expect(after["user->slow-writer"]).toEqual({ requests: 1, errors: 0 });
     for (const [k, v] of Object.entries(later)) expect(after[k]!.requests - before[k]!.requests).toBe(v.requests);

@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gzipSync } from "node:zlib";
 import { Client, credentials, Metadata, status as GrpcStatus } from "@grpc/grpc-js";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { startTestCollector } from "../helpers/collector";
+import { useCollectorDatabase } from "../helpers/collector";
 import { jsonRequest, protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
-import type { RunningCollector } from "../../lib/ingest/collector";
 import { findTraceSpans } from "../../lib/db/span-reads";
 
-let db: TestDatabase;
-let collector: RunningCollector;
 const MAX_BODY = 256 * 1024;
+const ctx = useCollectorDatabase({ MAX_BODY_BYTES: String(MAX_BODY) });
 
-beforeAll(async () => {
-  db = await createTestDatabase();
-  collector = await startTestCollector(db.sql, { MAX_BODY_BYTES: String(MAX_BODY) });
-});
-afterAll(async () => {
-  await collector.close();
-  await db.drop();
-});
-
-const otlpUrl = () => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
-const zipkinUrl = () => `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`;
+const otlpUrl = () => `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`;
+const zipkinUrl = () => `http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans`;
 const post = (url: string, body: BodyInit, headers: Record<string, string>) => fetch(url, { method: "POST", body, headers });
 const postJson = (body: unknown) => post(otlpUrl(), JSON.stringify(body), { "content-type": "application/json" });
 
@@ -29,7 +17,7 @@ async function stillServes(): Promise<void> {
   const spans = sdkSpans("alive-check", 1);
   const res = await post(otlpUrl(), protobufRequest(spans), { "content-type": "application/x-protobuf" });
   expect(res.status).toBe(200);
-  expect(await findTraceSpans(db.sql, spans[0]!.spanContext().traceId)).toHaveLength(2);
+  expect(await findTraceSpans(ctx.db.sql, spans[0]!.spanContext().traceId)).toHaveLength(2);
 }
 
 describe("OTLP/HTTP bad input", () => {
@@ -81,7 +69,7 @@ describe("OTLP/HTTP bad input", () => {
     const spans = sdkSpans("gzipped", 1);
     const res = await post(otlpUrl(), gzipSync(protobufRequest(spans)), { "content-type": "application/x-protobuf", "content-encoding": "gzip" });
     expect(res.status).toBe(200);
-    expect(await findTraceSpans(db.sql, spans[0]!.spanContext().traceId)).toHaveLength(2);
+    expect(await findTraceSpans(ctx.db.sql, spans[0]!.spanContext().traceId)).toHaveLength(2);
   });
 
   it("rejects bad spans one by one with partial success and stores the valid ones", async () => {
@@ -100,7 +88,7 @@ describe("OTLP/HTTP bad input", () => {
     expect(body.partialSuccess.errorMessage).toContain("trace id must be 16 bytes, got 15");
     expect(body.partialSuccess.errorMessage).toContain("spanId is not a hex string");
     expect(body.partialSuccess.errorMessage).toContain("end time is before start time");
-    const stored = await findTraceSpans(db.sql, spans[4]!.spanContext().traceId);
+    const stored = await findTraceSpans(ctx.db.sql, spans[4]!.spanContext().traceId);
     expect(stored.map((s) => s.name).sort()).toEqual(["GET /", "call-3"]);
   });
 
@@ -145,13 +133,13 @@ describe("Zipkin bad input", () => {
     expect(text).toContain("id must be 16 hex characters");
     expect(text).toContain("missing service name");
     expect(text).toContain("1 valid span(s) stored");
-    expect((await findTraceSpans(db.sql, traceId)).map((s) => s.spanId)).toEqual(["0000000000000001"]);
+    expect((await findTraceSpans(ctx.db.sql, traceId)).map((s) => s.spanId)).toEqual(["0000000000000001"]);
   });
 });
 
 describe("OTLP/gRPC bad input", () => {
   it("answers undecodable bytes with INVALID_ARGUMENT", async () => {
-    const client = new Client(`127.0.0.1:${collector.ports.otlpGrpc}`, credentials.createInsecure());
+    const client = new Client(`127.0.0.1:${ctx.collector.ports.otlpGrpc}`, credentials.createInsecure());
     const err = await new Promise<{ code: number; details: string }>((resolve) =>
       client.makeUnaryRequest(
         "/opentelemetry.proto.collector.trace.v1.TraceService/Export",

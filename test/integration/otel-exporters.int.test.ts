@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { context, SpanKind, SpanStatusCode, trace, type Span } from "@opentelemetry/api";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { SimpleSpanProcessor, type SpanExporter } from "@opentelemetry/sdk-trace-base";
@@ -7,22 +7,10 @@ import { OTLPTraceExporter as ProtoExporter } from "@opentelemetry/exporter-trac
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { OTLPTraceExporter as GrpcExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { ZipkinExporter } from "@opentelemetry/exporter-zipkin";
-import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { startTestCollector } from "../helpers/collector";
-import type { RunningCollector } from "../../lib/ingest/collector";
+import { useCollectorDatabase } from "../helpers/collector";
 import { findTraceSpans } from "../../lib/db/span-reads";
 
-let db: TestDatabase;
-let collector: RunningCollector;
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  collector = await startTestCollector(db.sql);
-});
-afterAll(async () => {
-  await collector.close();
-  await db.drop();
-});
+const ctx = useCollectorDatabase();
 
 interface Case {
   name: string;
@@ -32,10 +20,10 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "otlp-proto", zipkin: false, exporter: () => new ProtoExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }) },
-  { name: "otlp-json", zipkin: false, exporter: () => new JsonExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }) },
-  { name: "otlp-grpc", zipkin: false, exporter: () => new GrpcExporter({ url: `http://127.0.0.1:${collector.ports.otlpGrpc}` }) },
-  { name: "zipkin", zipkin: true, exporter: () => new ZipkinExporter({ url: `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans` }) },
+  { name: "otlp-proto", zipkin: false, exporter: () => new ProtoExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }) },
+  { name: "otlp-json", zipkin: false, exporter: () => new JsonExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }) },
+  { name: "otlp-grpc", zipkin: false, exporter: () => new GrpcExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpGrpc}` }) },
+  { name: "zipkin", zipkin: true, exporter: () => new ZipkinExporter({ url: `http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans` }) },
 ];
 
 // A fixed recent instant with sub-microsecond digits, to see nanoseconds survive.
@@ -74,7 +62,7 @@ describe.each(cases)("spans sent with the OpenTelemetry JS SDK via $name", (c) =
     await provider.shutdown();
 
     const traceId = root.spanContext().traceId;
-    const spans = await findTraceSpans(db.sql, traceId);
+    const spans = await findTraceSpans(ctx.db.sql, traceId);
     expect(spans.map((s) => s.name)).toEqual(["GET /checkout", "POST payment", "render"]);
     const [r, cl, w] = spans as [typeof spans[0], typeof spans[0], typeof spans[0]];
 

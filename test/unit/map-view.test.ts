@@ -4,6 +4,7 @@ import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange }
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
 import { collapseNamespaces } from "../../lib/domain/namespaces";
+import type { GraphEdge, GraphNode } from "../../lib/domain/graph-model";
 
 const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });
 const n = (id: string, type = "service") => ({ id, type });
@@ -118,10 +119,10 @@ describe("layout shape", () => {
 
 describe("namespace groups", () => {
   const q = { orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 1, suspectedBrokenContext: false };
-  const node = (id: string, namespace: string | null, requests: number, errors = 0) =>
+  const node = (id: string, namespace: string | null, requests: number, errors = 0): GraphNode =>
     ({ id, name: id, type: "service", namespace, requests, errors, rawSpans: requests, ratePerSec: requests / 60, errorRate: requests ? errors / requests : 0, p50: 1, p95: 2, p99: 3, quality: { ...q } });
   const p3 = { p50: 1, p95: 2, p99: 3 };
-  const edge = (source: string, target: string, requests: number, errors = 0) =>
+  const edge = (source: string, target: string, requests: number, errors = 0): GraphEdge =>
     ({ id: `${source}->${target}`, source, target, connectionType: "rpc", broker: null, requests, errors, status4xx: 0, throttled: 0, rawSpans: requests, ratePerSec: requests / 60, errorRate: requests ? errors / requests : 0, client: p3, server: p3 });
 
   it("collapses a namespace into one node with exact sums and merges its edges", () => {

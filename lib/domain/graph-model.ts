@@ -1,0 +1,50 @@
+// The service graph as the API returns it and the map draws it.
+import type { Diff } from "./compare";
+import type { Percentiles } from "./histogram";
+import type { NodeType } from "./virtual-node";
+
+export interface GraphNode {
+  id: string;
+  name: string;
+  type: NodeType;
+  /** service.namespace, for grouping. */
+  namespace: string | null;
+  requests: number;
+  errors: number;
+  rawSpans: number;
+  ratePerSec: number;
+  errorRate: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
+  /** Against the baseline, in compare mode. */
+  diff?: Diff;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  connectionType: string;
+  broker: string | null;
+  requests: number;
+  errors: number;
+  status4xx: number;
+  throttled: number;
+  rawSpans: number;
+  ratePerSec: number;
+  errorRate: number;
+  client: Percentiles;
+  server: Percentiles;
+  diff?: Diff;
+}
+
+export interface Graph {
+  from: string;
+  to: string;
+  /** The baseline window, in compare mode. */
+  baseline?: { from: string; to: string };
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
