@@ -10,10 +10,14 @@ import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbso
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/lib/domain/namespaces";
 import { parseTime } from "@/lib/domain/time-range";
+import { parseCompare } from "@/lib/domain/compare";
 import type { Point } from "@/lib/domain/layout";
 
 const REFRESH_MS = 10_000;
 const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
+// The slider moves on a log scale of requests per second.
+const MIN_RATE_STEPS = [0, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
+const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <= rate ? i : best), 0);
 
 /** The map page's client side: every change goes into the URL; the server page re-renders from it. */
 export default function MapView({ graph }: { graph: Graph }) {
@@ -88,13 +92,22 @@ export default function MapView({ graph }: { graph: Graph }) {
         )}
         <label>
           Compare
-          <select value={state.compare ?? ""} onChange={(e) => update({ compare: (e.target.value || null) as MapState["compare"] })}>
+          <select value={typeof state.compare === "object" && state.compare ? "custom" : (state.compare ?? "")} onChange={(e) => update({ compare: compareChoice(e.target.value, graph) })}>
             <option value="">off</option>
             <option value="prev">previous period</option>
             <option value="1d">1 day ago</option>
             <option value="7d">7 days ago</option>
+            <option value="custom">custom…</option>
           </select>
         </label>
+        {typeof state.compare === "object" && state.compare && (
+          <span className="chip">
+            baseline
+            <input type="datetime-local" aria-label="Baseline from" value={toLocalInput(new Date(state.compare.from).toISOString())} onChange={(e) => e.target.value && update({ compare: { from: new Date(e.target.value).getTime(), to: (state.compare as { to: number }).to } })} />
+            –
+            <input type="datetime-local" aria-label="Baseline to" value={toLocalInput(new Date(state.compare.to).toISOString())} onChange={(e) => e.target.value && update({ compare: { from: (state.compare as { from: number }).from, to: new Date(e.target.value).getTime() } })} />
+          </span>
+        )}
         <label>
           Labels
           <select value={state.labels} onChange={(e) => update({ labels: e.target.value as MapState["labels"] })}>
@@ -113,11 +126,13 @@ export default function MapView({ graph }: { graph: Graph }) {
           <input type="search" defaultValue={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="service name" />
         </label>
         <label>
-          Min req/s
-          <input type="number" min={0} step="any" value={state.minRate} onChange={(e) => update({ minRate: Number(e.target.value) || 0 })} style={{ width: 70 }} />
+          Min traffic
+          <input type="range" min={0} max={MIN_RATE_STEPS.length - 1} value={minRateStep(state.minRate)} onChange={(e) => update({ minRate: MIN_RATE_STEPS[Number(e.target.value)]! })} aria-valuetext={`${state.minRate} requests per second`} />
+          <span className="muted">{state.minRate > 0 ? `≥ ${state.minRate}/s` : "all"}</span>
         </label>
         <label><input type="checkbox" checked={state.hideVirtual} onChange={(e) => update({ hideVirtual: e.target.checked })} /> hide virtual</label>
         <label><input type="checkbox" checked={state.hideUnknown} onChange={(e) => update({ hideUnknown: e.target.checked })} /> hide unknown</label>
+        <label><input type="checkbox" checked={state.hideIdle} onChange={(e) => update({ hideIdle: e.target.checked })} /> hide idle</label>
         <label><input type="checkbox" checked={state.errorsOnly} onChange={(e) => update({ errorsOnly: e.target.checked })} /> errors only</label>
         <label><input type="checkbox" checked={state.group} onChange={(e) => update({ group: e.target.checked })} /> group by namespace</label>
         {state.focus && (
@@ -167,4 +182,14 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 function toLocalInput(iso: string): string {
   const d = new Date(iso);
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+/** The compare select's value as state; "custom" starts from the previous period, to be edited. */
+function compareChoice(value: string, graph: Graph): MapState["compare"] {
+  if (value === "custom") {
+    const from = Date.parse(graph.from);
+    const to = Date.parse(graph.to);
+    return { from: from - (to - from), to: from };
+  }
+  return parseCompare(value);
 }

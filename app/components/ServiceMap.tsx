@@ -25,13 +25,18 @@ export interface ServiceMapProps {
 
 const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
 
-const STYLE: cytoscape.StylesheetJson = [
+interface Theme {
+  muted: string;
+  bg: string;
+}
+
+const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   {
     selector: "node",
     style: {
       shape: "data(shape)" as never, "background-color": "data(color)", "border-color": "#333", "border-width": 2,
       "border-style": "data(borderStyle)" as never, width: 38, height: 38, label: "data(label)", "text-wrap": "wrap",
-      "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: "#666", "text-background-opacity": 0,
+      "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: t.muted, "text-background-opacity": 0,
       // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
       "min-zoomed-font-size": 6,
     },
@@ -54,7 +59,7 @@ const STYLE: cytoscape.StylesheetJson = [
     style: {
       width: "data(width)", "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "triangle",
       "curve-style": "bezier", "line-style": "data(lineStyle)" as never, label: "data(label)", "font-size": 9,
-      color: "#555", "text-background-color": "#fff", "text-background-opacity": 0.8, "text-background-padding": "2",
+      color: t.muted, "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2",
       "loop-direction": "-45deg", "loop-sweep": "-60deg", "min-zoomed-font-size": 7,
     },
   },
@@ -106,6 +111,12 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
   return [...parents.values(), ...nodes, ...edges];
 }
 
+/** Label colours from the page's CSS variables, so the map follows dark mode. */
+function themeOf(el: HTMLElement | null): Theme {
+  const css = el ? getComputedStyle(el) : null;
+  return { muted: css?.getPropertyValue("--muted").trim() || "#5b6470", bg: css?.getPropertyValue("--bg").trim() || "#ffffff" };
+}
+
 function applyHighlights(cy: Core, matches: Set<string>, selected: Selection | null): void {
   cy.batch(() => {
     cy.elements(".match, .dim").removeClass("match dim");
@@ -123,7 +134,7 @@ export default function ServiceMap(props: ServiceMapProps) {
   handlers.current = props;
 
   useEffect(() => {
-    const cy = cytoscape({ container: container.current, style: STYLE, minZoom: 0.1, maxZoom: 4, selectionType: "single" });
+    const cy = cytoscape({ container: container.current, style: styleFor(themeOf(container.current)), minZoom: 0.1, maxZoom: 4, selectionType: "single" });
     cyRef.current = cy;
     cy.on("tap", "edge", (ev) => handlers.current.onSelect({ kind: "edge", id: ev.target.id() }));
     cy.on("tap", "node", (ev) => {

@@ -19,11 +19,21 @@ interface Figures {
   errorRate: number;
 }
 
-export type CompareMode = "prev" | "1d" | "7d";
-export const COMPARE_MODES: CompareMode[] = ["prev", "1d", "7d"];
+/** A shift back in time, or a custom window in epoch milliseconds. */
+export type CompareMode = "prev" | "1d" | "7d" | { from: number; to: number };
+
+/** `prev`, `1d`, `7d` or `<fromMs>~<toMs>`, as the URL holds it. */
+export function parseCompare(v: string | undefined | null): CompareMode | null {
+  if (v === "prev" || v === "1d" || v === "7d") return v;
+  const m = /^(\d{10,16})~(\d{10,16})$/.exec(v ?? "");
+  return m && Number(m[1]) < Number(m[2]) ? { from: Number(m[1]), to: Number(m[2]) } : null;
+}
+
+export const compareToParam = (c: CompareMode) => (typeof c === "string" ? c : `${c.from}~${c.to}`);
 
 /** The baseline window for a window [from, to). */
 export function baselineRange(from: number, to: number, mode: CompareMode): { from: number; to: number } {
+  if (typeof mode === "object") return mode;
   const shift = mode === "prev" ? to - from : mode === "1d" ? 86_400_000 : 7 * 86_400_000;
   return { from: from - shift, to: to - shift };
 }

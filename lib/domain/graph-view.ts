@@ -37,6 +37,7 @@ export function focusSubgraph<N extends ViewNode, E extends ViewEdge>(nodes: N[]
 export interface Filters {
   hideVirtual: boolean;
   hideUnknown: boolean;
+  hideIdle: boolean;
   errorsOnly: boolean;
   minRate: number;
 }
@@ -46,9 +47,11 @@ const VIRTUAL = new Set(["database", "messaging", "external", "unknown"]);
 export function applyFilters<N extends ViewNode, E extends ViewEdge>(nodes: N[], edges: E[], f: Filters): { nodes: N[]; edges: E[] } {
   const hidden = new Set(nodes.filter((n) => (f.hideVirtual && VIRTUAL.has(n.type)) || (f.hideUnknown && n.type === "unknown")).map((n) => n.id));
   const keptEdges = edges.filter(
-    (e) => !hidden.has(e.source) && !hidden.has(e.target) && e.ratePerSec >= f.minRate && (!f.errorsOnly || e.errors > 0),
+    (e) =>
+      !hidden.has(e.source) && !hidden.has(e.target) && e.ratePerSec >= f.minRate && (!f.errorsOnly || e.errors > 0) &&
+      (!f.hideIdle || e.ratePerSec > 0),
   );
-  const filtering = f.errorsOnly || f.minRate > 0;
+  const filtering = f.errorsOnly || f.minRate > 0 || f.hideIdle;
   const connected = new Set(keptEdges.flatMap((e) => [e.source, e.target]));
   // With traffic filters on, nodes left without any edge go too (idle); otherwise every visible node stays.
   return { nodes: nodes.filter((n) => !hidden.has(n.id) && (!filtering || connected.has(n.id))), edges: keptEdges };

@@ -1,4 +1,6 @@
 // The service map's whole view state, kept in the URL: parsed by the server page, the API and the client alike.
+import { compareToParam, parseCompare, type CompareMode } from "./compare";
+
 export const LABEL_MODES = ["rate", "errors", "p50", "p95", "p99", "none"] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
 export type LatencySide = "client" | "server";
@@ -18,6 +20,8 @@ export interface MapState {
   search: string;
   hideVirtual: boolean;
   hideUnknown: boolean;
+  /** Hide nodes with no calls in the window (only seen as callers' targets before). */
+  hideIdle: boolean;
   errorsOnly: boolean;
   /** Edges below this many requests per second are hidden. */
   minRate: number;
@@ -26,8 +30,8 @@ export interface MapState {
   selected: Selection | null;
   pins: Record<string, { x: number; y: number }>;
   view: "graph" | "table";
-  /** Baseline to compare with: previous period, a day or a week earlier. */
-  compare: "prev" | "1d" | "7d" | null;
+  /** Baseline to compare with: previous period, a day or a week earlier, or a custom window. */
+  compare: CompareMode | null;
   /** Draw service.namespace groups as boxes; `collapsed` ones as single nodes. */
   group: boolean;
   collapsed: string[];
@@ -35,7 +39,7 @@ export interface MapState {
 
 export const DEFAULT_MAP_STATE: MapState = {
   from: "now-15m", to: "now", live: true, labels: "rate", side: "client", search: "", hideVirtual: false,
-  hideUnknown: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
+  hideUnknown: false, hideIdle: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
   compare: null, group: false, collapsed: [],
 };
 
@@ -76,6 +80,7 @@ export function parseMapState(params: Params): MapState {
     search: (get("q") ?? "").slice(0, 200),
     hideVirtual: bool("hideVirtual", d.hideVirtual),
     hideUnknown: bool("hideUnknown", d.hideUnknown),
+    hideIdle: bool("hideIdle", d.hideIdle),
     errorsOnly: bool("errorsOnly", d.errorsOnly),
     minRate: num("minRate", d.minRate, 0, 1e9),
     focus: get("focus") || null,
@@ -83,7 +88,7 @@ export function parseMapState(params: Params): MapState {
     selected: selMatch ? { kind: selMatch[1] as "edge" | "node", id: selMatch[2]! } : null,
     pins: parsePins(get("pins") ?? ""),
     view: get("view") === "table" ? "table" : "graph",
-    compare: (["prev", "1d", "7d"] as const).find((c) => c === get("cmp")) ?? null,
+    compare: parseCompare(get("cmp")),
     group: bool("group", d.group),
     collapsed: (get("collapsed") ?? "").split(",").filter(Boolean).sort(),
   };
@@ -110,6 +115,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (s.search) p.set("q", s.search);
   if (s.hideVirtual) p.set("hideVirtual", "1");
   if (s.hideUnknown) p.set("hideUnknown", "1");
+  if (s.hideIdle) p.set("hideIdle", "1");
   if (s.errorsOnly) p.set("errorsOnly", "1");
   if (s.minRate > 0) p.set("minRate", String(s.minRate));
   if (s.focus) p.set("focus", s.focus);
@@ -118,7 +124,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   const pins = Object.entries(s.pins).sort(([a], [b]) => a.localeCompare(b));
   if (pins.length) p.set("pins", pins.map(([n, { x, y }]) => `${n}:${Math.round(x)},${Math.round(y)}`).join(";"));
   if (s.view !== d.view) p.set("view", s.view);
-  if (s.compare) p.set("cmp", s.compare);
+  if (s.compare) p.set("cmp", compareToParam(s.compare));
   if (s.group) p.set("group", "1");
   if (s.group && s.collapsed.length) p.set("collapsed", [...s.collapsed].sort().join(","));
   return p;

@@ -103,7 +103,7 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await expect.poll(() => other.getByTestId("selection-panel").textContent()).toContain("gateway → orders");
   expect(await other.getByLabel("errors only").isChecked()).toBe(true);
   expect(await other.getByLabel("Time range").inputValue()).toBe("custom");
-  expect(await other.locator('select option[value="custom"]').textContent()).toContain(new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!);
+  expect(await other.getByLabel("Time range").locator('option[value="custom"]').textContent()).toContain(new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!);
   await expect.poll(() => mapCount(other, "edges")).toBe(2); // errors only: user -> gateway and gateway -> orders
   await fresh.close();
   await page.getByLabel("errors only").click();

@@ -11,6 +11,9 @@ import { loadGraph } from "../../lib/query/graph";
 const ctx = useCollectorDatabase();
 
 const window = () => [new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000)] as const;
+// Spans of one trace reach the collector from several SDK providers one after another; on a busy machine that
+// can take a while, and only partners written within the wait are guaranteed to pair.
+const WAIT_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function edgeCounts() {
   const graph = await loadGraph(ctx.db.sql, ...window());
@@ -26,7 +29,7 @@ async function histogramTotals(): Promise<{ requests: number; client: number; se
 
 function startAggregatorProcess(): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/cli/aggregator.ts"], {
-    env: { ...process.env, DATABASE_URL: ctx.db.url, AGGREGATOR_INTERVAL_MS: "40", AGGREGATOR_WAIT_MS: "150" },
+    env: { ...process.env, DATABASE_URL: ctx.db.url, AGGREGATOR_INTERVAL_MS: "40", AGGREGATOR_WAIT_MS: String(WAIT_MS) },
     stdio: "ignore",
   });
 }
@@ -54,9 +57,9 @@ describe("exact, restart-safe aggregation", () => {
       await new Promise((r) => w.once("exit", r));
     }
     // Finish in-process: close an epoch after the last span, let its window pass, process the rest.
-    await aggregateOnce(ctx.db.sql, { waitMs: 150, epochIntervalMs: 0 });
-    await sleep(200);
-    await aggregateOnce(ctx.db.sql, { waitMs: 150, epochIntervalMs: 0 });
+    await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
+    await sleep(WAIT_MS + 100);
+    await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
 
     expect(kills).toBe(8);
     expect(await edgeCounts()).toEqual(expected);

@@ -71,10 +71,15 @@ describe("graph view transforms", () => {
     expect(focusSubgraph(nodes, shop, "orders", 2).nodes.map((x) => x.id)).toContain("user");
   });
   it("hides virtual nodes, slow and error-free edges, and idle nodes", () => {
-    expect(applyFilters(nodes, shop, { hideVirtual: true, hideUnknown: false, errorsOnly: false, minRate: 0 }).nodes.map((x) => x.id)).not.toContain("shop");
-    const errs = applyFilters(nodes, [...shop.slice(0, 5), e("payments", "orders", 1, 3)], { hideVirtual: false, hideUnknown: false, errorsOnly: true, minRate: 0 });
+    expect(applyFilters(nodes, shop, { hideVirtual: true, hideUnknown: false, hideIdle: false, errorsOnly: false, minRate: 0 }).nodes.map((x) => x.id)).not.toContain("shop");
+    const errs = applyFilters(nodes, [...shop.slice(0, 5), e("payments", "orders", 1, 3)], { hideVirtual: false, hideUnknown: false, hideIdle: false, errorsOnly: true, minRate: 0 });
     expect(errs.edges.map((x) => x.id)).toEqual(["payments->orders"]);
     expect(errs.nodes.map((x) => x.id).sort()).toEqual(["orders", "payments"]);
+  });
+  it("hides idle nodes and edges (no traffic in the window)", () => {
+    const out = applyFilters([...nodes, n("old")], [...shop, e("gateway", "old", 0)], { hideVirtual: false, hideUnknown: false, hideIdle: true, errorsOnly: false, minRate: 0 });
+    expect(out.nodes.map((x) => x.id)).not.toContain("old");
+    expect(out.edges).toHaveLength(shop.length);
   });
   it("matches search case-insensitively", () => {
     expect([...searchMatches(nodes, "OR")]).toEqual(["orders"]);
@@ -98,8 +103,13 @@ describe("compare with a baseline", () => {
     expect(baselineRange(10 * h, 11 * h, "prev")).toEqual({ from: 9 * h, to: 10 * h });
     expect(baselineRange(30 * h, 31 * h, "1d")).toEqual({ from: 6 * h, to: 7 * h });
   });
-  it("keeps cmp in the URL", () => {
+  it("keeps cmp in the URL, custom windows too", () => {
     expect(parseMapState(new URLSearchParams("cmp=7d")).compare).toBe("7d");
+    const custom = parseMapState(new URLSearchParams("cmp=1700000000000~1700003600000"));
+    expect(custom.compare).toEqual({ from: 1700000000000, to: 1700003600000 });
+    expect(mapStateToParams(custom).get("cmp")).toBe("1700000000000~1700003600000");
+    expect(baselineRange(1, 2, { from: 5, to: 9 })).toEqual({ from: 5, to: 9 });
+    expect(parseMapState(new URLSearchParams("cmp=9~3")).compare).toBeNull();
     expect(parseMapState(new URLSearchParams("cmp=yesterday")).compare).toBeNull();
   });
 });
