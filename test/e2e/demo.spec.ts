@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startProduct, type RunningProduct } from "../helpers/product";
+
+let product: RunningProduct;
+const demoPort = 40000 + Math.floor(Math.random() * 5000);
+
+beforeAll(async () => {
+  product = await startProduct({ DEMO: "1", DEMO_RATE: "10", DEMO_PORT: String(demoPort), AGGREGATOR_INTERVAL_MS: "300", AGGREGATOR_WAIT_MS: "1000" });
+}, 300_000);
+afterAll(async () => {
+  if (product) expect(await product.stop()).toBe(0);
+});
+
+const graph = async (from: string) => (await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=${from}`)).json();
+async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v) || Date.now() > deadline) return v;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+const EXPECTED_EDGES = [
+  "user->api-gateway",
+  "api-gateway->order-service", "api-gateway->catalog-service", "api-gateway->search-service", "api-gateway->user-service",
+  "order-service->inventory-service", "order-service->payment-service", "order-service->notification-service:messaging",
+  "inventory-service->inventory-db:5432:database", "user-service->users-db:5432:database", "catalog-service->cache:6379:database",
+  "payment-service->payment-gateway:virtual", "search-service->recommendation-service",
+  // The legacy recommendation-service drops traceparent: its calls arrive at catalog-service as new traces.
+  "recommendation-service->catalog-service:virtual", "user->catalog-service",
+];
+
+it("the instrumented demo shop produces every expected edge, typed nodes, sampling weights and the broken-context flag", async () => {
+  const g = await poll(() => graph("now-10m"), (g) => EXPECTED_EDGES.every((id) => g.edges.some((e: any) => e.id === id)), 120_000);
+  expect(g.edges.map((e: any) => e.id).sort()).toEqual([...EXPECTED_EDGES].sort());
+  const node = (name: string) => g.nodes.find((n: any) => n.name === name);
+  expect(node("user").type).toBe("user");
+  expect(node("payment-gateway").type).toBe("external");
+  expect(node("inventory-db:5432").type).toBe("database");
+  expect(node("cache:6379").type).toBe("database");
+  expect(node("notification-service").type).toBe("service");
+  expect(g.edges.find((e: any) => e.id === "order-service->notification-service:messaging").broker).toBe("rabbitmq/notifications");
+  expect(node("catalog-service").quality.suspectedBrokenContext).toBe(true);
+  expect(node("order-service").quality.suspectedBrokenContext).toBe(false);
+  // api-gateway keeps half of the traces and says so in tracestate: estimates are twice the stored spans.
+  const entry = g.edges.find((e: any) => e.id === "user->api-gateway");
+  expect(entry.requests).toBe(2 * entry.rawSpans);
+  expect(g.nodes.length).toBeGreaterThanOrEqual(12);
+}, 180_000);
+
+it("payment-slow makes the order -> payment and payment -> gateway p95 rise to the scenario's values", async () => {
+  const before = (await graph("now-5m")).edges.find((e: any) => e.id === "order-service->payment-service");
+  expect(before.client.p95).toBeLessThan(600);
+  const res = await fetch(`http://127.0.0.1:${demoPort}/scenario/payment-slow`, { method: "POST" });
+  expect((await res.json()).scenario).toBe("payment-slow");
+  const slow = (g: any) => ({
+    order: g.edges.find((e: any) => e.id === "order-service->payment-service")?.client.p95 ?? 0,
+    gateway: g.edges.find((e: any) => e.id === "payment-service->payment-gateway:virtual")?.client.p95 ?? 0,
+  });
+  // The current minute only: the scenario's calls dominate it soon after the switch.
+  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > 800 && slow(g).gateway > 700, 120_000);
+  expect(slow(g).order).toBeGreaterThan(800);
+  expect(slow(g).gateway).toBeGreaterThan(700);
+  expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
+}, 180_000);
+
+it("inventory-errors raises the error rate, deploy-regression ships a slower service.version 2.0.0", async () => {
+  await fetch(`http://127.0.0.1:${demoPort}/scenario/inventory-errors`, { method: "POST" });
+  const errors = (g: any) => g.edges.find((e: any) => e.id === "order-service->inventory-service")?.errorRate ?? 0;
+  expect(errors(await poll(() => graph("now-1m"), (g) => errors(g) > 0.2, 120_000))).toBeGreaterThan(0.2);
+
+  await fetch(`http://127.0.0.1:${demoPort}/scenario/deploy-regression`, { method: "POST" });
+  const traces = async () => {
+    const slowest = await (await fetch(`http://127.0.0.1:${product.ports.web}/api/edges/api-gateway/order-service/traces?from=now-2m&kind=slowest`)).json();
+    const versions = new Set<string>();
+    for (const t of slowest.traces) {
+      const trace = await (await fetch(`http://127.0.0.1:${product.ports.web}/api/traces/${t.traceId}`)).json();
+      for (const s of trace.spans ?? []) if (s.serviceName === "order-service") versions.add(s.resourceAttributes["service.version"]);
+    }
+    return versions;
+  };
+  // The slowest order calls now come from the new version, which adds ~150 ms.
+  const versions = await poll(traces, (v) => v.has("2.0.0"), 120_000);
+  expect(versions.has("2.0.0")).toBe(true);
+  await fetch(`http://127.0.0.1:${demoPort}/scenario/none`, { method: "POST" });
+}, 300_000);
