@@ -1,16 +1,9 @@
+import type { TraceSpanInput } from "../domain/trace-tree";
 import type { Queryable, Sql } from "./pool";
 
-export interface StoredSpan {
+/** A stored span as read back: what the waterfall needs, plus ids, resource, events and links. */
+export interface StoredSpan extends TraceSpanInput {
   traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  serviceName: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
   attributes: Record<string, unknown>;
   resourceAttributes: Record<string, unknown>;
   events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
