@@ -72,7 +72,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const gateway = createServer((req, res) => {
     req.resume();
     const ms = scenario === "payment-slow" ? latencyMs(900) : latencyMs(120);
-    setTimeout(() => res.writeHead(200, { "content-type": "application/json" }).end('{"status":"captured"}'), ms);
+    // A low background error rate, as real payment APIs have.
+    const declined = Math.random() < 0.01;
+    setTimeout(() => res.writeHead(declined ? 502 : 200, { "content-type": "application/json" }).end(declined ? '{"error":"upstream"}' : '{"status":"captured"}'), ms);
   });
   await Promise.all([listen(control, ports.control), listen(gateway, ports.paymentGateway)]);
   for (const s of SERVICES) spawnService(s.name);

@@ -164,7 +164,10 @@ const routes: Record<string, Handler> = {
     await dependency("UPDATE stock", { "db.system": "postgresql", "db.namespace": "inventory", "db.operation.name": "UPDATE", "server.address": "inventory-db", "server.port": 5432 }, latencyMs(3));
     return 200;
   },
-  "payment-service": async () => call("payment-gateway", "/v1/charges", { amount: 42 }),
+  "payment-service": async () => {
+    const status = await call("payment-gateway", "/v1/charges", { amount: 42 });
+    return status >= 500 ? 502 : 200;
+  },
   "notification-service": async () => 200,
   "catalog-service": async () => {
     await dependency("GET product:*", { "db.system": "redis", "server.address": "cache", "server.port": 6379 }, latencyMs(1));
