@@ -1,3 +1,5 @@
+import { criticalPath, selfTimes } from "./critical-path";
+
 export interface TraceRow {
   spanId: string;
   parentSpanId: string | null;
@@ -12,6 +14,10 @@ export interface TraceRow {
   attributes: [string, string][];
   /** Parent id set but that span is not in the trace. */
   orphan: boolean;
+  /** On the trace's critical path: what the root was waiting for. */
+  critical: boolean;
+  /** Time not covered by any child. */
+  selfMs: number;
 }
 
 export interface TraceSpanInput {
@@ -34,6 +40,9 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
   if (input.length === 0) return [];
   const spans = [...input].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
   const t0 = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
+  const onPath = criticalPath(spans);
+  const self = selfTimes(spans);
+  const indexOf = new Map(spans.map((s, i) => [s, i]));
   const ids = new Set(spans.map((s) => s.spanId));
   const children = new Map<string | null, typeof spans>();
   for (const s of spans) {
@@ -58,6 +67,8 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
       statusMessage: s.statusMessage,
       attributes: Object.entries((s.attributes ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
       orphan: s.parentSpanId !== null && !ids.has(s.parentSpanId),
+      critical: onPath.has(indexOf.get(s)!),
+      selfMs: Number(self[indexOf.get(s)!]!) / 1e6,
     });
     // Zipkin shared spans reuse one id for two rows, and bad data can form cycles: expand each id once.
     if (expanded.has(s.spanId)) return;

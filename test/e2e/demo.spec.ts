@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startProduct, type RunningProduct } from "../helpers/product";
+import { launchChromium } from "../helpers/browser";
 
 let product: RunningProduct;
 const demoPort = 40000 + Math.floor(Math.random() * 5000);
@@ -63,6 +64,22 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   expect(slow(g).order).toBeGreaterThan(800);
   expect(slow(g).gateway).toBeGreaterThan(700);
   expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
+
+  // From the slow edge to the slowest trace: the call to the payment gateway is on its critical path.
+  const web = `http://127.0.0.1:${product.ports.web}`;
+  const { traces } = await (await fetch(`${web}/api/edges/order-service/payment-service/traces?from=now-5m&kind=slowest`)).json();
+  expect(traces[0].durationMs).toBeGreaterThan(700);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${web}/traces/${traces[0].traceId}`);
+    const gatewayCall = page.locator('tr[data-service="payment-service"][data-kind="client"]');
+    expect(await gatewayCall.getAttribute("data-critical")).toBe("true");
+    expect(await gatewayCall.textContent()).toContain("payment-gateway");
+    expect(await page.locator('tr[data-critical="true"]').count()).toBeGreaterThanOrEqual(5);
+  } finally {
+    await browser.close();
+  }
 }, 180_000);
 
 it("inventory-errors raises the error rate, deploy-regression ships a slower service.version 2.0.0", async () => {
