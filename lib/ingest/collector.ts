@@ -12,7 +12,7 @@ export type CollectorConfig = Pick<
   Config,
   | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
   | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
-  | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES"
+  | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
 >;
 
 export interface RunningCollector {
@@ -34,7 +34,8 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
     onError: (err) => log(`span write failed: ${(err as Error).message}`),
   });
   const pipeline = new IngestPipeline(queue, {
-    maxAgeNs: BigInt(config.SPAN_MAX_AGE_HOURS) * HOUR_NS,
+    // Never accept what retention would drop at once: acknowledged spans must not vanish.
+    maxAgeNs: BigInt(Math.min(config.SPAN_MAX_AGE_HOURS, config.SPAN_RETENTION_HOURS)) * HOUR_NS,
     maxFutureNs: (BigInt(config.SPAN_MAX_FUTURE_MINUTES) * HOUR_NS) / 60n,
   });
   const receiver = { pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log };

@@ -11,7 +11,8 @@ let product: RunningProduct;
 let browser: Browser;
 
 beforeAll(async () => {
-  product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
+  // The compare test sends spans from a day ago: keep raw spans long enough to accept them.
+  product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500", SPAN_RETENTION_HOURS: "72" });
   browser = await launchChromium();
 }, 300_000);
 afterAll(async () => {

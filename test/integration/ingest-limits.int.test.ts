@@ -56,6 +56,23 @@ describe("hostile strings", () => {
   });
 });
 
+describe("span age", () => {
+  it("rejects spans older than the raw-span retention even when the age limit is longer", async () => {
+    const collector = await startTestCollector(db.sql, { SPAN_MAX_AGE_HOURS: "168", SPAN_RETENTION_HOURS: "24" });
+    try {
+      const req = jsonRequest(sdkSpans("too-old", 0));
+      const span = req.resourceSpans[0].scopeSpans[0].spans[0];
+      const start = (BigInt(Date.now()) - 30n * 3600_000n) * 1_000_000n;
+      span.startTimeUnixNano = start.toString();
+      span.endTimeUnixNano = (start + 1_000_000n).toString();
+      const res = await fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, { method: "POST", body: JSON.stringify(req), headers: { "content-type": "application/json" } });
+      expect((await res.json()).partialSuccess).toEqual({ rejectedSpans: "1", errorMessage: expect.stringContaining("older than the accepted age") });
+    } finally {
+      await collector.close();
+    }
+  });
+});
+
 describe("back-pressure", () => {
   it("answers 503 with Retry-After when the write queue is full, and accepts what fits", async () => {
     const collector = await startTestCollector(db.sql, { WRITE_QUEUE_MAX_SPANS: "5", RETRY_AFTER_SECONDS: "3" });
