@@ -18,6 +18,10 @@ export interface TraceRow {
   critical: boolean;
   /** Time not covered by any child. */
   selfMs: number;
+  statusCode: number;
+  resource: [string, string][];
+  events: { name: string; offsetMs: number; attributes: [string, string][] }[];
+  links: { traceId: string; spanId: string }[];
 }
 
 export interface TraceSpanInput {
@@ -31,6 +35,9 @@ export interface TraceSpanInput {
   statusCode: number;
   statusMessage: string | null;
   attributes: unknown;
+  resourceAttributes?: unknown;
+  events?: { timeUnixNano: string; name: string; attributes: unknown }[];
+  links?: { traceId: string; spanId: string }[];
 }
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
@@ -65,7 +72,11 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
       durationMs: Number(s.durationNs) / 1e6,
       error: s.statusCode === 2,
       statusMessage: s.statusMessage,
-      attributes: Object.entries((s.attributes ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
+      attributes: textPairs(s.attributes),
+      statusCode: s.statusCode,
+      resource: textPairs(s.resourceAttributes),
+      events: (s.events ?? []).map((e) => ({ name: e.name, offsetMs: Number(BigInt(e.timeUnixNano) - t0) / 1e6, attributes: textPairs(e.attributes) })),
+      links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
       orphan: s.parentSpanId !== null && !ids.has(s.parentSpanId),
       critical: onPath.has(indexOf.get(s)!),
       selfMs: Number(self[indexOf.get(s)!]!) / 1e6,
@@ -78,4 +89,9 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
   for (const root of children.get(null) ?? []) emit(root, 0);
   for (const s of spans) if (!emitted.has(s)) emit(s, 0); // members of parent cycles
   return rows;
+}
+
+/** Attribute maps as [key, text] pairs: the UI only ever renders text. */
+function textPairs(attrs: unknown): [string, string][] {
+  return Object.entries((attrs ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
 }

@@ -1,0 +1,122 @@
+"use client";
+
+import { useCallback, useMemo, type KeyboardEvent } from "react";
+import { usePathname, useSearchParams } from "next/navigation";
+import type { TraceRow } from "@/lib/domain/trace-tree";
+import { hasChildren, parseTraceViewState, traceViewParams, visibleRows, type TraceViewState } from "@/lib/domain/trace-view-state";
+
+/** The waterfall: collapse, selection with a text-only detail panel, search, keyboard; all state in the URL. */
+export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; traceId: string }) {
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const state = useMemo(() => parseTraceViewState(new URLSearchParams(params.toString())), [params]);
+  const update = useCallback(
+    (patch: Partial<TraceViewState>) => {
+      const q = traceViewParams({ ...state, ...patch }).toString();
+      window.history.replaceState(null, "", q ? `${pathname}?${q}` : pathname);
+    },
+    [state, pathname],
+  );
+  const collapsed = useMemo(() => new Set(state.collapsed), [state.collapsed]);
+  const shown = useMemo(() => visibleRows(rows, collapsed), [rows, collapsed]);
+  const total = Math.max(...rows.map((r) => r.offsetMs + r.durationMs), 0.001);
+  const needle = state.search.trim().toLowerCase();
+  const matches = (r: TraceRow) =>
+    needle !== "" && [r.name, r.service, ...r.attributes.flat()].some((t) => t.toLowerCase().includes(needle));
+  const selected = rows.find((r) => r.spanId === state.span) ?? null;
+  const toggle = (id: string) => update({ collapsed: collapsed.has(id) ? state.collapsed.filter((c) => c !== id) : [...state.collapsed, id] });
+
+  const onKey = (e: KeyboardEvent) => {
+    const i = shown.findIndex((r) => r.spanId === state.span);
+    if (e.key === "ArrowDown" || e.key === "j") update({ span: shown[Math.min(i + 1, shown.length - 1)]!.spanId });
+    else if (e.key === "ArrowUp" || e.key === "k") update({ span: shown[Math.max(i - 1, 0)]!.spanId });
+    else if ((e.key === "ArrowLeft" || e.key === "ArrowRight") && state.span) {
+      const isCollapsed = collapsed.has(state.span);
+      if ((e.key === "ArrowLeft") !== isCollapsed) toggle(state.span);
+    } else if (e.key === "Escape") update({ span: null });
+    else return;
+    e.preventDefault();
+  };
+
+  return (
+    <div className="trace-body">
+      <div className="trace-main">
+        <p className="controls">
+          <label>Search <input type="search" defaultValue={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="name, service, attribute" /></label>
+          <button type="button" onClick={() => update({ collapsed: rows.filter((r, i) => r.depth >= 1 && hasChildren(rows, i)).map((r) => r.spanId) })}>Collapse to depth 1</button>
+          <button type="button" onClick={() => update({ collapsed: [] })}>Expand all</button>
+          <a href={`/api/traces/${traceId}`} download={`trace-${traceId}.json`}>Download JSON</a>
+          <span className="muted">keys: ↑/↓ select, ←/→ collapse/expand, Esc clear</span>
+        </p>
+        <table data-testid="waterfall" tabIndex={0} onKeyDown={onKey} aria-label="Spans of the trace">
+          <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th><th>Attributes</th></tr></thead>
+          <tbody>
+            {shown.map((r) => {
+              const i = rows.indexOf(r);
+              const classes = [r.critical ? "critical" : "", r.spanId === state.span ? "selected" : "", matches(r) ? "match" : ""].filter(Boolean).join(" ");
+              return (
+                <tr key={`${r.spanId}-${i}`} data-span={r.spanId} data-service={r.service} data-kind={r.kind} data-critical={r.critical ? "true" : "false"} className={classes || undefined} onClick={() => update({ span: r.spanId })}>
+                  <td style={{ paddingLeft: 8 + r.depth * 16 }}>
+                    {hasChildren(rows, i) ? (
+                      <button type="button" className="link" aria-expanded={!collapsed.has(r.spanId)} aria-label={collapsed.has(r.spanId) ? "Expand" : "Collapse"}
+                        onClick={(e) => { e.stopPropagation(); toggle(r.spanId); }}>
+                        {collapsed.has(r.spanId) ? "▸" : "▾"}
+                      </button>
+                    ) : <span className="muted">·</span>}{" "}
+                    {r.critical && <span className="crit" title="on the critical path">◆ </span>}
+                    {r.name || "(unnamed)"}
+                    {r.orphan && <span className="muted" title="its parent span never arrived"> (parent missing)</span>}
+                    {r.error && <span className="error"> error{r.statusMessage ? `: ${r.statusMessage}` : ""}</span>}
+                  </td>
+                  <td>{r.service}</td>
+                  <td>{r.kind}</td>
+                  <td><div style={{ marginLeft: `${(r.offsetMs / total) * 100}%`, width: `${(r.durationMs / total) * 100}%` }} className={r.error ? "bar err" : "bar"} /></td>
+                  <td className="num">{r.durationMs.toFixed(2)} ms</td>
+                  <td className="num">{r.selfMs.toFixed(2)} ms</td>
+                  <td><pre>{r.attributes.map(([k, v]) => `${k}=${v}`).join("\n")}</pre></td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {selected && <SpanDetail row={selected} onClose={() => update({ span: null })} />}
+    </div>
+  );
+}
+
+function Pairs({ pairs }: { pairs: [string, string][] }) {
+  if (pairs.length === 0) return <p className="muted">none</p>;
+  return <pre>{pairs.map(([k, v]) => `${k} = ${v}`).join("\n")}</pre>;
+}
+
+/** Everything about one span, strictly as text. */
+function SpanDetail({ row, onClose }: { row: TraceRow; onClose: () => void }) {
+  return (
+    <aside className="panel" data-testid="span-detail" aria-label="Span details">
+      <button type="button" className="close" onClick={onClose} aria-label="Close span details">×</button>
+      <h2>{row.name || "(unnamed)"}</h2>
+      <dl className="figures">
+        <dt>Service</dt><dd>{row.service}</dd>
+        <dt>Kind</dt><dd>{row.kind}</dd>
+        <dt>Span id</dt><dd><code>{row.spanId}</code></dd>
+        <dt>Parent</dt><dd><code>{row.parentSpanId ?? "none (root)"}</code>{row.orphan ? " (missing)" : ""}</dd>
+        <dt>Start</dt><dd>+{row.offsetMs.toFixed(3)} ms</dd>
+        <dt>Duration</dt><dd>{row.durationMs.toFixed(3)} ms (self {row.selfMs.toFixed(3)} ms){row.critical ? ", on the critical path" : ""}</dd>
+        <dt>Status</dt><dd>{["unset", "ok", "error"][row.statusCode] ?? row.statusCode}{row.statusMessage ? `: ${row.statusMessage}` : ""}</dd>
+      </dl>
+      <h3>Attributes</h3>
+      <Pairs pairs={row.attributes} />
+      <h3>Resource</h3>
+      <Pairs pairs={row.resource} />
+      <h3>Events</h3>
+      {row.events.length === 0 ? <p className="muted">none</p> : row.events.map((e, i) => (
+        <div key={i}><p>+{e.offsetMs.toFixed(3)} ms {e.name}</p><Pairs pairs={e.attributes} /></div>
+      ))}
+      <h3>Links</h3>
+      {row.links.length === 0 ? <p className="muted">none</p> : (
+        <ul>{row.links.map((l) => <li key={`${l.traceId}-${l.spanId}`}><a href={`/traces/${l.traceId}?span=${l.spanId}`}>{l.traceId} / {l.spanId}</a></li>)}</ul>
+      )}
+    </aside>
+  );
+}
