@@ -51,8 +51,7 @@ it("the instrumented demo shop produces every expected edge, typed nodes, sampli
 }, 180_000);
 
 it("payment-slow makes the order -> payment and payment -> gateway p95 rise to the scenario's values", async () => {
-  const before = (await graph("now-5m")).edges.find((e: any) => e.id === "order-service->payment-service");
-  expect(before.client.p95).toBeLessThan(600);
+  const before = (await graph("now-5m")).edges.find((e: any) => e.id === "order-service->payment-service").client.p95;
   const res = await fetch(`http://127.0.0.1:${demoPort}/scenario/payment-slow`, { method: "POST" });
   expect((await res.json()).scenario).toBe("payment-slow");
   const slow = (g: any) => ({
@@ -60,8 +59,10 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
     gateway: g.edges.find((e: any) => e.id === "payment-service->payment-gateway:virtual")?.client.p95 ?? 0,
   });
   // The current minute only: the scenario's calls dominate it soon after the switch.
-  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > 800 && slow(g).gateway > 700, 120_000);
-  expect(slow(g).order).toBeGreaterThan(800);
+  // Normally ~300 ms at p95 (more on a loaded machine); the slow gateway adds ~800 ms.
+  const target = Math.max(800, before + 300);
+  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > target && slow(g).gateway > 700, 120_000);
+  expect(slow(g).order).toBeGreaterThan(target);
   expect(slow(g).gateway).toBeGreaterThan(700);
   expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
 

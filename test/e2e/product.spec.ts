@@ -56,12 +56,12 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   expect(await page.locator("main script").count()).toBe(0);
   // Collapse, select and keyboard state live in the URL and survive a reload; the detail panel is text only.
   const rows = waterfall.locator("tbody tr");
-  expect(await rows.count()).toBe(2);
+  await expect.poll(() => rows.count()).toBe(2);
   await waterfall.getByRole("button", { name: "Collapse" }).click();
   await page.waitForURL(/collapsed=/);
-  expect(await rows.count()).toBe(1);
+  await expect.poll(() => rows.count()).toBe(1);
   await waterfall.getByRole("button", { name: "Expand" }).click();
-  expect(await rows.count()).toBe(2);
+  await expect.poll(() => rows.count()).toBe(2);
   await rows.filter({ hasText: "SELECT cart" }).click();
   await page.waitForURL(/span=[0-9a-f]{16}/);
   const detail = page.getByTestId("span-detail");
@@ -72,7 +72,7 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   const url = page.url();
   await page.reload();
   expect(page.url()).toBe(url);
-  expect(await page.getByTestId("span-detail").locator("h2").textContent()).toBe("GET /cart <script>alert(1)</script>");
+  await expect.poll(() => page.getByTestId("span-detail").locator("h2").textContent()).toBe("GET /cart <script>alert(1)</script>");
   expect(await page.getByRole("link", { name: "Download JSON" }).getAttribute("href")).toMatch(/^\/api\/traces\/[0-9a-f]{32}$/);
   expect(await page.locator("main img, main script").count()).toBe(0);
   expect(dialogs).toEqual([]);
