@@ -49,7 +49,7 @@ export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; tr
           <span className="muted">keys: ↑/↓ select, ←/→ collapse/expand, Esc clear</span>
         </p>
         <table data-testid="waterfall" tabIndex={0} onKeyDown={onKey} aria-label="Spans of the trace">
-          <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th><th>Attributes</th></tr></thead>
+          <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th></tr></thead>
           <tbody>
             {shown.map((r) => {
               const i = rows.indexOf(r);
@@ -73,7 +73,6 @@ export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; tr
                   <td><div style={{ marginLeft: `${(r.offsetMs / total) * 100}%`, width: `${(r.durationMs / total) * 100}%` }} className={r.error ? "bar err" : "bar"} /></td>
                   <td className="num">{r.durationMs.toFixed(2)} ms</td>
                   <td className="num">{r.selfMs.toFixed(2)} ms</td>
-                  <td><pre>{r.attributes.map(([k, v]) => `${k}=${v}`).join("\n")}</pre></td>
                 </tr>
               );
             })}

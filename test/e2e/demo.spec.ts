@@ -76,7 +76,8 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
     await page.goto(`${web}/traces/${traces[0].traceId}`);
     const gatewayCall = page.locator('tr[data-service="payment-service"][data-kind="client"]');
     expect(await gatewayCall.getAttribute("data-critical")).toBe("true");
-    expect(await gatewayCall.textContent()).toContain("payment-gateway");
+    await gatewayCall.click();
+    await expect.poll(() => page.getByTestId("span-detail").textContent()).toContain("peer.service = payment-gateway");
     expect(await page.locator('tr[data-critical="true"]').count()).toBeGreaterThanOrEqual(5);
   } finally {
     await browser.close();

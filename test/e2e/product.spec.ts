@@ -50,7 +50,6 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   await page.getByRole("link", { name: "GET /cart <script>alert(1)</script>" }).click();
   await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
   const waterfall = page.getByTestId("waterfall");
-  expect(await waterfall.textContent()).toContain("note=<img src=x onerror=alert(1)>");
   expect(await waterfall.textContent()).toContain("error: deadlock");
   expect(await page.locator("main img").count()).toBe(0);
   expect(await page.locator("main script").count()).toBe(0);
