@@ -1,20 +1,53 @@
-import { loadOverview, type Overview } from "@/lib/query/overview";
+import TraceScatter from "@/app/components/TraceScatter";
+import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
+import { parseRange } from "@/lib/domain/time-range";
+import { rangeParams } from "@/lib/domain/map-state";
+import { webSql } from "@/lib/db/web-pool";
+import { searchTraces, type TraceHit } from "@/lib/db/trace-search";
+import { AppError } from "@/lib/errors";
+import { loadServicesSeen } from "@/lib/query/overview";
+import type { ServiceSeen } from "@/lib/db/overview-reads";
 
 export const dynamic = "force-dynamic";
 
 const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
+type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
-export default async function RecentTracesPage() {
-  let overview: Overview;
+export default async function TracesPage({ searchParams }: { searchParams: SearchParams }) {
+  let q: TraceSearch;
+  let services: ServiceSeen[];
+  let hits: TraceHit[];
   try {
-    overview = await loadOverview();
+    q = parseTraceSearch(await searchParams);
+    const range = parseRange(rangeParams(q));
+    [services, hits] = await Promise.all([loadServicesSeen(), searchTraces(webSql(), q, range.from, range.to, 200)]);
   } catch (err) {
-    return <p className="banner" role="alert">Database unavailable: {(err as Error).message}. Spans sent now get 503 and are retried by exporters.</p>;
+    const message = err instanceof AppError ? err.message : `database unavailable (${(err as Error).message}); spans sent now get 503 and are retried by exporters`;
+    return <p className="banner" role="alert">Cannot search: {message}</p>;
   }
-  const { services, traces } = overview;
   return (
     <>
-      <h1>Services and recent traces</h1>
+      <h1>Traces</h1>
+      <form className="controls" method="get" aria-label="Trace search">
+        <label>Service
+          <select name="service" defaultValue={q.service ?? ""}>
+            <option value="">any</option>
+            {services.map((s) => <option key={s.name} value={s.name}>{s.name}</option>)}
+          </select>
+        </label>
+        <label>Operation <input name="operation" defaultValue={q.operation ?? ""} placeholder="span name" /></label>
+        <label>Min ms <input name="minMs" type="number" min={0} step="any" defaultValue={q.minMs ?? ""} style={{ width: 80 }} /></label>
+        <label>Max ms <input name="maxMs" type="number" min={0} step="any" defaultValue={q.maxMs ?? ""} style={{ width: 80 }} /></label>
+        <label>Status
+          <select name="status" defaultValue={q.status}>
+            <option value="any">any</option><option value="error">error</option><option value="ok">ok</option>
+          </select>
+        </label>
+        <label>Attribute <input name="attr" defaultValue={q.attribute ? `${q.attribute.key}=${q.attribute.value}` : ""} placeholder="http.route=/checkout" /></label>
+        <label>From <input name="from" defaultValue={q.from} style={{ width: 110 }} /></label>
+        <label>To <input name="to" defaultValue={q.to} style={{ width: 110 }} /></label>
+        <button type="submit">Search</button>
+      </form>
       {services.length === 0 ? (
         <div className="empty" data-testid="empty-state">
           <p>No spans yet. Point an OpenTelemetry SDK or Collector at Tracemap:</p>
@@ -23,37 +56,37 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 # or gRPC on :4317, or Zipkin v2 JSON to http://localhost:9411/api/v2/spans`}</pre>
         </div>
       ) : (
-        <table data-testid="services">
-          <thead><tr><th>Service</th><th className="num">Spans</th><th>Last seen</th></tr></thead>
-          <tbody>
-            {services.map((s) => (
-              <tr key={s.name}>
-                <td>{s.name}</td>
-                <td className="num">{s.spans}</td>
-                <td><time dateTime={s.lastSeen.toISOString()}>{s.lastSeen.toISOString()}</time></td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <h2>Recent traces (last hour)</h2>
-      {traces.length === 0 ? (
-        <p className="muted">No root spans in the last hour.</p>
-      ) : (
-        <table data-testid="traces">
-          <thead><tr><th>Root</th><th>Service</th><th>Start</th><th className="num">Duration</th><th>Status</th></tr></thead>
-          <tbody>
-            {traces.map((t) => (
-              <tr key={t.traceId}>
-                <td><a href={`/traces/${t.traceId}`}>{t.rootName || "(unnamed)"}</a></td>
-                <td>{t.rootService}</td>
-                <td>{t.start.toISOString()}</td>
-                <td className="num">{formatMs(t.durationMs)}</td>
-                <td>{t.error ? <span className="error">error</span> : "ok"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <>
+          <p className="muted" data-testid="hit-count">{hits.length === 200 ? "200+ traces (newest shown)" : `${hits.length} traces`}</p>
+          <TraceScatter points={hits.map((h) => ({ traceId: h.traceId, t: h.start.getTime(), ms: Number(h.durationNs) / 1e6, error: h.statusCode === 2, label: h.name }))} />
+          <table data-testid="traces">
+            <thead><tr><th>Span</th><th>Service</th><th>Start</th><th className="num">Duration</th><th>Status</th></tr></thead>
+            <tbody>
+              {hits.map((t) => (
+                <tr key={t.traceId}>
+                  <td><a href={`/traces/${t.traceId}?span=${t.spanId}`}>{t.name || "(unnamed)"}</a></td>
+                  <td>{t.service}</td>
+                  <td>{t.start.toISOString()}</td>
+                  <td className="num">{formatMs(Number(t.durationNs) / 1e6)}</td>
+                  <td>{t.statusCode === 2 ? <span className="error">error</span> : "ok"}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <h2>Services seen in the last 24 hours</h2>
+          <table data-testid="services">
+            <thead><tr><th>Service</th><th className="num">Spans</th><th>Last seen</th></tr></thead>
+            <tbody>
+              {services.map((s) => (
+                <tr key={s.name}>
+                  <td><a href={`/traces?service=${encodeURIComponent(s.name)}`}>{s.name}</a></td>
+                  <td className="num">{s.spans}</td>
+                  <td><time dateTime={s.lastSeen.toISOString()}>{s.lastSeen.toISOString()}</time></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </>
   );

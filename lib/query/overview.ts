@@ -1,22 +1,13 @@
-import { recentRootSpans, servicesSince, type ServiceSeen, type TraceSummary } from "../db/overview-reads";
+import { servicesSince, type ServiceSeen } from "../db/overview-reads";
 import type { Queryable } from "../db/pool";
 import { findTraceSpans } from "../db/span-reads";
 import { waterfallRows, type TraceRow } from "../domain/trace-tree";
 
 export type { TraceRow };
 
-export interface Overview {
-  services: ServiceSeen[];
-  traces: TraceSummary[];
-}
-
-/** Services seen in the last day and the latest traces of the last hour. */
-export async function loadOverview(now = new Date()): Promise<Overview> {
-  const [services, traces] = await Promise.all([
-    servicesSince(new Date(now.getTime() - 24 * 3600_000)),
-    recentRootSpans(new Date(now.getTime() - 3600_000), 50),
-  ]);
-  return { services, traces };
+/** Services that sent spans in the last day. */
+export function loadServicesSeen(now = new Date()): Promise<ServiceSeen[]> {
+  return servicesSince(new Date(now.getTime() - 24 * 3600_000));
 }
 
 export const isTraceId = (s: string) => /^[0-9a-f]{32}$/.test(s);

@@ -47,8 +47,14 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   await page.reload();
   const services = page.getByTestId("services");
   await expect.poll(() => services.textContent()).toContain("storefront");
+  await expect.poll(() => page.getByTestId("trace-scatter").locator(".recharts-scatter-symbol").count()).toBe(1);
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces?status=error&attr=db.system%3Dpostgresql`);
+  expect(await page.getByTestId("traces").locator("tbody tr").allTextContents()).toEqual([expect.stringContaining("SELECT cart")]);
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces?service=storefront&maxMs=-1`);
+  expect(await page.locator("main .banner").textContent()).toContain("maxMs must be a non-negative number");
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces`);
   await page.getByRole("link", { name: "GET /cart <script>alert(1)</script>" }).click();
-  await page.waitForURL(/\/traces\/[0-9a-f]{32}$/);
+  await page.waitForURL(/\/traces\/[0-9a-f]{32}\?span=[0-9a-f]{16}$/);
   const waterfall = page.getByTestId("waterfall");
   expect(await waterfall.textContent()).toContain("error: deadlock");
   expect(await page.locator("main img").count()).toBe(0);
@@ -62,9 +68,8 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   await waterfall.getByRole("button", { name: "Expand" }).click();
   await expect.poll(() => rows.count()).toBe(2);
   await rows.filter({ hasText: "SELECT cart" }).click();
-  await page.waitForURL(/span=[0-9a-f]{16}/);
   const detail = page.getByTestId("span-detail");
-  expect(await detail.textContent()).toContain("note = <img src=x onerror=alert(1)>");
+  await expect.poll(() => detail.textContent()).toContain("note = <img src=x onerror=alert(1)>");
   expect(await detail.textContent()).toContain("error: deadlock");
   await waterfall.press("ArrowUp");
   await expect.poll(() => detail.locator("h2").textContent()).toBe("GET /cart <script>alert(1)</script>");

@@ -1,0 +1,37 @@
+"use client";
+
+import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
+
+export interface ScatterPoint {
+  traceId: string;
+  t: number;
+  ms: number;
+  error: boolean;
+  label: string;
+}
+
+/** Duration over time of the search hits; a click opens the trace. */
+export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
+  const open = (p: { payload?: ScatterPoint }) => {
+    if (p.payload) window.location.href = `/traces/${p.payload.traceId}`;
+  };
+  const series = [
+    { name: "ok", fill: "#0077BB", data: points.filter((p) => !p.error) },
+    { name: "error", fill: "#CC3311", data: points.filter((p) => p.error) },
+  ];
+  return (
+    <div className="chart" data-testid="trace-scatter" aria-label="Duration of matching traces over time">
+      <ResponsiveContainer width="100%" height={220}>
+        <ScatterChart margin={{ left: 8, right: 16, top: 8, bottom: 8 }}>
+          <CartesianGrid strokeDasharray="3 3" />
+          <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} fontSize={10} />
+          <YAxis dataKey="ms" type="number" unit=" ms" fontSize={10} />
+          <Tooltip formatter={(v) => String(v)} labelFormatter={() => ""} />
+          {series.map((s) => (
+            <Scatter key={s.name} name={s.name} data={s.data} fill={s.fill} onClick={open} isAnimationActive={false} cursor="pointer" />
+          ))}
+        </ScatterChart>
+      </ResponsiveContainer>
+    </div>
+  );
+}

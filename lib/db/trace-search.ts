@@ -1,0 +1,35 @@
+import { attributeCandidates, type TraceSearch } from "../domain/trace-search";
+import type { Queryable } from "./pool";
+
+export interface TraceHit {
+  traceId: string;
+  spanId: string;
+  service: string;
+  name: string;
+  start: Date;
+  durationNs: bigint;
+  statusCode: number;
+}
+
+/** One row per matching trace (its longest matching span), newest first. */
+export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Date, limit: number): Promise<TraceHit[]> {
+  const attrs = q.attribute ? JSON.stringify(attributeCandidates(q.attribute)) : null;
+  const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
+  return sql<TraceHit[]>`
+    SELECT * FROM (
+      SELECT DISTINCT ON (trace_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
+             service_name AS service, name, start_time AS start, duration_ns AS "durationNs", status_code AS "statusCode"
+      FROM spans
+      WHERE start_time >= ${from} AND start_time < ${to}
+        AND (${q.service}::text IS NULL OR service_name = ${q.service})
+        AND (${q.operation}::text IS NULL OR name = ${q.operation})
+        AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
+        AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
+        AND (${status}::int IS NULL OR status_code = ${status}::int)
+        AND (${attrs}::text IS NULL OR EXISTS (
+          SELECT 1 FROM jsonb_array_elements(${attrs}::text::jsonb) c WHERE spans.attributes @> c))
+      ORDER BY trace_id, duration_ns DESC
+    ) hits
+    ORDER BY start DESC
+    LIMIT ${limit}`;
+}
