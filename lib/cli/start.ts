@@ -1,17 +1,10 @@
-import { loadConfig } from "../config";
-import { migrate } from "../db/migrate";
-import { createSql } from "../db/pool";
-import { provideDatabase } from "../runtime/database";
-import { log, onShutdown, runMain } from "./bootstrap";
+import { boot, log, onShutdown, runMain } from "./bootstrap";
 import { ensureWebBuild, nextCommand, supervise, tsEntry } from "./processes";
 
 // The whole product: database (embedded unless DATABASE_URL) -> migrations -> collector, aggregator, web.
 runMain("start", async () => {
   const say = log("start");
-  const config = loadConfig();
-  const database = await provideDatabase(config, say);
-  const sql = createSql(database.url, { max: 1 });
-  await migrate(sql);
+  const { config, database, sql } = await boot("start", () => 1);
   await sql.end();
   ensureWebBuild(say);
 
