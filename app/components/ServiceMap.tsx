@@ -89,6 +89,7 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
     };
   });
   const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
+  const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));
   const edges: ElementDefinition[] = p.graph.edges.map((e) => ({
     group: "edges",
     classes: e.diff && e.diff.status !== "same" ? e.diff.status : "",
@@ -96,18 +97,18 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
       id: e.id, source: e.source, target: e.target, width: edgeWidth(e.ratePerSec),
       color: HEALTH[healthOf(e.requests, e.errorRate)].color,
       label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""].filter(Boolean).join(" "),
-      lineStyle: p.graph.nodes.some((n) => n.id === e.target && VIRTUAL_TYPES.has(n.type)) ? "dashed" : "solid",
+      lineStyle: virtual.has(e.target) ? "dashed" : "solid",
     },
   }));
   if (!p.groups) return [...nodes, ...edges];
   // Namespace boxes: compound parents, added before their members.
   const parents = new Map<string, ElementDefinition>();
-  for (const n of p.graph.nodes) {
-    if (!n.namespace || n.type === "group") continue;
+  p.graph.nodes.forEach((n, i) => {
+    if (!n.namespace || n.type === "group") return;
     const id = groupId(n.namespace);
     parents.set(id, { group: "nodes", data: { id, label: `${n.namespace} (click to collapse)`, isGroup: true } });
-    nodes.find((d) => d.data.id === n.id)!.data.parent = id;
-  }
+    nodes[i]!.data.parent = id; // `nodes` was built from graph.nodes in the same order
+  });
   return [...parents.values(), ...nodes, ...edges];
 }
 
