@@ -1,11 +1,19 @@
 "use client";
 
-import { useCallback, useMemo, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { usePathname, useSearchParams } from "next/navigation";
 import type { TraceRow } from "@/lib/domain/trace-tree";
-import { hasChildren, parseTraceViewState, traceViewParams, visibleRows, type TraceViewState } from "@/lib/domain/trace-view-state";
+import { hasChildren, parseTraceViewState, rowWindow, scrollToShow, traceViewParams, visibleRows, type TraceViewState } from "@/lib/domain/trace-view-state";
+import TraceMinimap from "./TraceMinimap";
 
-/** The waterfall: collapse, selection with a text-only detail panel, search, keyboard; all state in the URL. */
+/** Every row has this height (CSS keeps it), so only the rows in view are rendered: 10,000 spans scroll smoothly. */
+export const ROW_HEIGHT = 26;
+const VIEWPORT = 640;
+
+/**
+ * The waterfall: collapse, selection with a text-only detail panel, search, keyboard, minimap; all state in the
+ * URL. Rows are virtualised.
+ */
 export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; traceId: string }) {
   const pathname = usePathname();
   const params = useSearchParams();
@@ -19,7 +27,28 @@ export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; tr
   );
   const collapsed = useMemo(() => new Set(state.collapsed), [state.collapsed]);
   const shown = useMemo(() => visibleRows(rows, collapsed), [rows, collapsed]);
-  const total = Math.max(...rows.map((r) => r.offsetMs + r.durationMs), 0.001);
+  const total = useMemo(() => rows.reduce((m, r) => Math.max(m, r.offsetMs + r.durationMs), 0.001), [rows]);
+  const indexOf = useMemo(() => new Map(rows.map((r, i) => [r, i])), [rows]);
+  const scroller = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(VIEWPORT);
+  const win = rowWindow(shown.length, ROW_HEIGHT, scrollTop, viewport);
+  const scrollTo = useCallback((top: number) => {
+    if (scroller.current) scroller.current.scrollTop = top;
+  }, []);
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) setViewport(el.clientHeight);
+  }, []);
+  // Keyboard and link selections must be visible even when far down a long trace.
+  useEffect(() => {
+    const el = scroller.current;
+    const i = shown.findIndex((r) => r.spanId === state.span);
+    if (!el || i < 0) return;
+    // The sticky header covers one row's height at the top of the box.
+    const top = scrollToShow(i, ROW_HEIGHT, el.scrollTop, el.clientHeight - ROW_HEIGHT);
+    if (top !== null) el.scrollTop = top;
+  }, [state.span, shown]);
   const needle = state.search.trim().toLowerCase();
   const matches = (r: TraceRow) =>
     needle !== "" && [r.name, r.service, ...r.attributes.flat()].some((t) => t.toLowerCase().includes(needle));
@@ -48,14 +77,17 @@ export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; tr
           <a href={`/api/traces/${traceId}`} download={`trace-${traceId}.json`}>Download JSON</a>
           <span className="muted">keys: ↑/↓ select, ←/→ collapse/expand, Esc clear</span>
         </p>
-        <table data-testid="waterfall" tabIndex={0} onKeyDown={onKey} aria-label="Spans of the trace">
+        {shown.length > 40 && <TraceMinimap rows={shown} total={total} rowHeight={ROW_HEIGHT} scrollTop={scrollTop} viewport={viewport} onScroll={scrollTo} />}
+        <div className="waterfall-scroll" ref={scroller} style={{ maxHeight: VIEWPORT }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="waterfall-scroll">
+        <table data-testid="waterfall" tabIndex={0} onKeyDown={onKey} aria-label="Spans of the trace" aria-rowcount={shown.length + 1}>
           <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th></tr></thead>
           <tbody>
-            {shown.map((r) => {
-              const i = rows.indexOf(r);
+            {win.padTop > 0 && <tr aria-hidden="true" className="spacer" style={{ height: win.padTop }}><td colSpan={6} /></tr>}
+            {shown.slice(win.start, win.end).map((r, j) => {
+              const i = indexOf.get(r)!;
               const classes = [r.critical ? "critical" : "", r.spanId === state.span ? "selected" : "", matches(r) ? "match" : ""].filter(Boolean).join(" ");
               return (
-                <tr key={`${r.spanId}-${i}`} data-span={r.spanId} data-service={r.service} data-kind={r.kind} data-critical={r.critical ? "true" : "false"} className={classes || undefined} onClick={() => update({ span: r.spanId })}>
+                <tr key={`${r.spanId}-${i}`} aria-rowindex={win.start + j + 2} data-span={r.spanId} data-service={r.service} data-kind={r.kind} data-critical={r.critical ? "true" : "false"} className={classes || undefined} onClick={() => update({ span: r.spanId })}>
                   <td style={{ paddingLeft: 8 + r.depth * 16 }}>
                     {hasChildren(rows, i) ? (
                       <button type="button" className="link" aria-expanded={!collapsed.has(r.spanId)} aria-label={collapsed.has(r.spanId) ? "Expand" : "Collapse"}
@@ -76,8 +108,10 @@ export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; tr
                 </tr>
               );
             })}
+            {win.padBottom > 0 && <tr aria-hidden="true" className="spacer" style={{ height: win.padBottom }}><td colSpan={6} /></tr>}
           </tbody>
         </table>
+        </div>
       </div>
       {selected && <SpanDetail row={selected} onClose={() => update({ span: null })} />}
     </div>

@@ -54,7 +54,9 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
   const children = new Map<string | null, typeof spans>();
   for (const s of spans) {
     const key = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : null;
-    children.set(key, [...(children.get(key) ?? []), s]);
+    const list = children.get(key);
+    if (list) list.push(s);
+    else children.set(key, [s]);
   }
   const rows: TraceRow[] = [];
   const emitted = new Set<(typeof spans)[number]>();

@@ -44,3 +44,26 @@ export function visibleRows<R extends { spanId: string; depth: number }>(rows: R
 
 /** Whether the row at `i` has children (the next row is deeper). */
 export const hasChildren = (rows: { depth: number }[], i: number) => (rows[i + 1]?.depth ?? -1) > rows[i]!.depth;
+
+export interface RowWindow {
+  start: number;
+  end: number;
+  padTop: number;
+  padBottom: number;
+}
+
+/** The slice of fixed-height rows to render for a scroll position, with spacer heights for the rest. */
+export function rowWindow(total: number, rowHeight: number, scrollTop: number, viewport: number, overscan = 20): RowWindow {
+  const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
+  const start = Math.max(0, Math.min(first - overscan, total));
+  const end = Math.min(total, first + Math.ceil(viewport / rowHeight) + overscan);
+  return { start, end: Math.max(start, end), padTop: start * rowHeight, padBottom: Math.max(0, total - Math.max(start, end)) * rowHeight };
+}
+
+/** The scroll position that brings row `index` into view, or null when it already is. */
+export function scrollToShow(index: number, rowHeight: number, scrollTop: number, viewport: number): number | null {
+  const top = index * rowHeight;
+  if (top < scrollTop) return top;
+  if (top + rowHeight > scrollTop + viewport) return top + rowHeight - viewport;
+  return null;
+}

@@ -22,7 +22,11 @@ const str = (key: string, value: string) => ({ key, value: { stringValue: value 
 /** OTLP/JSON for traces with exact start times and durations: user -> service -> each call. */
 export function otlpJsonTraces(traces: SeedTrace[], namespaces: Record<string, string> = {}): unknown {
   const byService = new Map<string, unknown[]>();
-  const add = (service: string, span: unknown) => byService.set(service, [...(byService.get(service) ?? []), span]);
+  const add = (service: string, span: unknown) => {
+    const list = byService.get(service);
+    if (list) list.push(span);
+    else byService.set(service, [span]);
+  };
   for (const t of traces) {
     const traceId = hex(16);
     const rootId = hex(8);

@@ -27,3 +27,59 @@ describe("self time", () => {
     expect(selfTimes(spans)).toEqual([100n - 40n - 10n, 30n, 30n, 50n]);
   });
 });
+
+/** The plain quadratic walk (the earlier implementation), kept as the oracle for the sorted one. */
+function referencePath(spans: TimedSpan[]): Set<number> {
+  const end = (x: TimedSpan) => x.startNs + x.durationNs;
+  const byId = new Map<string, number>();
+  spans.forEach((x, i) => byId.has(x.spanId) || byId.set(x.spanId, i));
+  const children = new Map<number, number[]>();
+  spans.forEach((x, i) => {
+    const p = x.parentSpanId ? byId.get(x.parentSpanId) : undefined;
+    if (p !== undefined && p !== i) children.set(p, [...(children.get(p) ?? []), i]);
+  });
+  const isChild = new Set([...children.values()].flat());
+  const on = new Set<number>();
+  const lo = (a: bigint, b: bigint) => (a < b ? a : b);
+  const walk = (i: number, c0: bigint) => {
+    on.add(i);
+    let cursor = lo(c0, end(spans[i]!));
+    const kids = (children.get(i) ?? []).filter((k) => !on.has(k));
+    for (;;) {
+      let best: number | null = null;
+      for (const k of kids) {
+        if (spans[k]!.startNs >= cursor || on.has(k)) continue;
+        if (best === null || lo(end(spans[k]!), cursor) > lo(end(spans[best]!), cursor)) best = k;
+      }
+      if (best === null) return;
+      walk(best, cursor);
+      cursor = spans[i]!.startNs > spans[best]!.startNs ? spans[i]!.startNs : spans[best]!.startNs;
+    }
+  };
+  spans.forEach((x, i) => isChild.has(i) || walk(i, end(x)));
+  return on;
+}
+
+describe("critical path on large and random traces", () => {
+  it("matches the plain walk on 300 random trees", () => {
+    let seed = 7;
+    const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    for (let t = 0; t < 300; t++) {
+      const spans: TimedSpan[] = [s("0", null, 0, 1000)];
+      const count = 2 + rand(40);
+      for (let i = 1; i < count; i++) {
+        const parent = spans[rand(spans.length)]!;
+        const start = Number(parent.startNs) + rand(Number(parent.durationNs));
+        spans.push(s(String(i), parent.spanId, start, 1 + rand(Number(parent.startNs + parent.durationNs) - start + 50)));
+      }
+      spans.sort((a, b) => Number(a.startNs - b.startNs));
+      expect([...criticalPath(spans)].sort((a, b) => a - b)).toEqual([...referencePath(spans)].sort((a, b) => a - b));
+    }
+  });
+
+  it("handles a parent with 10,000 sequential children: every child is on the path", () => {
+    const spans = [s("root", null, 0, 10_000_000)];
+    for (let i = 0; i < 10_000; i++) spans.push(s(`c${i}`, "root", i * 1000, 900));
+    expect(criticalPath(spans).size).toBe(10_001);
+  });
+});

@@ -1,6 +1,8 @@
 import { webSql } from "@/lib/db/web-pool";
 import { isTraceId, loadTrace } from "@/lib/query/overview";
 import TraceWaterfall from "@/app/components/TraceWaterfall";
+import TraceMap from "@/app/components/TraceMap";
+import { traceServiceMap } from "@/lib/domain/trace-map";
 
 export const dynamic = "force-dynamic";
 
@@ -10,11 +12,12 @@ export default async function TracePage({ params }: { params: Promise<{ traceId:
   if (!isTraceId(traceId)) return <p className="banner" role="alert">Not a trace id: expected 32 hex characters.</p>;
   const rows = await loadTrace(webSql(), traceId);
   if (rows.length === 0) return <p className="empty">Trace {traceId} has no stored spans (yet, or any more).</p>;
-  const total = Math.max(...rows.map((r) => r.offsetMs + r.durationMs), 0.001);
+  const total = rows.reduce((m, r) => Math.max(m, r.offsetMs + r.durationMs), 0.001);
   return (
     <>
       <h1>Trace <code>{traceId}</code></h1>
       <p className="muted">{rows.length} spans, {total.toFixed(1)} ms · ◆ marks the critical path (what the request waited for)</p>
+      <TraceMap {...traceServiceMap(rows)} />
       <TraceWaterfall rows={rows} traceId={traceId} />
     </>
   );
