@@ -2,7 +2,7 @@
 
 import type { Graph } from "@/lib/query/graph";
 import type { Selection } from "@/lib/domain/map-state";
-import { formatMs, formatPercent, formatRate, HEALTH, healthOf } from "@/lib/domain/map-style";
+import { formatMs, formatPercent, formatRate, HEALTH, healthOf, qualityText } from "@/lib/domain/map-style";
 import { formatDiff, type Diff } from "@/lib/domain/compare";
 
 const changeText = (d: Diff | undefined) => (d ? [formatDiff(d, "rate"), d.status === "same" ? `errors ${formatDiff(d, "errors")}` : "", d.status === "same" ? `p95 ${formatDiff(d, "p95")}` : ""].filter((x) => x && !/ $/.test(x)).join(", ") : "");
@@ -63,11 +63,3 @@ export default function MapTable({ graph, selected, matches, onSelect, compact }
   );
 }
 
-export function qualityText(q: Graph["nodes"][number]["quality"]): string {
-  const parts: string[] = [];
-  if (q.suspectedBrokenContext) parts.push(`${q.rootServerSpans} requests arrived without trace context although other services call it (a caller may drop traceparent)`);
-  if (q.orphanSpans) parts.push(`${q.orphanSpans} spans whose parent never arrived`);
-  if (q.unpairedServerSpans) parts.push(`${q.unpairedServerSpans} server spans without a matching client span`);
-  if (q.unpairedClientSpans) parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
-  return parts.join("; ");
-}

@@ -171,7 +171,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
             ) : null}
             <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
           </div>
-          {state.selected && <SelectionPanel graph={graph} selected={state.selected} from={graph.from} to={graph.to} onFocus={(focus) => update({ focus, selected: null })} onClose={() => onSelect(null)} />}
+          {state.selected && <SelectionPanel graph={graph} selected={state.selected} from={graph.from} to={graph.to} baseline={graph.baseline} onFocus={(focus) => update({ focus, selected: null })} onClose={() => onSelect(null)} />}
         </div>
       )}
     </div>

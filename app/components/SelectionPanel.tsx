@@ -1,17 +1,20 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { deployLines, timeTick, type DeployMark } from "./DeployMarkers";
 import type { Graph } from "@/lib/query/graph";
 import type { Selection } from "@/lib/domain/map-state";
-import { formatMs, formatPercent, formatRate } from "@/lib/domain/map-style";
-import { qualityText } from "./MapTable";
+import { formatMs, formatPercent, formatRate, qualityText } from "@/lib/domain/map-style";
+import { servicePath } from "@/lib/domain/service-view-state";
 
 interface Props {
   graph: Graph;
   selected: Selection;
   from: string;
   to: string;
+  /** Compare mode's baseline window: drawn as a band behind the latency lines. */
+  baseline?: { from: string; to: string };
   onFocus: (node: string) => void;
   onClose: () => void;
 }
@@ -28,15 +31,15 @@ interface Point {
   t: string;
   ratePerSec: number;
   errorRate: number;
-  client: { p95: number | null };
-  server: { p95: number | null };
+  client: { p50: number | null; p95: number | null };
+  server: { p50: number | null; p95: number | null };
 }
 
-export default function SelectionPanel({ graph, selected, from, to, onFocus, onClose }: Props) {
+export default function SelectionPanel({ graph, selected, from, to, baseline, onFocus, onClose }: Props) {
   return (
     <aside className="panel" data-testid="selection-panel" aria-label="Details">
       <button type="button" className="close" onClick={onClose} aria-label="Close details">×</button>
-      {selected.kind === "edge" ? <EdgeDetails graph={graph} id={selected.id} from={from} to={to} /> : <NodeDetails graph={graph} id={selected.id} onFocus={onFocus} />}
+      {selected.kind === "edge" ? <EdgeDetails graph={graph} id={selected.id} from={from} to={to} baseline={baseline} /> : <NodeDetails graph={graph} id={selected.id} onFocus={onFocus} from={from} to={to} />}
     </aside>
   );
 }
@@ -54,18 +57,45 @@ function useJson<T>(url: string | null): T | null {
   return data;
 }
 
-function EdgeDetails({ graph, id, from, to }: { graph: Graph; id: string; from: string; to: string }) {
+interface Picked {
+  ts: number;
+  stepMs: number;
+  maxMs: number;
+}
+
+function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: string; from: string; to: string; baseline?: { from: string; to: string } }) {
   const edge = graph.edges.find((e) => e.id === id);
   const base = edge ? `/api/edges/${encodeURIComponent(edge.source)}/${encodeURIComponent(edge.target)}` : null;
-  const q = edge ? `from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&connectionType=${edge.connectionType}` : "";
-  const series = useJson<{ points: Point[] }>(base && `${base}/series?${q}`);
+  const window = (f: string, t: string) => `from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`;
+  const q = edge ? `${window(from, to)}&connectionType=${edge.connectionType}` : "";
+  const series = useJson<{ stepSeconds: number; points: Point[]; deploys: DeployMark[] }>(base && `${base}/series?${q}`);
+  const baseSeries = useJson<{ points: Point[] }>(base && baseline && series ? `${base}/series?${window(baseline.from, baseline.to)}&connectionType=${edge!.connectionType}&step=${series.stepSeconds / 60}m` : null);
   const slowest = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=slowest`);
   const errors = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=errors`);
   const typical = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=typical`);
+  const [picked, setPicked] = useState<Picked | null>(null);
+  const atOrBelow = useJson<{ traces: Example[] }>(base && picked
+    ? `${base}/traces?${window(new Date(picked.ts).toISOString(), new Date(picked.ts + picked.stepMs).toISOString())}&connectionType=${edge!.connectionType}&maxMs=${picked.maxMs}`
+    : null);
   if (!edge) return <p>This call has no traffic in the selected time range.</p>;
-  const chart = (series?.points ?? []).map((p) => ({
-    t: new Date(p.t).toLocaleTimeString(), rate: p.ratePerSec, errors: p.errorRate * 100, client: p.client.p95, server: p.server.p95,
-  }));
+  // The baseline is aligned by position: its n-th step sits under the current window's n-th step.
+  const chart = (series?.points ?? []).map((p, i) => {
+    const b = baseSeries?.points[i];
+    const band = b && b.client.p50 !== null && b.client.p95 !== null ? [b.client.p50, b.client.p95] : b && b.server.p50 !== null && b.server.p95 !== null ? [b.server.p50, b.server.p95] : null;
+    return { ts: Date.parse(p.t), rate: p.ratePerSec, errors: p.errorRate * 100, client: p.client.p95, server: p.server.p95, band };
+  });
+  const stepMs = (series?.stepSeconds ?? 60) * 1000;
+  // A click between points with traffic picks the nearest step that has a latency.
+  const pick = (index: number | undefined) => {
+    if (index === undefined || !Number.isFinite(index)) return;
+    for (let d = 0; d < chart.length; d++) {
+      for (const i of [index - d, index + d]) {
+        const point = chart[i];
+        const value = point ? (point.client ?? point.server) : null;
+        if (point && value !== null) return setPicked({ ts: point.ts, stepMs, maxMs: Math.round(value * 1000) / 1000 });
+      }
+    }
+  };
   const errorGroups = new Map<string, Example[]>();
   for (const t of errors?.traces ?? []) errorGroups.set(t.errorMessage ?? "(no message)", [...(errorGroups.get(t.errorMessage ?? "(no message)") ?? []), t]);
   return (
@@ -78,21 +108,30 @@ function EdgeDetails({ graph, id, from, to }: { graph: Graph; id: string; from: 
         <dt>Client p50 / p95 / p99</dt><dd>{formatMs(edge.client.p50)} / {formatMs(edge.client.p95)} / {formatMs(edge.client.p99)}</dd>
         <dt>Server p50 / p95 / p99</dt><dd>{formatMs(edge.server.p50)} / {formatMs(edge.server.p95)} / {formatMs(edge.server.p99)}</dd>
       </dl>
-      <div className="chart" aria-label="p95 latency and rate over time">
-        <ResponsiveContainer width="100%" height={160}>
-          <LineChart data={chart} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+      <div className="chart" aria-label="p95 latency and rate over time" data-testid="edge-chart" data-deploys={series?.deploys.length ?? 0} data-baseline={baseSeries ? "1" : "0"}>
+        <ResponsiveContainer width="100%" height={180}>
+          <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 16, bottom: 0 }} onClick={(s) => pick(s?.activeTooltipIndex === undefined || s?.activeTooltipIndex === null ? undefined : Number(s.activeTooltipIndex))} style={{ cursor: "pointer" }}>
             <CartesianGrid strokeDasharray="3 3" />
-            <XAxis dataKey="t" fontSize={10} minTickGap={30} />
+            <XAxis dataKey="ts" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick} fontSize={10} minTickGap={30} />
             <YAxis yAxisId="ms" fontSize={10} unit=" ms" />
             <YAxis yAxisId="rate" orientation="right" fontSize={10} unit="/s" />
-            <Tooltip />
+            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} />
             <Legend wrapperStyle={{ fontSize: 10 }} />
+            {baseSeries && <Area yAxisId="ms" dataKey="band" name="baseline p50–p95" fill="#BBBBBB" fillOpacity={0.35} stroke="none" isAnimationActive={false} connectNulls />}
             <Line yAxisId="ms" dataKey="client" name="client p95" stroke="#0077BB" dot={false} isAnimationActive={false} connectNulls />
             <Line yAxisId="ms" dataKey="server" name="server p95" stroke="#009988" dot={false} isAnimationActive={false} connectNulls />
             <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#BBBBBB" dot={false} isAnimationActive={false} />
-          </LineChart>
+            {deployLines(series?.deploys ?? [], "ms")}
+          </ComposedChart>
         </ResponsiveContainer>
       </div>
+      <p className="muted">Click a point on the chart to list the slowest calls at or below its p95 in that step.</p>
+      {picked && (
+        <div data-testid="at-or-below" data-max-ms={picked.maxMs}>
+          <h3>At or below {formatMs(picked.maxMs)} at {new Date(picked.ts).toLocaleTimeString()}</h3>
+          <TraceList traces={atOrBelow?.traces} testId="examples-at-or-below" />
+        </div>
+      )}
       <h3>Slowest</h3>
       <TraceList traces={slowest?.traces} testId="examples-slowest" />
       <h3>Failed</h3>
@@ -114,7 +153,7 @@ function TraceList({ traces, testId }: { traces: Example[] | undefined; testId: 
   return (
     <ul className="traces" data-testid={testId}>
       {traces.map((t) => (
-        <li key={`${t.traceId}-${t.start}`}>
+        <li key={`${t.traceId}-${t.start}`} data-duration-ms={t.durationMs}>
           <a href={`/traces/${t.traceId}`}>{formatMs(t.durationMs)}</a> <span className="muted">{new Date(t.start).toLocaleTimeString()}</span>
         </li>
       ))}
@@ -122,7 +161,7 @@ function TraceList({ traces, testId }: { traces: Example[] | undefined; testId: 
   );
 }
 
-function NodeDetails({ graph, id, onFocus }: { graph: Graph; id: string; onFocus: (node: string) => void }) {
+function NodeDetails({ graph, id, onFocus, from, to }: { graph: Graph; id: string; onFocus: (node: string) => void; from: string; to: string }) {
   const node = graph.nodes.find((n) => n.id === id);
   if (!node) return <p>{id} has no traffic in the selected time range.</p>;
   const callers = graph.edges.filter((e) => e.target === id);
@@ -138,7 +177,10 @@ function NodeDetails({ graph, id, onFocus }: { graph: Graph; id: string; onFocus
         <dt>p50 / p95 / p99</dt><dd>{formatMs(node.p50)} / {formatMs(node.p95)} / {formatMs(node.p99)}</dd>
       </dl>
       {quality && <p className="banner" data-testid="quality-note">{quality}</p>}
-      <button type="button" onClick={() => onFocus(id)}>Focus on {node.name}</button>
+      <p className="controls">
+        <button type="button" onClick={() => onFocus(id)}>Focus on {node.name}</button>
+        {node.type === "service" && <a href={servicePath(node.name, { from, to })} data-testid="service-page-link">Service page: operations, RED over time</a>}
+      </p>
       <h3>Called by</h3>
       <ul>{callers.map((e) => <li key={e.id}>{e.source} ({formatRate(e.ratePerSec)})</li>)}</ul>
       <h3>Calls</h3>

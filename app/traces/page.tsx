@@ -1,3 +1,4 @@
+import { parseServiceViewState, servicePath } from "@/lib/domain/service-view-state";
 import TraceScatter from "@/app/components/TraceScatter";
 import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
 import { parseRange } from "@/lib/domain/time-range";
@@ -79,7 +80,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
             <tbody>
               {services.map((s) => (
                 <tr key={s.name}>
-                  <td><a href={`/traces?service=${encodeURIComponent(s.name)}`}>{s.name}</a></td>
+                  <td><a href={`/traces?service=${encodeURIComponent(s.name)}`}>{s.name}</a> <a className="muted" href={servicePath(s.name, parseServiceViewState({}))}>(service page)</a></td>
                   <td className="num">{s.spans}</td>
                   <td><time dateTime={s.lastSeen.toISOString()}>{s.lastSeen.toISOString()}</time></td>
                 </tr>

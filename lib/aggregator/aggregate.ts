@@ -1,5 +1,5 @@
-import { observeEpoch, serviceNamespaces, SpanIndex } from "../domain/pairing";
-import { pairingContext, spansOfEpoch, writeRollup, writeServiceCatalog } from "../db/aggregation-store";
+import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
+import { pairingContext, spansOfEpoch, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
@@ -55,6 +55,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
       await writeRollup(tx, rollUp(observations, MINUTE_MS), "minute");
       await writeRollup(tx, rollUp(observations, HOUR_MS), "hour");
       await writeServiceCatalog(tx, serviceNamespaces(batch));
+      await writeServiceVersions(tx, serviceVersions(batch));
     }
     await tx`UPDATE aggregator_progress SET processed_epoch = ${e}, updated_at = now() WHERE id = 1`;
     return true;

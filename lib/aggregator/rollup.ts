@@ -33,7 +33,8 @@ export interface ServiceRow {
 
 export type QualityRow = { bucket: string; service: string } & Record<QualityCounter, number>;
 
-export type ExampleCategory = "slowest" | "errors" | "typical";
+/** "exemplar": the slowest call in each latency band, so any point on a latency chart has traces at or below it. */
+export type ExampleCategory = "slowest" | "errors" | "typical" | "exemplar";
 export interface ExampleRow {
   minute: string;
   source: string;
@@ -48,7 +49,12 @@ export interface ExampleRow {
   errorMessage: string | null;
 }
 
-export const EXAMPLE_LIMITS: Record<ExampleCategory, number> = { slowest: 3, errors: 10, typical: 1 };
+/** Per edge and minute; for exemplars per band. */
+export const EXAMPLE_LIMITS: Record<ExampleCategory, number> = { slowest: 3, errors: 10, typical: 1, exemplar: 1 };
+
+/** Exemplar bands are powers of this factor (1 ms, 1.5 ms, 2.25 ms, ...): about 23 bands between 1 ms and 10 s. */
+export const EXEMPLAR_BAND_FACTOR = 1.5;
+export const exemplarBand = (ns: bigint) => Math.floor(Math.log(Math.max(Number(ns), 1)) / Math.log(EXEMPLAR_BAND_FACTOR));
 
 export interface Rollup {
   edges: EdgeRow[];
@@ -133,10 +139,16 @@ function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
   const bySlowest = [...list].sort((a, b) => cmpBig(exampleDuration(b), exampleDuration(a)) || a.spanId.localeCompare(b.spanId));
   const median = bySlowest[Math.floor(bySlowest.length / 2)]!;
   const errors = list.filter((e) => e.failed).sort((a, b) => cmpBig(a.startNs, b.startNs) || a.spanId.localeCompare(b.spanId));
+  const bands = new Map<number, EdgeObservation>();
+  for (const e of bySlowest) {
+    const band = exemplarBand(exampleDuration(e));
+    if (!bands.has(band)) bands.set(band, e);
+  }
   return [
     ...bySlowest.slice(0, EXAMPLE_LIMITS.slowest).map((e) => example(e, "slowest")),
     ...errors.slice(0, EXAMPLE_LIMITS.errors).map((e) => example(e, "errors")),
     example(median, "typical"),
+    ...[...bands.values()].map((e) => example(e, "exemplar")),
   ];
 }
 

@@ -1,6 +1,6 @@
-import type { AggSpan } from "../domain/pairing";
+import type { AggSpan, ServiceVersionSeen } from "../domain/pairing";
 import { percentiles } from "../domain/histogram";
-import { EXAMPLE_LIMITS, type Rollup } from "../aggregator/rollup";
+import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../aggregator/rollup";
 import type { Queryable } from "./pool";
 
 interface SpanRow extends Omit<AggSpan, "epoch" | "links"> {
@@ -114,7 +114,7 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
 
 /**
  * Adds this epoch's candidates, then keeps per edge and minute the slowest few, the first failed ones up to the
- * cap, and the one typical example nearest the minute's merged median.
+ * cap, the one typical example nearest the minute's merged median, and the slowest one per latency band.
  */
 async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Promise<void> {
   const added = await tx.unsafe<{ trace_id: Buffer }[]>(
@@ -139,16 +139,18 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
      ), ranked AS (
        SELECT e.minute, e.source, e.target, e.connection_type, e.category, e.trace_id, e.span_id,
          row_number() OVER (
-           PARTITION BY e.minute, e.source, e.target, e.connection_type, e.category
-           ORDER BY CASE e.category WHEN 'slowest' THEN -e.duration_ns WHEN 'typical' THEN abs(e.duration_ns - t.median_ns) ELSE 0 END,
+           PARTITION BY e.minute, e.source, e.target, e.connection_type, e.category,
+             CASE WHEN e.category = 'exemplar' THEN floor(ln(greatest(e.duration_ns, 1)) / ln($6::float8)) END
+           ORDER BY CASE e.category WHEN 'slowest' THEN -e.duration_ns WHEN 'exemplar' THEN -e.duration_ns
+             WHEN 'typical' THEN abs(e.duration_ns - t.median_ns) ELSE 0 END,
              CASE WHEN e.category = 'errors' THEN e.start_time END, e.trace_id, e.span_id) AS n
        FROM edge_examples e JOIN touched t USING (minute, source, target, connection_type)
      )
      DELETE FROM edge_examples d USING ranked r
      WHERE d.minute = r.minute AND d.source = r.source AND d.target = r.target AND d.connection_type = r.connection_type
        AND d.category = r.category AND d.trace_id = r.trace_id AND d.span_id = r.span_id
-       AND r.n > CASE r.category WHEN 'slowest' THEN $2::int WHEN 'errors' THEN $3::int ELSE $4::int END`,
-    [JSON.stringify(medians), EXAMPLE_LIMITS.slowest, EXAMPLE_LIMITS.errors, EXAMPLE_LIMITS.typical],
+       AND r.n > CASE r.category WHEN 'slowest' THEN $2::int WHEN 'errors' THEN $3::int WHEN 'typical' THEN $4::int ELSE $5::int END`,
+    [JSON.stringify(medians), EXAMPLE_LIMITS.slowest, EXAMPLE_LIMITS.errors, EXAMPLE_LIMITS.typical, EXAMPLE_LIMITS.exemplar, EXEMPLAR_BAND_FACTOR],
   );
 }
 
@@ -175,6 +177,19 @@ export async function writeServiceCatalog(tx: Queryable, rows: { service: string
      FROM jsonb_to_recordset($1::text::jsonb) AS x(service text, namespace text, "lastSeenMs" float8)
      ON CONFLICT (service) DO UPDATE SET
        namespace = coalesce(EXCLUDED.namespace, c.namespace), last_seen = greatest(c.last_seen, EXCLUDED.last_seen)`,
+    [JSON.stringify(rows)],
+  );
+}
+
+/** Widens each (service, version)'s first/last seen; out-of-order epochs only ever widen it. */
+export async function writeServiceVersions(tx: Queryable, rows: ServiceVersionSeen[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.unsafe(
+    `INSERT INTO service_versions AS v (service, version, first_seen, last_seen)
+     SELECT service, version, to_timestamp("firstSeenMs" / 1000.0), to_timestamp("lastSeenMs" / 1000.0)
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(service text, version text, "firstSeenMs" float8, "lastSeenMs" float8)
+     ON CONFLICT (service, version) DO UPDATE SET
+       first_seen = least(v.first_seen, EXCLUDED.first_seen), last_seen = greatest(v.last_seen, EXCLUDED.last_seen)`,
     [JSON.stringify(rows)],
   );
 }

@@ -6,12 +6,12 @@ import type { Queryable } from "./pool";
  * A FROM source covering [from, to) exactly once: whole hours from the hour table, the ragged ends from the
  * minute table. Its parameters are `rangeParams(from, to)` as $1..$6. Table names are fixed, never from input.
  */
-function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
+export function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
   return `(SELECT ${columns} FROM ${table}_minutes WHERE (${where}) AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
      UNION ALL SELECT ${columns} FROM ${table}_hours WHERE (${where}) AND hour >= $3 AND hour < $4) AS r`;
 }
 
-function rangeParams(from: Date, to: Date): Date[] {
+export function rangeParams(from: Date, to: Date): Date[] {
   const { head, hours, tail } = splitByHour(from, to);
   return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
 }
@@ -122,6 +122,17 @@ const ORDER_BY: Record<string, string> = {
   errors: "start_time DESC",
   typical: "start_time DESC",
 };
+
+/** The slowest calls at or below `maxNs` in [from, to), from every kind of example kept (exemplars cover all bands). */
+export function edgeExamplesAtOrBelow(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, maxNs: bigint, limit: number): Promise<ExampleTraceRow[]> {
+  return sql<ExampleTraceRow[]>`
+    SELECT DISTINCT ON (duration_ns, trace_id, span_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
+           start_time AS start, duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
+    FROM edge_examples
+    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
+      AND duration_ns <= ${maxNs.toString()} AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
+    ORDER BY duration_ns DESC, trace_id, span_id LIMIT ${limit}`;
+}
 
 export function edgeExamples(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, category: "slowest" | "errors" | "typical", limit: number): Promise<ExampleTraceRow[]> {
   return sql<ExampleTraceRow[]>`

@@ -55,7 +55,7 @@ function getter(params: Params): (k: string) => string | undefined {
   };
 }
 
-const TIME = /^(now(-\d+[smhdw])?|\d{10,16}|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)$/;
+export const TIME = /^(now(-\d+[smhdw])?|\d{10,16}|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)$/;
 
 /** Never throws: anything unreadable falls back to the default, so an edited link still opens. */
 export function parseMapState(params: Params): MapState {

@@ -1,3 +1,4 @@
+import type { GraphNode } from "./graph-model";
 // How figures become colours, widths and labels on the map (pure, shared by graph and table).
 import type { LabelMode, LatencySide } from "./map-state";
 
@@ -57,4 +58,14 @@ export function edgeLabel(e: EdgeFigures, mode: LabelMode, side: LatencySide): s
       return `${mode} ${formatMs(figures[mode])}`;
     }
   }
+}
+
+/** A node's data-quality findings as one sentence; empty when there are none. */
+export function qualityText(q: GraphNode["quality"]): string {
+  const parts: string[] = [];
+  if (q.suspectedBrokenContext) parts.push(`${q.rootServerSpans} requests arrived without trace context although other services call it (a caller may drop traceparent)`);
+  if (q.orphanSpans) parts.push(`${q.orphanSpans} spans whose parent never arrived`);
+  if (q.unpairedServerSpans) parts.push(`${q.unpairedServerSpans} server spans without a matching client span`);
+  if (q.unpairedClientSpans) parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
+  return parts.join("; ");
 }

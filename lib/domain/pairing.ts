@@ -282,3 +282,28 @@ export function serviceNamespaces(batch: AggSpan[]): { service: string; namespac
   }
   return [...out.values()];
 }
+
+export interface ServiceVersionSeen {
+  service: string;
+  version: string;
+  firstSeenMs: number;
+  lastSeenMs: number;
+}
+
+/** The service.version values in a batch, with the span start times they were first and last seen at. */
+export function serviceVersions(batch: AggSpan[]): ServiceVersionSeen[] {
+  const out = new Map<string, ServiceVersionSeen>();
+  for (const s of batch) {
+    const v = s.resourceAttributes["service.version"];
+    if (typeof v !== "string" || !v) continue;
+    const seen = Number(s.startNs / 1_000_000n);
+    const key = `${s.service}\u0000${v}`;
+    const prev = out.get(key);
+    if (!prev) out.set(key, { service: s.service, version: v, firstSeenMs: seen, lastSeenMs: seen });
+    else {
+      prev.firstSeenMs = Math.min(prev.firstSeenMs, seen);
+      prev.lastSeenMs = Math.max(prev.lastSeenMs, seen);
+    }
+  }
+  return [...out.values()];
+}

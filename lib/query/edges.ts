@@ -1,8 +1,9 @@
 import { percentiles, type Percentiles } from "../domain/histogram";
 import { seriesStep, type TimeRange } from "../domain/time-range";
 import { badRequest } from "../errors";
-import { edgeExamples, edgeSeries, nodesSeen, type NodeSeenRow } from "../db/graph-reads";
+import { edgeExamples, edgeExamplesAtOrBelow, edgeSeries, nodesSeen, type NodeSeenRow } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
+import { versionChanges } from "../db/service-reads";
 
 export interface EdgeRef {
   source: string;
@@ -21,27 +22,50 @@ export interface SeriesPoint {
   server: Percentiles;
 }
 
-/** Per-step figures of one edge; steps without traffic are present with zero requests. */
-export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeRange, step: string | null): Promise<{ stepSeconds: number; points: SeriesPoint[] }> {
-  const stepMs = seriesStep(range, step);
-  const rows = await edgeSeries(sql, edge, range.from, range.to, stepMs);
+/** Every step start in the range; steps without rows are still present (with zero traffic). */
+export function fillSteps<R extends { bucket: Date }, P>(range: TimeRange, stepMs: number, rows: R[], point: (t: number, r: R | undefined) => P): P[] {
   const byBucket = new Map(rows.map((r) => [r.bucket.getTime(), r]));
-  const points: SeriesPoint[] = [];
-  for (let t = Math.floor(range.from.getTime() / stepMs) * stepMs; t < range.to.getTime(); t += stepMs) {
-    const r = byBucket.get(t);
+  const points: P[] = [];
+  for (let t = Math.floor(range.from.getTime() / stepMs) * stepMs; t < range.to.getTime(); t += stepMs) points.push(point(t, byBucket.get(t)));
+  return points;
+}
+
+export interface Deploy {
+  service: string;
+  version: string;
+  at: string;
+}
+
+export async function loadDeploys(sql: Queryable, services: string[], range: TimeRange): Promise<Deploy[]> {
+  const rows = await versionChanges(sql, services, range.from, range.to);
+  return rows.map((r) => ({ service: r.service, version: r.version, at: r.at.toISOString() }));
+}
+
+/** Per-step figures of one edge, plus the deploys (new service.version) of either end in the range. */
+export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeRange, step: string | null): Promise<{ stepSeconds: number; points: SeriesPoint[]; deploys: Deploy[] }> {
+  const stepMs = seriesStep(range, step);
+  const [rows, deploys] = await Promise.all([edgeSeries(sql, edge, range.from, range.to, stepMs), loadDeploys(sql, [edge.source, edge.target], range)]);
+  const points = fillSteps(range, stepMs, rows, (t, r) => {
     const requests = r?.requests ?? 0;
     const errors = r?.failed ?? 0;
-    points.push({
+    return {
       t: new Date(t).toISOString(), requests, errors, ratePerSec: requests / (stepMs / 1000),
       errorRate: requests > 0 ? errors / requests : 0, rawSpans: Number(r?.rawSpans ?? 0),
       client: percentiles(r?.clientHist ?? {}), server: percentiles(r?.serverHist ?? {}),
-    });
-  }
-  return { stepSeconds: stepMs / 1000, points };
+    };
+  });
+  return { stepSeconds: stepMs / 1000, points, deploys };
 }
 
 const CATEGORIES = ["slowest", "errors", "typical"] as const;
 export type ExampleKind = (typeof CATEGORIES)[number];
+
+export function parseMaxMs(v: string | null): number | null {
+  if (v === null || v === "") return null;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw badRequest("maxMs must be a non-negative number of milliseconds");
+  return n;
+}
 
 export function parseExampleKind(v: string | null): ExampleKind {
   const kind = v ?? "slowest";
@@ -49,8 +73,11 @@ export function parseExampleKind(v: string | null): ExampleKind {
   return kind as ExampleKind;
 }
 
-export async function loadEdgeExamples(sql: Queryable, edge: EdgeRef, range: TimeRange, kind: ExampleKind, limit = 20) {
-  const rows = await edgeExamples(sql, edge, range.from, range.to, kind, limit);
+/** maxMs set: the slowest examples at or below it (a clicked point on the latency chart), whatever their kind. */
+export async function loadEdgeExamples(sql: Queryable, edge: EdgeRef, range: TimeRange, kind: ExampleKind, limit = 20, maxMs: number | null = null) {
+  const rows = maxMs === null
+    ? await edgeExamples(sql, edge, range.from, range.to, kind, limit)
+    : await edgeExamplesAtOrBelow(sql, edge, range.from, range.to, BigInt(Math.round(maxMs * 1e6)), limit);
   return rows.map((r) => ({
     traceId: r.traceId, spanId: r.spanId, start: r.start.toISOString(), durationMs: Number(r.durationNs) / 1e6,
     status: r.failed ? "error" : "ok", errorMessage: r.errorMessage,

@@ -16,11 +16,24 @@ export default async function setup(project: TestProject) {
     project.provide("adminDatabaseUrl", process.env.DATABASE_URL);
     return;
   }
-  const dir = mkdtempSync(path.join(tmpdir(), "tracemap-test-"));
-  const port = 56000 + Math.floor(Math.random() * 2000);
-  const db = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port });
+  const db = await startWithRetries();
   project.provide("adminDatabaseUrl", db.url);
   return async () => {
     await db.stop();
   };
+}
+
+/** A random port can be taken (another run, a product test's server): try a few, each with a fresh directory. */
+async function startWithRetries() {
+  for (let attempt = 1; ; attempt++) {
+    const dir = mkdtempSync(path.join(tmpdir(), "tracemap-test-"));
+    const port = 56000 + Math.floor(Math.random() * 2000);
+    const log: string[] = [];
+    try {
+      return await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port, log: (m) => log.push(m) });
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`${String(err)}\n${log.join("\n")}`);
+      console.warn(`embedded PostgreSQL attempt ${attempt} failed on port ${port}, retrying:\n${log.slice(-5).join("\n")}`);
+    }
+  }
 }

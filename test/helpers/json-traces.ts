@@ -20,7 +20,7 @@ const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
 
 /** OTLP/JSON for traces with exact start times and durations: user -> service -> each call. */
-export function otlpJsonTraces(traces: SeedTrace[], namespaces: Record<string, string> = {}): unknown {
+export function otlpJsonTraces(traces: SeedTrace[], namespaces: Record<string, string> = {}, versions: Record<string, string> = {}): unknown {
   const byService = new Map<string, unknown[]>();
   const add = (service: string, span: unknown) => {
     const list = byService.get(service);
@@ -52,16 +52,17 @@ export function otlpJsonTraces(traces: SeedTrace[], namespaces: Record<string, s
   }
   return {
     resourceSpans: [...byService].map(([service, spans]) => ({
-      resource: { attributes: [str("service.name", service), ...(namespaces[service] ? [str("service.namespace", namespaces[service])] : [])] },
+      resource: { attributes: [str("service.name", service), ...(namespaces[service] ? [str("service.namespace", namespaces[service])] : []),
+        ...(versions[service] ? [str("service.version", versions[service])] : [])] },
       scopeSpans: [{ scope: { name: "seed" }, spans }],
     })),
   };
 }
 
-export async function postJsonTraces(otlpHttpPort: number, traces: SeedTrace[], namespaces: Record<string, string> = {}): Promise<void> {
+export async function postJsonTraces(otlpHttpPort: number, traces: SeedTrace[], namespaces: Record<string, string> = {}, versions: Record<string, string> = {}): Promise<void> {
   for (let i = 0; i < traces.length; i += 500) {
     const res = await fetch(`http://127.0.0.1:${otlpHttpPort}/v1/traces`, {
-      method: "POST", body: JSON.stringify(otlpJsonTraces(traces.slice(i, i + 500), namespaces)), headers: { "content-type": "application/json" },
+      method: "POST", body: JSON.stringify(otlpJsonTraces(traces.slice(i, i + 500), namespaces, versions)), headers: { "content-type": "application/json" },
     });
     const body = await res.json();
     if (res.status !== 200 || body.partialSuccess) throw new Error(`seed rejected: ${res.status} ${JSON.stringify(body)}`);

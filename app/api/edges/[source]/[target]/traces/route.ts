@@ -1,7 +1,7 @@
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/db/web-pool";
 import { jsonHandler } from "@/lib/http/respond";
-import { loadEdgeExamples, parseExampleKind } from "@/lib/query/edges";
+import { loadEdgeExamples, parseExampleKind, parseMaxMs } from "@/lib/query/edges";
 
 export const dynamic = "force-dynamic";
 
@@ -10,5 +10,7 @@ export const GET = jsonHandler(async (req, { params }: { params: Promise<{ sourc
   const q = new URL(req.url).searchParams;
   const range = parseRange(q, Date.now(), "now-1h");
   const kind = parseExampleKind(q.get("kind"));
-  return { source, target, kind, traces: await loadEdgeExamples(webSql(), { source, target, connectionType: q.get("connectionType") }, range, kind) };
+  const maxMs = parseMaxMs(q.get("maxMs"));
+  const traces = await loadEdgeExamples(webSql(), { source, target, connectionType: q.get("connectionType") }, range, kind, 20, maxMs);
+  return { source, target, kind: maxMs === null ? kind : "atOrBelow", maxMs, traces };
 });

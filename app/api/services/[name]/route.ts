@@ -1,0 +1,12 @@
+import { parseRange } from "@/lib/domain/time-range";
+import { webSql } from "@/lib/db/web-pool";
+import { jsonHandler } from "@/lib/http/respond";
+import { loadServiceDetail } from "@/lib/query/service";
+
+export const dynamic = "force-dynamic";
+
+export const GET = jsonHandler(async (req, { params }: { params: Promise<{ name: string }> }) => {
+  const { name } = await params;
+  const q = new URL(req.url).searchParams;
+  return loadServiceDetail(webSql(), name, parseRange(q), q.get("step"));
+});

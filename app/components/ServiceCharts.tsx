@@ -1,0 +1,48 @@
+"use client";
+
+import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import type { ServicePoint } from "@/lib/query/service";
+import { deployLines, timeTick, type DeployMark } from "./DeployMarkers";
+
+/** Rate and errors, then p50/p95/p99, over the page's window; deploys marked on both. */
+export default function ServiceCharts({ series, deploys }: { series: ServicePoint[]; deploys: DeployMark[] }) {
+  const data = series.map((p) => ({ ts: Date.parse(p.t), rate: p.ratePerSec, errors: p.errorRate * 100, p50: p.p50, p95: p.p95, p99: p.p99 }));
+  const axis = <XAxis dataKey="ts" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick} fontSize={10} minTickGap={30} />;
+  const tip = <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} />;
+  return (
+    <div className="service-charts">
+      <figure aria-label="Requests per second and error percentage over time" data-testid="service-red-chart">
+        <figcaption>Rate and errors</figcaption>
+        <ResponsiveContainer width="100%" height={180}>
+          <LineChart data={data} margin={{ left: 0, right: 8, top: 16, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            {axis}
+            <YAxis yAxisId="rate" fontSize={10} unit="/s" />
+            <YAxis yAxisId="err" orientation="right" fontSize={10} unit="%" />
+            {tip}
+            <Legend wrapperStyle={{ fontSize: 10 }} />
+            <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#0077BB" dot={false} isAnimationActive={false} />
+            <Line yAxisId="err" dataKey="errors" name="errors %" stroke="#CC3311" dot={false} isAnimationActive={false} />
+            {deployLines(deploys, "rate")}
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+      <figure aria-label="Latency percentiles over time" data-testid="service-latency-chart">
+        <figcaption>Latency (server spans)</figcaption>
+        <ResponsiveContainer width="100%" height={180}>
+          <LineChart data={data} margin={{ left: 0, right: 8, top: 16, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            {axis}
+            <YAxis fontSize={10} unit=" ms" />
+            {tip}
+            <Legend wrapperStyle={{ fontSize: 10 }} />
+            <Line dataKey="p50" name="p50" stroke="#009988" dot={false} isAnimationActive={false} connectNulls />
+            <Line dataKey="p95" name="p95" stroke="#EE7733" dot={false} isAnimationActive={false} connectNulls />
+            <Line dataKey="p99" name="p99" stroke="#CC3311" dot={false} isAnimationActive={false} connectNulls />
+            {deployLines(deploys)}
+          </LineChart>
+        </ResponsiveContainer>
+      </figure>
+    </div>
+  );
+}
