@@ -2,7 +2,7 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.int.test.ts", "test/e2e/**/*.spec.ts"],
+    include: ["test/unit/**/*.test.ts", "test/integration/**/*.int.test.ts", "test/reliability/**/*.test.ts", "test/e2e/**/*.spec.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 240_000,

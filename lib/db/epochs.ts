@@ -70,3 +70,16 @@ export async function isClosed(tx: Tx, bound: bigint): Promise<boolean> {
     ) AS closed`;
   return row!.closed;
 }
+
+/**
+ * Seconds since the newest fully aggregated epoch was recorded: everything committed before then is on the map.
+ * It includes the pairing wait (AGGREGATOR_WAIT_MS) by design. Null before the first epoch.
+ */
+export async function aggregatorLag(sql: Sql): Promise<{ lagSeconds: number; pendingEpochs: number } | null> {
+  const [row] = await sql<{ lag: number | null; pending: number }[]>`
+    SELECT extract(epoch FROM now() - (SELECT recorded_at FROM ingest_epochs WHERE epoch = p.processed_epoch))::float8 AS lag,
+           (SELECT count(*) FROM ingest_epochs e WHERE e.epoch > p.processed_epoch)::int AS pending
+    FROM aggregator_progress p WHERE p.id = 1`;
+  if (!row || row.lag === null) return null;
+  return { lagSeconds: row.lag, pendingEpochs: row.pending };
+}

@@ -45,13 +45,26 @@ export interface SpanRecord {
   links: SpanLink[];
 }
 
+/** Why a span was rejected, as a metric label (bounded set); the message says it for people. */
+export type RejectCode = "malformed" | "invalid_id" | "missing_service" | "invalid_kind" | "invalid_status" | "bad_time" | "too_old" | "too_new" | "trace_too_large";
+
 export interface Rejection {
   index: number;
   reason: string;
+  code: RejectCode;
 }
 
-/** What a receiver hands to the writer: the accepted spans and why the others were rejected. */
+/** What a receiver hands to the writer: the accepted spans, why the others were rejected, what was cut. */
 export interface DecodedBatch {
   spans: SpanRecord[];
   rejected: Rejection[];
+  adjusted?: Adjustments;
+}
+
+/** What was changed to make spans storable; counted, never silent. */
+export interface Adjustments {
+  truncatedValues: number;
+  droppedAttributes: number;
+  droppedEvents: number;
+  repairedText: number;
 }

@@ -1,12 +1,48 @@
 import type { IncomingMessage } from "node:http";
 import { promisify } from "node:util";
 import { gunzip } from "node:zlib";
-import { AppError } from "../errors";
+import { AppError, unavailable } from "../errors";
 
 const gunzipAsync = promisify(gunzip);
 
-/** Reads a request body, enforcing the size limit both on the wire and after gzip decompression. */
-export async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Bytes of request bodies held by this process at once, across all requests. Past the budget new bytes get 503
+ * with Retry-After instead of more memory: under a flood the collector slows senders down rather than dying.
+ */
+export class InflightBudget {
+  private used = 0;
+
+  constructor(
+    readonly maxBytes: number,
+    private readonly retryAfterSeconds: number,
+  ) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** Reserves `n` bytes until `done` is called (idempotent); throws 503 when the budget is spent. */
+  reserve(n: number): () => void {
+    if (this.used + n > this.maxBytes) throw unavailable("collector is busy (request bytes in flight at the limit), retry later", this.retryAfterSeconds);
+    this.used += n;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.used -= n;
+    };
+  }
+}
+
+/**
+ * Reads a request body, enforcing the size limit both on the wire and after gzip decompression. With a budget,
+ * the bytes (raw and inflated) stay reserved until the response closes.
+ */
+export async function readBody(req: IncomingMessage, maxBytes: number, budget?: { budget: InflightBudget; until: { once(event: "close", f: () => void): unknown } }): Promise<Buffer> {
+  const reserve = (n: number) => {
+    if (!budget) return;
+    budget.until.once("close", budget.budget.reserve(n));
+  };
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase().trim();
   if (encoding !== "identity" && encoding !== "gzip") {
     throw new AppError(415, `unsupported content-encoding "${encoding}"; use gzip or none`);
@@ -19,17 +55,21 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > maxBytes) throw tooLarge(maxBytes);
+    reserve(chunk.length);
     chunks.push(chunk);
   }
   const raw = Buffer.concat(chunks, size);
   if (encoding === "identity") return raw;
+  let inflated: Buffer;
   try {
     // maxOutputLength stops a gzip bomb before it is inflated into memory.
-    return await gunzipAsync(raw, { maxOutputLength: maxBytes });
+    inflated = await gunzipAsync(raw, { maxOutputLength: maxBytes });
   } catch (err) {
     if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(maxBytes);
     throw new AppError(400, `body is not valid gzip: ${(err as Error).message}`);
   }
+  reserve(inflated.length);
+  return inflated;
 }
 
 const tooLarge = (maxBytes: number) =>

@@ -6,6 +6,10 @@ import { SpanStore } from "../db/span-store";
 import { bindGrpc, createOtlpGrpcServer } from "./grpc-receiver";
 import { createOtlpHttpServer, createZipkinServer } from "./http-receivers";
 import { IngestPipeline } from "./pipeline";
+import { IngestMetrics } from "./ingest-metrics";
+import { TraceSpanCounter } from "./limits";
+import { InflightBudget } from "./body";
+import { collectorProbes, registerCollectorGauges } from "./probes";
 import { WriteQueue } from "./write-queue";
 
 export type CollectorConfig = Pick<
@@ -13,11 +17,14 @@ export type CollectorConfig = Pick<
   | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
   | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
   | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
+  | "MAX_INFLIGHT_BYTES" | "MAX_SPANS_PER_REQUEST" | "MAX_SPANS_PER_TRACE" | "MAX_ATTRIBUTE_VALUE_BYTES"
+  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN"
 >;
 
 export interface RunningCollector {
   ports: { otlpHttp: number; otlpGrpc: number; zipkin: number };
   queue: WriteQueue;
+  metrics: IngestMetrics;
   /** Stops accepting, flushes what was accepted, then closes the servers. */
   close(): Promise<void>;
 }
@@ -25,20 +32,30 @@ export interface RunningCollector {
 const HOUR_NS = 3_600_000_000_000n;
 
 export async function startCollector(config: CollectorConfig, sql: Sql, log: (m: string) => void = console.error): Promise<RunningCollector> {
+  const metrics = new IngestMetrics();
   const queue = new WriteQueue(new SpanStore(sql), {
     maxQueuedSpans: config.WRITE_QUEUE_MAX_SPANS,
     maxBatchSpans: config.WRITE_BATCH_MAX_SPANS,
     maxWaitMs: config.WRITE_BATCH_MAX_WAIT_MS,
     concurrency: config.WRITE_CONCURRENCY,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
-    onError: (err) => log(`span write failed: ${(err as Error).message}`),
+    onError: (err) => {
+      metrics.dbErrors.inc();
+      log(`span write failed: ${(err as Error).message}`);
+    },
   });
   const pipeline = new IngestPipeline(queue, {
     // Never accept what retention would drop at once: acknowledged spans must not vanish.
     maxAgeNs: BigInt(Math.min(config.SPAN_MAX_AGE_HOURS, config.SPAN_RETENTION_HOURS)) * HOUR_NS,
     maxFutureNs: (BigInt(config.SPAN_MAX_FUTURE_MINUTES) * HOUR_NS) / 60n,
-  });
-  const receiver = { pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log };
+    values: { maxValueBytes: config.MAX_ATTRIBUTE_VALUE_BYTES, maxAttributes: config.MAX_ATTRIBUTES_PER_SPAN, maxEvents: config.MAX_EVENTS_PER_SPAN },
+  }, { metrics, traces: new TraceSpanCounter(config.MAX_SPANS_PER_TRACE), maxSpansPerRequest: config.MAX_SPANS_PER_REQUEST });
+  const budget = new InflightBudget(config.MAX_INFLIGHT_BYTES, config.RETRY_AFTER_SECONDS);
+  registerCollectorGauges(metrics, sql, queue, budget);
+  const receiver = {
+    pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log, budget,
+    probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS),
+  };
 
   const otlpHttp = createOtlpHttpServer(receiver);
   const zipkin = createZipkinServer(receiver);
@@ -52,6 +69,7 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
   return {
     ports: { otlpHttp: httpPort, otlpGrpc: grpcPort, zipkin: zipkinPort },
     queue,
+    metrics,
     async close() {
       const closing = [closeHttp(otlpHttp), closeHttp(zipkin), new Promise<void>((r) => grpc.tryShutdown(() => r()))];
       await queue.close();

@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { DecodedBatch } from "../domain/span";
 import { AppError, toHttpError } from "../errors";
-import { checkBearerToken, mediaType, readBody } from "./body";
+import { checkBearerToken, mediaType, readBody, type InflightBudget } from "./body";
 import { rejectionMessage } from "./normalize";
 import { decodeOtlpJson } from "./otlp-json";
 import { decodeExportTraceRequest, encodeExportResponse, encodeRpcStatus } from "./otlp-proto";
 import type { IngestPipeline } from "./pipeline";
+import type { Protocol } from "./ingest-metrics";
 import { decodeZipkinJson } from "./zipkin";
 
 export interface ReceiverOptions {
@@ -13,6 +14,10 @@ export interface ReceiverOptions {
   maxBodyBytes: number;
   ingestToken?: string;
   log?: (msg: string) => void;
+  /** Shared by all receivers of the process: request bytes held at once. */
+  budget?: InflightBudget;
+  /** GET endpoints served beside the receiver (/metrics, /healthz, /readyz), without the ingest token. */
+  probes?: Record<string, () => Promise<{ status: number; type: string; body: string }>>;
 }
 
 const PROTOBUF = "application/x-protobuf";
@@ -20,11 +25,16 @@ const JSON_TYPE = "application/json";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-function serve(routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void): Server {
+function serve(protocol: Protocol, routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void): Server {
   return createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const handler = routes[path];
+    const probe = req.method === "GET" ? opts.probes?.[path] : undefined;
     const run = async () => {
+      if (probe) {
+        const r = await probe();
+        return send(res, r.status, r.type, r.body, { "cache-control": "no-store" });
+      }
       if (!handler) throw new AppError(404, `no route for ${path}`);
       if (req.method !== "POST") throw new AppError(405, `use POST for ${path}`, { allow: "POST" });
       checkBearerToken(req.headers.authorization, opts.ingestToken);
@@ -33,6 +43,7 @@ function serve(routes: Record<string, Handler>, opts: ReceiverOptions, onError: 
     run().catch((err: unknown) => {
       const e = toHttpError(err);
       if (e.status >= 500 && e.status !== 503) opts.log?.(`ingest error: ${String((err as Error)?.stack ?? err)}`);
+      if (!probe) opts.pipeline.metrics?.failed(protocol, e.status);
       if (res.headersSent) return res.destroy();
       onError(res, req, e);
       // Unread request bodies (413, 401) must not hang the connection.
@@ -53,15 +64,15 @@ export function createOtlpHttpServer(opts: ReceiverOptions): Server {
     if (type !== PROTOBUF && type !== JSON_TYPE) {
       throw new AppError(415, `unsupported content-type "${type}"; use ${PROTOBUF} or ${JSON_TYPE}`);
     }
-    const body = await readBody(req, opts.maxBodyBytes);
-    const batch = await opts.pipeline.ingest(() =>
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const batch = await opts.pipeline.ingest("otlp_http", () =>
       type === PROTOBUF ? decodeExportTraceRequest(body) : decodeOtlpJson(JSON.parse(body.toString("utf8"))),
     );
     const message = rejectionMessage(batch);
     if (type === PROTOBUF) send(res, 200, PROTOBUF, encodeExportResponse(batch.rejected.length, message));
     else send(res, 200, JSON_TYPE, JSON.stringify(otlpJsonResponse(batch, message)));
   };
-  return serve({ "/v1/traces": exportTraces }, opts, (res, req, e) => {
+  return serve("otlp_http", { "/v1/traces": exportTraces }, opts, (res, req, e) => {
     const headers = { ...e.headers };
     // google.rpc.Status in the request's encoding, as the OTLP/HTTP spec asks for error bodies.
     if (mediaType(req) === PROTOBUF) send(res, e.status, PROTOBUF, encodeRpcStatus(grpcCodeFor(e.status), e.message), headers);
@@ -81,8 +92,8 @@ export function createZipkinServer(opts: ReceiverOptions): Server {
     if (type !== JSON_TYPE && type !== "") {
       throw new AppError(415, `unsupported content-type "${type}"; Tracemap accepts Zipkin v2 JSON (${JSON_TYPE})`);
     }
-    const body = await readBody(req, opts.maxBodyBytes);
-    const batch = await opts.pipeline.ingest(() => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const batch = await opts.pipeline.ingest("otlp_http", () => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
     if (batch.rejected.length > 0) {
       // Zipkin has no partial success; the valid spans are stored and the client learns what was dropped.
       send(res, 400, "text/plain; charset=utf-8", `${rejectionMessage(batch)}; ${batch.spans.length} valid span(s) stored`);
@@ -90,7 +101,7 @@ export function createZipkinServer(opts: ReceiverOptions): Server {
       res.writeHead(202).end();
     }
   };
-  return serve({ "/api/v2/spans": postSpans }, opts, (res, _req, e) =>
+  return serve("zipkin", { "/api/v2/spans": postSpans }, { ...opts, probes: undefined }, (res, _req, e) =>
     send(res, e.status, "text/plain; charset=utf-8", e.message, e.headers),
   );
 }

@@ -1,4 +1,5 @@
-import type { Attributes, DecodedBatch, SpanEvent, SpanLink, SpanRecord } from "../domain/span";
+import type { Attributes, DecodedBatch, RejectCode, SpanEvent, SpanLink, SpanRecord } from "../domain/span";
+import { defaultValueLimits, ValueCleaner, type TraceSpanCounter, type ValueLimits } from "./limits";
 
 /** A span as a decoder read it, before validation. Ids are raw bytes; times are unix nanoseconds. */
 export interface RawSpan {
@@ -27,6 +28,7 @@ export interface RawResourceGroup {
 export interface IngestLimits {
   maxAgeNs: bigint;
   maxFutureNs: bigint;
+  values?: ValueLimits;
 }
 
 export const defaultLimits: IngestLimits = {
@@ -34,24 +36,30 @@ export const defaultLimits: IngestLimits = {
   maxFutureNs: 3600n * 1_000_000_000n,
 };
 
+export interface Problem {
+  code: RejectCode;
+  message: string;
+}
+
 const isAllZero = (b: Buffer) => b.every((x) => x === 0);
 
 /** Why a span cannot be stored, or null when it is fine. */
-export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLimits, nowNs: bigint): string | null {
-  if (span.problem) return span.problem;
-  if (span.traceId.length !== 16) return `trace id must be 16 bytes, got ${span.traceId.length}`;
-  if (isAllZero(span.traceId)) return "trace id is all zeroes";
-  if (span.spanId.length !== 8) return `span id must be 8 bytes, got ${span.spanId.length}`;
-  if (isAllZero(span.spanId)) return "span id is all zeroes";
+export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLimits, nowNs: bigint): Problem | null {
+  const no = (code: RejectCode, message: string): Problem => ({ code, message });
+  if (span.problem) return no("malformed", span.problem);
+  if (span.traceId.length !== 16) return no("invalid_id", `trace id must be 16 bytes, got ${span.traceId.length}`);
+  if (isAllZero(span.traceId)) return no("invalid_id", "trace id is all zeroes");
+  if (span.spanId.length !== 8) return no("invalid_id", `span id must be 8 bytes, got ${span.spanId.length}`);
+  if (isAllZero(span.spanId)) return no("invalid_id", "span id is all zeroes");
   if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8)
-    return `parent span id must be empty or 8 bytes, got ${span.parentSpanId.length}`;
-  if (!serviceName) return "missing service name (resource attribute service.name)";
-  if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5) return `invalid span kind ${span.kind}`;
-  if (span.statusCode < 0 || span.statusCode > 2) return `invalid status code ${span.statusCode}`;
-  if (span.startNs <= 0n) return "missing start time";
-  if (span.endNs < span.startNs) return "end time is before start time";
-  if (span.startNs < nowNs - limits.maxAgeNs) return "start time is older than the accepted age";
-  if (span.startNs > nowNs + limits.maxFutureNs) return "start time is too far in the future";
+    return no("invalid_id", `parent span id must be empty or 8 bytes, got ${span.parentSpanId.length}`);
+  if (!serviceName) return no("missing_service", "missing service name (resource attribute service.name)");
+  if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5) return no("invalid_kind", `invalid span kind ${span.kind}`);
+  if (span.statusCode < 0 || span.statusCode > 2) return no("invalid_status", `invalid status code ${span.statusCode}`);
+  if (span.startNs <= 0n) return no("bad_time", "missing start time");
+  if (span.endNs < span.startNs) return no("bad_time", "end time is before start time");
+  if (span.startNs < nowNs - limits.maxAgeNs) return no("too_old", "start time is older than the accepted age");
+  if (span.startNs > nowNs + limits.maxFutureNs) return no("too_new", "start time is too far in the future");
   return null;
 }
 
@@ -59,18 +67,25 @@ export function nowUnixNs(): bigint {
   return BigInt(Date.now()) * 1_000_000n;
 }
 
-/** Validates every span and turns the good ones into storable records. */
-export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowNs = nowUnixNs()): DecodedBatch {
-  const batch: DecodedBatch = { spans: [], rejected: [] };
+/**
+ * Validates every span and turns the good ones into storable records, with strings repaired and cut and
+ * attribute counts capped (counted in `adjusted`). With a trace counter, spans beyond a trace's cap are rejected.
+ */
+export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowNs = nowUnixNs(), traces?: TraceSpanCounter): DecodedBatch {
+  const clean = new ValueCleaner(limits.values ?? defaultValueLimits);
+  const batch: DecodedBatch = { spans: [], rejected: [], adjusted: clean.adjusted };
+  const inThisBatch = new Map<string, number>();
   let index = 0;
   for (const group of groups) {
-    const service = group.resource["service.name"];
+    const resource = clean.attributes(group.resource);
+    const service = resource["service.name"];
     const serviceName = typeof service === "string" ? service.trim() : "";
     for (const scope of group.scopes) {
+      const scopeInfo = { name: clean.text(scope.name), version: clean.text(scope.version) };
       for (const span of scope.spans) {
-        const problem = spanProblem(span, serviceName, limits, nowNs);
-        if (problem) batch.rejected.push({ index, reason: problem });
-        else batch.spans.push(toRecord(span, serviceName, group.resource, scope));
+        const problem = spanProblem(span, serviceName, limits, nowNs) ?? traceProblem(span, traces, inThisBatch);
+        if (problem) batch.rejected.push({ index, reason: problem.message, code: problem.code });
+        else batch.spans.push(toRecord(span, serviceName, resource, scopeInfo, clean));
         index++;
       }
     }
@@ -78,30 +93,40 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
   return batch;
 }
 
+function traceProblem(span: RawSpan, traces: TraceSpanCounter | undefined, inThisBatch: Map<string, number>): Problem | null {
+  if (!traces) return null;
+  const id = span.traceId.toString("hex");
+  const n = (inThisBatch.get(id) ?? 0) + 1;
+  if (!traces.allows(id, n)) return { code: "trace_too_large", message: `trace has more than ${traces.maxSpansPerTrace} spans` };
+  inThisBatch.set(id, n);
+  return null;
+}
+
 function toRecord(
   span: RawSpan,
   serviceName: string,
   resource: Attributes,
   scope: { name: string; version: string },
+  clean: ValueCleaner,
 ): SpanRecord {
   return {
     traceId: span.traceId,
     spanId: span.spanId,
     parentSpanId: span.parentSpanId.length === 8 && !isAllZero(span.parentSpanId) ? span.parentSpanId : null,
-    traceState: span.traceState || null,
+    traceState: clean.text(span.traceState) || null,
     serviceName,
-    name: span.name,
+    name: clean.text(span.name),
     kind: span.kind,
     startNs: span.startNs,
     durationNs: span.endNs - span.startNs,
     statusCode: span.statusCode,
-    statusMessage: span.statusMessage || null,
-    attributes: span.attributes,
+    statusMessage: clean.text(span.statusMessage) || null,
+    attributes: clean.attributes(span.attributes),
     resourceAttributes: resource,
     scopeName: scope.name || null,
     scopeVersion: scope.version || null,
-    events: span.events,
-    links: span.links,
+    events: clean.events(span.events),
+    links: clean.links(span.links),
   };
 }
 

@@ -1,18 +1,31 @@
 import type { DecodedBatch } from "../domain/span";
-import { badRequest } from "../errors";
+import { AppError, badRequest } from "../errors";
+import type { IngestMetrics, Protocol } from "./ingest-metrics";
+import type { TraceSpanCounter } from "./limits";
 import { normalize, type IngestLimits, type RawResourceGroup } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
 import type { WriteQueue } from "./write-queue";
 
 /** Decode -> validate -> write; shared by every receiver so they all behave the same. */
+export interface PipelineOptions {
+  metrics?: IngestMetrics;
+  traces?: TraceSpanCounter;
+  maxSpansPerRequest?: number;
+}
+
 export class IngestPipeline {
   constructor(
     private readonly queue: WriteQueue,
     private readonly limits: IngestLimits,
+    private readonly opts: PipelineOptions = {},
   ) {}
 
-  /** Resolves after the accepted spans are committed; throws AppError (400 bad body, 503 no database). */
-  async ingest(decode: () => RawResourceGroup[]): Promise<DecodedBatch> {
+  get metrics(): IngestMetrics | undefined {
+    return this.opts.metrics;
+  }
+
+  /** Resolves after the accepted spans are committed; throws AppError (400 bad body, 413 too many spans, 503 no database). */
+  async ingest(protocol: Protocol, decode: () => RawResourceGroup[]): Promise<DecodedBatch> {
     let groups: RawResourceGroup[];
     try {
       groups = decode();
@@ -22,8 +35,20 @@ export class IngestPipeline {
       }
       throw err;
     }
-    const batch = normalize(groups, this.limits);
+    const max = this.opts.maxSpansPerRequest;
+    if (max !== undefined) {
+      const count = groups.reduce((n, g) => n + g.scopes.reduce((m, s) => m + s.spans.length, 0), 0);
+      if (count > max) throw new AppError(413, `request holds ${count} spans; at most ${max} per request (split the batch)`);
+    }
+    const batch = normalize(groups, this.limits, undefined, this.opts.traces);
     await this.queue.write(batch.spans);
+    this.opts.metrics?.batch(protocol, batch);
+    const traces = this.opts.traces;
+    if (traces) {
+      const perTrace = new Map<string, number>();
+      for (const s of batch.spans) perTrace.set(s.traceId.toString("hex"), (perTrace.get(s.traceId.toString("hex")) ?? 0) + 1);
+      for (const [id, n] of perTrace) traces.add(id, n);
+    }
     return batch;
   }
 }

@@ -1,0 +1,108 @@
+// Size limits and text repair applied to every accepted span (pure). One oversized or malformed string must not
+// cost the rest of the batch: PostgreSQL text and jsonb reject NUL and lone UTF-16 surrogates, and a single such
+// value would fail the whole COPY.
+import type { Adjustments, AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
+import { newAttributes } from "../domain/span";
+
+export interface ValueLimits {
+  /** Longest string kept, in UTF-8 bytes; longer ones are cut (OTel's AttributeValueLengthLimit). */
+  maxValueBytes: number;
+  /** Attributes kept per span, event or link; the rest are dropped. */
+  maxAttributes: number;
+  /** Events and links kept per span. */
+  maxEvents: number;
+}
+
+export const defaultValueLimits: ValueLimits = { maxValueBytes: 4096, maxAttributes: 128, maxEvents: 128 };
+
+export const noAdjustments = (): Adjustments => ({ truncatedValues: 0, droppedAttributes: 0, droppedEvents: 0, repairedText: 0 });
+
+export class ValueCleaner {
+  readonly adjusted = noAdjustments();
+
+  constructor(private readonly limits: ValueLimits) {}
+
+  text(s: string): string {
+    let out = s;
+    if (!out.isWellFormed()) {
+      out = out.toWellFormed();
+      this.adjusted.repairedText++;
+    }
+    if (out.includes("\u0000")) {
+      out = out.replaceAll("\u0000", "\uFFFD");
+      this.adjusted.repairedText++;
+    }
+    // Cheap test first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
+    if (out.length * 3 > this.limits.maxValueBytes && Buffer.byteLength(out) > this.limits.maxValueBytes) {
+      out = Buffer.from(out).subarray(0, this.limits.maxValueBytes).toString("utf8").replace(/\uFFFD$/, "");
+      this.adjusted.truncatedValues++;
+    }
+    return out;
+  }
+
+  value(v: AttributeValue, depth = 0): AttributeValue {
+    if (typeof v === "string") return this.text(v);
+    if (v === null || typeof v !== "object") return v;
+    // Deeply nested kvlists are data nobody reads; stop at a depth that JSON and jsonb handle comfortably.
+    if (depth > 8) {
+      this.adjusted.droppedAttributes++;
+      return null;
+    }
+    if (Array.isArray(v)) {
+      const kept = v.slice(0, this.limits.maxAttributes);
+      this.adjusted.droppedAttributes += v.length - kept.length;
+      return kept.map((x) => this.value(x, depth + 1));
+    }
+    return this.attributes(v as Attributes, depth + 1);
+  }
+
+  attributes(attrs: Attributes, depth = 0): Attributes {
+    const out = newAttributes();
+    let n = 0;
+    for (const key in attrs) {
+      if (n >= this.limits.maxAttributes) {
+        this.adjusted.droppedAttributes++;
+        continue;
+      }
+      out[this.text(key)] = this.value(attrs[key]!, depth);
+      n++;
+    }
+    return out;
+  }
+
+  events(events: SpanEvent[]): SpanEvent[] {
+    const kept = events.slice(0, this.limits.maxEvents);
+    this.adjusted.droppedEvents += events.length - kept.length;
+    return kept.map((e) => ({ ...e, name: this.text(e.name), attributes: this.attributes(e.attributes) }));
+  }
+
+  links(links: SpanLink[]): SpanLink[] {
+    const kept = links.slice(0, this.limits.maxEvents);
+    this.adjusted.droppedEvents += links.length - kept.length;
+    return kept.map((l) => ({ ...l, ...(l.traceState ? { traceState: this.text(l.traceState) } : {}), attributes: this.attributes(l.attributes) }));
+  }
+}
+
+/**
+ * Counts accepted spans per trace over the recent traces this process has seen, so a runaway trace (a loop that
+ * never ends its trace) stops growing. Memory is bounded by forgetting the oldest traces first.
+ */
+export class TraceSpanCounter {
+  private counts = new Map<string, number>();
+
+  constructor(
+    readonly maxSpansPerTrace: number,
+    private readonly maxTraces = 200_000,
+  ) {}
+
+  /** Whether `n` more spans of this trace fit. */
+  allows(traceId: string, n = 1): boolean {
+    return (this.counts.get(traceId) ?? 0) + n <= this.maxSpansPerTrace;
+  }
+
+  add(traceId: string, n: number): void {
+    const prev = this.counts.get(traceId);
+    if (prev === undefined && this.counts.size >= this.maxTraces) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(traceId, (prev ?? 0) + n);
+  }
+}

@@ -1,0 +1,41 @@
+import { aggregatorLag } from "../db/epochs";
+import type { Sql } from "../db/pool";
+import type { InflightBudget } from "./body";
+import type { IngestMetrics } from "./ingest-metrics";
+import type { WriteQueue } from "./write-queue";
+
+const PROM = "text/plain; version=0.0.4; charset=utf-8";
+const TEXT = "text/plain; charset=utf-8";
+
+/** Gauges read at scrape time: queue depth, bytes in flight, memory, and the aggregator's lag from the database. */
+export function registerCollectorGauges(metrics: IngestMetrics, sql: Sql, queue: WriteQueue, budget: InflightBudget): void {
+  const r = metrics.registry;
+  r.gauge("tracemap_write_queue_spans", "Spans accepted for writing and not yet committed.", () => [{ value: queue.depth }]);
+  r.gauge("tracemap_inflight_request_bytes", "Request body bytes held by the collector right now.", () => [{ value: budget.bytes }]);
+  r.gauge("tracemap_collector_resident_bytes", "Resident memory of the collector process.", () => [{ value: process.memoryUsage.rss() }]);
+  r.gauge("tracemap_aggregator_lag_seconds", "Seconds since the newest fully aggregated ingest epoch was recorded (includes the pairing wait).", async () => {
+    const lag = await aggregatorLag(sql);
+    return lag ? [{ value: lag.lagSeconds }] : [];
+  });
+  r.gauge("tracemap_aggregator_pending_epochs", "Ingest epochs recorded but not aggregated yet.", async () => {
+    const lag = await aggregatorLag(sql);
+    return lag ? [{ value: lag.pendingEpochs }] : [];
+  });
+}
+
+/** GET /metrics, /healthz (the process answers) and /readyz (the database answers and the queue has room). */
+export function collectorProbes(metrics: IngestMetrics, sql: Sql, queue: WriteQueue, maxQueued: number) {
+  return {
+    "/metrics": async () => ({ status: 200, type: PROM, body: await metrics.registry.render() }),
+    "/healthz": async () => ({ status: 200, type: TEXT, body: "ok\n" }),
+    "/readyz": async () => {
+      if (queue.depth >= maxQueued) return { status: 503, type: TEXT, body: "write queue full\n" };
+      try {
+        await Promise.race([sql`SELECT 1`, new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
+        return { status: 200, type: TEXT, body: "ready\n" };
+      } catch {
+        return { status: 503, type: TEXT, body: "database unavailable\n" };
+      }
+    },
+  };
+}
