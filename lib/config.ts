@@ -15,7 +15,7 @@ const configSchema = z.object({
   INGEST_HOST: z.string().default("0.0.0.0"),
   INGEST_TOKEN: z.string().min(1).optional(),
   MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
-  MAX_INFLIGHT_BYTES: positiveInt.default(256 * 1024 * 1024),
+  MAX_INFLIGHT_BYTES: positiveInt.default(64 * 1024 * 1024),
   MAX_SPANS_PER_REQUEST: positiveInt.default(50_000),
   MAX_SPANS_PER_TRACE: positiveInt.default(100_000),
   MAX_ATTRIBUTE_VALUE_BYTES: positiveInt.default(4096),

@@ -29,6 +29,7 @@ export function createOtlpGrpcServer(opts: ReceiverOptions): Server {
       const run = async () => {
         const auth = call.metadata.get("authorization")[0];
         checkBearerToken(typeof auth === "string" ? auth : undefined, opts.ingestToken);
+        opts.pipeline.admit();
         release = opts.budget?.reserve(call.request.length);
         const batch = await opts.pipeline.ingest("otlp_grpc", () => decodeExportTraceRequest(call.request));
         callback(null, encodeExportResponse(batch.rejected.length, rejectionMessage(batch)));

@@ -38,6 +38,7 @@ function serve(protocol: Protocol, routes: Record<string, Handler>, opts: Receiv
       if (!handler) throw new AppError(404, `no route for ${path}`);
       if (req.method !== "POST") throw new AppError(405, `use POST for ${path}`, { allow: "POST" });
       checkBearerToken(req.headers.authorization, opts.ingestToken);
+      opts.pipeline.admit();
       await handler(req, res);
     };
     run().catch((err: unknown) => {

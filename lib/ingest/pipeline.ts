@@ -20,6 +20,11 @@ export class IngestPipeline {
     private readonly opts: PipelineOptions = {},
   ) {}
 
+  /** Throws 503 when the write queue has no room: call before reading a request body. */
+  admit(): void {
+    this.queue.admit();
+  }
+
   get metrics(): IngestMetrics | undefined {
     return this.opts.metrics;
   }

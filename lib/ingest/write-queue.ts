@@ -43,6 +43,15 @@ export class WriteQueue {
     return this.queuedSpans;
   }
 
+  /**
+   * Refuses new work while the queue is nearly full, before a request's body is even read: under overload the
+   * collector should spend neither memory nor CPU on requests it would refuse after decoding.
+   */
+  admit(): void {
+    if (this.closed) throw unavailable("collector is shutting down", this.opts.retryAfterSeconds);
+    if (this.queuedSpans >= this.opts.maxQueuedSpans * 0.9) throw unavailable("write queue is full, retry later", this.opts.retryAfterSeconds);
+  }
+
   write(spans: SpanRecord[]): Promise<void> {
     if (spans.length === 0) return Promise.resolve();
     if (this.closed) return Promise.reject(unavailable("collector is shutting down", this.opts.retryAfterSeconds));

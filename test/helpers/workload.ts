@@ -1,0 +1,128 @@
+// Realistic OTLP traffic and a collector in its own process: shared by the benchmark and the reliability tests.
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { context, SpanKind, trace } from "@opentelemetry/api";
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+
+const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
+
+export interface Batch {
+  body: Buffer;
+  traceIds: string[];
+  spans: number;
+}
+
+/** `spans` SDK spans in traces of 10 (a server span and 9 database calls), 20 attributes each, as OTLP protobuf. */
+export function realisticBatch(seed: number, spans: number): Batch {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ "service.name": SERVICES[seed % SERVICES.length]!, "service.version": "1.2.3", "host.name": `host-${seed % 7}` }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer("workload");
+  const out: ReadableSpan[] = [];
+  while (out.length < spans) {
+    const root = tracer.startSpan("GET /api/orders/{id}", { kind: SpanKind.SERVER, attributes: attrs(seed) });
+    const ctx = trace.setSpan(context.active(), root);
+    for (let i = 0; i < 9; i++) tracer.startSpan(`SELECT orders ${i}`, { kind: SpanKind.CLIENT, attributes: attrs(i) }, ctx).end();
+    root.end();
+    out.push(...exporter.getFinishedSpans());
+    exporter.reset();
+  }
+  const kept = out.slice(0, spans);
+  return {
+    body: Buffer.from(ProtobufTraceSerializer.serializeRequest(kept)!),
+    traceIds: [...new Set(kept.map((s) => s.spanContext().traceId))],
+    spans: kept.length,
+  };
+}
+
+function attrs(i: number): Record<string, string | number | boolean> {
+  const a: Record<string, string | number | boolean> = {};
+  for (let k = 0; k < 20; k++) a[`attr.key.${k}`] = k % 3 === 0 ? i * k : k % 3 === 1 ? `value-${i}-${k}-lorem-ipsum` : k % 2 === 0;
+  return a;
+}
+
+/** The kernel's high-water mark of a process's resident memory (VmHWM), in KiB. */
+export function peakRssKiB(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return m ? Number(m[1]) : Number.NaN;
+}
+
+export interface CollectorProcess {
+  proc: ChildProcess;
+  ports: { otlpHttp: number; otlpGrpc: number; zipkin: number };
+  output: () => string;
+  exited: Promise<number | null>;
+}
+
+/** `npm run collector` as its own process on `databaseUrl`, ready when /healthz answers. */
+export async function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
+  const base = 40000 + Math.floor(Math.random() * 5000) * 3;
+  const p = ports ?? { otlpHttp: base, otlpGrpc: base + 1, zipkin: base + 2 };
+  const proc = spawn(process.execPath, ["--import", "tsx", "lib/cli/collector.ts"], {
+    env: {
+      ...process.env, DATABASE_URL: databaseUrl, INGEST_HOST: "127.0.0.1",
+      OTLP_HTTP_PORT: String(p.otlpHttp), OTLP_GRPC_PORT: String(p.otlpGrpc), ZIPKIN_PORT: String(p.zipkin), ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  proc.stdout!.on("data", (d) => (out += d));
+  proc.stderr!.on("data", (d) => (out += d));
+  const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`collector exited: ${out}`);
+    try {
+      if ((await fetch(`http://127.0.0.1:${p.otlpHttp}/healthz`)).status === 200) break;
+    } catch {
+      if (i > 300) throw new Error(`collector did not start: ${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { proc, ports: p, output: () => out, exited };
+}
+
+export interface SendResult {
+  /** Trace ids of requests answered 200: every one of their spans must be stored. */
+  ackedTraceIds: string[];
+  ackedSpans: number;
+  statuses: Record<string, number>;
+  retryAfterMissing: number;
+}
+
+export const newSendResult = (): SendResult => ({ ackedTraceIds: [], ackedSpans: 0, statuses: {}, retryAfterMissing: 0 });
+
+/**
+ * Posts batches with `concurrency` senders until `stop()` is true. A request that fails (503, connection
+ * refused) is retried later with the same body, as exporters do; 200s are recorded in `result` as they come.
+ */
+export async function sendUntil(url: () => string, batches: Batch[], concurrency: number, stop: () => boolean, result = newSendResult()): Promise<SendResult> {
+  let next = 0;
+  const count = (k: string) => (result.statuses[k] = (result.statuses[k] ?? 0) + 1);
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (!stop() && next < batches.length) {
+      const batch = batches[next++]!;
+      for (;;) {
+        try {
+          const res = await fetch(url(), { method: "POST", body: new Uint8Array(batch.body), headers: { "content-type": "application/x-protobuf" } });
+          await res.arrayBuffer();
+          count(String(res.status));
+          if (res.status === 200) {
+            result.ackedTraceIds.push(...batch.traceIds);
+            result.ackedSpans += batch.spans;
+            break;
+          }
+          if (res.status === 503 && !res.headers.get("retry-after")) result.retryAfterMissing++;
+        } catch {
+          count("connection error");
+        }
+        if (stop()) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+  }));
+  return result;
+}
