@@ -1,6 +1,6 @@
 import { loadConfig, type Config } from "../config";
 import { migrate } from "../db/migrate";
-import { createSql, type Sql } from "../db/pool";
+import { RenewableSql, type Sql } from "../db/pool";
 import { provideDatabase, type DatabaseHandle } from "../runtime/database";
 
 export const log = (part: string) => (msg: string) => console.error(`[${new Date().toISOString()}] ${part}: ${msg}`);
@@ -15,7 +15,9 @@ export interface Booted {
 export async function boot(part: string, poolSize: (c: Config) => number = () => 10): Promise<Booted> {
   const config = loadConfig();
   const database = await provideDatabase(config, log(part));
-  const sql = createSql(database.url, { max: poolSize(config) });
+  const pool = new RenewableSql(database.url, { max: poolSize(config) }, log(part));
+  pool.watch();
+  const sql = pool.sql;
   const applied = await migrate(sql);
   if (applied.length) log(part)(`applied migrations: ${applied.join(", ")}`);
   return { config, database, sql };

@@ -12,20 +12,9 @@ export function createSql(url: string, opts: { max?: number; connectTimeoutSecon
     types: { bigint: postgres.BigInt },
     // postgres.js leaves Nagle's algorithm on: COPY's small CopyData/CopyDone writes then wait for the server's
     // delayed ACK, about 40 ms each, so every small span write took ~90 ms. TCP_NODELAY makes it ~1 ms.
-    socket: ({ host, port }: { host: string[]; port: number[] }) =>
-      new Promise<net.Socket>((resolve, reject) => {
-        const socket = net.connect({ host: host[0], port: port[0]!, noDelay: true });
-        // postgres.js starts its connect timer only after this resolves: time out here too.
-        const timer = setTimeout(() => socket.destroy(new Error(`connect timeout after ${options.connect_timeout} s`)), options.connect_timeout * 1000);
-        socket.once("connect", () => {
-          clearTimeout(timer);
-          resolve(socket);
-        });
-        socket.once("error", (err) => {
-          clearTimeout(timer);
-          reject(err);
-        });
-      }),
+    // The socket is returned before it connects (postgres.js buffers the startup message), so connect errors,
+    // timeouts and closes reach postgres.js's own handlers and the pool reconnects as usual.
+    socket: ({ host, port }: { host: string[]; port: number[] }) => net.connect({ host: host[0], port: port[0]!, noDelay: true }),
   };
   // `socket` is a documented postgres.js option missing from its type definitions.
   return postgres(url, options as postgres.Options<{ bigint: typeof postgres.BigInt }>);
@@ -33,3 +22,79 @@ export function createSql(url: string, opts: { max?: number; connectTimeoutSecon
 
 /** Either the pool or an open transaction: repository functions work inside both. */
 export type Queryable = Sql | postgres.TransactionSql;
+
+/** Rejects when `p` has neither resolved nor rejected within `ms`. */
+export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export class DeadlineError extends Error {}
+
+/** "ok", "error" (refused, failed: the pool will reconnect) or "hung" (no answer at all within `timeoutMs`). */
+export async function pingDatabase(sql: Sql, timeoutMs = 2000): Promise<"ok" | "error" | "hung"> {
+  try {
+    await withDeadline(sql`SELECT 1`, timeoutMs, "ping");
+    return "ok";
+  } catch (err) {
+    return err instanceof DeadlineError ? "hung" : "error";
+  }
+}
+
+/**
+ * A pool that replaces itself when its connections wedge. postgres.js 3.4.9 can leave queries pending forever
+ * after PostgreSQL restarts while connections are being opened (upstream porsager/postgres #1193): a ping that
+ * neither answers nor fails means exactly that, so a fresh pool takes over and the old one is ended.
+ * `sql` is a stable handle that always forwards to the current pool, so callers never hold a dead one.
+ */
+export class RenewableSql {
+  private pool: Sql;
+  readonly sql: Sql;
+  private watchdog: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly opts: Parameters<typeof createSql>[1] = {},
+    private readonly log: (m: string) => void = () => {},
+  ) {
+    this.pool = createSql(url, opts);
+    const self = this;
+    this.sql = new Proxy(function () {} as unknown as Sql, {
+      apply: (_t, thisArg, args) => Reflect.apply(self.pool as unknown as (...a: unknown[]) => unknown, thisArg, args),
+      get: (_t, prop) => {
+        const v = (self.pool as unknown as Record<string | symbol, unknown>)[prop];
+        return typeof v === "function" ? v.bind(self.pool) : v;
+      },
+    });
+  }
+
+  renew(reason: string): void {
+    this.log(`database pool renewed: ${reason}`);
+    const old = this.pool;
+    this.pool = createSql(this.url, this.opts);
+    old.end({ timeout: 1 }).catch(() => {});
+  }
+
+  /** Pings every `intervalMs`; a ping that hangs renews the pool. */
+  watch(intervalMs = 5000, timeoutMs = 3000): void {
+    let busy = false;
+    this.watchdog = setInterval(() => {
+      if (busy) return;
+      busy = true;
+      void pingDatabase(this.pool, timeoutMs).then((r) => {
+        if (r === "hung") this.renew(`a ping got no answer within ${timeoutMs} ms`);
+        busy = false;
+      });
+    }, intervalMs);
+    this.watchdog.unref();
+  }
+
+  async end(timeoutSeconds = 5): Promise<void> {
+    if (this.watchdog) clearInterval(this.watchdog);
+    await this.pool.end({ timeout: timeoutSeconds });
+  }
+}

@@ -18,7 +18,7 @@ export type CollectorConfig = Pick<
   | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
   | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
   | "MAX_INFLIGHT_BYTES" | "MAX_SPANS_PER_REQUEST" | "MAX_SPANS_PER_TRACE" | "MAX_ATTRIBUTE_VALUE_BYTES"
-  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN"
+  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN" | "WRITE_TIMEOUT_MS"
 >;
 
 export interface RunningCollector {
@@ -38,6 +38,7 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
     maxBatchSpans: config.WRITE_BATCH_MAX_SPANS,
     maxWaitMs: config.WRITE_BATCH_MAX_WAIT_MS,
     concurrency: config.WRITE_CONCURRENCY,
+    writeTimeoutMs: config.WRITE_TIMEOUT_MS,
     retryAfterSeconds: config.RETRY_AFTER_SECONDS,
     onError: (err) => {
       metrics.dbErrors.inc();

@@ -1,5 +1,5 @@
 import { aggregatorLag } from "../db/epochs";
-import type { Sql } from "../db/pool";
+import { pingDatabase, type Sql } from "../db/pool";
 import type { InflightBudget } from "./body";
 import type { IngestMetrics } from "./ingest-metrics";
 import type { WriteQueue } from "./write-queue";
@@ -30,12 +30,8 @@ export function collectorProbes(metrics: IngestMetrics, sql: Sql, queue: WriteQu
     "/healthz": async () => ({ status: 200, type: TEXT, body: "ok\n" }),
     "/readyz": async () => {
       if (queue.depth >= maxQueued) return { status: 503, type: TEXT, body: "write queue full\n" };
-      try {
-        await Promise.race([sql`SELECT 1`, new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), 2000))]);
-        return { status: 200, type: TEXT, body: "ready\n" };
-      } catch {
-        return { status: 503, type: TEXT, body: "database unavailable\n" };
-      }
+      if ((await pingDatabase(sql)) === "ok") return { status: 200, type: TEXT, body: "ready\n" };
+      return { status: 503, type: TEXT, body: "database unavailable\n" };
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { SpanRecord } from "../domain/span";
 import { AppError, unavailable } from "../errors";
+import { withDeadline } from "../db/pool";
 
 export interface SpanSink {
   insert(spans: SpanRecord[]): Promise<number>;
@@ -11,6 +12,11 @@ export interface WriteQueueOptions {
   maxWaitMs: number;
   concurrency: number;
   retryAfterSeconds: number;
+  /**
+   * A write that neither commits nor fails within this time is given up (503: the exporter retries, and the
+   * primary key makes a late commit harmless). Without it one wedged connection would stall the queue forever.
+   */
+  writeTimeoutMs?: number;
   onError?: (err: unknown) => void;
 }
 
@@ -101,7 +107,7 @@ export class WriteQueue {
     this.inFlight++;
     this.inFlightSpans += count;
     try {
-      await this.sink.insert(batch.flatMap((p) => p.spans));
+      await withDeadline(this.sink.insert(batch.flatMap((p) => p.spans)), this.opts.writeTimeoutMs ?? 30_000, "span write");
       for (const p of batch) p.resolve();
     } catch (err) {
       this.opts.onError?.(err);
