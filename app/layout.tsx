@@ -10,6 +10,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <header>
           <a href="/">Tracemap</a>
           <nav><a href="/">Map</a> · <a href="/traces">Recent traces</a></nav>
+          {process.env.DASHBOARD_PASSWORD && (
+            <form method="post" action="/api/logout" className="logout"><button type="submit" className="link">Sign out</button></form>
+          )}
         </header>
         <main>{children}</main>
       </body>

@@ -14,6 +14,9 @@ const configSchema = z.object({
   WEB_PORT: port.default(3000),
   INGEST_HOST: z.string().default("0.0.0.0"),
   INGEST_TOKEN: z.string().min(1).optional(),
+  // Optional dashboard login: one shared password; sessions are signed with SESSION_SECRET (else derived from it).
+  DASHBOARD_PASSWORD: z.string().min(8, "use at least 8 characters").optional(),
+  SESSION_SECRET: z.string().min(16).optional(),
   MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
   MAX_INFLIGHT_BYTES: positiveInt.default(64 * 1024 * 1024),
   MAX_SPANS_PER_REQUEST: positiveInt.default(50_000),

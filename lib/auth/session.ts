@@ -1,0 +1,41 @@
+// Signed session cookies for the optional dashboard login (DASHBOARD_PASSWORD). Web Crypto only, so the same
+// code runs in the request proxy and in route handlers.
+export const SESSION_COOKIE = "tracemap_session";
+
+const encoder = new TextEncoder();
+const b64url = (buf: ArrayBuffer) => Buffer.from(buf).toString("base64url");
+
+async function hmac(secret: string, message: string): Promise<string> {
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return b64url(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
+}
+
+/** The signing key: SESSION_SECRET when set, else derived from the password (changing it signs everyone out). */
+export const sessionKey = (password: string, secret?: string) => secret ?? `tracemap-session:${password}`;
+
+/** "<expiry ms>.<signature>". */
+export async function signSession(key: string, expiresAtMs: number): Promise<string> {
+  return `${expiresAtMs}.${await hmac(key, `session:${expiresAtMs}`)}`;
+}
+
+export async function verifySession(key: string, value: string | undefined, nowMs = Date.now()): Promise<boolean> {
+  if (!value) return false;
+  const [exp, sig] = value.split(".");
+  const expires = Number(exp);
+  if (!sig || !Number.isSafeInteger(expires) || expires <= nowMs) return false;
+  return timingSafeEqual(sig, await hmac(key, `session:${expires}`));
+}
+
+/** Constant-time string comparison (by content; lengths leak, which is harmless for fixed-size MACs). */
+export function timingSafeEqual(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/** Where to go after signing in: only a path on this site, never another origin ("//evil", "https:", "\\"). */
+export function safeNextPath(next: string | null | undefined): string {
+  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
+  return next;
+}

@@ -1,0 +1,44 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { contentSecurityPolicy, SECURITY_HEADERS } from "@/lib/auth/csp";
+import { SESSION_COOKIE, sessionKey, timingSafeEqual, verifySession } from "@/lib/auth/session";
+
+// Every page and API request: a CSP nonce and security headers; with DASHBOARD_PASSWORD set, a valid session
+// cookie (or the password as a bearer token, for scripts) or a redirect to /login that comes back to the same
+// URL, so links shared during an incident work for signed-in teammates.
+const PUBLIC = ["/login", "/api/login", "/healthz", "/readyz"];
+
+export async function proxy(request: NextRequest) {
+  const password = process.env.DASHBOARD_PASSWORD;
+  if (password && !PUBLIC.includes(request.nextUrl.pathname) && !(await signedIn(request, password))) {
+    if (request.nextUrl.pathname.startsWith("/api/")) {
+      return withHeaders(NextResponse.json({ error: "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>" }, { status: 401 }));
+    }
+    const login = new URL("/login", request.url);
+    login.searchParams.set("next", request.nextUrl.pathname + request.nextUrl.search);
+    return withHeaders(NextResponse.redirect(login, 303));
+  }
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = contentSecurityPolicy(nonce);
+  const headers = new Headers(request.headers);
+  // Next reads the nonce for its own scripts from the request's policy header.
+  headers.set("x-nonce", nonce);
+  headers.set("content-security-policy", csp);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set("content-security-policy", csp);
+  return withHeaders(response);
+}
+
+async function signedIn(request: NextRequest, password: string): Promise<boolean> {
+  const auth = request.headers.get("authorization");
+  if (auth?.startsWith("Bearer ") && timingSafeEqual(auth.slice(7), password)) return true;
+  return verifySession(sessionKey(password, process.env.SESSION_SECRET), request.cookies.get(SESSION_COOKIE)?.value);
+}
+
+function withHeaders(response: NextResponse): NextResponse {
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+  return response;
+}
+
+export const config = {
+  matcher: [{ source: "/((?!_next/static|_next/image|icon.svg).*)" }],
+};
