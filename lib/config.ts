@@ -24,7 +24,7 @@ const configSchema = z.object({
   MAX_ATTRIBUTE_VALUE_BYTES: positiveInt.default(4096),
   MAX_ATTRIBUTES_PER_SPAN: positiveInt.default(128),
   MAX_EVENTS_PER_SPAN: positiveInt.default(128),
-  WRITE_QUEUE_MAX_SPANS: positiveInt.default(200_000),
+  WRITE_QUEUE_MAX_SPANS: positiveInt.default(50_000),
   WRITE_BATCH_MAX_SPANS: positiveInt.default(5_000),
   WRITE_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5),
   WRITE_CONCURRENCY: positiveInt.default(2),

@@ -1,5 +1,5 @@
 import { boot, log, onShutdown, runMain } from "./bootstrap";
-import { ensureWebBuild, nextCommand, supervise, tsEntry } from "./processes";
+import { ensureWebBuild, nextCommand, supervise, tsEntry, COLLECTOR_NODE_FLAGS } from "./processes";
 
 // The whole product: database (embedded unless DATABASE_URL) -> migrations -> collector, aggregator, web.
 runMain("start", async () => {
@@ -10,7 +10,7 @@ runMain("start", async () => {
 
   const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
   const parts = [
-    supervise("collector", tsEntry("lib/cli/collector.ts"), env, say),
+    supervise("collector", tsEntry("lib/cli/collector.ts", COLLECTOR_NODE_FLAGS), env, say),
     supervise("aggregator", tsEntry("lib/cli/aggregator.ts"), env, say),
     supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), env, say),
   ];

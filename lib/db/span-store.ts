@@ -6,7 +6,7 @@ import type { Sql } from "./pool";
 import { COPY_COLUMNS, copyLine } from "./span-copy";
 
 const COLUMN_LIST = COPY_COLUMNS.join(", ");
-const CHUNK_ROWS = 500;
+const CHUNK_ROWS = 50;
 
 /**
  * Stores spans with COPY: into a session-local staging table, then one INSERT that drops re-delivered

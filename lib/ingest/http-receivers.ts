@@ -41,15 +41,35 @@ function serve(protocol: Protocol, routes: Record<string, Handler>, opts: Receiv
       opts.pipeline.admit();
       await handler(req, res);
     };
-    run().catch((err: unknown) => {
+    run().catch(async (err: unknown) => {
       const e = toHttpError(err);
       if (e.status >= 500 && e.status !== 503) opts.log?.(`ingest error: ${String((err as Error)?.stack ?? err)}`);
       if (!probe) opts.pipeline.metrics?.failed(protocol, e.status);
       if (res.headersSent) return res.destroy();
+      // A refused request's body is read and discarded before answering (except when it is the problem, 413):
+      // answering mid-upload makes clients see a reset connection instead of the 503 and its Retry-After.
+      if (!req.complete && e.status !== 413) await discardBody(req, opts.maxBodyBytes);
       onError(res, req, e);
-      // Unread request bodies (413, 401) must not hang the connection.
       if (!req.complete) req.resume();
     });
+  });
+}
+
+function discardBody(req: IncomingMessage, maxBytes: number): Promise<void> {
+  return new Promise((resolve) => {
+    let seen = 0;
+    const done = () => {
+      req.off("data", onData);
+      resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      seen += chunk.length;
+      if (seen > maxBytes) done();
+    };
+    req.on("data", onData);
+    req.once("end", done);
+    req.once("close", done);
+    req.resume();
   });
 }
 

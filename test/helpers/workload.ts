@@ -5,6 +5,7 @@ import { context, SpanKind, trace } from "@opentelemetry/api";
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { COLLECTOR_NODE_FLAGS, tsEntry } from "../../lib/cli/processes";
 
 const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
 
@@ -58,11 +59,12 @@ export interface CollectorProcess {
   exited: Promise<number | null>;
 }
 
-/** `npm run collector` as its own process on `databaseUrl`, ready when /healthz answers. */
+/** The collector as its own process, started as `npm start` starts it, on `databaseUrl`; ready when /healthz answers. */
 export async function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
   const base = 40000 + Math.floor(Math.random() * 5000) * 3;
   const p = ports ?? { otlpHttp: base, otlpGrpc: base + 1, zipkin: base + 2 };
-  const proc = spawn(process.execPath, ["--import", "tsx", "lib/cli/collector.ts"], {
+  const [bin, ...args] = tsEntry("lib/cli/collector.ts", COLLECTOR_NODE_FLAGS);
+  const proc = spawn(bin!, args, {
     env: {
       ...process.env, DATABASE_URL: databaseUrl, INGEST_HOST: "127.0.0.1",
       OTLP_HTTP_PORT: String(p.otlpHttp), OTLP_GRPC_PORT: String(p.otlpGrpc), ZIPKIN_PORT: String(p.zipkin), ...env,
