@@ -1,142 +1,187 @@
-// npm run bench: end-to-end OTLP/HTTP protobuf ingest vs the raw COPY ceiling, then the aggregator catching up,
-// all on one embedded PostgreSQL in one run.
-import { mkdtempSync } from "node:fs";
+// npm run bench:ingest, all on one embedded PostgreSQL in one run, so ratios hold on a noisy machine:
+//  1. raw COPY of the decoded rows into a scratch table (the physical ceiling) vs the same spans end to end as OTLP
+//     protobuf over HTTP into the collector process (acknowledged after commit); OTLP JSON and Zipkin rates;
+//  2. our OTLP protobuf decoder vs protobufjs on the same payloads;
+//  3. the aggregator catching up a backlog of a million spans;
+//  4. sustained load at a fixed rate with the aggregator process running: its lag, both processes' peak RSS.
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { context, SpanKind, trace } from "@opentelemetry/api";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { spawn } from "node:child_process";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import protobuf from "protobufjs";
+import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { createSql } from "../lib/db/pool";
 import { migrate } from "../lib/db/migrate";
-import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { decodeExportTraceRequest } from "../lib/ingest/otlp-proto";
 import { normalize, defaultLimits } from "../lib/ingest/normalize";
 import { COPY_COLUMNS, copyLine } from "../lib/db/span-copy";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import { countSpans } from "../lib/db/span-reads";
 import { aggregateOnce } from "../lib/aggregator/aggregate";
+import { recordEpoch } from "../lib/db/epochs";
+import { tsEntry } from "../lib/cli/processes";
+import { peakRssKiB, realisticBatch, spawnCollector, zipkinJson, type Batch } from "../test/helpers/workload";
+import { percentile, report, type Row } from "./report";
 
 const SPANS_PER_REQUEST = Number(process.env.BENCH_BATCH ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 8);
-const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
-
-function makeBatch(seed: number): Buffer {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": SERVICES[seed % SERVICES.length]!, "service.version": "1.2.3", "host.name": `host-${seed % 7}` }),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer("bench");
-  const spans: ReadableSpan[] = [];
-  while (spans.length < SPANS_PER_REQUEST) {
-    const root = tracer.startSpan("GET /api/orders/{id}", { kind: SpanKind.SERVER, attributes: attrs(seed) });
-    const ctx = trace.setSpan(context.active(), root);
-    for (let i = 0; i < 9; i++) tracer.startSpan(`SELECT orders ${i}`, { kind: SpanKind.CLIENT, attributes: attrs(i) }, ctx).end();
-    root.end();
-    spans.push(...exporter.getFinishedSpans());
-    exporter.reset();
-  }
-  return Buffer.from(ProtobufTraceSerializer.serializeRequest(spans.slice(0, SPANS_PER_REQUEST))!);
-}
-
-function attrs(i: number): Record<string, string | number | boolean> {
-  const a: Record<string, string | number | boolean> = {};
-  for (let k = 0; k < 20; k++) a[`attr.key.${k}`] = k % 3 === 0 ? i * k : k % 3 === 1 ? `value-${i}-${k}-lorem-ipsum` : k % 2 === 0;
-  return a;
-}
+const BACKLOG_SPANS = Number(process.env.BENCH_BACKLOG ?? 1_000_000);
+const SUSTAINED_RATE = Number(process.env.BENCH_RATE ?? 20_000);
+const SUSTAINED_SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
+const PAIRING_WAIT_MS = 2000;
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "tracemap-bench-"));
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 57000 + Math.floor(Math.random() * 500) });
   const sql = createSql(pg.url, { max: 8 });
   await migrate(sql);
-  const bodies = Array.from({ length: REQUESTS }, (_, i) => makeBatch(i));
+  const batches = Array.from({ length: REQUESTS }, (_, i) => realisticBatch(i, SPANS_PER_REQUEST));
   const total = SPANS_PER_REQUEST * REQUESTS;
-  const results: Record<string, number> = {};
+  const rows: Row[] = [];
+  const add = (measure: string, value: number, unit: string, note = "") => rows.push({ measure, value: Math.round(value * 100) / 100, unit, note });
 
-  // 1. Raw COPY ceiling: the same rows COPYed into a plain scratch table by two writers, no HTTP, no dedup.
-  const decoded = bodies.map((b) => normalize(decodeExportTraceRequest(b), defaultLimits).spans);
+  // 1a. Raw COPY ceiling: the same rows COPYed into a plain scratch table by two writers, no HTTP, no dedup.
+  const decoded = batches.map((b) => normalize(decodeExportTraceRequest(b.body), defaultLimits).spans);
   await sql.unsafe(`CREATE TABLE copy_scratch (LIKE spans INCLUDING DEFAULTS)`);
   const columns = COPY_COLUMNS.join(", ");
   let t = performance.now();
   let nextCopy = 0;
   await Promise.all([0, 1].map(async () => {
     while (nextCopy < decoded.length) {
-      const rows = decoded[nextCopy++]!;
+      const spans = decoded[nextCopy++]!;
       await sql.begin(async (tx) => {
         const w = await tx.unsafe(`COPY copy_scratch (${columns}, start_time) FROM STDIN`).writable();
-        await pipeline(Readable.from([rows.map((r) => copyLine(r).slice(0, -1) + "\t" + new Date(Number(r.startNs / 1_000_000n)).toISOString() + "\n").join("")]), w);
+        await pipeline(Readable.from([spans.map((r) => copyLine(r).slice(0, -1) + "\t" + new Date(Number(r.startNs / 1_000_000n)).toISOString() + "\n").join("")]), w);
       });
     }
   }));
-  results.rawCopySpansPerSec = total / ((performance.now() - t) / 1000);
+  const rawCopy = total / ((performance.now() - t) / 1000);
+  await sql`DROP TABLE copy_scratch`;
 
-  // 2. End to end: protobuf over HTTP to the collector, acknowledged after commit.
-  // The collector runs as its own process, as in production, so its memory is measured alone.
-  const httpPort = 47000 + Math.floor(Math.random() * 1000);
-  const collector = spawn(process.execPath, ["--import", "tsx", "lib/cli/collector.ts"], {
-    env: { ...process.env, DATABASE_URL: pg.url, INGEST_HOST: "127.0.0.1", OTLP_HTTP_PORT: String(httpPort), OTLP_GRPC_PORT: String(httpPort + 1), ZIPKIN_PORT: String(httpPort + 2) },
-    stdio: "ignore",
-  });
-  const url = `http://127.0.0.1:${httpPort}/v1/traces`;
-  await waitForHttp(url);
-  let next = 0;
+  // 1b. End to end through the collector process, as `npm start` runs it.
+  const collector = await spawnCollector(pg.url);
+  const post = (body: Buffer | string, type: string, url: string) =>
+    fetch(url, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": type } }).then(async (res) => {
+      await res.arrayBuffer();
+      if (res.status !== 200 && res.status !== 202) throw new Error(`${url}: status ${res.status}`);
+    });
+  const otlpUrl = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
+  const rate = async (bodies: (Buffer | string)[], type: string, url: string) => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
+      while (next < bodies.length) await post(bodies[next++]!, type, url);
+    }));
+    return (bodies.length * SPANS_PER_REQUEST) / ((performance.now() - t0) / 1000);
+  };
+  const e2e = await rate(batches.map((b) => b.body), "application/x-protobuf", otlpUrl);
+  add("raw COPY of the same rows (ceiling)", rawCopy, "spans/s", `${total} spans, 20 attributes each`);
+  add("end to end OTLP/HTTP protobuf", e2e, "spans/s", `concurrency ${CONCURRENCY}, ${SPANS_PER_REQUEST} spans/request`);
+  add("end to end / raw COPY", e2e / rawCopy, "ratio");
+  // The same spans again as JSON and Zipkin (fresh trace ids would be fairer to the database; re-sent ids are
+  // deduplicated by the same INSERT, so the work per span is comparable).
+  const jsonBodies = batches.slice(0, 60).map((b) => Buffer.from(JsonTraceSerializer.serializeRequest(realisticBatch(b.spans + 7, SPANS_PER_REQUEST).sdkSpans)!).toString("utf8"));
+  add("end to end OTLP/HTTP JSON", await rate(jsonBodies, "application/json", otlpUrl), "spans/s", "60 requests");
+  const zipkinBodies = batches.slice(0, 60).map((_, i) => zipkinJson(realisticBatch(1000 + i, SPANS_PER_REQUEST).sdkSpans));
+  add("end to end Zipkin v2 JSON", await rate(zipkinBodies, "application/json", `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`), "spans/s", "60 requests");
+  add("collector peak RSS (VmHWM)", peakRssKiB(collector.proc.pid!) / 1024, "MiB", "during the runs above");
 
+  // 2. Decoder micro-benchmark.
+  const { decodeMs, protobufjsMs } = decoderBench(batches.slice(0, 50));
+  add("our OTLP protobuf decoder", (50 * SPANS_PER_REQUEST) / (decodeMs / 1000), "spans/s", "decode to spans with attributes as objects");
+  add("protobufjs decode, same payloads", (50 * SPANS_PER_REQUEST) / (protobufjsMs / 1000), "spans/s", "message objects, lazy Longs");
+
+  // 3. Backlog: the stored spans copied under new trace ids, in epochs of the original size, up to BACKLOG_SPANS.
+  const stored = await countSpans(sql);
+  const backlog = await buildBacklog(sql, stored);
   t = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < REQUESTS) {
-        const i = next++;
-        const res = await fetch(url, { method: "POST", body: new Uint8Array(bodies[i % bodies.length]!), headers: { "content-type": "application/x-protobuf" } });
-        if (res.status !== 200) throw new Error(`status ${res.status}`);
-      }
-    }),
-  );
-  results.endToEndSpansPerSec = total / ((performance.now() - t) / 1000);
-
-  results.ratioToRawCopy = results.endToEndSpansPerSec / results.rawCopySpansPerSec;
-  results.collectorPeakRssMiB = peakRssKiB(collector.pid!) / 1024;
-  results.storedSpans = await countSpans(sql);
-
-  // 3. Aggregator catching up the whole backlog (one epoch per second of ingest would be typical; here: all at once).
-  const epochRuns = { waitMs: 0, epochIntervalMs: 0 };
-  t = performance.now();
-  await aggregateOnce(sql, epochRuns);
+  await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
   await new Promise((r) => setTimeout(r, 5));
-  await aggregateOnce(sql, epochRuns);
-  results.aggregatorBacklogSpansPerSec = results.storedSpans / ((performance.now() - t) / 1000);
-  const [edges] = await sql<{ n: number }[]>`SELECT sum(raw_spans)::int AS n FROM edge_minutes`;
-  results.aggregatedCalls = edges!.n;
+  await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
+  add("aggregator catching up a backlog", backlog / ((performance.now() - t) / 1000), "spans/s", `${backlog} spans in ${Math.ceil(backlog / stored)} epochs`);
 
-  collector.kill("SIGTERM");
-  await new Promise((r) => collector.once("exit", r));
+  // 4. Sustained load with the aggregator process running (short pairing wait, reported separately).
+  const [bin, ...args] = tsEntry("lib/cli/aggregator.ts");
+  const aggregator = spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS), AGGREGATOR_INTERVAL_MS: "1000" }, stdio: "ignore" });
+  await new Promise((r) => setTimeout(r, 3000));
+  const sustained = await sustainedLoad(collector.ports.otlpHttp);
+  add(`sustained load offered (${SUSTAINED_SECONDS} s)`, SUSTAINED_RATE, "spans/s");
+  add("sustained load acknowledged", sustained.acknowledgedPerSec, "spans/s");
+  add("aggregator lag p95 during sustained load", sustained.lagP95, "s", `includes the ${PAIRING_WAIT_MS / 1000} s pairing wait`);
+  add("aggregator lag max", sustained.lagMax, "s");
+  add("aggregator peak RSS (VmHWM)", peakRssKiB(aggregator.pid!) / 1024, "MiB");
+  add("collector peak RSS (VmHWM), whole run", peakRssKiB(collector.proc.pid!) / 1024, "MiB");
+
+  aggregator.kill("SIGTERM");
+  collector.proc.kill("SIGTERM");
+  await Promise.all([new Promise((r) => aggregator.once("exit", r)), collector.exited]);
   await sql.end();
   await pg.stop();
-  console.log(`ingest benchmark: ${REQUESTS} requests x ${SPANS_PER_REQUEST} spans (20 attributes each), concurrency ${CONCURRENCY}`);
-  console.table(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, Math.round(v * 100) / 100])));
+  report("ingest", `Ingest and aggregation (${REQUESTS} x ${SPANS_PER_REQUEST} spans, 20 attributes each)`, rows);
 }
 
-/** The kernel's high-water mark of a process's resident memory (VmHWM), in KiB. */
-function peakRssKiB(pid: number): number {
-  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : Number.NaN;
-}
-
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
+/** Copies the stored spans under new trace ids, one epoch per copy, until the unaggregated backlog reaches BACKLOG_SPANS. */
+async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): Promise<number> {
+  await recordEpoch(sql, 0); // bounds what was ingested so far: the copies are made of these
+  let backlog = stored;
+  for (let k = 1; backlog + stored <= BACKLOG_SPANS; k++) {
+    const r = await sql.unsafe(
+      `INSERT INTO spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns, duration_ns,
+         status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
+       SELECT decode(md5(encode(trace_id, 'hex') || $1), 'hex'), span_id, parent_span_id, trace_state, service_name, name, kind,
+         start_time, start_ns, duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links
+       FROM spans WHERE ingest_xid < (SELECT min(xid_bound) FROM ingest_epochs)`, [`copy-${k}`]);
+    backlog += r.count;
+    await recordEpoch(sql, 0);
   }
-  throw new Error(`collector did not start at ${url}`);
+  return backlog;
+}
+
+function decoderBench(batches: Batch[]): { decodeMs: number; protobufjsMs: number } {
+  const root = protobuf.parse(readFileSync(path.join(import.meta.dirname, "otlp-trace.proto"), "utf8")).root;
+  const Request = root.lookupType("bench.ExportTraceServiceRequest");
+  const time = (f: (b: Buffer) => unknown) => {
+    for (const b of batches.slice(0, 5)) f(b.body); // warm up
+    const t0 = performance.now();
+    for (let r = 0; r < 3; r++) for (const b of batches) f(b.body);
+    return (performance.now() - t0) / 3;
+  };
+  return { decodeMs: time((b) => decodeExportTraceRequest(b)), protobufjsMs: time((b) => Request.decode(b)) };
+}
+
+/** Offers SUSTAINED_RATE spans/s in 100 ms slices; samples the aggregator lag from the collector's /metrics. */
+async function sustainedLoad(port: number): Promise<{ acknowledgedPerSec: number; lagP95: number; lagMax: number }> {
+  const perSlice = Math.round(SUSTAINED_RATE / 10);
+  const pool = Array.from({ length: 40 }, (_, i) => realisticBatch(5000 + i, perSlice));
+  const url = `http://127.0.0.1:${port}/v1/traces`;
+  const lags: number[] = [];
+  let acknowledged = 0;
+  const inFlight: Promise<void>[] = [];
+  const start = performance.now();
+  const sampler = setInterval(async () => {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const m = /^tracemap_aggregator_lag_seconds (\S+)$/m.exec(text);
+    if (m) lags.push(Number(m[1]));
+  }, 1000);
+  for (let slice = 0; slice < SUSTAINED_SECONDS * 10; slice++) {
+    const due = start + slice * 100;
+    await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
+    const body = pool[slice % pool.length]!.body;
+    inFlight.push(fetch(url, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf" } })
+      .then(async (res) => {
+        await res.arrayBuffer();
+        if (res.status === 200) acknowledged += perSlice;
+      }));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - start) / 1000;
+  await new Promise((r) => setTimeout(r, 2000));
+  clearInterval(sampler);
+  lags.sort((a, b) => a - b);
+  return { acknowledgedPerSec: acknowledged / elapsed, lagP95: percentile(lags, 95), lagMax: lags[lags.length - 1]! };
 }
 
 main().catch((e) => {

@@ -3,28 +3,11 @@
 import { mkdirSync } from "node:fs";
 import { startProduct } from "../test/helpers/product";
 import { launchChromium } from "../test/helpers/browser";
-import { postJsonTraces, type SeedTrace } from "../test/helpers/json-traces";
+import { postJsonTraces } from "../test/helpers/json-traces";
+import { seed } from "./topology";
+import { report } from "./report";
 
 const SIZES = (process.env.BENCH_MAP_SIZES ?? "15,50,200,500").split(",").map(Number);
-const CALLS_PER_SERVICE = 6;
-
-/** Services in 8 tiers; each calls up to CALLS_PER_SERVICE services of later tiers (deterministic). */
-function seed(size: number, startMs: number): SeedTrace[] {
-  const name = (i: number) => `n${size}-svc-${String(i).padStart(3, "0")}`;
-  const tierSize = Math.max(2, Math.ceil(size / 8));
-  return Array.from({ length: size }, (_, i) => {
-    const next = (Math.floor(i / tierSize) + 1) * tierSize;
-    const callees = new Set<number>();
-    for (let k = 1; callees.size < Math.min(CALLS_PER_SERVICE, size - next) && next < size && k < 200; k++) {
-      callees.add(next + ((i * 7 + k * 13) % (size - next)));
-    }
-    return {
-      service: name(i), startMs: startMs + i * 10, durationMs: 50,
-      calls: [...callees].map((j, k) => ({ target: name(j), durationMs: 5 + ((i + k) % 40), error: (i + k) % 17 === 0 })),
-    };
-  });
-}
-
 async function main() {
   mkdirSync("bench-results", { recursive: true });
   const product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
@@ -68,8 +51,7 @@ async function main() {
     await browser.close();
     await product.stop();
   }
-  console.log("map benchmark (headless Chromium, software rendering)");
-  console.table(rows);
+  report("map", "Map in headless Chromium (software rendering)", rows as never);
 }
 
 main().catch((e) => {

@@ -13,6 +13,20 @@ export interface Batch {
   body: Buffer;
   traceIds: string[];
   spans: number;
+  /** The same spans for the other receivers. */
+  sdkSpans: ReadableSpan[];
+}
+
+/** Zipkin v2 JSON of SDK spans, as a Zipkin exporter would send them. */
+export function zipkinJson(spans: ReadableSpan[]): string {
+  const kinds: Record<number, string> = { 1: "SERVER", 2: "CLIENT", 3: "PRODUCER", 4: "CONSUMER" };
+  const micros = (t: [number, number]) => t[0] * 1e6 + Math.round(t[1] / 1e3);
+  return JSON.stringify(spans.map((s) => ({
+    traceId: s.spanContext().traceId, id: s.spanContext().spanId, parentId: s.parentSpanContext?.spanId, name: s.name,
+    kind: kinds[s.kind], timestamp: micros(s.startTime), duration: Math.max(1, micros(s.duration)),
+    localEndpoint: { serviceName: String(s.resource.attributes["service.name"]) },
+    tags: Object.fromEntries(Object.entries(s.attributes).map(([k, v]) => [k, String(v)])),
+  })));
 }
 
 /** `spans` SDK spans in traces of 10 (a server span and 9 database calls), 20 attributes each, as OTLP protobuf. */
@@ -37,6 +51,7 @@ export function realisticBatch(seed: number, spans: number): Batch {
     body: Buffer.from(ProtobufTraceSerializer.serializeRequest(kept)!),
     traceIds: [...new Set(kept.map((s) => s.spanContext().traceId))],
     spans: kept.length,
+    sdkSpans: kept,
   };
 }
 
