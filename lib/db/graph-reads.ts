@@ -16,6 +16,26 @@ export function rangeParams(from: Date, to: Date): Date[] {
   return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
 }
 
+
+/**
+ * Sums and merged histograms per group, set-based: every histogram is unnested into (bucket, weight) rows and
+ * summed by a hash aggregate. Folding jsonb maps row by row (the tracemap_hist_sum aggregate) rebuilds the map
+ * at every step and took over 15 s for a week of 3,000 edges; this is linear in the buckets read.
+ * `rows` must yield the `keys`, the columns `sums` refers to, and the `hists` (jsonb) columns.
+ */
+export function mergedRollup(rows: string, keys: string[], sums: string, hists: Record<string, string>): string {
+  const k = keys.join(", ");
+  const histCtes = Object.entries(hists).map(([alias, col], i) =>
+    `h${i} AS (SELECT ${k}, jsonb_object_agg(b, w) AS h FROM (
+       SELECT ${k}, e.b, sum(e.w::float8) AS w FROM r, jsonb_each_text(r.${col}) AS e(b, w) GROUP BY ${k}, e.b) x GROUP BY ${k})`);
+  const histCols = Object.keys(hists).map((alias, i) => `coalesce(h${i}.h, '{}'::jsonb) AS "${alias}"`);
+  const joins = Object.keys(hists).map((_, i) => `LEFT JOIN h${i} USING (${k})`).join(" ");
+  return `WITH r AS MATERIALIZED (SELECT * FROM ${rows}),
+    t AS (SELECT ${k}, ${sums} FROM r GROUP BY ${k}),
+    ${histCtes.join(",\n    ")}
+    SELECT t.*, ${histCols.join(", ")} FROM t ${joins} ORDER BY ${k}`;
+}
+
 export interface EdgeTotalsRow {
   source: string;
   target: string;
@@ -35,17 +55,18 @@ export interface EdgeTotalsRow {
 
 /** Edge totals over [from, to), histograms merged in the database. */
 export async function edgeTotals(sql: Queryable, from: Date, to: Date): Promise<EdgeTotalsRow[]> {
-  return sql.unsafe<EdgeTotalsRow[]>(
-    `SELECT source, target, connection_type AS "connectionType", max(source_type) AS "sourceType",
-            max(target_type) AS "targetType", max(broker) AS broker, sum(requests)::float8 AS requests,
-            sum(failed)::float8 AS failed, sum(status_4xx)::float8 AS "status4xx", sum(throttled)::float8 AS throttled,
-            sum(raw_spans)::bigint AS "rawSpans", sum(raw_failed)::bigint AS "rawFailed",
-            tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
-     FROM ${rollupSource("edge", "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist")}
-     GROUP BY source, target, connection_type
-     ORDER BY source, target, connection_type`,
+  const rows = await sql.unsafe<(Omit<EdgeTotalsRow, "connectionType"> & { connection_type: string })[]>(
+    mergedRollup(
+      rollupSource("edge", "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist"),
+      ["source", "target", "connection_type"],
+      `max(source_type) AS "sourceType", max(target_type) AS "targetType", max(broker) AS broker, sum(requests)::float8 AS requests,
+       sum(failed)::float8 AS failed, sum(status_4xx)::float8 AS "status4xx", sum(throttled)::float8 AS throttled,
+       sum(raw_spans)::bigint AS "rawSpans", sum(raw_failed)::bigint AS "rawFailed"`,
+      { clientHist: "client_hist", serverHist: "server_hist" },
+    ),
     rangeParams(from, to),
   );
+  return rows.map(({ connection_type, ...r }) => ({ ...r, connectionType: connection_type }));
 }
 
 export interface ServiceTotalsRow {
@@ -58,10 +79,10 @@ export interface ServiceTotalsRow {
 
 export async function serviceTotals(sql: Queryable, from: Date, to: Date): Promise<ServiceTotalsRow[]> {
   return sql.unsafe<ServiceTotalsRow[]>(
-    `SELECT service, sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
-            tracemap_hist_sum(hist) AS hist
-     FROM ${rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''")}
-     GROUP BY service ORDER BY service`,
+    mergedRollup(
+      rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''"),
+      ["service"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`, { hist: "hist" },
+    ),
     rangeParams(from, to),
   );
 }
@@ -93,16 +114,19 @@ export interface EdgeBucketRow {
   serverHist: Histogram;
 }
 
+/** The start of the `stepMs` step (parameter $1) a row's time falls in, aligned to the epoch. */
+export const stepBucket = (time: string) => `to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0)`;
+
 /** One edge's figures grouped into steps of `stepMs`, aligned to the epoch; whole-hour steps read hour rows. */
 export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, stepMs: number): Promise<EdgeBucketRow[]> {
   const [table, time] = stepMs % 3_600_000 === 0 ? ["edge_hours", "hour"] : ["edge_minutes", "minute"];
   return sql.unsafe<EdgeBucketRow[]>(
-    `SELECT to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0) AS bucket,
-            sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans",
-            tracemap_hist_sum(client_hist) AS "clientHist", tracemap_hist_sum(server_hist) AS "serverHist"
-     FROM ${table}
-     WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)
-     GROUP BY 1 ORDER BY 1`,
+    mergedRollup(
+      `(SELECT ${stepBucket(time)} AS bucket, requests, failed, raw_spans, client_hist, server_hist FROM ${table}
+        WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)) AS s`,
+      ["bucket"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
+      { clientHist: "client_hist", serverHist: "server_hist" },
+    ),
     [stepMs, edge.source, edge.target, from, to, edge.connectionType],
   );
 }

@@ -1,5 +1,5 @@
 import type { Histogram } from "../domain/histogram";
-import { rangeParams, rollupSource } from "./graph-reads";
+import { mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
 import type { Queryable } from "./pool";
 
 export interface OperationTotalsRow {
@@ -10,13 +10,15 @@ export interface OperationTotalsRow {
 }
 
 /** One service's figures per span name over [from, to). */
-export function operationTotals(sql: Queryable, service: string, from: Date, to: Date): Promise<OperationTotalsRow[]> {
-  return sql.unsafe<OperationTotalsRow[]>(
-    `SELECT operation, sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, tracemap_hist_sum(hist) AS hist
-     FROM ${rollupSource("service", "operation, requests, failed, hist", "service = $7 AND operation <> ''")}
-     GROUP BY operation ORDER BY sum(requests) DESC, operation`,
+export async function operationTotals(sql: Queryable, service: string, from: Date, to: Date): Promise<OperationTotalsRow[]> {
+  const rows = await sql.unsafe<OperationTotalsRow[]>(
+    mergedRollup(
+      rollupSource("service", "operation, requests, failed, hist", "service = $7 AND operation <> ''"),
+      ["operation"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
+    ),
     [...rangeParams(from, to), service],
   );
+  return rows.sort((a, b) => b.requests - a.requests || a.operation.localeCompare(b.operation));
 }
 
 export interface ServiceBucketRow {
@@ -30,11 +32,11 @@ export interface ServiceBucketRow {
 export function serviceSeries(sql: Queryable, service: string, from: Date, to: Date, stepMs: number): Promise<ServiceBucketRow[]> {
   const [table, time] = stepMs % 3_600_000 === 0 ? ["service_hours", "hour"] : ["service_minutes", "minute"];
   return sql.unsafe<ServiceBucketRow[]>(
-    `SELECT to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0) AS bucket,
-            sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, tracemap_hist_sum(hist) AS hist
-     FROM ${table}
-     WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4
-     GROUP BY 1 ORDER BY 1`,
+    mergedRollup(
+      `(SELECT ${stepBucket(time)} AS bucket, requests, failed, hist FROM ${table}
+        WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4) AS s`,
+      ["bucket"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
+    ),
     [stepMs, service, from, to],
   );
 }

@@ -58,3 +58,18 @@ export function splitByHour(from: Date, to: Date): { head: [Date, Date]; hours: 
   if (h1 >= h2) return { head: [from, to], hours: [to, to], tail: [to, to] };
   return { head: [from, new Date(h1)], hours: [new Date(h1), new Date(h2)], tail: [new Date(h2), to] };
 }
+
+/** Windows at least this long are read from hour rows only (whole hours, widened outward). */
+export const HOURLY_READ_MS = 12 * HOUR;
+
+/**
+ * The window the graph actually reads for [from, to): short windows exactly (minute rows at the ragged ends),
+ * long ones widened to whole hours so only hour rows are read (a day of 3,000 edges is then 72,000 rows instead
+ * of up to 450,000). `seconds` is the time the widened window covers up to `now`, for rates.
+ */
+export function readWindow(from: Date, to: Date, now = Date.now()): { from: Date; to: Date; seconds: number } {
+  if (to.getTime() - from.getTime() < HOURLY_READ_MS) return { from, to, seconds: Math.max((to.getTime() - from.getTime()) / 1000, 1) };
+  const f = Math.floor(from.getTime() / HOUR) * HOUR;
+  const t = Math.ceil(to.getTime() / HOUR) * HOUR;
+  return { from: new Date(f), to: new Date(t), seconds: Math.max((Math.min(t, Math.max(now, to.getTime())) - f) / 1000, 1) };
+}

@@ -3,18 +3,19 @@ import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
+import { readWindow } from "../domain/time-range";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
 const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0, suspectedBrokenContext: false });
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
-export async function loadGraph(sql: Queryable, from: Date, to: Date): Promise<Graph> {
+export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
+  const { from, to, seconds } = readWindow(requestedFrom, requestedTo);
   const [edgeRows, serviceRows, qualityRows, namespaces] = await Promise.all([
     edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to), serviceNamespaceMap(sql),
   ]);
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
-  const seconds = Math.max((to.getTime() - from.getTime()) / 1000, 1);
   const nodes = new Map<string, GraphNode & { hist: Histogram }>();
   const node = (name: string, type: NodeType) => {
     let n = nodes.get(name);
@@ -62,7 +63,7 @@ export async function loadGraph(sql: Queryable, from: Date, to: Date): Promise<G
   }
   return {
     from: from.toISOString(),
-    to: to.toISOString(),
+    to: requestedTo.toISOString(),
     nodes: [...nodes.values()].map(({ hist, ...n }) => ({
       ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...percentiles(hist),
     })),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange, parseTime, seriesStep, splitByHour } from "../../lib/domain/time-range";
+import { parseRange, parseTime, seriesStep, splitByHour, readWindow } from "../../lib/domain/time-range";
 import { AppError } from "../../lib/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -49,5 +49,19 @@ describe("reading a range from minute and hour roll-ups", () => {
     expect(splitByHour(d("09:15:00"), d("09:45:00"))).toEqual({
       head: [d("09:15:00"), d("09:45:00")], hours: [d("09:45:00"), d("09:45:00")], tail: [d("09:45:00"), d("09:45:00")],
     });
+  });
+});
+
+describe("read window", () => {
+  it("reads short windows exactly and widens long ones to whole hours, with rates over the covered time", () => {
+    const at = (s: string) => new Date(`2026-11-24T${s}Z`);
+    expect(readWindow(at("10:07:00"), at("11:37:00"))).toEqual({ from: at("10:07:00"), to: at("11:37:00"), seconds: 5400 });
+    const now = at("23:37:00").getTime();
+    const day = readWindow(new Date(now - 24 * 3600_000), new Date(now), now);
+    expect(day.from.toISOString()).toBe("2026-11-23T23:00:00.000Z");
+    expect(day.to.toISOString()).toBe("2026-11-25T00:00:00.000Z");
+    expect(day.seconds).toBe(24 * 3600 + 37 * 60); // up to now, not to the end of the current hour
+    const past = readWindow(at("00:30:00"), at("13:30:00"), now);
+    expect([past.from, past.to, past.seconds]).toEqual([at("00:00:00"), at("14:00:00"), 14 * 3600]);
   });
 });
