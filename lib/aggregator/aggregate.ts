@@ -1,8 +1,11 @@
 import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
-import { pairingContext, spansOfEpoch, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
+import { pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
+
+/** One bucket for all time: per-edge totals for the counters. */
+const ALL_TIME_MS = 2 ** 52;
 
 export interface AggregateOptions {
   /** How long after a span's commit its partners may still arrive and pair. */
@@ -54,6 +57,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
       // Minute and hour rows in the same transaction: both are exact, whatever happens.
       await writeRollup(tx, rollUp(observations, MINUTE_MS), "minute");
       await writeRollup(tx, rollUp(observations, HOUR_MS), "hour");
+      await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
       await writeServiceCatalog(tx, serviceNamespaces(batch));
       await writeServiceVersions(tx, serviceVersions(batch));
     }

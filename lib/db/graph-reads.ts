@@ -1,4 +1,5 @@
 import type { Histogram } from "../domain/histogram";
+import type { EdgeCounterRow } from "../domain/service-graph-metrics";
 import { splitByHour } from "../domain/time-range";
 import type { Queryable } from "./pool";
 
@@ -187,4 +188,11 @@ export function nodesSeen(sql: Queryable, since: Date): Promise<NodeSeenRow[]> {
 
 export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; namespace: string }[]> {
   return sql<{ service: string; namespace: string }[]>`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
+}
+
+/** Per-edge totals since the first span (the Tempo-compatible counters). */
+export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
+  return sql<EdgeCounterRow[]>`
+    SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist"
+    FROM edge_counters ORDER BY source, target, connection_type`;
 }

@@ -40,6 +40,11 @@ describe("read API over real HTTP", () => {
     expect(orders).toMatchObject({ source: "gateway", connectionType: "rpc", errorRate: 0.25 });
     expect(orders.client.p95).toBeGreaterThan(0);
 
+    // Prometheus scrape with Tempo's service-graph names: the same counts as the graph.
+    const metrics = await (await fetch(`http://127.0.0.1:${product.ports.web}/metrics`)).text();
+    expect(metrics).toContain(`traces_service_graph_request_total{client="gateway",server="orders",connection_type=""} ${expected["gateway->orders"]!.requests}`);
+    expect(metrics).toContain(`traces_service_graph_request_failed_total{client="gateway",server="orders",connection_type=""} ${expected["gateway->orders"]!.errors}`);
+
     const { services } = await getJson("/api/services");
     expect(Object.fromEntries(services.map((s: any) => [s.name, s.type]))).toEqual({
       gateway: "service", notify: "service", orders: "service", "payment-gateway": "external", shop: "database", user: "user",

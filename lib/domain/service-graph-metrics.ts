@@ -1,0 +1,49 @@
+// Tempo's service-graph metrics (the names and labels Grafana's service graph view queries), from our per-edge
+// totals (pure). Counters are cumulative since the first span; latencies become Prometheus histograms.
+import { bucketValueMs, type Histogram } from "./histogram";
+
+export interface EdgeCounterRow {
+  source: string;
+  target: string;
+  connectionType: string;
+  requests: number;
+  failed: number;
+  clientHist: Histogram;
+  serverHist: Histogram;
+}
+
+/** Tempo's default histogram buckets, in seconds. */
+export const TEMPO_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8];
+
+/** Tempo's connection_type label: empty for a direct call. */
+const CONNECTION_TYPE: Record<string, string> = { rpc: "", messaging: "messaging_system", database: "database", virtual: "virtual_node" };
+
+const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
+const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}`;
+const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(12).replace(/\.?0+$/, ""));
+
+export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
+  const out: string[] = [
+    "# HELP traces_service_graph_request_total Total count of requests between two nodes (sampling-adjusted).",
+    "# TYPE traces_service_graph_request_total counter",
+  ];
+  const base = (r: EdgeCounterRow) => ({ client: r.source, server: r.target, connection_type: CONNECTION_TYPE[r.connectionType] ?? r.connectionType });
+  for (const r of rows) out.push(`traces_service_graph_request_total${labels(base(r))} ${num(r.requests)}`);
+  out.push("# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.", "# TYPE traces_service_graph_request_failed_total counter");
+  for (const r of rows) out.push(`traces_service_graph_request_failed_total${labels(base(r))} ${num(r.failed)}`);
+  for (const side of ["client", "server"] as const) {
+    const name = `traces_service_graph_request_${side}_seconds`;
+    out.push(`# HELP ${name} Time for a request between two nodes as seen from the ${side}.`, `# TYPE ${name} histogram`);
+    for (const r of rows) {
+      const hist = side === "client" ? r.clientHist : r.serverHist;
+      const points = Object.entries(hist).map(([b, w]) => [bucketValueMs(Number(b)) / 1000, w] as const);
+      const count = points.reduce((s, [, w]) => s + w, 0);
+      if (count === 0) continue;
+      for (const le of TEMPO_BUCKETS) out.push(`${name}_bucket${labels({ ...base(r), le: String(le) })} ${num(points.filter(([v]) => v <= le).reduce((s, [, w]) => s + w, 0))}`);
+      out.push(`${name}_bucket${labels({ ...base(r), le: "+Inf" })} ${num(count)}`);
+      out.push(`${name}_sum${labels(base(r))} ${num(points.reduce((s, [v, w]) => s + v * w, 0))}`);
+      out.push(`${name}_count${labels(base(r))} ${num(count)}`);
+    }
+  }
+  return `${out.join("\n")}\n`;
+}
