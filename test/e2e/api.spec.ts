@@ -45,6 +45,20 @@ describe("read API over real HTTP", () => {
     expect(metrics).toContain(`traces_service_graph_request_total{client="gateway",server="orders",connection_type=""} ${expected["gateway->orders"]!.requests}`);
     expect(metrics).toContain(`traces_service_graph_request_failed_total{client="gateway",server="orders",connection_type=""} ${expected["gateway->orders"]!.errors}`);
 
+    // The Jaeger query API Grafana's Jaeger data source reads (prefix /jaeger).
+    expect((await getJson("/jaeger/api/services")).data).toEqual(["gateway", "notify", "orders"]);
+    expect((await getJson("/jaeger/api/services/orders/operations")).data.length).toBeGreaterThan(0);
+    const found = await getJson(`/jaeger/api/traces?service=orders&lookback=1h&limit=3`);
+    expect(found.data).toHaveLength(3);
+    const jaegerTrace = found.data[0];
+    expect(Object.values(jaegerTrace.processes).map((p: any) => p.serviceName)).toContain("orders");
+    expect(jaegerTrace.spans.every((s: any) => s.traceID === jaegerTrace.traceID && s.processID in jaegerTrace.processes)).toBe(true);
+    const one = await getJson(`/jaeger/api/traces/${jaegerTrace.traceID}`);
+    expect(one.data[0].spans).toHaveLength(jaegerTrace.spans.length);
+    const deps = (await getJson(`/jaeger/api/dependencies?endTs=${Date.now() + 60_000}&lookback=3600000`)).data;
+    expect(deps.find((d: any) => d.parent === "gateway" && d.child === "orders").callCount).toBe(expected["gateway->orders"]!.requests);
+    expect((await fetch(`http://127.0.0.1:${product.ports.web}/jaeger/api/traces?lookback=1h`)).status).toBe(400);
+
     const { services } = await getJson("/api/services");
     expect(Object.fromEntries(services.map((s: any) => [s.name, s.type]))).toEqual({
       gateway: "service", notify: "service", orders: "service", "payment-gateway": "external", shop: "database", user: "user",
