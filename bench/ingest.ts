@@ -54,7 +54,7 @@ async function main() {
       const spans = decoded[nextCopy++]!;
       await sql.begin(async (tx) => {
         const w = await tx.unsafe(`COPY copy_scratch (${columns}, start_time) FROM STDIN`).writable();
-        await pipeline(Readable.from([spans.map((r) => copyLine(r).slice(0, -1) + "\t" + new Date(Number(r.startNs / 1_000_000n)).toISOString() + "\n").join("")]), w);
+        await pipeline(Readable.from([spans.map((r) => copyLine(r, true)).join("")]), w);
       });
     }
   }));

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TraceSpanCounter, ValueCleaner } from "../../lib/ingest/limits";
 import { normalize, type RawSpan } from "../../lib/ingest/normalize";
 import { Registry } from "../../lib/metrics";
+import { startTimeText } from "../../lib/db/span-copy";
 
 const NOW = 1_800_000_000_000_000_000n;
 const raw = (over: Partial<RawSpan> = {}): RawSpan => ({
@@ -73,5 +74,12 @@ describe("metrics", () => {
     expect(await r.render()).toBe(
       '# HELP t_total Things.\n# TYPE t_total counter\nt_total{reason="a \\"quoted\\"\\nline"} 3\n# HELP g A gauge.\n# TYPE g gauge\ng 1.5\n',
     );
+  });
+});
+
+describe("COPY lines", () => {
+  it("writes the partition key with microseconds, truncated like the INSERT path does", () => {
+    expect(startTimeText(1_795_547_439_206_123_999n)).toBe("2026-11-24T19:10:39.206123Z");
+    expect(startTimeText(1_000_000_000_000_000_001n)).toBe("2001-09-09T01:46:40.000000Z");
   });
 });
