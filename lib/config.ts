@@ -11,6 +11,7 @@ const configSchema = z.object({
   OTLP_HTTP_PORT: port.default(4318),
   OTLP_GRPC_PORT: port.default(4317),
   ZIPKIN_PORT: port.default(9411),
+  XRAY_PORT: port.default(2000),
   WEB_PORT: port.default(3000),
   INGEST_HOST: z.string().default("0.0.0.0"),
   INGEST_TOKEN: z.string().min(1).optional(),

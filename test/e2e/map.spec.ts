@@ -166,8 +166,10 @@ it("groups services by namespace into boxes that collapse into one node", async 
   const base = `http://127.0.0.1:${product.ports.web}/?from=now-1h&focus=grp-web&group=1`;
   await expect.poll(async () => {
     await page.goto(base);
+    // The server renders first; the map exists once the client has hydrated (slow on a busy machine).
+    await page.waitForFunction(() => (window as any).__tracemapCy, null, { timeout: 15_000 }).catch(() => undefined);
     return page.evaluate(() => (window as any).__tracemapCy?.getElementById("ns:shop").children().length ?? 0).catch(() => 0);
-  }, { timeout: 30_000, interval: 1000 }).toBe(2);
+  }, { timeout: 60_000, interval: 1000 }).toBe(2);
   const box = await page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").renderedBoundingBox({ includeLabels: false, includeOverlays: false }));
   const canvas = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(canvas.x + box.x1 + 20, canvas.y + box.y1 + 20);
@@ -177,4 +179,4 @@ it("groups services by namespace into boxes that collapse into one node", async 
   const row = page.locator('tr[data-edge="grp-web->ns:shop"]');
   expect(await row.textContent()).toContain("5.0%"); // 1 failed of 20 calls into the namespace
   await page.close();
-}, 60_000);
+}, 120_000);

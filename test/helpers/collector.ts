@@ -11,6 +11,7 @@ export function startTestCollector(sql: Sql, env: Record<string, string> = {}): 
     OTLP_HTTP_PORT: "0",
     OTLP_GRPC_PORT: "0",
     ZIPKIN_PORT: "0",
+    XRAY_PORT: "0",
     ...env,
   });
   return startCollector(config, sql, () => {});

@@ -24,6 +24,7 @@ export async function startProduct(extraEnv: Record<string, string> = {}, timeou
     OTLP_HTTP_PORT: String(ports.otlpHttp),
     OTLP_GRPC_PORT: String(ports.otlpGrpc),
     ZIPKIN_PORT: String(ports.zipkin),
+    XRAY_PORT: String(ports.zipkin + 1),
     INGEST_HOST: "127.0.0.1",
     ...extraEnv,
   };
