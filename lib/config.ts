@@ -12,6 +12,7 @@ const configSchema = z.object({
   OTLP_GRPC_PORT: port.default(4317),
   ZIPKIN_PORT: port.default(9411),
   XRAY_PORT: port.default(2000),
+  DATADOG_PORT: port.default(8126),
   WEB_PORT: port.default(3000),
   INGEST_HOST: z.string().default("0.0.0.0"),
   INGEST_TOKEN: z.string().min(1).optional(),

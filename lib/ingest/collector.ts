@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import type { Sql } from "../db/pool";
 import { SpanStore } from "../db/span-store";
 import { bindGrpc, createOtlpGrpcServer } from "./grpc-receiver";
-import { createOtlpHttpServer, createZipkinServer } from "./http-receivers";
+import { createDatadogServer, createOtlpHttpServer, createZipkinServer } from "./http-receivers";
 import { IngestPipeline } from "./pipeline";
 import { IngestMetrics } from "./ingest-metrics";
 import { TraceSpanCounter } from "./limits";
@@ -15,7 +15,7 @@ import { WriteQueue } from "./write-queue";
 
 export type CollectorConfig = Pick<
   Config,
-  | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "XRAY_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
+  | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "XRAY_PORT" | "DATADOG_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
   | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
   | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
   | "MAX_INFLIGHT_BYTES" | "MAX_SPANS_PER_REQUEST" | "MAX_SPANS_PER_TRACE" | "MAX_ATTRIBUTE_VALUE_BYTES"
@@ -23,7 +23,7 @@ export type CollectorConfig = Pick<
 >;
 
 export interface RunningCollector {
-  ports: { otlpHttp: number; otlpGrpc: number; zipkin: number; xray: number };
+  ports: { otlpHttp: number; otlpGrpc: number; zipkin: number; xray: number; datadog: number };
   queue: WriteQueue;
   metrics: IngestMetrics;
   /** Stops accepting, flushes what was accepted, then closes the servers. */
@@ -62,20 +62,22 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
   const otlpHttp = createOtlpHttpServer(receiver);
   const zipkin = createZipkinServer(receiver);
   const grpc = createOtlpGrpcServer(receiver);
-  const [httpPort, zipkinPort, grpcPort, xray] = await Promise.all([
+  const datadog = createDatadogServer(receiver);
+  const [httpPort, zipkinPort, grpcPort, xray, datadogPort] = await Promise.all([
     listen(otlpHttp, config.INGEST_HOST, config.OTLP_HTTP_PORT),
     listen(zipkin, config.INGEST_HOST, config.ZIPKIN_PORT),
     bindGrpc(grpc, config.INGEST_HOST, config.OTLP_GRPC_PORT),
     startXRayReceiver(pipeline, config.INGEST_HOST, config.XRAY_PORT, log),
+    listen(datadog, config.INGEST_HOST, config.DATADOG_PORT),
   ]);
 
   return {
-    ports: { otlpHttp: httpPort, otlpGrpc: grpcPort, zipkin: zipkinPort, xray: xray.port },
+    ports: { otlpHttp: httpPort, otlpGrpc: grpcPort, zipkin: zipkinPort, xray: xray.port, datadog: datadogPort },
     queue,
     metrics,
     async close() {
       xray.socket.close();
-      const closing = [closeHttp(otlpHttp), closeHttp(zipkin), new Promise<void>((r) => grpc.tryShutdown(() => r()))];
+      const closing = [closeHttp(otlpHttp), closeHttp(zipkin), closeHttp(datadog), new Promise<void>((r) => grpc.tryShutdown(() => r()))];
       await queue.close();
       await Promise.all(closing);
     },

@@ -8,6 +8,7 @@ import { decodeExportTraceRequest, encodeExportResponse, encodeRpcStatus } from 
 import type { IngestPipeline } from "./pipeline";
 import type { Protocol } from "./ingest-metrics";
 import { decodeZipkinJson } from "./zipkin";
+import { decodeDatadogTraces } from "./datadog";
 
 export interface ReceiverOptions {
   pipeline: IngestPipeline;
@@ -25,7 +26,7 @@ const JSON_TYPE = "application/json";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
-function serve(protocol: Protocol, routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void): Server {
+function serve(protocol: Protocol, routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void, methods = ["POST"]): Server {
   return createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const handler = routes[path];
@@ -36,7 +37,7 @@ function serve(protocol: Protocol, routes: Record<string, Handler>, opts: Receiv
         return send(res, r.status, r.type, r.body, { "cache-control": "no-store" });
       }
       if (!handler) throw new AppError(404, `no route for ${path}`);
-      if (req.method !== "POST") throw new AppError(405, `use POST for ${path}`, { allow: "POST" });
+      if (!methods.includes(req.method ?? "")) throw new AppError(405, `use ${methods.join(" or ")} for ${path}`, { allow: methods.join(", ") });
       checkBearerToken(req.headers.authorization, opts.ingestToken);
       opts.pipeline.admit();
       await handler(req, res);
@@ -137,4 +138,18 @@ export function grpcCodeFor(httpStatus: number): number {
     case 503: return 14; // UNAVAILABLE
     default: return 13; // INTERNAL
   }
+}
+
+/** Datadog agent API: PUT/POST /v0.4/traces with msgpack, as dd-trace sends it; answered like the agent. */
+export function createDatadogServer(opts: ReceiverOptions): Server {
+  const putTraces: Handler = async (req, res) => {
+    const type = mediaType(req);
+    if (type !== "application/msgpack" && type !== "") throw new AppError(415, `unsupported content-type "${type}"; the Datadog receiver takes application/msgpack (v0.4)`);
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const batch = await opts.pipeline.ingest("datadog", () => decodeDatadogTraces(body));
+    if (batch.rejected.length > 0) opts.log?.(`datadog: ${rejectionMessage(batch)}`);
+    send(res, 200, JSON_TYPE, JSON.stringify({ rate_by_service: {} }));
+  };
+  return serve("datadog", { "/v0.4/traces": putTraces, "/v0.3/traces": putTraces }, { ...opts, probes: undefined },
+    (res, _req, e) => send(res, e.status, "text/plain; charset=utf-8", e.message, e.headers), ["PUT", "POST"]);
 }

@@ -1,7 +1,7 @@
 import type { DecodedBatch } from "../domain/span";
 import { Registry } from "../metrics";
 
-export type Protocol = "otlp_http" | "otlp_grpc" | "zipkin" | "xray";
+export type Protocol = "otlp_http" | "otlp_grpc" | "zipkin" | "xray" | "datadog";
 
 /** The collector's own counters, served at GET /metrics on the OTLP/HTTP port. */
 export class IngestMetrics {

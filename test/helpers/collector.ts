@@ -12,6 +12,7 @@ export function startTestCollector(sql: Sql, env: Record<string, string> = {}): 
     OTLP_GRPC_PORT: "0",
     ZIPKIN_PORT: "0",
     XRAY_PORT: "0",
+    DATADOG_PORT: "0",
     ...env,
   });
   return startCollector(config, sql, () => {});

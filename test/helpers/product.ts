@@ -25,6 +25,7 @@ export async function startProduct(extraEnv: Record<string, string> = {}, timeou
     OTLP_GRPC_PORT: String(ports.otlpGrpc),
     ZIPKIN_PORT: String(ports.zipkin),
     XRAY_PORT: String(ports.zipkin + 1),
+    DATADOG_PORT: String(randomPort(37000)),
     INGEST_HOST: "127.0.0.1",
     ...extraEnv,
   };

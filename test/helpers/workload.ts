@@ -82,7 +82,7 @@ export async function spawnCollector(databaseUrl: string, env: Record<string, st
   const proc = spawn(bin!, args, {
     env: {
       ...process.env, DATABASE_URL: databaseUrl, INGEST_HOST: "127.0.0.1",
-      OTLP_HTTP_PORT: String(p.otlpHttp), OTLP_GRPC_PORT: String(p.otlpGrpc), ZIPKIN_PORT: String(p.zipkin), XRAY_PORT: "0", ...env,
+      OTLP_HTTP_PORT: String(p.otlpHttp), OTLP_GRPC_PORT: String(p.otlpGrpc), ZIPKIN_PORT: String(p.zipkin), XRAY_PORT: "0", DATADOG_PORT: "0", ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -32,7 +32,7 @@ describe("docker/", () => {
       expect(url.username).toBe(compose.services[url.hostname].environment.POSTGRES_USER);
     }
     expect(compose.services.collector.ports).toEqual([
-      `${config.OTLP_GRPC_PORT}:${config.OTLP_GRPC_PORT}`, `${config.OTLP_HTTP_PORT}:${config.OTLP_HTTP_PORT}`, `${config.ZIPKIN_PORT}:${config.ZIPKIN_PORT}`, `${config.XRAY_PORT}:${config.XRAY_PORT}/udp`,
+      `${config.OTLP_GRPC_PORT}:${config.OTLP_GRPC_PORT}`, `${config.OTLP_HTTP_PORT}:${config.OTLP_HTTP_PORT}`, `${config.ZIPKIN_PORT}:${config.ZIPKIN_PORT}`, `${config.XRAY_PORT}:${config.XRAY_PORT}/udp`, `${config.DATADOG_PORT}:${config.DATADOG_PORT}`,
     ]);
     expect(compose.services.web.ports).toEqual([`${config.WEB_PORT}:${config.WEB_PORT}`]);
     expect(compose.services.collector.healthcheck.test.join(" ")).toContain(`:${config.OTLP_HTTP_PORT}/readyz`);
