@@ -31,9 +31,12 @@ interface Point {
   t: string;
   ratePerSec: number;
   errorRate: number;
-  client: { p50: number | null; p95: number | null };
-  server: { p50: number | null; p95: number | null };
+  client: Record<Pct, number | null>;
+  server: Record<Pct, number | null>;
 }
+
+type Pct = "p50" | "p95" | "p99";
+const PCTS: Pct[] = ["p50", "p95", "p99"];
 
 export default function SelectionPanel({ graph, selected, from, to, baseline, onFocus, onClose }: Props) {
   return (
@@ -74,6 +77,7 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
   const errors = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=errors`);
   const typical = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=typical`);
   const [picked, setPicked] = useState<Picked | null>(null);
+  const [pct, setPct] = useState<Pct>("p95");
   const atOrBelow = useJson<{ traces: Example[] }>(base && picked
     ? `${base}/traces?${window(new Date(picked.ts).toISOString(), new Date(picked.ts + picked.stepMs).toISOString())}&connectionType=${edge!.connectionType}&maxMs=${picked.maxMs}`
     : null);
@@ -81,8 +85,9 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
   // The baseline is aligned by position: its n-th step sits under the current window's n-th step.
   const chart = (series?.points ?? []).map((p, i) => {
     const b = baseSeries?.points[i];
-    const band = b && b.client.p50 !== null && b.client.p95 !== null ? [b.client.p50, b.client.p95] : b && b.server.p50 !== null && b.server.p95 !== null ? [b.server.p50, b.server.p95] : null;
-    return { ts: Date.parse(p.t), rate: p.ratePerSec, errors: p.errorRate * 100, client: p.client.p95, server: p.server.p95, band };
+    const side = b && b.client.p50 !== null ? b.client : b?.server;
+    const band = side && side.p50 !== null && side[pct] !== null ? [side.p50, side[pct]] : null;
+    return { ts: Date.parse(p.t), rate: p.ratePerSec, errors: p.errorRate * 100, client: p.client[pct], server: p.server[pct], band };
   });
   const stepMs = (series?.stepSeconds ?? 60) * 1000;
   // A click between points with traffic picks the nearest step that has a latency.
@@ -108,24 +113,41 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
         <dt>Client p50 / p95 / p99</dt><dd>{formatMs(edge.client.p50)} / {formatMs(edge.client.p95)} / {formatMs(edge.client.p99)}</dd>
         <dt>Server p50 / p95 / p99</dt><dd>{formatMs(edge.server.p50)} / {formatMs(edge.server.p95)} / {formatMs(edge.server.p99)}</dd>
       </dl>
-      <div className="chart" aria-label="p95 latency and rate over time" data-testid="edge-chart" data-deploys={series?.deploys.length ?? 0} data-baseline={baseSeries ? "1" : "0"}>
-        <ResponsiveContainer width="100%" height={180}>
+      <p className="controls" role="group" aria-label="Latency percentile">
+        {PCTS.map((p) => (
+          <button key={p} type="button" aria-pressed={pct === p} className={pct === p ? "selected" : undefined} onClick={() => setPct(p)}>{p}</button>
+        ))}
+      </p>
+      <div className="chart" aria-label={`client and server ${pct} latency over time`} data-testid="edge-chart" data-deploys={series?.deploys.length ?? 0} data-baseline={baseSeries ? "1" : "0"}>
+        <ResponsiveContainer width="100%" height={170}>
           <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 16, bottom: 0 }} onClick={(s) => pick(s?.activeTooltipIndex === undefined || s?.activeTooltipIndex === null ? undefined : Number(s.activeTooltipIndex))} style={{ cursor: "pointer" }}>
             <CartesianGrid strokeDasharray="3 3" />
             <XAxis dataKey="ts" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick} fontSize={10} minTickGap={30} />
             <YAxis yAxisId="ms" fontSize={10} unit=" ms" />
-            <YAxis yAxisId="rate" orientation="right" fontSize={10} unit="/s" />
             <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} />
             <Legend wrapperStyle={{ fontSize: 10 }} />
-            {baseSeries && <Area yAxisId="ms" dataKey="band" name="baseline p50–p95" fill="#BBBBBB" fillOpacity={0.35} stroke="none" isAnimationActive={false} connectNulls />}
-            <Line yAxisId="ms" dataKey="client" name="client p95" stroke="#0077BB" dot={false} isAnimationActive={false} connectNulls />
-            <Line yAxisId="ms" dataKey="server" name="server p95" stroke="#009988" dot={false} isAnimationActive={false} connectNulls />
-            <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#BBBBBB" dot={false} isAnimationActive={false} />
+            {baseSeries && <Area yAxisId="ms" dataKey="band" name={`baseline p50–${pct}`} fill="#BBBBBB" fillOpacity={0.35} stroke="none" isAnimationActive={false} connectNulls />}
+            <Line yAxisId="ms" dataKey="client" name={`client ${pct}`} stroke="#0077BB" dot={false} isAnimationActive={false} connectNulls />
+            <Line yAxisId="ms" dataKey="server" name={`server ${pct}`} stroke="#009988" dot={false} isAnimationActive={false} connectNulls />
             {deployLines(series?.deploys ?? [], "ms")}
           </ComposedChart>
         </ResponsiveContainer>
       </div>
-      <p className="muted">Click a point on the chart to list the slowest calls at or below its p95 in that step.</p>
+      <p className="muted">The gap between client and server is network and queueing time. Click a point to list the slowest calls at or below its {pct} in that step.</p>
+      <div className="chart" aria-label="request rate and error percentage over time" data-testid="edge-rate-chart">
+        <ResponsiveContainer width="100%" height={120}>
+          <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
+            <CartesianGrid strokeDasharray="3 3" />
+            <XAxis dataKey="ts" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick} fontSize={10} minTickGap={30} />
+            <YAxis yAxisId="rate" fontSize={10} unit="/s" />
+            <YAxis yAxisId="err" orientation="right" fontSize={10} unit="%" />
+            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} />
+            <Legend wrapperStyle={{ fontSize: 10 }} />
+            <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#0077BB" dot={false} isAnimationActive={false} />
+            <Line yAxisId="err" dataKey="errors" name="errors %" stroke="#CC3311" dot={false} isAnimationActive={false} />
+          </ComposedChart>
+        </ResponsiveContainer>
+      </div>
       {picked && (
         <div data-testid="at-or-below" data-max-ms={picked.maxMs}>
           <h3>At or below {formatMs(picked.maxMs)} at {new Date(picked.ts).toLocaleTimeString()}</h3>

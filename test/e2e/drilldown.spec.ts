@@ -93,6 +93,10 @@ it("edge chart: baseline band, deploy marker, click a point for the slowest call
   await expect.poll(() => chart.locator("text", { hasText: "dd-orders 2.0.0" }).count()).toBe(1);
   // The band is drawn: recharts renders the baseline area as a path.
   await expect.poll(() => chart.locator(".recharts-area-area").count()).toBe(1);
+  // Rate and error % over time in their own chart; the percentile can be switched.
+  expect(await page.getByTestId("edge-rate-chart").locator(".recharts-line").count()).toBe(2);
+  await page.getByRole("button", { name: "p99" }).click();
+  await expect.poll(() => chart.locator(".recharts-legend-item-text").allTextContents()).toEqual(["baseline p50–p99", "client p99", "server p99"]);
 
   // Click the chart where the v2 traffic is (right part): the list holds calls at or below the clicked p95.
   const box = (await chart.locator(".recharts-wrapper").boundingBox())!;
