@@ -1,19 +1,21 @@
 import type { TraceMapEdge, TraceMapNode } from "@/lib/domain/trace-map";
 import { RANK_GAP, ROW_GAP } from "@/lib/domain/layout";
 
-const SCALE = 0.6;
-const PAD = 70;
+// Wide enough for "service (N spans)" labels under the nodes and call counts on the edges between ranks.
+const SCALE_X = 1;
+const SCALE_Y = 0.8;
+const PAD = 110;
 
 /** The services one trace touched, drawn small with the layered layout of the main map. Static SVG, text only. */
 export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edges: TraceMapEdge[] }) {
   if (nodes.length === 0) return null;
-  const xs = nodes.map((n) => n.position.x * SCALE);
-  const ys = nodes.map((n) => n.position.y * SCALE);
+  const xs = nodes.map((n) => n.position.x * SCALE_X);
+  const ys = nodes.map((n) => n.position.y * SCALE_Y);
   const minX = Math.min(...xs) - PAD;
   const minY = Math.min(...ys) - 30;
-  const width = Math.max(...xs) - minX + PAD + (RANK_GAP * SCALE) / 2;
-  const height = Math.max(...ys) - minY + (ROW_GAP * SCALE) / 2;
-  const at = new Map(nodes.map((n) => [n.id, { x: n.position.x * SCALE - minX, y: n.position.y * SCALE - minY }]));
+  const width = Math.max(...xs) - minX + PAD + (RANK_GAP * SCALE_X) / 4;
+  const height = Math.max(...ys) - minY + (ROW_GAP * SCALE_Y) / 2;
+  const at = new Map(nodes.map((n) => [n.id, { x: n.position.x * SCALE_X - minX, y: n.position.y * SCALE_Y - minY }]));
   return (
     <details className="trace-map" open={nodes.length <= 30}>
       <summary>Trace map: {nodes.length} services, {edges.length} calls between them</summary>
@@ -29,7 +31,7 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
           return (
             <g key={`${e.source}->${e.target}`} data-edge={`${e.source}->${e.target}`}>
               <line x1={a.x + 8} y1={a.y} x2={b.x - 8} y2={b.y} markerEnd="url(#tm-arrow)" strokeWidth={e.errors ? 2 : 1} stroke={e.errors ? "#CC3311" : undefined} />
-              <text x={(a.x + b.x) / 2} y={(a.y + b.y) / 2 - 4} textAnchor="middle">{e.calls}×{e.errors ? `, ${e.errors} failed` : ""}</text>
+              <text x={a.x + (b.x - a.x) * 0.55} y={a.y + (b.y - a.y) * 0.55 - 5} textAnchor="middle">{e.calls}×{e.errors ? `, ${e.errors} failed` : ""}</text>
             </g>
           );
         })}
