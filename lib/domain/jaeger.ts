@@ -1,6 +1,7 @@
 // Jaeger's HTTP query API shapes (what Grafana's Jaeger data source reads), from our spans and edges (pure).
 import { badRequest } from "../errors";
 import type { TraceSearch } from "./trace-search";
+import type { TraceSpanInput } from "./trace-tree";
 
 export interface JaegerSearch {
   search: TraceSearch;
@@ -62,17 +63,9 @@ export function parseJaegerSearch(p: Params, now = Date.now()): JaegerSearch {
   };
 }
 
-export interface SpanForJaeger {
+/** A stored span as the trace view reads it (TraceSpanInput) with its ids, resource, events and links. */
+export interface SpanForJaeger extends TraceSpanInput {
   traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  serviceName: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
   attributes: Record<string, unknown>;
   resourceAttributes: Record<string, unknown>;
   events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
