@@ -9,18 +9,29 @@ export const COPY_COLUMNS = [
 
 const NULL = "\\N";
 
-// Strings in a SpanRecord are storable by construction: normalize() (lib/ingest/limits.ts) has already replaced
-// NUL and lone surrogates, which PostgreSQL text and jsonb reject. Only COPY's own escaping is left to do here.
+// normalize() (lib/ingest/limits.ts) replaces NUL and lone surrogates, which PostgreSQL text and jsonb reject, and
+// counts it. This is the safety net for anything it missed: one bad string would fail the whole COPY, and
+// postgres.js does not surface an error raised mid-COPY (the write hangs until WRITE_TIMEOUT_MS). Checks are cheap;
+// the slow repair runs only when one fires.
+const storable = (s: string) => {
+  const wellFormed = s.isWellFormed() ? s : s.toWellFormed();
+  return wellFormed.includes("\0") ? wellFormed.replaceAll("\0", "\uFFFD") : wellFormed;
+};
+const repairStrings = (_key: string, value: unknown) => (typeof value === "string" ? storable(value) : value);
+// JSON.stringify escapes NUL and lone surrogates (and only those, among what matters here) as \u0000 / \udXXX.
+const NEEDS_REPAIR = /\\u(?:0000|d[89a-f])/i;
+
 function escapeText(s: string): string {
   return /[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t")) : s;
 }
 
 function json(v: unknown): string {
-  return escapeText(JSON.stringify(v));
+  const out = JSON.stringify(v);
+  return escapeText(NEEDS_REPAIR.test(out) ? JSON.stringify(v, repairStrings) : out);
 }
 
 const bytea = (b: Buffer | null) => (b ? `\\\\x${b.toString("hex")}` : NULL);
-const text = (s: string | null) => (s === null ? NULL : escapeText(s));
+const text = (s: string | null) => (s === null ? NULL : escapeText(s.isWellFormed() && !s.includes("\0") ? s : storable(s)));
 
 /** start_ns as a timestamptz literal with microseconds, truncated like `epoch + (start_ns / 1000) µs`. */
 export function startTimeText(startNs: bigint): string {

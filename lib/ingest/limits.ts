@@ -79,7 +79,10 @@ export class ValueCleaner {
   links(links: SpanLink[]): SpanLink[] {
     const kept = links.slice(0, this.limits.maxEvents);
     this.adjusted.droppedEvents += links.length - kept.length;
-    return kept.map((l) => ({ ...l, ...(l.traceState ? { traceState: this.text(l.traceState) } : {}), attributes: this.attributes(l.attributes) }));
+    return kept.map((l) => ({
+      ...l, traceId: this.text(l.traceId), spanId: this.text(l.spanId),
+      ...(l.traceState ? { traceState: this.text(l.traceState) } : {}), attributes: this.attributes(l.attributes),
+    }));
   }
 }
 

@@ -41,6 +41,8 @@ export interface Problem {
   message: string;
 }
 
+const MAX_DURATION_NS = 31n * 86_400n * 1_000_000_000n;
+
 const isAllZero = (b: Buffer) => b.every((x) => x === 0);
 
 /** Why a span cannot be stored, or null when it is fine. */
@@ -55,9 +57,12 @@ export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLi
     return no("invalid_id", `parent span id must be empty or 8 bytes, got ${span.parentSpanId.length}`);
   if (!serviceName) return no("missing_service", "missing service name (resource attribute service.name)");
   if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5) return no("invalid_kind", `invalid span kind ${span.kind}`);
-  if (span.statusCode < 0 || span.statusCode > 2) return no("invalid_status", `invalid status code ${span.statusCode}`);
+  // Found by the fuzz test: a fractional code (5.2e-151) passed a range check and then failed the COPY into smallint.
+  if (!Number.isInteger(span.statusCode) || span.statusCode < 0 || span.statusCode > 2) return no("invalid_status", `invalid status code ${span.statusCode}`);
   if (span.startNs <= 0n) return no("bad_time", "missing start time");
   if (span.endNs < span.startNs) return no("bad_time", "end time is before start time");
+  // Found by the fuzz test: a fixed64 end far in the future overflowed the bigint duration column and failed the COPY.
+  if (span.endNs - span.startNs > MAX_DURATION_NS) return no("bad_time", "duration longer than 31 days");
   if (span.startNs < nowNs - limits.maxAgeNs) return no("too_old", "start time is older than the accepted age");
   if (span.startNs > nowNs + limits.maxFutureNs) return no("too_new", "start time is too far in the future");
   return null;

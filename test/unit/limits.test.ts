@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TraceSpanCounter, ValueCleaner } from "../../lib/ingest/limits";
 import { normalize, type RawSpan } from "../../lib/ingest/normalize";
 import { Registry } from "../../lib/metrics";
-import { startTimeText } from "../../lib/db/span-copy";
+import { copyLine, startTimeText } from "../../lib/db/span-copy";
 
 const NOW = 1_800_000_000_000_000_000n;
 const raw = (over: Partial<RawSpan> = {}): RawSpan => ({
@@ -81,5 +81,19 @@ describe("COPY lines", () => {
   it("writes the partition key with microseconds, truncated like the INSERT path does", () => {
     expect(startTimeText(1_795_547_439_206_123_999n)).toBe("2026-11-24T19:10:39.206123Z");
     expect(startTimeText(1_000_000_000_000_000_001n)).toBe("2001-09-09T01:46:40.000000Z");
+  });
+});
+
+describe("storable strings", () => {
+  it("cleans link ids too, and the COPY line repairs anything that still slipped through", () => {
+    const clean = new ValueCleaner({ maxValueBytes: 100, maxAttributes: 5, maxEvents: 2 });
+    expect(clean.links([{ traceId: "a\u0000", spanId: "\ud800", attributes: {} }])).toEqual([{ traceId: "a\uFFFD", spanId: "\uFFFD", attributes: {} }]);
+    const [span] = normalize([{ resource: { "service.name": "svc" }, scopes: [{ name: "", version: "", spans: [raw()] }] }], { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n }, NOW).spans;
+    const line = copyLine({ ...span!, name: "x\u0000y", attributes: { k: "\udc00", ok: "😀 \\u0000 literal" } });
+    expect(line).not.toContain("\u0000");
+    expect(line.isWellFormed()).toBe(true);
+    expect(line).toContain("x\uFFFDy");
+    expect(line).toContain('"k":"\uFFFD"');
+    expect(line).toContain("😀");
   });
 });
