@@ -59,6 +59,8 @@ export interface DecodedBatch {
   spans: SpanRecord[];
   rejected: Rejection[];
   adjusted?: Adjustments;
+  /** Accepted spans per trace (hex id), when spans per trace are capped: counted once, during validation. */
+  perTrace?: Map<string, number>;
 }
 
 /** What was changed to make spans storable; counted, never silent. */

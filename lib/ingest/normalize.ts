@@ -95,6 +95,7 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
       }
     }
   }
+  if (traces) batch.perTrace = inThisBatch;
   return batch;
 }
 

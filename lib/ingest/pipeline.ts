@@ -48,12 +48,8 @@ export class IngestPipeline {
     const batch = normalize(groups, this.limits, undefined, this.opts.traces);
     await this.queue.write(batch.spans);
     this.opts.metrics?.batch(protocol, batch);
-    const traces = this.opts.traces;
-    if (traces) {
-      const perTrace = new Map<string, number>();
-      for (const s of batch.spans) perTrace.set(s.traceId.toString("hex"), (perTrace.get(s.traceId.toString("hex")) ?? 0) + 1);
-      for (const [id, n] of perTrace) traces.add(id, n);
-    }
+    // Only what was committed counts against a trace's cap.
+    for (const [id, n] of batch.perTrace ?? []) this.opts.traces?.add(id, n);
     return batch;
   }
 }
