@@ -12,8 +12,22 @@ export interface RunningProduct {
 
 const randomPort = (base: number) => base + Math.floor(Math.random() * 1000);
 
-/** Starts the whole product exactly as `npm start` does, on an embedded database in a fresh directory. */
+/**
+ * Starts the whole product exactly as `npm start` does, on an embedded database in a fresh directory. Its ports are
+ * random: one that another socket (often an outgoing connection's ephemeral port) holds makes the start fail, and
+ * then it is tried again on other ports.
+ */
 export async function startProduct(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningProduct> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startProductOnce(extraEnv, timeoutMs);
+    } catch (err) {
+      if (attempt >= 3 || !/did not start on port|EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: number): Promise<RunningProduct> {
   const ports = { web: randomPort(31000), otlpHttp: randomPort(32000), otlpGrpc: randomPort(33000), zipkin: randomPort(34000), pg: randomPort(35000) };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
