@@ -37,6 +37,9 @@ const configSchema = z.object({
   SPAN_RETENTION_HOURS: positiveInt.default(24),
   AGGREGATOR_INTERVAL_MS: positiveInt.default(1_000),
   AGGREGATOR_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  // Trace-id-hash shards of the aggregation: more than one lets several aggregator processes share the work.
+  AGGREGATOR_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
+  AGGREGATOR_LEASE_MS: positiveInt.default(15_000),
   RETENTION_INTERVAL_MS: positiveInt.default(60_000),
   MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(7),
   HOUR_ROLLUP_RETENTION_DAYS: positiveInt.default(90),

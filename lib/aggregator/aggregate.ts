@@ -2,6 +2,8 @@ import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../
 import { pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
+import { advanceShard, lockShard, shardProgress } from "../db/shards";
+import { levellingLimit } from "../domain/shard-leases";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
 
 /** One bucket for all time: per-edge totals for the counters. */
@@ -14,25 +16,45 @@ export interface AggregateOptions {
   epochIntervalMs: number;
 }
 
-/** Records an epoch if due, then processes every epoch whose wait window has closed. Returns epochs processed. */
+/** Records an epoch if due, then processes every shard up to the last epoch whose wait window has closed. */
 export async function aggregateOnce(sql: Sql, opts: AggregateOptions): Promise<number> {
   await recordEpoch(sql, opts.epochIntervalMs);
+  const shards = await shardProgress(sql);
+  return processShards(sql, shards.map((s) => s.shard), opts.waitMs, levellingLimit(shards, shards.length));
+}
+
+/**
+ * Processes the given shards epoch by epoch, round robin, until none can go further (or past `upTo`, while
+ * shards level for a resize). Returns the number of (shard, epoch) steps done.
+ */
+export async function processShards(sql: Sql, shards: number[], waitMs: number, upTo: number | null, keepGoing = () => true): Promise<number> {
   let processed = 0;
-  while (await processNextEpoch(sql, opts.waitMs)) processed++;
+  let active = [...shards];
+  while (active.length > 0 && keepGoing()) {
+    const next: number[] = [];
+    for (const shard of active) {
+      if (await processNextEpoch(sql, waitMs, shard, upTo)) {
+        processed++;
+        next.push(shard);
+      }
+    }
+    active = next;
+  }
   return processed;
 }
 
 /**
- * One epoch in one transaction: the progress row is locked (so several workers take turns), the epoch's spans
- * are paired against everything committed within its window, the roll-up is added and progress advances, all
- * committed together or not at all.
+ * One epoch of one shard in one transaction: the shard's progress row is locked (so workers never process the
+ * same shard and epoch twice, whoever holds the lease), the shard's spans of the epoch are paired against
+ * everything committed within its window, the roll-up is added and progress advances, all committed together or
+ * not at all. Roll-up rows are sums, so shards add into the same rows without coordinating.
  */
-export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolean> {
+export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null): Promise<boolean> {
   return sql.begin(async (tx) => {
-    const [progress] = await tx<{ processed_epoch: bigint }[]>`
-      SELECT processed_epoch FROM aggregator_progress WHERE id = 1 FOR UPDATE SKIP LOCKED`;
-    if (!progress) return false; // another worker holds the lease
-    const e = Number(progress.processed_epoch) + 1;
+    const progress = await lockShard(tx, shard);
+    if (!progress) return false; // another worker is on it, or the shards were just resized
+    const e = progress.processedEpoch + 1;
+    if (upTo !== null && e > upTo) return false;
     const epoch = await getEpoch(tx, e);
     if (!epoch) return false;
     const window = await windowOf(tx, e, waitMs);
@@ -42,7 +64,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
     if (!(await isClosed(tx, end.xidBound))) return false;
 
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
-    const batch = await spansOfEpoch(tx, lower, epoch.xidBound);
+    const batch = await spansOfEpoch(tx, lower, epoch.xidBound, { shard, count: progress.shardCount });
     if (batch.length > 0) {
       const context = await pairingContext(tx, batch, end.xidBound);
       const earlier = [...new Set(context.map((s) => s.epoch).filter((x) => x < e))];
@@ -61,7 +83,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number): Promise<boolea
       await writeServiceCatalog(tx, serviceNamespaces(batch));
       await writeServiceVersions(tx, serviceVersions(batch));
     }
-    await tx`UPDATE aggregator_progress SET processed_epoch = ${e}, updated_at = now() WHERE id = 1`;
+    await advanceShard(tx, shard, e);
     return true;
   });
 }

@@ -64,7 +64,7 @@ export interface Rollup {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
-const edgeKey = (bucket: string, e: { source: string; target: string; connectionType: string }) =>
+const edgeKey = (bucket: string, e: { source: string; target: string; connectionType: string }): string =>
   `${bucket}\u0000${e.source}\u0000${e.target}\u0000${e.connectionType}`;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
@@ -131,14 +131,24 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
   }
 
   const examples = bucketMs === MINUTE_MS ? [...byEdge.values()].flatMap(exampleCandidates) : [];
-  return { edges: [...edges.values()], services: [...services.values()], quality: [...quality.values()], examples };
+  return { edges: sortedValues(edges), services: sortedValues(services), quality: sortedValues(quality), examples };
+}
+
+/**
+ * Rows in key order: workers on different shards upsert the same rows, and taking row locks in one order
+ * everywhere keeps them from deadlocking.
+ */
+function sortedValues<T>(rows: Map<string, T>): T[] {
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
 }
 
 /** Slowest few, failed ones up to the cap, and one near this batch's median; the store keeps the best overall. */
 function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
-  const bySlowest = [...list].sort((a, b) => cmpBig(exampleDuration(b), exampleDuration(a)) || a.spanId.localeCompare(b.spanId));
+  // Ties are broken exactly as the store ranks (trace id, span id; start times in microseconds), so every batch
+  // offers the candidates the store would keep and the result does not depend on how spans were batched or sharded.
+  const bySlowest = [...list].sort((a, b) => cmpBig(exampleDuration(b), exampleDuration(a)) || cmpIds(a, b));
   const median = bySlowest[Math.floor(bySlowest.length / 2)]!;
-  const errors = list.filter((e) => e.failed).sort((a, b) => cmpBig(a.startNs, b.startNs) || a.spanId.localeCompare(b.spanId));
+  const errors = list.filter((e) => e.failed).sort((a, b) => cmpBig(a.startNs / 1000n, b.startNs / 1000n) || cmpIds(a, b));
   const bands = new Map<number, EdgeObservation>();
   for (const e of bySlowest) {
     const band = exemplarBand(exampleDuration(e));
@@ -153,6 +163,9 @@ function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
 }
 
 const cmpBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
+const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// Lower-case hex sorts like the bytes PostgreSQL compares.
+const cmpIds = (a: EdgeObservation, b: EdgeObservation) => cmpStr(a.traceId, b.traceId) || cmpStr(a.spanId, b.spanId);
 
 function example(e: EdgeObservation, category: ExampleCategory): ExampleRow {
   return {

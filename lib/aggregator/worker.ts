@@ -1,11 +1,20 @@
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
 import { applyRollupRetention, type RetentionPolicy } from "../db/retention";
-import { aggregateOnce } from "./aggregate";
+import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
+import { recordEpoch } from "../db/epochs";
+import { levellingLimit } from "../domain/shard-leases";
+import { processShards } from "./aggregate";
 
 export interface AggregatorOptions {
   intervalMs: number;
   waitMs: number;
+  /** Trace-id-hash shards the work is split into; all workers of one database must agree. */
+  shards: number;
+  /** A worker that stops renewing loses its shards after this long. */
+  leaseMs: number;
   spanRetentionHours: number;
   rollups: RetentionPolicy;
   retentionIntervalMs: number;
@@ -13,18 +22,41 @@ export interface AggregatorOptions {
 }
 
 /**
- * The background process: every interval it records an ingest epoch and rolls up every epoch whose wait
- * window has closed; now and then it drops expired span partitions and roll-up rows. Chained timeouts, so passes never overlap.
+ * The background process: every interval it records an ingest epoch, takes its fair share of shard leases and
+ * rolls up its shards' epochs whose wait window has closed; now and then it drops expired span partitions and
+ * roll-up rows. Chained timeouts, so passes never overlap.
  */
-export function startAggregator(sql: Sql, opts: AggregatorOptions): { stop(): Promise<void> } {
+export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string; stop(): Promise<void> } {
+  const id = `${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
   let lastRetention = 0;
+  let held: number[] = [];
+  let leasedAt = 0;
+
+  const takeLeases = async () => {
+    const next = await adjustLeases(sql, id, opts.leaseMs);
+    if (next.join() !== held.join()) opts.log(`shards ${next.length ? next.join(",") : "none"} of ${opts.shards}`);
+    held = next;
+    leasedAt = Date.now();
+  };
+
+  const aggregate = async () => {
+    await recordEpoch(sql, opts.intervalMs);
+    const shards = await shardProgress(sql);
+    if (shards.length !== opts.shards && (await resizeShards(sql, opts.shards)) === "resized") {
+      opts.log(`resized from ${shards.length} to ${opts.shards} shards`);
+    }
+    await takeLeases();
+    const upTo = levellingLimit(await shardProgress(sql), opts.shards);
+    // A long catch-up renews the leases between epochs, so it does not lose its shards halfway.
+    await processShards(sql, held, opts.waitMs, upTo, () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3);
+  };
 
   const tick = async () => {
     try {
-      await aggregateOnce(sql, { waitMs: opts.waitMs, epochIntervalMs: opts.intervalMs });
+      await aggregate();
     } catch (err) {
       opts.log(`aggregation pass failed (will retry): ${(err as Error).message}`);
     }
@@ -46,10 +78,12 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { stop(): Pr
   };
   loop();
   return {
+    id,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       await running;
+      await releaseLeases(sql, id).catch((err) => opts.log(`could not release leases: ${(err as Error).message}`));
     },
   };
 }

@@ -6,6 +6,8 @@ runMain("aggregator", async () => {
   const worker = startAggregator(sql, {
     intervalMs: config.AGGREGATOR_INTERVAL_MS,
     waitMs: config.AGGREGATOR_WAIT_MS,
+    shards: config.AGGREGATOR_SHARDS,
+    leaseMs: config.AGGREGATOR_LEASE_MS,
     retentionIntervalMs: config.RETENTION_INTERVAL_MS,
     // Epochs must outlive the longest pairing window by a margin.
     rollups: { minuteRowsDays: config.MINUTE_ROLLUP_RETENTION_DAYS, hourRowsDays: config.HOUR_ROLLUP_RETENTION_DAYS, epochsHours: 24 },

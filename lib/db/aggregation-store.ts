@@ -23,11 +23,16 @@ const toAggSpan = (r: SpanRow): AggSpan => ({
   links: (r.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
 });
 
-/** The spans committed in one epoch: ingest_xid in [lower, upper). */
-export async function spansOfEpoch(tx: Queryable, lower: bigint, upper: bigint): Promise<AggSpan[]> {
+/**
+ * The spans of one shard committed in one epoch: ingest_xid in [lower, upper) and the trace id's hash in the
+ * shard. The hash covers the whole id, so ids with fixed parts (64-bit ids padded with zeros, X-Ray's time
+ * prefix) still spread evenly.
+ */
+export async function spansOfEpoch(tx: Queryable, lower: bigint, upper: bigint, shard = { shard: 0, count: 1 }): Promise<AggSpan[]> {
   const rows = await tx.unsafe<SpanRow[]>(
-    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8`,
-    [lower.toString(), upper.toString()],
+    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8
+       AND ($3::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % $3::int = $4::int)`,
+    [lower.toString(), upper.toString(), shard.count, shard.shard],
   );
   return rows.map(toAggSpan);
 }
@@ -171,6 +176,7 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
 /** Remembers each service's namespace; a span without one does not erase a known one. */
 export async function writeServiceCatalog(tx: Queryable, rows: { service: string; namespace: string | null; lastSeenMs: number }[]): Promise<void> {
   if (rows.length === 0) return;
+  rows = [...rows].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)); // lock order, see rollUp
   await tx.unsafe(
     `INSERT INTO service_catalog AS c (service, namespace, last_seen)
      SELECT service, namespace, to_timestamp("lastSeenMs" / 1000.0)
@@ -184,6 +190,8 @@ export async function writeServiceCatalog(tx: Queryable, rows: { service: string
 /** Widens each (service, version)'s first/last seen; out-of-order epochs only ever widen it. */
 export async function writeServiceVersions(tx: Queryable, rows: ServiceVersionSeen[]): Promise<void> {
   if (rows.length === 0) return;
+  const key = (r: ServiceVersionSeen) => `${r.service}\u0000${r.version}`;
+  rows = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)); // lock order, see rollUp
   await tx.unsafe(
     `INSERT INTO service_versions AS v (service, version, first_seen, last_seen)
      SELECT service, version, to_timestamp("firstSeenMs" / 1000.0), to_timestamp("lastSeenMs" / 1000.0)

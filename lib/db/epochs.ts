@@ -76,10 +76,11 @@ export async function isClosed(tx: Tx, bound: bigint): Promise<boolean> {
  * It includes the pairing wait (AGGREGATOR_WAIT_MS) by design. Null before the first epoch.
  */
 export async function aggregatorLag(sql: Sql): Promise<{ lagSeconds: number; pendingEpochs: number } | null> {
+  // The slowest shard decides: its epoch is the newest one every shard has finished.
   const [row] = await sql<{ lag: number | null; pending: number }[]>`
-    SELECT extract(epoch FROM now() - (SELECT recorded_at FROM ingest_epochs WHERE epoch = p.processed_epoch))::float8 AS lag,
-           (SELECT count(*) FROM ingest_epochs e WHERE e.epoch > p.processed_epoch)::int AS pending
-    FROM aggregator_progress p WHERE p.id = 1`;
+    SELECT extract(epoch FROM now() - (SELECT recorded_at FROM ingest_epochs WHERE epoch = p.done))::float8 AS lag,
+           (SELECT count(*) FROM ingest_epochs e WHERE e.epoch > p.done)::int AS pending
+    FROM (SELECT min(processed_epoch) AS done FROM aggregator_shards) p WHERE p.done IS NOT NULL`;
   if (!row || row.lag === null) return null;
   return { lagSeconds: row.lag, pendingEpochs: row.pending };
 }

@@ -27,7 +27,7 @@ export async function applyRollupRetention(sql: Queryable, p: RetentionPolicy, n
   deleted.ingest_epochs = (
     await sql`
       DELETE FROM ingest_epochs
-      WHERE epoch < (SELECT processed_epoch FROM aggregator_progress WHERE id = 1) - 1
+      WHERE epoch < (SELECT min(processed_epoch) FROM aggregator_shards) - 1
         AND recorded_at < ${new Date(now.getTime() - p.epochsHours * 3_600_000)}`
   ).count;
   return deleted;

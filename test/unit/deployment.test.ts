@@ -5,7 +5,8 @@ import { loadConfig } from "../../lib/config";
 
 // There is no Docker engine here: check what can be checked of docker/ without one.
 const dockerfile = readFileSync("docker/Dockerfile", "utf8");
-const compose = parse(readFileSync("docker/compose.yaml", "utf8")) as { services: Record<string, any> };
+// Compose files may use "<<" merge keys, which YAML 1.2 parsers only expand when asked.
+const compose = parse(readFileSync("docker/compose.yaml", "utf8"), { merge: true }) as { services: Record<string, any> };
 const otel = parse(readFileSync("docker/otel-collector.yaml", "utf8")) as any;
 const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
 
@@ -35,6 +36,10 @@ describe("docker/", () => {
       `${config.OTLP_GRPC_PORT}:${config.OTLP_GRPC_PORT}`, `${config.OTLP_HTTP_PORT}:${config.OTLP_HTTP_PORT}`, `${config.ZIPKIN_PORT}:${config.ZIPKIN_PORT}`, `${config.XRAY_PORT}:${config.XRAY_PORT}/udp`, `${config.DATADOG_PORT}:${config.DATADOG_PORT}`,
     ]);
     expect(compose.services.web.ports).toEqual([`${config.WEB_PORT}:${config.WEB_PORT}`]);
+    // Replicated aggregators only share work when there are at least as many shards as replicas.
+    const aggregator = compose.services.aggregator;
+    const shards = loadConfig(aggregator.environment).AGGREGATOR_SHARDS;
+    expect(shards).toBeGreaterThanOrEqual(aggregator.deploy?.replicas ?? 1);
     expect(compose.services.collector.healthcheck.test.join(" ")).toContain(`:${config.OTLP_HTTP_PORT}/readyz`);
   });
 
