@@ -4,7 +4,9 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
 import { useCollectorDatabase } from "../helpers/collector";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { realisticBatch } from "../helpers/workload";
-import { aggregateOnce } from "../../lib/aggregator/aggregate";
+import { aggregateOnce, processShards } from "../../lib/aggregator/aggregate";
+import { resizeShards, shardProgress } from "../../lib/db/shards";
+import { levellingLimit } from "../../lib/domain/shard-leases";
 import { loadGraph } from "../../lib/query/graph";
 
 const ctx = useCollectorDatabase();
@@ -102,4 +104,18 @@ describe("aggregation sharded by trace id over several worker processes", () => 
     const single = await rollupState();
     expect(single).toEqual(sharded);
   }, 150_000);
+
+  it("changes the number of shards only once the old shards have reached the same epoch", async () => {
+    const sql = ctx.db.sql;
+    await sql`DELETE FROM aggregator_shards`;
+    await sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 2, 3, now()), (1, 2, 5, now())`;
+    expect(await resizeShards(sql, 3)).toBe("uneven");
+    const limit = levellingLimit(await shardProgress(sql), 3);
+    expect(limit).toBe(5);
+    await processShards(sql, [0, 1], WAIT_MS, limit);
+    expect((await shardProgress(sql)).map((s) => s.processedEpoch)).toEqual([5, 5]); // shard 1 did not run ahead
+    expect(await resizeShards(sql, 3)).toBe("resized");
+    expect(await shardProgress(sql)).toEqual([0, 1, 2].map((shard) => ({ shard, shardCount: 3, processedEpoch: 5 })));
+    expect(await resizeShards(sql, 3)).toBe("unchanged");
+  });
 });
