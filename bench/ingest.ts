@@ -102,9 +102,28 @@ async function main() {
   await new Promise((r) => setTimeout(r, 5));
   await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
   add("aggregator catching up a backlog", backlog / ((performance.now() - t) / 1000), "spans/s", `${backlog} spans in ${Math.ceil(backlog / stored)} epochs`);
+  const singleTotal = await rolledUpSpans(sql);
+
+  // 3b. The same backlog again from scratch, shared by two aggregator processes on two trace-id shards.
+  const [bin, ...args] = tsEntry("lib/cli/aggregator.ts");
+  await sql`TRUNCATE edge_minutes, edge_hours, service_minutes, service_hours, quality_minutes, quality_hours, edge_examples, example_spans, edge_counters`;
+  await sql`DELETE FROM aggregator_shards`;
+  await sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 2, 0, now()), (1, 2, 0, now())`;
+  const lastEpoch = (await sql<{ e: bigint }[]>`SELECT max(epoch) AS e FROM ingest_epochs`)[0]!.e;
+  t = performance.now();
+  const pair = [0, 1].map(() => spawn(bin!, args, {
+    env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_SHARDS: "2", AGGREGATOR_WAIT_MS: "0", AGGREGATOR_INTERVAL_MS: "100" }, stdio: "ignore",
+  }));
+  while ((await sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done < lastEpoch) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const sharedSeconds = (performance.now() - t) / 1000;
+  await Promise.all(pair.map((p) => new Promise((r) => (p.once("exit", r), p.kill("SIGTERM")))));
+  const sharedTotal = await rolledUpSpans(sql);
+  add("aggregator backlog, 2 processes x 2 shards", backlog / sharedSeconds, "spans/s",
+    `same roll-up as one worker: ${sharedTotal === singleTotal ? "yes" : `NO (${sharedTotal} vs ${singleTotal})`}`);
 
   // 4. Sustained load with the aggregator process running (short pairing wait, reported separately).
-  const [bin, ...args] = tsEntry("lib/cli/aggregator.ts");
   const aggregator = spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS), AGGREGATOR_INTERVAL_MS: "1000" }, stdio: "ignore" });
   await new Promise((r) => setTimeout(r, 3000));
   const sustained = await sustainedLoad(collector.ports.otlpHttp);
@@ -121,6 +140,12 @@ async function main() {
   await sql.end();
   await pg.stop();
   report("ingest", `Ingest and aggregation (${REQUESTS} x ${SPANS_PER_REQUEST} spans, 20 attributes each)`, rows);
+}
+
+/** Spans counted into edges, a checksum of the roll-up. */
+async function rolledUpSpans(sql: ReturnType<typeof createSql>): Promise<string> {
+  const [row] = await sql<{ n: string }[]>`SELECT coalesce(sum(raw_spans), 0)::text || '/' || count(*) AS n FROM edge_minutes`;
+  return row!.n;
 }
 
 /** Copies the stored spans under new trace ids, one epoch per copy, until the unaggregated backlog reaches BACKLOG_SPANS. */
