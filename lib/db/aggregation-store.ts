@@ -173,6 +173,19 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
   );
 }
 
+/**
+ * Gives every hour this epoch added to a new version, so cached hour blocks are reloaded. Called last in the
+ * epoch's transaction (and in hour order): shards touching the same hour wait on this row only briefly.
+ */
+export async function bumpHourVersions(tx: Queryable, r: Rollup): Promise<void> {
+  const hours = [...new Set([...r.edges, ...r.services, ...r.quality].map((x) => x.bucket))].sort();
+  if (hours.length === 0) return;
+  await tx`
+    INSERT INTO rollup_hour_versions AS v (hour, version)
+    SELECT h::timestamptz, nextval('rollup_version_seq') FROM unnest(${hours}::text[]) h
+    ON CONFLICT (hour) DO UPDATE SET version = nextval('rollup_version_seq')`;
+}
+
 /** Remembers each service's namespace; a span without one does not erase a known one. */
 export async function writeServiceCatalog(tx: Queryable, rows: { service: string; namespace: string | null; lastSeenMs: number }[]): Promise<void> {
   if (rows.length === 0) return;

@@ -196,3 +196,10 @@ export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
     SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist"
     FROM edge_counters ORDER BY source, target, connection_type`;
 }
+
+/** The version of every hour in [from, to) that has roll-up rows (hour start in epoch ms -> version). */
+export async function hourVersions(sql: Queryable, from: Date, to: Date): Promise<Map<number, string>> {
+  const rows = await sql<{ hour: Date; version: bigint }[]>`
+    SELECT hour, version FROM rollup_hour_versions WHERE hour >= ${from} AND hour < ${to}`;
+  return new Map(rows.map((r) => [r.hour.getTime(), r.version.toString()]));
+}

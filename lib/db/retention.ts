@@ -18,7 +18,7 @@ export async function applyRollupRetention(sql: Queryable, p: RetentionPolicy, n
   for (const table of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples"]) {
     deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE minute < $1`, [minuteCutoff])).count;
   }
-  for (const table of ["edge_hours", "service_hours", "quality_hours"]) {
+  for (const table of ["edge_hours", "service_hours", "quality_hours", "rollup_hour_versions"]) {
     deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE hour < $1`, [hourCutoff])).count;
   }
   deleted.example_spans = (

@@ -4,6 +4,7 @@ import type { NodeType } from "../domain/virtual-node";
 import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../domain/time-range";
+import { hourlyTotals } from "./rollup-cache";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
@@ -11,10 +12,14 @@ const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedSe
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
 export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
-  const { from, to, seconds } = readWindow(requestedFrom, requestedTo);
-  const [edgeRows, serviceRows, qualityRows, namespaces] = await Promise.all([
-    edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to), serviceNamespaceMap(sql),
+  const { from, to, seconds, wholeHours } = readWindow(requestedFrom, requestedTo);
+  const [totals, namespaces] = await Promise.all([
+    wholeHours
+      ? hourlyTotals(sql, from, to)
+      : Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]).then(([edges, services, quality]) => ({ edges, services, quality })),
+    serviceNamespaceMap(sql),
   ]);
+  const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
   const nodes = new Map<string, GraphNode & { hist: Histogram }>();
   const node = (name: string, type: NodeType) => {
