@@ -71,7 +71,7 @@ async function replicate(sql: ReturnType<typeof createSql>, minute: Date): Promi
   // Rows written behind the aggregator's back must bump their hours' versions, as the aggregator does.
   await sql`
     INSERT INTO rollup_hour_versions AS v (hour, version)
-    SELECT DISTINCT hour, nextval('rollup_version_seq') FROM edge_hours
+    SELECT hour, nextval('rollup_version_seq') FROM (SELECT DISTINCT hour FROM edge_hours) h
     ON CONFLICT (hour) DO UPDATE SET version = nextval('rollup_version_seq')`;
   await sql`ANALYZE`;
   return written;

@@ -30,22 +30,77 @@ export function mergeHistograms(into: Histogram, from: Histogram): Histogram {
 }
 
 /** Quantiles (0..1) in milliseconds, nearest-rank on the weighted counts; null for an empty histogram. */
-export function quantilesMs(h: Histogram, qs: number[]): (number | null)[] {
-  const buckets = Object.entries(h)
-    .map(([b, c]) => [Number(b), c] as const)
-    .filter(([, c]) => c > 0)
-    .sort((a, b) => a[0] - b[0]);
-  const total = buckets.reduce((s, [, c]) => s + c, 0);
+export function quantilesMs(h: Histogram | BucketCounts, qs: number[]): (number | null)[] {
+  const { buckets, counts } = isBucketCounts(h) ? h : bucketCounts(h);
+  let total = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i]! > 0) total += counts[i]!;
   if (total === 0) return qs.map(() => null);
   return qs.map((q) => {
     const rank = Math.max(q * total, Number.MIN_VALUE);
     let cum = 0;
-    for (const [b, c] of buckets) {
-      cum += c;
-      if (cum >= rank - 1e-9) return bucketValueMs(b);
+    let last = 0;
+    for (let i = 0; i < buckets.length; i++) {
+      if (!(counts[i]! > 0)) continue;
+      cum += counts[i]!;
+      last = buckets[i]!;
+      if (cum >= rank - 1e-9) return bucketValueMs(buckets[i]!);
     }
-    return bucketValueMs(buckets[buckets.length - 1]![0]);
+    return bucketValueMs(last);
   });
+}
+
+/**
+ * A histogram as bucket numbers in ascending order with their counts. Cheaper to keep and merge in bulk than
+ * Histogram objects: V8 stores an object with integer keys as an array as long as its largest key.
+ */
+export interface BucketCounts {
+  buckets: Int32Array;
+  counts: Float64Array;
+}
+
+const isBucketCounts = (h: Histogram | BucketCounts): h is BucketCounts => h.buckets instanceof Int32Array;
+
+export function bucketCounts(h: Histogram): BucketCounts {
+  const buckets = Object.keys(h).map(Number).sort((a, b) => a - b);
+  return { buckets: Int32Array.from(buckets), counts: Float64Array.from(buckets, (b) => h[String(b)]!) };
+}
+
+// Bucket numbers stay below ~1,500 (31 days at 2% per bucket): one scratch array sums them without allocating.
+const SCRATCH_SIZE = 4096;
+const scratch = new Float64Array(SCRATCH_SIZE);
+
+/** The sum of several histograms; the inputs are not modified (they may be shared, e.g. cached). */
+export function mergeBucketCounts(list: BucketCounts[]): BucketCounts {
+  if (list.length === 1) return list[0]!;
+  let lo = SCRATCH_SIZE;
+  let hi = -1;
+  const outside = new Map<number, number>();
+  for (const { buckets, counts } of list) {
+    for (let i = 0; i < buckets.length; i++) {
+      const b = buckets[i]!;
+      if (b < 0 || b >= SCRATCH_SIZE) outside.set(b, (outside.get(b) ?? 0) + counts[i]!);
+      else {
+        scratch[b]! += counts[i]!;
+        if (b < lo) lo = b;
+        if (b > hi) hi = b;
+      }
+    }
+  }
+  const buckets: number[] = [];
+  const counts: number[] = [];
+  for (let b = lo; b <= hi; b++) {
+    if (scratch[b] !== 0) {
+      buckets.push(b);
+      counts.push(scratch[b]!);
+    }
+    scratch[b] = 0;
+  }
+  const below = [...outside].filter(([b]) => b < 0).sort((x, y) => x[0] - y[0]);
+  const above = [...outside].filter(([b]) => b >= SCRATCH_SIZE).sort((x, y) => x[0] - y[0]);
+  return {
+    buckets: Int32Array.from([...below.map(([b]) => b), ...buckets, ...above.map(([b]) => b)]),
+    counts: Float64Array.from([...below.map(([, c]) => c), ...counts, ...above.map(([, c]) => c)]),
+  };
 }
 
 export interface Percentiles {
@@ -54,7 +109,7 @@ export interface Percentiles {
   p99: number | null;
 }
 
-export function percentiles(h: Histogram): Percentiles {
+export function percentiles(h: Histogram | BucketCounts): Percentiles {
   const [p50, p95, p99] = quantilesMs(h, [0.5, 0.95, 0.99]);
   return { p50: p50!, p95: p95!, p99: p99! };
 }

@@ -1,10 +1,10 @@
-import { mergeHistograms, percentiles, type Histogram } from "../domain/histogram";
+import { mergeBucketCounts, percentiles, type BucketCounts } from "../domain/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../domain/time-range";
-import { hourlyTotals } from "./rollup-cache";
+import { compactTotals, hourlyTotals } from "./rollup-cache";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
@@ -16,22 +16,22 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
   const [totals, namespaces] = await Promise.all([
     wholeHours
       ? hourlyTotals(sql, from, to)
-      : Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]).then(([edges, services, quality]) => ({ edges, services, quality })),
+      : Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]).then((t) => compactTotals(...t)),
     serviceNamespaceMap(sql),
   ]);
   const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
-  const nodes = new Map<string, GraphNode & { hist: Histogram }>();
+  const nodes = new Map<string, GraphNode & { hists: BucketCounts[] }>();
   const node = (name: string, type: NodeType) => {
     let n = nodes.get(name);
     if (!n) {
-      n = { id: name, name, type, namespace: namespaceOf.get(name) ?? null, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hist: {} };
+      n = { id: name, name, type, namespace: namespaceOf.get(name) ?? null, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hists: [] };
       nodes.set(name, n);
     } else if (n.type !== "service" && type === "service") n.type = "service";
     return n;
   };
 
-  const edges: GraphEdge[] = edgeRows.map((r) => {
+  const edges: GraphEdge[] = edgeRows.map(({ row: r, client, server }) => {
     node(r.source, r.sourceType as NodeType);
     const target = node(r.target, r.targetType as NodeType);
     // Virtual nodes have no spans of their own: their figures are what their callers saw.
@@ -39,22 +39,22 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
       target.requests += r.requests;
       target.errors += r.failed;
       target.rawSpans += Number(r.rawSpans);
-      mergeHistograms(target.hist, r.clientHist);
+      target.hists.push(client);
     }
     return {
       id: `${r.source}->${r.target}${r.connectionType === "rpc" ? "" : `:${r.connectionType}`}`,
       source: r.source, target: r.target, connectionType: r.connectionType, broker: r.broker,
       requests: r.requests, errors: r.failed, status4xx: r.status4xx, throttled: r.throttled, rawSpans: Number(r.rawSpans),
       ratePerSec: r.requests / seconds, errorRate: r.requests > 0 ? r.failed / r.requests : 0,
-      client: percentiles(r.clientHist), server: percentiles(r.serverHist),
+      client: percentiles(client), server: percentiles(server),
     };
   });
-  for (const s of serviceRows) {
+  for (const { row: s, hist } of serviceRows) {
     const n = node(s.service, "service");
     n.requests = s.requests;
     n.errors = s.failed;
     n.rawSpans = Number(s.rawSpans);
-    n.hist = s.hist;
+    n.hists = [hist];
   }
   const calledByServices = new Set(edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target));
   for (const q of qualityRows) {
@@ -69,8 +69,8 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
   return {
     from: from.toISOString(),
     to: requestedTo.toISOString(),
-    nodes: [...nodes.values()].map(({ hist, ...n }) => ({
-      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...percentiles(hist),
+    nodes: [...nodes.values()].map(({ hists, ...n }) => ({
+      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...percentiles(mergeBucketCounts(hists)),
     })),
     edges,
   };

@@ -4,7 +4,7 @@ import { useCollectorDatabase } from "../helpers/collector";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { edgeTotals, qualityTotals, serviceTotals } from "../../lib/db/graph-reads";
-import { hourlyTotals } from "../../lib/query/rollup-cache";
+import { compactTotals, hourlyTotals } from "../../lib/query/rollup-cache";
 import { loadGraph } from "../../lib/query/graph";
 
 const ctx = useCollectorDatabase();
@@ -20,15 +20,13 @@ describe("cached hour blocks for long windows", () => {
     await sendShopTraces(exporter, 12);
     await aggregateAll(ctx.db.sql);
     const [from, to] = dayWindow();
-    const uncached = async () => ({
-      edges: await edgeTotals(ctx.db.sql, from, to), services: await serviceTotals(ctx.db.sql, from, to), quality: await qualityTotals(ctx.db.sql, from, to),
-    });
+    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, from, to), await serviceTotals(ctx.db.sql, from, to), await qualityTotals(ctx.db.sql, from, to));
 
     const first = await hourlyTotals(ctx.db.sql, from, to);
     expect(first.blocksLoaded).toBeGreaterThan(0);
     const { blocksLoaded: _, ...firstTotals } = first;
     expect(firstTotals).toEqual(await uncached());
-    expect(first.edges.find((e) => e.source === "gateway" && e.target === "orders")?.requests).toBe(12);
+    expect(first.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(12);
 
     const again = await hourlyTotals(ctx.db.sql, from, to);
     expect(again.blocksLoaded).toBe(0); // nothing changed: every block from the cache
@@ -40,7 +38,7 @@ describe("cached hour blocks for long windows", () => {
     expect(after.blocksLoaded).toBeLessThanOrEqual(2); // only the hour(s) the new spans fell in
     const { blocksLoaded: __, ...afterTotals } = after;
     expect(afterTotals).toEqual(await uncached());
-    expect(after.edges.find((e) => e.source === "gateway" && e.target === "orders")?.requests).toBe(20);
+    expect(after.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(20);
 
     // The map's long-window read goes through the cache and agrees.
     const graph = await loadGraph(ctx.db.sql, new Date(Date.now() - 24 * HOUR), new Date());

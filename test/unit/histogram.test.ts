@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { addToHistogram, bucketOf, mergeHistograms, percentiles, quantilesMs, type Histogram } from "../../lib/domain/histogram";
+import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, mergeHistograms, percentiles, quantilesMs, type Histogram } from "../../lib/domain/histogram";
 import { adjustedCount } from "../../lib/domain/sampling";
 
 function exactQuantile(sortedMs: number[], q: number): number {
@@ -57,5 +57,27 @@ describe("adjusted count", () => {
     expect(adjustedCount(null, { "sampling.adjusted_count": 5 }, {})).toBe(5);
     expect(adjustedCount(null, {}, { SampleRate: "20" })).toBe(20);
     expect(adjustedCount("ot=th:zz", {}, {})).toBe(1);
+  });
+});
+
+describe("bucket counts (the compact form the roll-up cache merges)", () => {
+  it("merge to the same histogram and percentiles as merging objects, without touching the inputs", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const hists: Histogram[] = Array.from({ length: 9 }, () => {
+      const h: Histogram = {};
+      for (let i = 0; i < 40; i++) addToHistogram(h, Math.floor(rnd() * 5e9), 1 + Math.floor(rnd() * 3));
+      return h;
+    });
+    hists[3]!["5000"] = 2; // beyond the scratch array
+    const objects = hists.reduce((acc, h) => mergeHistograms(acc, h), {} as Histogram);
+    const compact = hists.map(bucketCounts);
+    const before = compact.map((c) => [...c.counts]);
+    const merged = mergeBucketCounts(compact);
+    expect(merged).toEqual(bucketCounts(objects));
+    expect(percentiles(merged)).toEqual(percentiles(objects));
+    expect(compact.map((c) => [...c.counts])).toEqual(before);
+    expect(mergeBucketCounts([]).buckets).toHaveLength(0);
+    expect(percentiles(mergeBucketCounts([]))).toEqual({ p50: null, p95: null, p99: null });
   });
 });
