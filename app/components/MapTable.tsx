@@ -1,5 +1,6 @@
 "use client";
 
+import { useEffect, useState } from "react";
 import type { Graph } from "@/lib/query/graph";
 import type { Selection } from "@/lib/domain/map-state";
 import { formatMs, formatPercent, formatRate, HEALTH, healthOf, qualityText } from "@/lib/domain/map-style";
@@ -20,9 +21,13 @@ interface Props {
 export default function MapTable({ graph, selected, matches, onSelect, compact }: Props) {
   const isSel = (kind: Selection["kind"], id: string) => selected?.kind === kind && selected.id === id;
   const comparing = graph.edges.some((e) => e.diff) || graph.nodes.some((n) => n.diff);
+  // Rows exist only while the list is open: thousands of hidden rows made every map render and click slow.
+  const [open, setOpen] = useState(!compact);
+  useEffect(() => setOpen(!compact), [compact]);
   return (
-    <details className="map-table" open={!compact} data-testid="map-table">
+    <details className="map-table" open={open} onToggle={(e) => setOpen(e.currentTarget.open)} data-testid="map-table">
       <summary>{graph.nodes.length} nodes, {graph.edges.length} edges (table)</summary>
+      {open && (<>
       <table>
         <caption>Edges</caption>
         <thead>
@@ -59,6 +64,7 @@ export default function MapTable({ graph, selected, matches, onSelect, compact }
           ))}
         </tbody>
       </table>
+      </>)}
     </details>
   );
 }

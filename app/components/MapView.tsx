@@ -46,10 +46,16 @@ export default function MapView({ graph }: { graph: Graph }) {
     return () => clearInterval(timer);
   }, [state, router]);
 
+  // Keyed on the filter fields only, not the whole state: a selection or a search must not hand the map a new
+  // graph (it would diff thousands of elements and recompute the layout on every click).
+  const { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group } = state;
+  const collapsedKey = JSON.stringify(state.collapsed);
   const visible = useMemo(() => {
-    const filtered = applyFilters(graph.nodes, graph.edges, state);
-    return state.group ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(state.collapsed)) : filtered;
-  }, [graph, state]);
+    const filtered = applyFilters(graph.nodes, graph.edges, { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate });
+    return group ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(JSON.parse(collapsedKey) as string[])) : filtered;
+  }, [graph, hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group, collapsedKey]);
+  const pinsKey = JSON.stringify(state.pins);
+  const pins = useMemo(() => JSON.parse(pinsKey) as MapState["pins"], [pinsKey]);
   const onToggleGroup = useCallback(
     (ns: string) => update({ collapsed: state.collapsed.includes(ns) ? state.collapsed.filter((c) => c !== ns) : [...state.collapsed, ns] }),
     [update, state.collapsed],
@@ -167,7 +173,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
         <div className="map-body">
           <div className="map-main">
             {state.view === "graph" ? (
-              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={state.pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} />
+              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} />
             ) : null}
             <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
           </div>
