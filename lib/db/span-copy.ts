@@ -26,8 +26,20 @@ function escapeText(s: string): string {
 }
 
 function json(v: unknown): string {
+  if (Array.isArray(v) && v.length === 0) return "[]"; // most spans' events and links
   const out = JSON.stringify(v);
   return escapeText(NEEDS_REPAIR.test(out) ? JSON.stringify(v, repairStrings) : out);
+}
+
+// The spans of one resource share its attributes object (normalize keeps it): encode it once, not once per span.
+let lastResource: unknown = null;
+let lastResourceText = "";
+function resourceJson(v: unknown): string {
+  if (v !== lastResource) {
+    lastResourceText = json(v);
+    lastResource = v;
+  }
+  return lastResourceText;
 }
 
 const bytea = (b: Buffer | null) => (b ? `\\\\x${b.toString("hex")}` : NULL);
@@ -45,7 +57,7 @@ export function copyLine(s: SpanRecord, withStartTime = false): string {
     [
       bytea(s.traceId), bytea(s.spanId), bytea(s.parentSpanId), text(s.traceState), text(s.serviceName), text(s.name),
       String(s.kind), s.startNs.toString(), s.durationNs.toString(), String(s.statusCode), text(s.statusMessage),
-      json(s.attributes), json(s.resourceAttributes), text(s.scopeName), text(s.scopeVersion), json(s.events),
+      json(s.attributes), resourceJson(s.resourceAttributes), text(s.scopeName), text(s.scopeVersion), json(s.events),
       json(s.links),
       ...(withStartTime ? [startTimeText(s.startNs)] : []),
     ].join("\t") + "\n"

@@ -56,7 +56,34 @@ export class ValueCleaner {
     return this.attributes(v as Attributes, depth + 1);
   }
 
+  /** Whether text() would return `s` unchanged. */
+  private cleanText(s: string): boolean {
+    return s.isWellFormed() && !s.includes("\u0000") && (s.length * 3 <= this.limits.maxValueBytes || Buffer.byteLength(s) <= this.limits.maxValueBytes);
+  }
+
+  /** Whether value() would return `v` unchanged (and count nothing). */
+  private cleanValue(v: AttributeValue, depth: number): boolean {
+    if (typeof v === "string") return this.cleanText(v);
+    if (v === null || typeof v !== "object") return true;
+    if (depth > 8) return false;
+    if (Array.isArray(v)) return v.length <= this.limits.maxAttributes && v.every((x) => this.cleanValue(x, depth + 1));
+    return this.cleanAttributes(v as Attributes, depth + 1);
+  }
+
+  private cleanAttributes(attrs: Attributes, depth: number): boolean {
+    let n = 0;
+    for (const key in attrs) {
+      if (++n > this.limits.maxAttributes || !this.cleanText(key) || !this.cleanValue(attrs[key]!, depth)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Attributes within the limits. Most spans need no change: then the decoder's object itself is returned, as
+   * copying twenty attributes per span was a good part of the collector's CPU and garbage.
+   */
   attributes(attrs: Attributes, depth = 0): Attributes {
+    if (this.cleanAttributes(attrs, depth)) return attrs;
     const out = newAttributes();
     let n = 0;
     for (const key in attrs) {

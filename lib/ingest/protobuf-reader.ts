@@ -3,6 +3,16 @@ export class DecodeError extends Error {}
 
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
 
+/**
+ * UTF-8 text of buf[start, end). Attribute keys and most values are short ASCII: decoding those in JavaScript
+ * skips a call into C++ per string. Anything else goes to Buffer, which replaces invalid UTF-8 with U+FFFD
+ * instead of failing the whole batch.
+ */
+function utf8(buf: Buffer, start: number, end: number): string {
+  // Buffer's own utf8Slice: toString() would check its arguments and look up the encoding on every call.
+  return (buf as Buffer & { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
+}
+
 export class ProtoReader {
   pos: number;
   readonly end: number;
@@ -84,29 +94,28 @@ export class ProtoReader {
     return this.uint32() !== 0;
   }
 
-  /** Bounds of a length-delimited field; the caller decodes the slice. */
-  len(): [number, number] {
+  /** Skips over a length-delimited field and returns where its bytes start; they end at `pos`. */
+  private lengthDelimited(): number {
     const n = this.uint32();
     const start = this.pos;
     if (n > this.end - start) throw new DecodeError(`length ${n} runs past the end of the message`);
     this.pos = start + n;
-    return [start, start + n];
+    return start;
   }
 
   bytes(): Buffer {
-    const [s, e] = this.len();
-    return this.buf.subarray(s, e);
+    const start = this.lengthDelimited();
+    return this.buf.subarray(start, this.pos);
   }
 
   string(): string {
-    const [s, e] = this.len();
-    // Buffer decoding replaces invalid UTF-8 with U+FFFD instead of failing the whole batch.
-    return this.buf.toString("utf8", s, e);
+    const start = this.lengthDelimited();
+    return utf8(this.buf, start, this.pos);
   }
 
   sub(): ProtoReader {
-    const [s, e] = this.len();
-    return new ProtoReader(this.buf, s, e);
+    const start = this.lengthDelimited();
+    return new ProtoReader(this.buf, start, this.pos);
   }
 
   skip(wireType: number): void {
@@ -119,7 +128,7 @@ export class ProtoReader {
         this.pos += 8;
         return;
       case WireType.LEN:
-        this.len();
+        this.lengthDelimited();
         return;
       case WireType.I32:
         this.need(4);
