@@ -9,8 +9,8 @@ import type { Queryable } from "../db/pool";
 const HOUR = 3_600_000;
 /** Hours this recent still change with every epoch: kept as single-hour blocks. */
 const HOT_MS = 2 * HOUR;
-/** Blocks kept per database (least recently used go first); a block of 3,000 edges is a few hundred KiB. */
-const MAX_BLOCKS = 96;
+/** Blocks kept per database (least recently used go first); a block of 3,000 edges is about 1 MiB. */
+const MAX_BLOCKS = 48;
 
 type EdgeFigures = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
 type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
