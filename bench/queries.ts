@@ -73,6 +73,10 @@ async function replicate(sql: ReturnType<typeof createSql>, minute: Date): Promi
     INSERT INTO rollup_hour_versions AS v (hour, version)
     SELECT hour, nextval('rollup_version_seq') FROM (SELECT DISTINCT hour FROM edge_hours) h
     ON CONFLICT (hour) DO UPDATE SET version = nextval('rollup_version_seq')`;
+  await sql`
+    INSERT INTO rollup_minute_versions AS v (minute, version)
+    SELECT minute, nextval('rollup_version_seq') FROM (SELECT DISTINCT minute FROM edge_minutes) m
+    ON CONFLICT (minute) DO UPDATE SET version = nextval('rollup_version_seq')`;
   await sql`ANALYZE`;
   return written;
 }

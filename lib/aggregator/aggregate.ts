@@ -1,5 +1,5 @@
 import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
-import { bumpHourVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
+import { bumpVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import type { Sql } from "../db/pool";
 import { advanceShard, lockShard, shardProgress } from "../db/shards";
@@ -77,13 +77,14 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
       };
       const observations = observeEpoch(batch, new SpanIndex(context), windowEnd);
       // Minute and hour rows in the same transaction: both are exact, whatever happens.
-      await writeRollup(tx, rollUp(observations, MINUTE_MS), "minute");
+      const minutely = rollUp(observations, MINUTE_MS);
+      await writeRollup(tx, minutely, "minute");
       const hourly = rollUp(observations, HOUR_MS);
       await writeRollup(tx, hourly, "hour");
       await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
       await writeServiceCatalog(tx, serviceNamespaces(batch));
       await writeServiceVersions(tx, serviceVersions(batch));
-      await bumpHourVersions(tx, hourly);
+      await bumpVersions(tx, minutely, hourly);
     }
     await advanceShard(tx, shard, e);
     return true;

@@ -174,16 +174,20 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
 }
 
 /**
- * Gives every hour this epoch added to a new version, so cached hour blocks are reloaded. Called last in the
- * epoch's transaction (and in hour order): shards touching the same hour wait on this row only briefly.
+ * Gives every minute and hour this epoch added to a new version, so cached blocks holding them are reloaded.
+ * Called last in the epoch's transaction (in time order): shards touching the same minute wait on it only briefly.
  */
-export async function bumpHourVersions(tx: Queryable, r: Rollup): Promise<void> {
-  const hours = [...new Set([...r.edges, ...r.services, ...r.quality].map((x) => x.bucket))].sort();
-  if (hours.length === 0) return;
-  await tx`
-    INSERT INTO rollup_hour_versions AS v (hour, version)
-    SELECT h::timestamptz, nextval('rollup_version_seq') FROM unnest(${hours}::text[]) h
-    ON CONFLICT (hour) DO UPDATE SET version = nextval('rollup_version_seq')`;
+export async function bumpVersions(tx: Queryable, minutes: Rollup, hours: Rollup): Promise<void> {
+  const bucketsOf = (r: Rollup) => [...new Set([...r.edges, ...r.services, ...r.quality].map((x) => x.bucket))].sort();
+  for (const [table, column, buckets] of [["rollup_minute_versions", "minute", bucketsOf(minutes)], ["rollup_hour_versions", "hour", bucketsOf(hours)]] as const) {
+    if (buckets.length === 0) continue;
+    await tx.unsafe(
+      `INSERT INTO ${table} AS v (${column}, version)
+       SELECT b::timestamptz, nextval('rollup_version_seq') FROM unnest($1::text[]) b
+       ON CONFLICT (${column}) DO UPDATE SET version = nextval('rollup_version_seq')`,
+      [buckets],
+    );
+  }
 }
 
 /** Remembers each service's namespace; a span without one does not erase a known one. */

@@ -197,9 +197,10 @@ export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
     FROM edge_counters ORDER BY source, target, connection_type`;
 }
 
-/** The version of every hour in [from, to) that has roll-up rows (hour start in epoch ms -> version). */
-export async function hourVersions(sql: Queryable, from: Date, to: Date): Promise<Map<number, string>> {
-  const rows = await sql<{ hour: Date; version: bigint }[]>`
-    SELECT hour, version FROM rollup_hour_versions WHERE hour >= ${from} AND hour < ${to}`;
-  return new Map(rows.map((r) => [r.hour.getTime(), r.version.toString()]));
+/** The version of every minute and hour in [from, to) that has roll-up rows (start in epoch ms -> version). */
+export async function rollupVersions(sql: Queryable, from: Date, to: Date): Promise<Map<string, string>> {
+  const rows = await sql<{ unit: string; at: Date; version: bigint }[]>`
+    SELECT 'm' AS unit, minute AS at, version FROM rollup_minute_versions WHERE minute >= ${from} AND minute < ${to}
+    UNION ALL SELECT 'h', hour, version FROM rollup_hour_versions WHERE hour >= ${from} AND hour < ${to}`;
+  return new Map(rows.map((r) => [`${r.unit}${r.at.getTime()}`, r.version.toString()]));
 }

@@ -15,7 +15,7 @@ export async function applyRollupRetention(sql: Queryable, p: RetentionPolicy, n
   const minuteCutoff = new Date(now.getTime() - p.minuteRowsDays * day);
   const hourCutoff = new Date(now.getTime() - p.hourRowsDays * day);
   const deleted: Record<string, number> = {};
-  for (const table of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples"]) {
+  for (const table of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples", "rollup_minute_versions"]) {
     deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE minute < $1`, [minuteCutoff])).count;
   }
   for (const table of ["edge_hours", "service_hours", "quality_hours", "rollup_hour_versions"]) {

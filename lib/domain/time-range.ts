@@ -67,9 +67,9 @@ export const HOURLY_READ_MS = 12 * HOUR;
  * long ones widened to whole hours so only hour rows are read (a day of 3,000 edges is then 72,000 rows instead
  * of up to 450,000). `seconds` is the time the widened window covers up to `now`, for rates.
  */
-export function readWindow(from: Date, to: Date, now = Date.now()): { from: Date; to: Date; seconds: number; wholeHours: boolean } {
-  if (to.getTime() - from.getTime() < HOURLY_READ_MS) return { from, to, seconds: Math.max((to.getTime() - from.getTime()) / 1000, 1), wholeHours: false };
+export function readWindow(from: Date, to: Date, now = Date.now()): { from: Date; to: Date; seconds: number } {
+  if (to.getTime() - from.getTime() < HOURLY_READ_MS) return { from, to, seconds: Math.max((to.getTime() - from.getTime()) / 1000, 1) };
   const f = Math.floor(from.getTime() / HOUR) * HOUR;
   const t = Math.ceil(to.getTime() / HOUR) * HOUR;
-  return { from: new Date(f), to: new Date(t), seconds: Math.max((Math.min(t, Math.max(now, to.getTime())) - f) / 1000, 1), wholeHours: true };
+  return { from: new Date(f), to: new Date(t), seconds: Math.max((Math.min(t, Math.max(now, to.getTime())) - f) / 1000, 1) };
 }

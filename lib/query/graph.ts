@@ -1,10 +1,10 @@
 import { mergeBucketCounts, percentiles, type BucketCounts } from "../domain/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
-import { edgeTotals, qualityTotals, serviceNamespaceMap, serviceTotals } from "../db/graph-reads";
+import { serviceNamespaceMap } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../domain/time-range";
-import { compactTotals, hourlyTotals } from "./rollup-cache";
+import { cachedTotals } from "./rollup-cache";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
@@ -12,13 +12,8 @@ const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedSe
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
 export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
-  const { from, to, seconds, wholeHours } = readWindow(requestedFrom, requestedTo);
-  const [totals, namespaces] = await Promise.all([
-    wholeHours
-      ? hourlyTotals(sql, from, to)
-      : Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]).then((t) => compactTotals(...t)),
-    serviceNamespaceMap(sql),
-  ]);
+  const { from, to, seconds } = readWindow(requestedFrom, requestedTo);
+  const [totals, namespaces] = await Promise.all([cachedTotals(sql, from, to), serviceNamespaceMap(sql)]);
   const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
   const nodes = new Map<string, GraphNode & { hists: BucketCounts[] }>();

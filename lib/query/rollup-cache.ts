@@ -1,16 +1,19 @@
 import { bucketCounts, mergeBucketCounts, type BucketCounts } from "../domain/histogram";
-import { hourBlocks, hoursOf } from "../domain/hour-blocks";
+import { hourBlocks, minuteBlocks, unitsOf, type TimeBlock } from "../domain/time-blocks";
+import { splitByHour } from "../domain/time-range";
 import {
-  edgeTotals, hourVersions, qualityTotals, serviceTotals,
+  edgeTotals, qualityTotals, rollupVersions, serviceTotals,
   type EdgeTotalsRow, type QualityTotalsRow, type ServiceTotalsRow,
 } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
-/** Hours this recent still change with every epoch: kept as single-hour blocks. */
-const HOT_MS = 2 * HOUR;
+/** Minutes and hours this recent still change with every epoch: kept as blocks of one. */
+const HOT_MINUTES_MS = 2 * MINUTE;
+const HOT_HOURS_MS = 2 * HOUR;
 /** Blocks kept per database (least recently used go first); a block of 3,000 edges is about 1 MiB. */
-const MAX_BLOCKS = 48;
+const MAX_BLOCKS = 64;
 
 type EdgeFigures = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
 type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
@@ -24,7 +27,7 @@ export interface WindowTotals {
 
 interface CachedBlock {
   versions: string;
-  totals: WindowTotals;
+  totals: Promise<WindowTotals>;
 }
 
 /** SQL totals in the form the cache keeps. */
@@ -39,38 +42,97 @@ export function compactTotals(edges: EdgeTotalsRow[], services: ServiceTotalsRow
 // Per pool, so processes (and tests) with several databases never mix them.
 const caches = new WeakMap<object, Map<string, CachedBlock>>();
 
+/** Blocks loaded at once: more only queue up in the pool and compete for the same cores. */
+const LOAD_CONCURRENCY = 2;
+/** With this many blocks to (re)load, the answer comes from one query over the window instead. */
+const DIRECT_READ_BLOCKS = 3;
+
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (running >= n) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+const loadLimit = limiter(LOAD_CONCURRENCY);
+
+const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
+
 /**
- * Edge, service and quality totals over whole hours [from, to), merged from cached blocks of hours. A block is
- * reloaded (with the same merged SQL as an uncached read) only when one of its hours has a new version, which
- * every epoch that adds to an hour gives it; versions are read before the rows, so a block is never older than
- * the versions it is filed under. Repeated and sliding long-window reads of a live map then cost the versions,
- * the hot hours and a merge in memory instead of merging tens of thousands of hour rows each time.
+ * The blocks that cover what the roll-up SQL reads for [from, to): whole hours from hour rows, the ragged ends
+ * from minute rows (a minute row counts when its start is in the window, hence the rounding up).
  */
-export async function hourlyTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<WindowTotals & { blocksLoaded: number }> {
-  const versions = await hourVersions(sql, from, to);
+function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
+  const { head, hours, tail } = splitByHour(from, to);
+  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), now - HOT_MINUTES_MS);
+  return [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), now - HOT_HOURS_MS), ...minutes(...tail)];
+}
+
+/**
+ * Edge, service and quality totals over [from, to), exactly what the roll-up SQL returns for it, merged from
+ * cached blocks of minutes and hours. A block is reloaded (with that same SQL over the block) only when one of its
+ * minutes or hours has a new version, which every epoch that adds to it gives it; versions are read before the
+ * rows, so a block is never older than the versions it is filed under. A live map then costs a versions lookup,
+ * the block that is still filling and a merge in memory, instead of merging tens of thousands of rows each time.
+ */
+export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<WindowTotals & { blocksLoaded: number; direct: boolean }> {
+  const versions = await rollupVersions(sql, from, new Date(ceilTo(to.getTime(), MINUTE)));
   let cache = caches.get(sql);
   if (!cache) caches.set(sql, (cache = new Map()));
-  let blocksLoaded = 0;
-  const parts = await Promise.all(
-    hourBlocks(from.getTime(), to.getTime(), now - HOT_MS).map(async (block) => {
-      const key = `${block.start}:${block.hours}`;
-      const v = hoursOf(block).map((h) => versions.get(h) ?? "-").join(",");
-      const hit = cache.get(key);
-      cache.delete(key); // re-inserted below: Map order is the LRU order
-      if (hit && hit.versions === v) {
-        cache.set(key, hit);
-        return hit.totals;
-      }
-      const range = [new Date(block.start), new Date(block.start + block.hours * HOUR)] as const;
-      const [edges, services, quality] = await Promise.all([edgeTotals(sql, ...range), serviceTotals(sql, ...range), qualityTotals(sql, ...range)]);
-      blocksLoaded++;
-      const totals = compactTotals(edges, services, quality);
-      cache.set(key, { versions: v, totals });
-      while (cache.size > MAX_BLOCKS) cache.delete(cache.keys().next().value!);
-      return totals;
-    }),
-  );
-  return { ...mergeWindowTotals(parts), blocksLoaded };
+  const blocks = cache;
+  const plan = blocksOf(from, to, now).map((block) => {
+    const unit = block.unit === HOUR ? "h" : "m";
+    const key = `${unit}${block.start}:${block.count}`;
+    const versionsOf = unitsOf(block).map((t) => versions.get(`${unit}${t}`) ?? "-").join(",");
+    const hit = blocks.get(key);
+    blocks.delete(key); // re-inserted on use: Map order is the LRU order
+    return { block, key, versionsOf, hit: hit?.versions === versionsOf ? hit : undefined };
+  });
+  const use = (p: (typeof plan)[number]): Promise<WindowTotals> => {
+    let entry = p.hit;
+    if (!entry) {
+      const range = [new Date(p.block.start), new Date(p.block.start + p.block.count * p.block.unit)] as const;
+      const loading: CachedBlock = (entry = { versions: p.versionsOf, totals: loadLimit(() => readTotals(sql, ...range)) });
+      // A failed load is forgotten, so the next read tries again.
+      loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
+    }
+    blocks.set(p.key, entry);
+    while (blocks.size > MAX_BLOCKS) blocks.delete(blocks.keys().next().value!);
+    return entry.totals; // loaded, or still loading for another read
+  };
+  const stale = plan.filter((p) => !p.hit).length;
+  const planKey = plan.map((p) => p.key).join(" ");
+  if (stale >= DIRECT_READ_BLOCKS && !seenBefore(sql, planKey)) {
+    // A window seen for the first time with little of it cached: one query over the whole window answers sooner
+    // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
+    // again (a live map refreshes), the blocks are loaded and then kept.
+    return { ...(await readTotals(sql, from, to)), blocksLoaded: 0, direct: true };
+  }
+  return { ...mergeWindowTotals(await Promise.all(plan.map(use))), blocksLoaded: stale, direct: false };
+}
+
+const sightings = new WeakMap<object, Set<string>>();
+/** Whether this block plan was asked for before; remembers it (and the last few hundred others). */
+function seenBefore(sql: Queryable, planKey: string): boolean {
+  let seen = sightings.get(sql);
+  if (!seen) sightings.set(sql, (seen = new Set()));
+  if (seen.has(planKey)) return true;
+  seen.add(planKey);
+  if (seen.size > 256) seen.delete(seen.values().next().value!);
+  return false;
+}
+
+async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowTotals> {
+  const [edges, services, quality] = await Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]);
+  return compactTotals(edges, services, quality);
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -4,7 +4,7 @@ import { useCollectorDatabase } from "../helpers/collector";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { edgeTotals, qualityTotals, serviceTotals } from "../../lib/db/graph-reads";
-import { compactTotals, hourlyTotals } from "../../lib/query/rollup-cache";
+import { cachedTotals, compactTotals } from "../../lib/query/rollup-cache";
 import { loadGraph } from "../../lib/query/graph";
 
 const ctx = useCollectorDatabase();
@@ -15,33 +15,58 @@ const dayWindow = () => {
   return [new Date(to - 24 * HOUR), new Date(to)] as const;
 };
 
-describe("cached hour blocks for long windows", () => {
-  it("equal the uncached SQL totals, reload only changed hours, and show new data at once", async () => {
+describe("cached roll-up blocks", () => {
+  it("over a day equal the uncached SQL totals, reload only changed hours, and show new data at once", async () => {
     await sendShopTraces(exporter, 12);
     await aggregateAll(ctx.db.sql);
     const [from, to] = dayWindow();
     const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, from, to), await serviceTotals(ctx.db.sql, from, to), await qualityTotals(ctx.db.sql, from, to));
 
-    const first = await hourlyTotals(ctx.db.sql, from, to);
-    expect(first.blocksLoaded).toBeGreaterThan(0);
-    const { blocksLoaded: _, ...firstTotals } = first;
+    // First sight of a window: one direct query. Second: its blocks are loaded. Then: all from the cache.
+    const { blocksLoaded: _, direct, ...firstTotals } = await cachedTotals(ctx.db.sql, from, to);
+    expect(direct).toBe(true);
     expect(firstTotals).toEqual(await uncached());
-    expect(first.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(12);
-
-    const again = await hourlyTotals(ctx.db.sql, from, to);
+    expect(firstTotals.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(12);
+    const second = await cachedTotals(ctx.db.sql, from, to);
+    expect(second.direct).toBe(false);
+    expect(second.blocksLoaded).toBeGreaterThan(2);
+    const { blocksLoaded: _2, direct: _3, ...secondTotals } = second;
+    expect(secondTotals).toEqual(firstTotals);
+    const again = await cachedTotals(ctx.db.sql, from, to);
     expect(again.blocksLoaded).toBe(0); // nothing changed: every block from the cache
 
     await sendShopTraces(exporter, 8);
     await aggregateAll(ctx.db.sql);
-    const after = await hourlyTotals(ctx.db.sql, from, to);
+    const after = await cachedTotals(ctx.db.sql, from, to);
     expect(after.blocksLoaded).toBeGreaterThanOrEqual(1);
     expect(after.blocksLoaded).toBeLessThanOrEqual(2); // only the hour(s) the new spans fell in
-    const { blocksLoaded: __, ...afterTotals } = after;
+    expect(after.direct).toBe(false);
+    const { blocksLoaded: __, direct: ___, ...afterTotals } = after;
     expect(afterTotals).toEqual(await uncached());
     expect(after.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(20);
 
     // The map's long-window read goes through the cache and agrees.
     const graph = await loadGraph(ctx.db.sql, new Date(Date.now() - 24 * HOUR), new Date());
     expect(graph.edges.find((e) => e.source === "gateway" && e.target === "orders")?.requests).toBe(20);
+  });
+
+  it("serve short windows from blocks of minutes (and whole hours inside), equal to the SQL over the same window", async () => {
+    const to = new Date(Date.now() + 1500);
+    const from = new Date(to.getTime() - 70 * 60_000 - 17_000); // ragged at both ends, a whole hour inside
+    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, from, to), await serviceTotals(ctx.db.sql, from, to), await qualityTotals(ctx.db.sql, from, to));
+    const { blocksLoaded: _, direct: _d, ...first } = await cachedTotals(ctx.db.sql, from, to);
+    expect(first).toEqual(await uncached());
+    const { blocksLoaded: _l, direct: _e, ...second } = await cachedTotals(ctx.db.sql, from, to);
+    expect(second).toEqual(first);
+    expect((await cachedTotals(ctx.db.sql, from, to)).blocksLoaded).toBe(0);
+
+    await sendShopTraces(exporter, 5);
+    await aggregateAll(ctx.db.sql);
+    const after = await cachedTotals(ctx.db.sql, from, to);
+    expect(after.blocksLoaded).toBeGreaterThanOrEqual(1);
+    expect(after.blocksLoaded).toBeLessThanOrEqual(2); // the minute(s) the new spans fell in
+    const { blocksLoaded: __, direct: ___, ...afterTotals } = after;
+    expect(afterTotals).toEqual(await uncached());
+    expect(after.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(25);
   });
 });

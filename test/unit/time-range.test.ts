@@ -55,13 +55,12 @@ describe("reading a range from minute and hour roll-ups", () => {
 describe("read window", () => {
   it("reads short windows exactly and widens long ones to whole hours, with rates over the covered time", () => {
     const at = (s: string) => new Date(`2026-11-24T${s}Z`);
-    expect(readWindow(at("10:07:00"), at("11:37:00"))).toEqual({ from: at("10:07:00"), to: at("11:37:00"), seconds: 5400, wholeHours: false });
+    expect(readWindow(at("10:07:00"), at("11:37:00"))).toEqual({ from: at("10:07:00"), to: at("11:37:00"), seconds: 5400 });
     const now = at("23:37:00").getTime();
     const day = readWindow(new Date(now - 24 * 3600_000), new Date(now), now);
     expect(day.from.toISOString()).toBe("2026-11-23T23:00:00.000Z");
     expect(day.to.toISOString()).toBe("2026-11-25T00:00:00.000Z");
     expect(day.seconds).toBe(24 * 3600 + 37 * 60); // up to now, not to the end of the current hour
-    expect(day.wholeHours).toBe(true);
     const past = readWindow(at("00:30:00"), at("13:30:00"), now);
     expect([past.from, past.to, past.seconds]).toEqual([at("00:00:00"), at("14:00:00"), 14 * 3600]);
   });
