@@ -4,7 +4,7 @@
 //  2. our OTLP protobuf decoder vs protobufjs on the same payloads;
 //  3. the aggregator catching up a backlog of a million spans;
 //  4. sustained load at a fixed rate with the aggregator process running: its lag, both processes' peak RSS.
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
@@ -139,6 +139,7 @@ async function main() {
   await Promise.all([new Promise((r) => aggregator.once("exit", r)), collector.exited]);
   await sql.end();
   await pg.stop();
+  rmSync(dir, { recursive: true, force: true });
   report("ingest", `Ingest and aggregation (${REQUESTS} x ${SPANS_PER_REQUEST} spans, 20 attributes each)`, rows);
 }
 

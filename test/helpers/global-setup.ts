@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { startEmbeddedPostgres } from "../../lib/db/embedded";
@@ -16,10 +16,11 @@ export default async function setup(project: TestProject) {
     project.provide("adminDatabaseUrl", process.env.DATABASE_URL);
     return;
   }
-  const db = await startWithRetries();
+  const { db, dir } = await startWithRetries();
   project.provide("adminDatabaseUrl", db.url);
   return async () => {
     await db.stop();
+    rmSync(dir, { recursive: true, force: true });
   };
 }
 
@@ -30,8 +31,9 @@ async function startWithRetries() {
     const port = 56000 + Math.floor(Math.random() * 2000);
     const log: string[] = [];
     try {
-      return await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port, log: (m) => log.push(m) });
+      return { db: await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port, log: (m) => log.push(m) }), dir };
     } catch (err) {
+      rmSync(dir, { recursive: true, force: true });
       if (attempt >= 3) throw new Error(`${String(err)}\n${log.join("\n")}`);
       console.warn(`embedded PostgreSQL attempt ${attempt} failed on port ${port}, retrying:\n${log.slice(-5).join("\n")}`);
     }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -29,10 +29,11 @@ export async function startProduct(extraEnv: Record<string, string> = {}, timeou
 
 async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: number): Promise<RunningProduct> {
   const ports = { web: randomPort(31000), otlpHttp: randomPort(32000), otlpGrpc: randomPort(33000), zipkin: randomPort(34000), pg: randomPort(35000) };
+  const dataDir = mkdtempSync(path.join(tmpdir(), "tracemap-product-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: "",
-    TRACEMAP_DATA_DIR: mkdtempSync(path.join(tmpdir(), "tracemap-product-")),
+    TRACEMAP_DATA_DIR: dataDir,
     EMBEDDED_PG_PORT: String(ports.pg),
     WEB_PORT: String(ports.web),
     OTLP_HTTP_PORT: String(ports.otlpHttp),
@@ -73,7 +74,9 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
     output: () => out,
     async stop() {
       child.kill("SIGTERM");
-      return exited;
+      const code = await exited;
+      rmSync(dataDir, { recursive: true, force: true }); // a product's database is ~1 GiB of /tmp
+      return code;
     },
   };
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Client, credentials, Metadata, status as GrpcStatus } from "@grpc/grpc-js";
@@ -28,6 +28,7 @@ afterAll(async () => {
   await collector.close();
   await sql.end({ timeout: 1 });
   await pg.stop();
+  rmSync(path.dirname(dataDir), { recursive: true, force: true });
 });
 
 const send = (body: Buffer) =>

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -37,6 +37,7 @@ afterAll(async () => {
   collector?.proc.kill("SIGTERM");
   await collector?.exited;
   await pg?.stop();
+  rmSync(path.dirname(dataDir), { recursive: true, force: true });
 });
 
 const get = async (url: string) => {
