@@ -114,6 +114,7 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
     // A window seen for the first time with little of it cached: one query over the whole window answers sooner
     // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
     // again (a live map refreshes), the blocks are loaded and then kept.
+    for (const p of plan) if (p.hit) blocks.set(p.key, p.hit); // the blocks it had stay cached
     return { ...(await readTotals(sql, from, to)), blocksLoaded: 0, direct: true };
   }
   return { ...mergeWindowTotals(await Promise.all(plan.map(use))), blocksLoaded: stale, direct: false };
