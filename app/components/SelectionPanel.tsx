@@ -157,7 +157,7 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
       <h3>Slowest</h3>
       <TraceList traces={slowest?.traces} testId="examples-slowest" />
       <h3>Failed</h3>
-      {errorGroups.size === 0 ? <p className="muted">none</p> : [...errorGroups].map(([msg, list]) => (
+      {!errors ? <p className="muted">loading…</p> : errorGroups.size === 0 ? <p className="muted">none</p> : [...errorGroups].map(([msg, list]) => (
         <div key={msg}>
           <p className="error">{msg} ({list.length})</p>
           <TraceList traces={list} testId="examples-errors" />
