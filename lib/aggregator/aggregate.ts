@@ -64,9 +64,10 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
     if (!(await isClosed(tx, end.xidBound))) return false;
 
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
-    const batch = await spansOfEpoch(tx, lower, epoch.xidBound, { shard, count: progress.shardCount });
+    const bounds = { lower, upper: epoch.xidBound, shard, count: progress.shardCount };
+    const batch = await spansOfEpoch(tx, bounds);
     if (batch.length > 0) {
-      const context = await pairingContext(tx, batch, end.xidBound);
+      const context = [...batch, ...(await pairingContext(tx, batch, bounds, end.xidBound))];
       const earlier = [...new Set(context.map((s) => s.epoch).filter((x) => x < e))];
       const ends = await windowEnds(tx, earlier, waitMs);
       const windowEnd = (x: number) => {

@@ -23,25 +23,33 @@ const toAggSpan = (r: SpanRow): AggSpan => ({
   links: (r.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
 });
 
-/**
- * The spans of one shard committed in one epoch: ingest_xid in [lower, upper) and the trace id's hash in the
- * shard. The hash covers the whole id, so ids with fixed parts (64-bit ids padded with zeros, X-Ray's time
- * prefix) still spread evenly.
- */
-export async function spansOfEpoch(tx: Queryable, lower: bigint, upper: bigint, shard = { shard: 0, count: 1 }): Promise<AggSpan[]> {
+/** Which epoch's spans of which shard a batch holds. */
+export interface BatchBounds {
+  lower: bigint;
+  upper: bigint;
+  shard: number;
+  count: number;
+}
+
+// The shard predicate on a span row, with the shard count and number as parameters. The hash covers the whole id,
+// so ids with fixed parts (64-bit ids padded with zeros, X-Ray's time prefix) still spread evenly.
+const inShard = (count: string, shard: string) => `(${count}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${count}::int = ${shard}::int)`;
+
+/** The spans of one shard committed in one epoch: ingest_xid in [lower, upper) and the trace id's hash in the shard. */
+export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSpan[]> {
   const rows = await tx.unsafe<SpanRow[]>(
-    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8
-       AND ($3::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % $3::int = $4::int)`,
-    [lower.toString(), upper.toString(), shard.count, shard.shard],
+    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8 AND ${inShard("$3", "$4")}`,
+    [b.lower.toString(), b.upper.toString(), b.count, b.shard],
   );
   return rows.map(toAggSpan);
 }
 
 /**
- * Every span that can pair with the batch and was committed below `upper`: the batch's whole traces, the
- * producers its consumers link to, and the consumers (of any trace) that link to its producers.
+ * Every other span that can pair with the batch and was committed below `windowUpper`: the rest of the batch's
+ * traces, the producers its consumers link to, and the consumers (of any trace) that link to its producers. The
+ * batch's own rows are left out (the caller has them): fetching each span twice was a good part of the work.
  */
-export async function pairingContext(tx: Queryable, batch: AggSpan[], upper: bigint): Promise<AggSpan[]> {
+export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBounds, windowUpper: bigint): Promise<AggSpan[]> {
   const traceIds = [...new Set(batch.map((s) => s.traceId))];
   const linked = batch.flatMap((s) => s.links.filter((l) => l.traceId !== s.traceId));
   const producers = batch.filter((s) => s.kind === 4).map((s) => ({ traceId: s.traceId, spanId: s.spanId }));
@@ -51,8 +59,8 @@ export async function pairingContext(tx: Queryable, batch: AggSpan[], upper: big
        s.trace_id = ANY(SELECT decode(t, 'hex') FROM unnest($2::text[]) t)
        OR (s.trace_id, s.span_id) IN (SELECT decode(l->>'traceId', 'hex'), decode(l->>'spanId', 'hex') FROM jsonb_array_elements($3::text::jsonb) l)
        OR s.links @> ANY(SELECT jsonb_build_array(p) FROM jsonb_array_elements($4::text::jsonb) p)
-     )`,
-    [upper.toString(), traceIds, JSON.stringify(linked), JSON.stringify(producers)],
+     ) AND NOT (s.ingest_xid >= $5::xid8 AND s.ingest_xid < $6::xid8 AND ${inShard("$7", "$8")})`,
+    [windowUpper.toString(), traceIds, JSON.stringify(linked), JSON.stringify(producers), b.lower.toString(), b.upper.toString(), b.count, b.shard],
   );
   return rows.map(toAggSpan);
 }
