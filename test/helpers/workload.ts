@@ -74,8 +74,22 @@ export interface CollectorProcess {
   exited: Promise<number | null>;
 }
 
-/** The collector as its own process, started as `npm start` starts it, on `databaseUrl`; ready when /healthz answers. */
+/**
+ * The collector as its own process, started as `npm start` starts it, on `databaseUrl`; ready when /healthz answers.
+ * Random ports can be taken (they lie in the ephemeral range): without explicit ports, a start that finds one in
+ * use is retried on new ones.
+ */
 export async function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnCollectorOnce(databaseUrl, env, ports);
+    } catch (err) {
+      if (ports || attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
+    }
+  }
+}
+
+async function spawnCollectorOnce(databaseUrl: string, env: Record<string, string>, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
   const base = 40000 + Math.floor(Math.random() * 5000) * 3;
   const p = ports ?? { otlpHttp: base, otlpGrpc: base + 1, zipkin: base + 2 };
   const [bin, ...args] = tsEntry("lib/cli/collector.ts", COLLECTOR_NODE_FLAGS);
