@@ -4,12 +4,10 @@ export class DecodeError extends Error {}
 export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
 
 /**
- * UTF-8 text of buf[start, end). Attribute keys and most values are short ASCII: decoding those in JavaScript
- * skips a call into C++ per string. Anything else goes to Buffer, which replaces invalid UTF-8 with U+FFFD
- * instead of failing the whole batch.
+ * UTF-8 text of buf[start, end), invalid UTF-8 replaced with U+FFFD instead of failing the whole batch. Buffer's own
+ * utf8Slice: toString() would check its arguments and look up the encoding for every attribute key and value.
  */
 function utf8(buf: Buffer, start: number, end: number): string {
-  // Buffer's own utf8Slice: toString() would check its arguments and look up the encoding on every call.
   return (buf as Buffer & { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
 }
 
