@@ -4,9 +4,7 @@ import { decode } from "@msgpack/msgpack";
 import { newAttributes, SpanKind, StatusCode, type Attributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+import { isObject, type Json } from "./json-shape";
 
 const u64 = (v: unknown): bigint | null => (typeof v === "bigint" ? BigInt.asUintN(64, v) : typeof v === "number" && Number.isInteger(v) && v >= 0 ? BigInt(v) : null);
 const hex64 = (v: bigint) => v.toString(16).padStart(16, "0");

@@ -3,10 +3,10 @@ import { newAttributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { doubleValue, int64Value } from "./otlp-proto";
 import { DecodeError } from "./protobuf-reader";
+import { isObject, type Json } from "./json-shape";
 
 // OTLP/JSON per the spec: hex ids, integer enums (names tolerated), int64 as string or number, unknown fields ignored.
 const MAX_DEPTH = 16;
-type Json = Record<string, unknown>;
 
 const KIND_NAMES: Record<string, number> = {
   SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2,
@@ -14,7 +14,6 @@ const KIND_NAMES: Record<string, number> = {
 };
 const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const asArray = (v: unknown, what: string): unknown[] => {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new DecodeError(`${what} must be an array`);

@@ -4,9 +4,8 @@
 import { newAttributes, SpanKind, StatusCode, type Attributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
+import { isObject, type Json } from "./json-shape";
 
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 
 export const XRAY_HEADER = '{"format":"json","version":1}';

@@ -1,10 +1,9 @@
 import { newAttributes, SpanKind, StatusCode, type SpanEvent } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
+import { isObject, type Json } from "./json-shape";
 
 // Zipkin v2 JSON (api/v2/spans): one resource group per span, so rejection indexes match array positions.
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const KINDS: Record<string, number> = {
   CLIENT: SpanKind.CLIENT, SERVER: SpanKind.SERVER, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
