@@ -1,5 +1,6 @@
 import { addToHistogram, type Histogram } from "../domain/histogram";
 import type { EdgeObservation, Observations, QualityCounter } from "../domain/pairing";
+import { ascending } from "../domain/order";
 
 // Folds one epoch's observations into the rows written for it (pure, so it is unit-tested).
 export interface EdgeRow {
@@ -139,16 +140,16 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
  * everywhere keeps them from deadlocking.
  */
 function sortedValues<T>(rows: Map<string, T>): T[] {
-  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, v]) => v);
+  return [...rows.entries()].sort(([a], [b]) => ascending(a, b)).map(([, v]) => v);
 }
 
 /** Slowest few, failed ones up to the cap, and one near this batch's median; the store keeps the best overall. */
 function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
   // Ties are broken exactly as the store ranks (trace id, span id; start times in microseconds), so every batch
   // offers the candidates the store would keep and the result does not depend on how spans were batched or sharded.
-  const bySlowest = [...list].sort((a, b) => cmpBig(exampleDuration(b), exampleDuration(a)) || cmpIds(a, b));
+  const bySlowest = [...list].sort((a, b) => ascending(exampleDuration(b), exampleDuration(a)) || cmpIds(a, b));
   const median = bySlowest[Math.floor(bySlowest.length / 2)]!;
-  const errors = list.filter((e) => e.failed).sort((a, b) => cmpBig(a.startNs / 1000n, b.startNs / 1000n) || cmpIds(a, b));
+  const errors = list.filter((e) => e.failed).sort((a, b) => ascending(a.startNs / 1000n, b.startNs / 1000n) || cmpIds(a, b));
   const bands = new Map<number, EdgeObservation>();
   for (const e of bySlowest) {
     const band = exemplarBand(exampleDuration(e));
@@ -162,10 +163,8 @@ function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
   ];
 }
 
-const cmpBig = (a: bigint, b: bigint) => (a < b ? -1 : a > b ? 1 : 0);
-const cmpStr = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 // Lower-case hex sorts like the bytes PostgreSQL compares.
-const cmpIds = (a: EdgeObservation, b: EdgeObservation) => cmpStr(a.traceId, b.traceId) || cmpStr(a.spanId, b.spanId);
+const cmpIds = (a: EdgeObservation, b: EdgeObservation) => ascending(a.traceId, b.traceId) || ascending(a.spanId, b.spanId);
 
 function example(e: EdgeObservation, category: ExampleCategory): ExampleRow {
   return {

@@ -45,11 +45,11 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
   const aggregate = async () => {
     await recordEpoch(sql, opts.intervalMs);
     const shards = await shardProgress(sql);
-    if (shards.length !== opts.shards && (await resizeShards(sql, opts.shards)) === "resized") {
-      opts.log(`resized from ${shards.length} to ${opts.shards} shards`);
-    }
+    const resized = shards.length !== opts.shards && (await resizeShards(sql, opts.shards)) === "resized";
+    if (resized) opts.log(`resized from ${shards.length} to ${opts.shards} shards`);
     await takeLeases();
-    const upTo = levellingLimit(await shardProgress(sql), opts.shards);
+    // Fresh shards start level; otherwise shards wait for the furthest one while a resize is pending.
+    const upTo = resized ? null : levellingLimit(shards, opts.shards);
     // A long catch-up renews the leases between epochs, so it does not lose its shards halfway.
     await processShards(sql, held, opts.waitMs, upTo, () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3);
   };

@@ -1,5 +1,6 @@
 import type { AggSpan, ServiceVersionSeen } from "../domain/pairing";
 import { percentiles } from "../domain/histogram";
+import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../aggregator/rollup";
 import type { Queryable } from "./pool";
 
@@ -201,7 +202,7 @@ export async function bumpVersions(tx: Queryable, minutes: Rollup, hours: Rollup
 /** Remembers each service's namespace; a span without one does not erase a known one. */
 export async function writeServiceCatalog(tx: Queryable, rows: { service: string; namespace: string | null; lastSeenMs: number }[]): Promise<void> {
   if (rows.length === 0) return;
-  rows = [...rows].sort((a, b) => (a.service < b.service ? -1 : a.service > b.service ? 1 : 0)); // lock order, see rollUp
+  rows = [...rows].sort((a, b) => ascending(a.service, b.service)); // lock order, see rollUp
   await tx.unsafe(
     `INSERT INTO service_catalog AS c (service, namespace, last_seen)
      SELECT service, namespace, to_timestamp("lastSeenMs" / 1000.0)
@@ -216,7 +217,7 @@ export async function writeServiceCatalog(tx: Queryable, rows: { service: string
 export async function writeServiceVersions(tx: Queryable, rows: ServiceVersionSeen[]): Promise<void> {
   if (rows.length === 0) return;
   const key = (r: ServiceVersionSeen) => `${r.service}\u0000${r.version}`;
-  rows = [...rows].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)); // lock order, see rollUp
+  rows = [...rows].sort((a, b) => ascending(key(a), key(b))); // lock order, see rollUp
   await tx.unsafe(
     `INSERT INTO service_versions AS v (service, version, first_seen, last_seen)
      SELECT service, version, to_timestamp("firstSeenMs" / 1000.0), to_timestamp("lastSeenMs" / 1000.0)

@@ -1,4 +1,5 @@
 import { criticalPath, selfTimes } from "./critical-path";
+import { ascending } from "./order";
 
 export interface TraceRow {
   spanId: string;
@@ -45,7 +46,7 @@ const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "
 /** Waterfall order: parents before children, siblings by start; spans whose parent is missing become roots. */
 export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
   if (input.length === 0) return [];
-  const spans = [...input].sort((a, b) => (a.startNs < b.startNs ? -1 : a.startNs > b.startNs ? 1 : 0));
+  const spans = [...input].sort((a, b) => ascending(a.startNs, b.startNs));
   const t0 = spans.reduce((min, s) => (s.startNs < min ? s.startNs : min), spans[0]!.startNs);
   const onPath = criticalPath(spans);
   const self = selfTimes(spans);

@@ -1,4 +1,5 @@
 import { bucketCounts, mergeBucketCounts, type BucketCounts } from "../domain/histogram";
+import { ascending } from "../domain/order";
 import { hourBlocks, minuteBlocks, unitsOf, type TimeBlock } from "../domain/time-blocks";
 import { splitByHour } from "../domain/time-range";
 import {
@@ -136,8 +137,7 @@ async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowT
   return compactTotals(edges, services, quality);
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-const maxText = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : cmp(a, b) >= 0 ? a : b);
+const maxText = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : ascending(a, b) >= 0 ? a : b);
 
 // `row` is a cached block's own object until a second block adds to it; then it is a copy (copy on write).
 interface EdgeAcc {
@@ -206,8 +206,8 @@ function mergeWindowTotals(parts: WindowTotals[]): WindowTotals {
       for (const acc of byType.values()) edgeRows.push({ row: acc.row, client: mergeBucketCounts(acc.client), server: mergeBucketCounts(acc.server) });
     }
   }
-  edgeRows.sort((a, b) => cmp(a.row.source, b.row.source) || cmp(a.row.target, b.row.target) || cmp(a.row.connectionType, b.row.connectionType));
+  edgeRows.sort((a, b) => ascending(a.row.source, b.row.source) || ascending(a.row.target, b.row.target) || ascending(a.row.connectionType, b.row.connectionType));
   const serviceRows = [...services.values()].map((a) => ({ row: a.row, hist: mergeBucketCounts(a.hists) }));
-  serviceRows.sort((a, b) => cmp(a.row.service, b.row.service));
-  return { edges: edgeRows, services: serviceRows, quality: [...quality.values()].sort((a, b) => cmp(a.service, b.service)) };
+  serviceRows.sort((a, b) => ascending(a.row.service, b.row.service));
+  return { edges: edgeRows, services: serviceRows, quality: [...quality.values()].sort((a, b) => ascending(a.service, b.service)) };
 }
