@@ -1,7 +1,7 @@
 // npm run bench:accuracy: relative error of the roll-up histograms' p50/p95/p99 against the exact percentiles of
 // the same latencies, for several latency shapes, both for one histogram and for 60 per-minute histograms merged
 // (what an hour or a window of minutes reads).
-import { addToHistogram, mergeHistograms, quantilesMs, type Histogram } from "../lib/domain/histogram";
+import { addToHistogram, bucketCounts, mergeBucketCounts, quantilesMs, type BucketCounts, type Histogram } from "../lib/domain/histogram";
 import { percentile, report, type Row } from "./report";
 
 const SAMPLES = Number(process.env.BENCH_ACCURACY_SAMPLES ?? 200_000);
@@ -34,10 +34,10 @@ function main() {
       addToHistogram(whole, v * 1e6);
       addToHistogram(minutes[i % 60]!, v * 1e6);
     });
-    const merged = minutes.reduce((acc, h) => mergeHistograms(acc, h), {} as Histogram);
+    const merged = mergeBucketCounts(minutes.map(bucketCounts)); // as the map merges cached blocks
     const sorted = [...ms].sort((a, b) => a - b);
     const exact = QS.map((q) => percentile(sorted, q * 100));
-    const err = (h: Histogram) => quantilesMs(h, [...QS]).map((got, i) => Math.abs(got! - exact[i]!) / exact[i]!);
+    const err = (h: Histogram | BucketCounts) => quantilesMs(h, [...QS]).map((got, i) => Math.abs(got! - exact[i]!) / exact[i]!);
     const [one, many] = [err(whole), err(merged)];
     worst = Math.max(worst, ...one, ...many);
     rows.push({

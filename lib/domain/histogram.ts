@@ -24,11 +24,6 @@ export function addToHistogram(h: Histogram, durationNs: number, weight = 1): vo
   h[b] = (h[b] ?? 0) + weight;
 }
 
-export function mergeHistograms(into: Histogram, from: Histogram): Histogram {
-  for (const [b, c] of Object.entries(from)) into[b] = (into[b] ?? 0) + c;
-  return into;
-}
-
 /** Quantiles (0..1) in milliseconds, nearest-rank on the weighted counts; null for an empty histogram. */
 export function quantilesMs(h: Histogram | BucketCounts, qs: number[]): (number | null)[] {
   const { buckets, counts } = isBucketCounts(h) ? h : bucketCounts(h);

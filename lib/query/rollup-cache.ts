@@ -41,7 +41,12 @@ export function compactTotals(edges: EdgeTotalsRow[], services: ServiceTotalsRow
 }
 
 // Per pool, so processes (and tests) with several databases never mix them.
-const caches = new WeakMap<object, Map<string, CachedBlock>>();
+interface PoolCache {
+  blocks: Map<string, CachedBlock>;
+  /** Block plans asked for before (the last few hundred): a first sight is read directly. */
+  seenPlans: Set<string>;
+}
+const caches = new WeakMap<object, PoolCache>();
 
 /** Blocks loaded at once: more only queue up in the pool and compete for the same cores. */
 const LOAD_CONCURRENCY = 2;
@@ -87,8 +92,8 @@ function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
 export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<WindowTotals & { blocksLoaded: number; direct: boolean }> {
   const versions = await rollupVersions(sql, from, new Date(ceilTo(to.getTime(), MINUTE)));
   let cache = caches.get(sql);
-  if (!cache) caches.set(sql, (cache = new Map()));
-  const blocks = cache;
+  if (!cache) caches.set(sql, (cache = { blocks: new Map(), seenPlans: new Set() }));
+  const { blocks, seenPlans } = cache;
   const plan = blocksOf(from, to, now).map((block) => {
     const unit = block.unit === HOUR ? "h" : "m";
     const key = `${unit}${block.start}:${block.count}`;
@@ -111,7 +116,7 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
   };
   const stale = plan.filter((p) => !p.hit).length;
   const planKey = plan.map((p) => p.key).join(" ");
-  if (stale >= DIRECT_READ_BLOCKS && !seenBefore(sql, planKey)) {
+  if (stale >= DIRECT_READ_BLOCKS && !seenBefore(seenPlans, planKey)) {
     // A window seen for the first time with little of it cached: one query over the whole window answers sooner
     // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
     // again (a live map refreshes), the blocks are loaded and then kept.
@@ -121,11 +126,8 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
   return { ...mergeWindowTotals(await Promise.all(plan.map(use))), blocksLoaded: stale, direct: false };
 }
 
-const sightings = new WeakMap<object, Set<string>>();
 /** Whether this block plan was asked for before; remembers it (and the last few hundred others). */
-function seenBefore(sql: Queryable, planKey: string): boolean {
-  let seen = sightings.get(sql);
-  if (!seen) sightings.set(sql, (seen = new Set()));
+function seenBefore(seen: Set<string>, planKey: string): boolean {
   if (seen.has(planKey)) return true;
   seen.add(planKey);
   if (seen.size > 256) seen.delete(seen.values().next().value!);
