@@ -43,7 +43,7 @@ function resourceJson(v: unknown): string {
 }
 
 const bytea = (b: Buffer | null) => (b ? `\\\\x${b.toString("hex")}` : NULL);
-const text = (s: string | null) => (s === null ? NULL : escapeText(s.isWellFormed() && !s.includes("\0") ? s : storable(s)));
+const text = (s: string | null) => (s === null ? NULL : escapeText(storable(s)));
 
 /** start_ns as a timestamptz literal with microseconds, truncated like `epoch + (start_ns / 1000) µs`. */
 export function startTimeText(startNs: bigint): string {

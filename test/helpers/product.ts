@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { retryOnTakenPort } from "./ports";
 
 export interface RunningProduct {
   ports: { web: number; otlpHttp: number; otlpGrpc: number; zipkin: number; pg: number };
@@ -17,14 +18,8 @@ const randomPort = (base: number) => base + Math.floor(Math.random() * 1000);
  * random: one that another socket (often an outgoing connection's ephemeral port) holds makes the start fail, and
  * then it is tried again on other ports.
  */
-export async function startProduct(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningProduct> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startProductOnce(extraEnv, timeoutMs);
-    } catch (err) {
-      if (attempt >= 3 || !/did not start on port|EADDRINUSE/.test(String(err))) throw err;
-    }
-  }
+export function startProduct(extraEnv: Record<string, string> = {}, timeoutMs = 180_000): Promise<RunningProduct> {
+  return retryOnTakenPort(() => startProductOnce(extraEnv, timeoutMs), /did not start on port|EADDRINUSE/);
 }
 
 async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: number): Promise<RunningProduct> {

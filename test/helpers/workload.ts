@@ -6,6 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { COLLECTOR_NODE_FLAGS, tsEntry } from "../../lib/cli/processes";
+import { retryOnTakenPort } from "./ports";
 
 const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
 
@@ -79,14 +80,9 @@ export interface CollectorProcess {
  * Random ports can be taken (they lie in the ephemeral range): without explicit ports, a start that finds one in
  * use is retried on new ones.
  */
-export async function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await spawnCollectorOnce(databaseUrl, env, ports);
-    } catch (err) {
-      if (ports || attempt >= 3 || !/EADDRINUSE/.test(String(err))) throw err;
-    }
-  }
+export function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
+  const start = () => spawnCollectorOnce(databaseUrl, env, ports);
+  return ports ? start() : retryOnTakenPort(start);
 }
 
 async function spawnCollectorOnce(databaseUrl: string, env: Record<string, string>, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
