@@ -4,7 +4,10 @@
 //  1. a small write deferred with setImmediate runs after the socket closed and throws on `null.write`,
 //     an uncatchable exception that kills the process;
 //  2. teardown clears the deferred-write timer without resetting it, so a pooled connection that reconnects
-//     never flushes again and every later query on it hangs.
+//     never flushes again and every later query on it hangs;
+//  3. an error raised by the server after the client ended a COPY FROM STDIN (a unique violation found while
+//     the last rows are inserted, say) never reaches the writable stream: its final callback is not called,
+//     so the COPY and its transaction hang. The collector's direct COPY relies on seeing that error.
 // Run at postinstall (idempotent); it refuses loudly if the code it patches has changed.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -20,23 +23,33 @@ if (version !== "3.4.9") {
   process.exit(1);
 }
 
+// Each patch is applied unless its own mark is there, so a tree patched by an older version of this script
+// gets only what it lacks.
 for (const file of FILES) {
   const full = path.join(root, file);
   let src = readFileSync(full, "utf8");
-  if (src.includes(MARK)) continue;
-  const guard = "  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)";
-  if (!src.includes(guard)) throw new Error(`patch-postgres: nextWrite not found in ${file}`);
-  src = src.replace(guard, `  function nextWrite(fn) {
+  const original = src;
+  if (!src.includes(`if (!socket) { ${MARK}`)) {
+    const guard = "  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)";
+    if (!src.includes(guard)) throw new Error(`patch-postgres: nextWrite not found in ${file}`);
+    src = src.replace(guard, `  function nextWrite(fn) {
     if (!socket) { ${MARK}
       chunk = nextWriteTimer = null
       fn && fn(Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' }))
       return false
     }
     const x = socket.write(chunk, fn)`);
-  const teardown = /\n(\s+)clearImmediate\(nextWriteTimer\)\n/g;
-  const count = src.match(teardown)?.length ?? 0;
-  if (count !== 2) throw new Error(`patch-postgres: expected 2 teardown clears in ${file}, found ${count}`);
-  src = src.replace(teardown, `\n$1clearImmediate(nextWriteTimer), nextWriteTimer = null, chunk = null ${MARK}\n`);
-  writeFileSync(full, src);
+    const teardown = /\n(\s+)clearImmediate\(nextWriteTimer\)\n/g;
+    const count = src.match(teardown)?.length ?? 0;
+    if (count !== 2) throw new Error(`patch-postgres: expected 2 teardown clears in ${file}, found ${count}`);
+    src = src.replace(teardown, `\n$1clearImmediate(nextWriteTimer), nextWriteTimer = null, chunk = null ${MARK}\n`);
+  }
+  const finalCall = `    final && (final(err), final = null) ${MARK}\n`;
+  if (!src.includes(finalCall)) {
+    const errored = "  function errored(err) {\n    stream && (stream.destroy(err), stream = null)\n";
+    if (!src.includes(errored)) throw new Error(`patch-postgres: errored() not found in ${file}`);
+    src = src.replace(errored, errored + finalCall);
+  }
+  if (src !== original) writeFileSync(full, src);
 }
-console.error("patch-postgres: postgres.js 3.4.9 write scheduler patched (closed-socket guard, timer reset)");
+console.error("patch-postgres: postgres.js 3.4.9 patched (closed-socket guard, timer reset, COPY errors after end)");

@@ -49,21 +49,40 @@ export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSp
  * Every other span that can pair with the batch and was committed below `windowUpper`: the rest of the batch's
  * traces, the producers its consumers link to, and the consumers (of any trace) that link to its producers. The
  * batch's own rows are left out (the caller has them): fetching each span twice was a good part of the work.
+ * Three joins glued by UNION ALL: as one WHERE with ORs of sub-selects, PostgreSQL could use no index for them and
+ * read every span below the window (seconds per epoch once millions are stored). Joins, not `= ANY(array)`: on a
+ * table without statistics yet the planner chose a scan filtering each row through the unhashed array of 30k ids
+ * (69 s for one epoch); a join is an index nested loop or a hash join, never quadratic.
  */
 export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBounds, windowUpper: bigint): Promise<AggSpan[]> {
   const traceIds = [...new Set(batch.map((s) => s.traceId))];
   const linked = batch.flatMap((s) => s.links.filter((l) => l.traceId !== s.traceId));
   const producers = batch.filter((s) => s.kind === 4).map((s) => ({ traceId: s.traceId, spanId: s.spanId }));
+  const visible = `s.ingest_xid < $1::xid8 AND NOT (s.ingest_xid >= $5::xid8 AND s.ingest_xid < $6::xid8 AND ${inShard("$7", "$8")})`;
   const rows = await tx.unsafe<SpanRow[]>(
-    `SELECT ${SPAN_COLUMNS("s")} FROM spans s
-     WHERE s.ingest_xid < $1::xid8 AND (
-       s.trace_id = ANY(SELECT decode(t, 'hex') FROM unnest($2::text[]) t)
-       OR (s.trace_id, s.span_id) IN (SELECT decode(l->>'traceId', 'hex'), decode(l->>'spanId', 'hex') FROM jsonb_array_elements($3::text::jsonb) l)
-       OR s.links @> ANY(SELECT jsonb_build_array(p) FROM jsonb_array_elements($4::text::jsonb) p)
-     ) AND NOT (s.ingest_xid >= $5::xid8 AND s.ingest_xid < $6::xid8 AND ${inShard("$7", "$8")})`,
+    `SELECT ${SPAN_COLUMNS("s")} FROM unnest($2::text[]) t
+     JOIN spans s ON s.trace_id = decode(t, 'hex')
+     WHERE ${visible}
+     UNION ALL
+     SELECT ${SPAN_COLUMNS("s")} FROM jsonb_array_elements($3::text::jsonb) l
+     JOIN spans s ON s.trace_id = decode(l->>'traceId', 'hex') AND s.span_id = decode(l->>'spanId', 'hex')
+     WHERE ${visible}
+     UNION ALL
+     SELECT ${SPAN_COLUMNS("s")} FROM jsonb_array_elements($4::text::jsonb) p
+     JOIN spans s ON s.links <> '[]'::jsonb AND s.links @> jsonb_build_array(p)
+     WHERE ${visible}`,
     [windowUpper.toString(), traceIds, JSON.stringify(linked), JSON.stringify(producers), b.lower.toString(), b.upper.toString(), b.count, b.shard],
   );
-  return rows.map(toAggSpan);
+  // A span can answer more than one lookup (a linked producer in one of the batch's traces).
+  const seen = new Set<string>();
+  const unique: AggSpan[] = [];
+  for (const r of rows) {
+    const key = `${r.traceId}:${r.spanId}:${r.kind}:${r.startNs}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    unique.push(toAggSpan(r));
+  }
+  return unique;
 }
 
 export type Granularity = "minute" | "hour";

@@ -11,7 +11,8 @@ export interface SchemaTable {
   table: string;
   columns: SchemaColumn[];
   primaryKey: string[];
-  indexes: string[][];
+  /** Each index as its access method and columns: "btree:service_name,start_time". */
+  indexes: string[];
 }
 
 const SCALARS: Record<string, string> = {
@@ -50,11 +51,11 @@ export function parsePrismaSchema(path: string): SchemaTable[] {
     const fields = (attr: string) =>
       /\[([^\]]*)\]/.exec(attr)![1]!.split(",").map((s) => fieldToColumn.get(s.trim().replace(/\(.*\)$/, ""))!);
     let primaryKey = fieldPrimaryKey;
-    const indexes: string[][] = [];
+    const indexes: string[] = [];
     for (const a of blockAttrs) {
       if (a.startsWith("@@map(")) table = /"([^"]+)"/.exec(a)![1]!;
       else if (a.startsWith("@@id(")) primaryKey = fields(a);
-      else if (a.startsWith("@@index(")) indexes.push(fields(a));
+      else if (a.startsWith("@@index(")) indexes.push(`${(/type:\s*(\w+)/.exec(a)?.[1] ?? "btree").toLowerCase()}:${fields(a).join(",")}`);
     }
     tables.push({ table, columns, primaryKey, indexes });
   }

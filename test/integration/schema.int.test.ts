@@ -30,13 +30,14 @@ describe("schema.prisma and the migrated database", () => {
       expect(cols.map((c) => ({ column: c.column_name, pgType: c.udt_name, nullable: c.is_nullable === "YES", hasDefault: c.column_default !== null })))
         .toEqual(model.columns);
 
-      const indexes = await db.sql<{ primary: boolean; columns: string[] }[]>`
-        SELECT i.indisprimary AS primary,
+      const indexes = await db.sql<{ primary: boolean; method: string; columns: string[] }[]>`
+        SELECT i.indisprimary AS primary, am.amname AS method,
                array(SELECT a.attname FROM unnest(i.indkey) WITH ORDINALITY k(attnum, n)
                      JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns
-        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid WHERE t.relname = ${model.table}`;
+        FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+        WHERE t.relname = ${model.table}`;
       expect(indexes.find((i) => i.primary)?.columns).toEqual(model.primaryKey);
-      expect(indexes.filter((i) => !i.primary).map((i) => i.columns).sort()).toEqual([...model.indexes].sort());
+      expect(indexes.filter((i) => !i.primary).map((i) => `${i.method}:${i.columns.join(",")}`).sort()).toEqual([...model.indexes].sort());
     }
   });
 });
