@@ -17,7 +17,7 @@ import { createSql } from "../lib/db/pool";
 import { migrate } from "../lib/db/migrate";
 import { decodeExportTraceRequest } from "../lib/ingest/otlp-proto";
 import { normalize, defaultLimits } from "../lib/ingest/normalize";
-import { COPY_COLUMNS, copyLine } from "../lib/db/span-copy";
+import { COPY_COLUMNS, copyChunks } from "../lib/db/span-copy";
 import { countSpans } from "../lib/db/span-reads";
 import { aggregateOnce } from "../lib/aggregator/aggregate";
 import { recordEpoch } from "../lib/db/epochs";
@@ -53,8 +53,8 @@ async function main() {
     while (nextCopy < decoded.length) {
       const spans = decoded[nextCopy++]!;
       await sql.begin(async (tx) => {
-        const w = await tx.unsafe(`COPY copy_scratch (${columns}, start_time) FROM STDIN`).writable();
-        await pipeline(Readable.from([spans.map((r) => copyLine(r, true)).join("")]), w);
+        const w = await tx.unsafe(`COPY copy_scratch (${columns}) FROM STDIN`).writable();
+        await pipeline(Readable.from(copyChunks(spans)), w);
       });
     }
   }));

@@ -1,18 +1,20 @@
-import type { SpanRecord } from "../domain/span";
+import { ByteWriter } from "../domain/byte-writer";
+import { EncodedJson, type SpanRecord } from "../domain/span";
 
-// Rows for `COPY spans_incoming FROM STDIN` in PostgreSQL's text format.
+// Rows for `COPY spans FROM STDIN` (and the staging table) in PostgreSQL's text format, written as bytes.
 export const COPY_COLUMNS = [
   "trace_id", "span_id", "parent_span_id", "trace_state", "service_name", "name", "kind", "start_ns",
   "duration_ns", "status_code", "status_message", "attributes", "resource_attributes", "scope_name",
-  "scope_version", "events", "links",
+  "scope_version", "events", "links", "start_time",
 ] as const;
 
 const NULL = "\\N";
+const BACKSLASH = 0x5c;
+const TAB = 0x09;
 
 // normalize() (lib/ingest/limits.ts) replaces NUL and lone surrogates, which PostgreSQL text and jsonb reject, and
-// counts it. This is the safety net for anything it missed: one bad string would fail the whole COPY, and
-// postgres.js does not surface an error raised mid-COPY (the write hangs until WRITE_TIMEOUT_MS). Checks are cheap;
-// the slow repair runs only when one fires.
+// counts it. This is the safety net for anything it missed: one bad string would fail the whole COPY. Checks are
+// cheap; the slow repair runs only when one fires.
 const storable = (s: string) => {
   const wellFormed = s.isWellFormed() ? s : s.toWellFormed();
   return wellFormed.includes("\0") ? wellFormed.replaceAll("\0", "\uFFFD") : wellFormed;
@@ -31,6 +33,17 @@ function json(v: unknown): string {
   return escapeText(NEEDS_REPAIR.test(out) ? JSON.stringify(v, repairStrings) : out);
 }
 
+/** JSON text holds no raw control characters, so its backslashes are all that COPY text needs escaped. */
+function copyJsonBytes(w: ByteWriter, bytes: Buffer): void {
+  let from = 0;
+  for (let at = bytes.indexOf(BACKSLASH); at !== -1; at = bytes.indexOf(BACKSLASH, at + 1)) {
+    w.copy(bytes, from, at + 1);
+    w.byte(BACKSLASH);
+    from = at + 1;
+  }
+  w.copy(bytes, from, bytes.length);
+}
+
 // The spans of one resource share its attributes object (normalize keeps it): encode it once, not once per span.
 let lastResource: unknown = null;
 let lastResourceText = "";
@@ -42,24 +55,63 @@ function resourceJson(v: unknown): string {
   return lastResourceText;
 }
 
-const bytea = (b: Buffer | null) => (b ? `\\\\x${b.toString("hex")}` : NULL);
-const text = (s: string | null) => (s === null ? NULL : escapeText(storable(s)));
+// Spans of one batch mostly start within the same few milliseconds: format each millisecond once.
+let lastMs = Number.NaN;
+let lastMsText = "";
 
 /** start_ns as a timestamptz literal with microseconds, truncated like `epoch + (start_ns / 1000) µs`. */
 export function startTimeText(startNs: bigint): string {
   const us = startNs / 1000n;
-  return `${new Date(Number(us / 1000n)).toISOString().slice(0, 23)}${String(us % 1000n).padStart(3, "0")}Z`;
+  const ms = Number(us / 1000n);
+  if (ms !== lastMs) {
+    lastMsText = new Date(ms).toISOString().slice(0, 23);
+    lastMs = ms;
+  }
+  return `${lastMsText}${String(us % 1000n).padStart(3, "0")}Z`;
 }
 
-/** One COPY text-format line; with `withStartTime`, the partition key column follows the others. */
-export function copyLine(s: SpanRecord, withStartTime = false): string {
-  return (
-    [
-      bytea(s.traceId), bytea(s.spanId), bytea(s.parentSpanId), text(s.traceState), text(s.serviceName), text(s.name),
-      String(s.kind), s.startNs.toString(), s.durationNs.toString(), String(s.statusCode), text(s.statusMessage),
-      json(s.attributes), resourceJson(s.resourceAttributes), text(s.scopeName), text(s.scopeVersion), json(s.events),
-      json(s.links),
-      ...(withStartTime ? [startTimeText(s.startNs)] : []),
-    ].join("\t") + "\n"
-  );
+function bytea(w: ByteWriter, b: Buffer | null): void {
+  if (!b) return w.latin1(NULL);
+  w.latin1("\\\\x");
+  w.hex(b);
+}
+
+function text(w: ByteWriter, s: string | null): void {
+  if (s === null) w.latin1(NULL);
+  else w.utf8(escapeText(storable(s)));
+}
+
+/** Appends one COPY text-format line, in COPY_COLUMNS order. */
+export function writeCopyLine(w: ByteWriter, s: SpanRecord): void {
+  bytea(w, s.traceId); w.byte(TAB);
+  bytea(w, s.spanId); w.byte(TAB);
+  bytea(w, s.parentSpanId); w.byte(TAB);
+  text(w, s.traceState); w.byte(TAB);
+  text(w, s.serviceName); w.byte(TAB);
+  text(w, s.name); w.byte(TAB);
+  w.latin1(`${s.kind}\t${s.startNs}\t${s.durationNs}\t${s.statusCode}\t`);
+  text(w, s.statusMessage); w.byte(TAB);
+  if (s.attributes instanceof EncodedJson) copyJsonBytes(w, s.attributes.bytes);
+  else w.utf8(json(s.attributes));
+  w.byte(TAB);
+  w.utf8(resourceJson(s.resourceAttributes)); w.byte(TAB);
+  text(w, s.scopeName); w.byte(TAB);
+  text(w, s.scopeVersion); w.byte(TAB);
+  w.utf8(json(s.events)); w.byte(TAB);
+  w.utf8(json(s.links)); w.byte(TAB);
+  w.latin1(startTimeText(s.startNs));
+  w.byte(0x0a);
+}
+
+/** COPY data for `spans` in chunks of about `chunkBytes`, for a COPY stream. */
+export function* copyChunks(spans: SpanRecord[], chunkBytes = 256 * 1024): Generator<Buffer> {
+  let w = new ByteWriter(chunkBytes + 16 * 1024);
+  for (const s of spans) {
+    writeCopyLine(w, s);
+    if (w.pos >= chunkBytes) {
+      yield w.since(0);
+      w = new ByteWriter(chunkBytes + 16 * 1024);
+    }
+  }
+  if (w.pos > 0) yield w.since(0);
 }

@@ -3,10 +3,9 @@ import { pipeline } from "node:stream/promises";
 import type { SpanRecord } from "../domain/span";
 import { dayOf, ensureSpanPartitions } from "./partitions";
 import type { Sql } from "./pool";
-import { COPY_COLUMNS, copyLine } from "./span-copy";
+import { COPY_COLUMNS, copyChunks } from "./span-copy";
 
 const COLUMN_LIST = COPY_COLUMNS.join(", ");
-const CHUNK_ROWS = 50;
 // After a batch met a span already stored, retries are probably arriving (an exporter re-sending what timed
 // out): go straight to the deduplicating path for a while instead of failing a direct COPY per batch.
 const DEDUP_AFTER_CONFLICT_MS = 10_000;
@@ -65,8 +64,8 @@ export class SpanStore {
 
   private async copyDirect(spans: SpanRecord[]): Promise<number> {
     await this.sql.begin(async (tx) => {
-      const writable = await tx.unsafe(`COPY spans (${COLUMN_LIST}, start_time) FROM STDIN`).writable();
-      await pipeline(Readable.from(copyChunks(spans, true)), writable);
+      const writable = await tx.unsafe(`COPY spans (${COLUMN_LIST}) FROM STDIN`).writable();
+      await pipeline(Readable.from(copyChunks(spans)), writable);
     });
     return spans.length;
   }
@@ -77,26 +76,15 @@ export class SpanStore {
         CREATE TEMP TABLE IF NOT EXISTS spans_incoming (
           trace_id bytea, span_id bytea, parent_span_id bytea, trace_state text, service_name text, name text,
           kind smallint, start_ns bigint, duration_ns bigint, status_code smallint, status_message text,
-          attributes jsonb, resource_attributes jsonb, scope_name text, scope_version text, events jsonb, links jsonb
+          attributes jsonb, resource_attributes jsonb, scope_name text, scope_version text, events jsonb, links jsonb,
+          start_time timestamptz
         ) ON COMMIT DELETE ROWS`;
       const writable = await tx.unsafe(`COPY spans_incoming (${COLUMN_LIST}) FROM STDIN`).writable();
-      await pipeline(Readable.from(copyChunks(spans, false)), writable);
+      await pipeline(Readable.from(copyChunks(spans)), writable);
       const result = await tx.unsafe(`
-        INSERT INTO spans (${COLUMN_LIST}, start_time)
-        SELECT ${COLUMN_LIST}, timestamptz 'epoch' + (start_ns / 1000) * interval '1 microsecond'
-        FROM spans_incoming
-        ON CONFLICT DO NOTHING`);
+        INSERT INTO spans (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM spans_incoming ON CONFLICT DO NOTHING`);
       return result.count;
     });
-  }
-}
-
-function* copyChunks(spans: SpanRecord[], withStartTime: boolean): Generator<string> {
-  for (let i = 0; i < spans.length; i += CHUNK_ROWS) {
-    let chunk = "";
-    const end = Math.min(spans.length, i + CHUNK_ROWS);
-    for (let j = i; j < end; j++) chunk += copyLine(spans[j]!, withStartTime);
-    yield chunk;
   }
 }
 

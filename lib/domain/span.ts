@@ -12,6 +12,18 @@ export function newAttributes(): Attributes {
   return Object.create(null) as Attributes;
 }
 
+/**
+ * Attributes already encoded as JSON text (UTF-8, cleaned: no NUL, no lone surrogates, within the limits), as the
+ * OTLP protobuf receiver makes them straight from the request bytes without building objects.
+ */
+export class EncodedJson {
+  constructor(readonly bytes: Buffer) {}
+
+  toObject(): Attributes {
+    return Object.assign(newAttributes(), JSON.parse(this.bytes.toString("utf8")) as Attributes);
+  }
+}
+
 export interface SpanEvent {
   timeUnixNano: string;
   name: string;
@@ -37,7 +49,7 @@ export interface SpanRecord {
   durationNs: bigint;
   statusCode: number;
   statusMessage: string | null;
-  attributes: Attributes;
+  attributes: Attributes | EncodedJson;
   resourceAttributes: Attributes;
   scopeName: string | null;
   scopeVersion: string | null;

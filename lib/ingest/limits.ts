@@ -20,7 +20,7 @@ export const noAdjustments = (): Adjustments => ({ truncatedValues: 0, droppedAt
 export class ValueCleaner {
   readonly adjusted = noAdjustments();
 
-  constructor(private readonly limits: ValueLimits) {}
+  constructor(readonly limits: ValueLimits) {}
 
   text(s: string): string {
     let out = s;

@@ -1,5 +1,8 @@
+import { ByteWriter } from "../domain/byte-writer";
 import type { Attributes, DecodedBatch, RejectCode, SpanEvent, SpanLink, SpanRecord } from "../domain/span";
 import { defaultValueLimits, ValueCleaner, type TraceSpanCounter, type ValueLimits } from "./limits";
+import { encodeWireAttributes, WireAttributes } from "./otlp-attributes";
+import { DecodeError } from "./protobuf-reader";
 
 /** A span as a decoder read it, before validation. Ids are raw bytes; times are unix nanoseconds. */
 export interface RawSpan {
@@ -11,7 +14,8 @@ export interface RawSpan {
   kind: number;
   startNs: bigint;
   endNs: bigint;
-  attributes: Attributes;
+  /** The OTLP protobuf decoder leaves them as bytes of the request. */
+  attributes: Attributes | WireAttributes;
   events: SpanEvent[];
   links: SpanLink[];
   statusCode: number;
@@ -79,6 +83,7 @@ export function nowUnixNs(): bigint {
 export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowNs = nowUnixNs(), traces?: TraceSpanCounter): DecodedBatch {
   const clean = new ValueCleaner(limits.values ?? defaultValueLimits);
   const batch: DecodedBatch = { spans: [], rejected: [], adjusted: clean.adjusted };
+  let json: ByteWriter | null = null; // for attributes still in wire form: one buffer for the batch
   const inThisBatch = new Map<string, number>();
   let index = 0;
   for (const group of groups) {
@@ -88,9 +93,22 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
     for (const scope of group.scopes) {
       const scopeInfo = { name: clean.text(scope.name), version: clean.text(scope.version) };
       for (const span of scope.spans) {
-        const problem = spanProblem(span, serviceName, limits, nowNs) ?? traceProblem(span, traces, inThisBatch);
+        let problem = spanProblem(span, serviceName, limits, nowNs);
+        let attributes: SpanRecord["attributes"] | null = null;
+        if (!problem) {
+          try {
+            attributes = span.attributes instanceof WireAttributes
+              ? encodeWireAttributes((json ??= new ByteWriter(span.attributes.buf.length)), span.attributes, clean)
+              : clean.attributes(span.attributes);
+          } catch (err) {
+            // Read lazily: a broken attribute list costs its span, not the whole request.
+            if (!(err instanceof DecodeError)) throw err;
+            problem = { code: "malformed", message: `cannot decode attributes: ${err.message}` };
+          }
+        }
+        problem ??= traceProblem(span, traces, inThisBatch);
         if (problem) batch.rejected.push({ index, reason: problem.message, code: problem.code });
-        else batch.spans.push(toRecord(span, serviceName, resource, scopeInfo, clean));
+        else batch.spans.push(toRecord(span, serviceName, resource, scopeInfo, attributes!, clean));
         index++;
       }
     }
@@ -113,6 +131,7 @@ function toRecord(
   serviceName: string,
   resource: Attributes,
   scope: { name: string; version: string },
+  attributes: SpanRecord["attributes"],
   clean: ValueCleaner,
 ): SpanRecord {
   return {
@@ -127,7 +146,7 @@ function toRecord(
     durationNs: span.endNs - span.startNs,
     statusCode: span.statusCode,
     statusMessage: clean.text(span.statusMessage) || null,
-    attributes: clean.attributes(span.attributes),
+    attributes,
     resourceAttributes: resource,
     scopeName: scope.name || null,
     scopeVersion: scope.version || null,

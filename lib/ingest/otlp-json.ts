@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
 import { newAttributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
-import { doubleValue, int64Value } from "./otlp-proto";
+import { doubleValue, int64Value } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";
 import { isObject, type Json } from "./json-shape";
 

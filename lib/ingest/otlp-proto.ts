@@ -1,10 +1,10 @@
-import type { AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
+import type { Attributes, SpanEvent, SpanLink } from "../domain/span";
 import { newAttributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
-import { DecodeError, ProtoReader, ProtoWriter, WireType } from "./protobuf-reader";
+import { readKeyValue, WireAttributes } from "./otlp-attributes";
+import { ProtoReader, ProtoWriter, WireType } from "./protobuf-reader";
 
 // Field numbers from opentelemetry-proto: collector/trace/v1/trace_service.proto and trace/v1/trace.proto.
-const MAX_DEPTH = 16;
 const EMPTY = Buffer.alloc(0);
 
 export function decodeExportTraceRequest(buf: Buffer): RawResourceGroup[] {
@@ -58,6 +58,7 @@ function readScopeSpans(r: ProtoReader): RawResourceGroup["scopes"][number] {
 }
 
 function readSpan(r: ProtoReader): RawSpan {
+  const attributes: number[] = [];
   const span: RawSpan = {
     traceId: EMPTY,
     spanId: EMPTY,
@@ -67,7 +68,7 @@ function readSpan(r: ProtoReader): RawSpan {
     kind: 0,
     startNs: 0n,
     endNs: 0n,
-    attributes: newAttributes(),
+    attributes: new WireAttributes(r.buf, attributes),
     events: [],
     links: [],
     statusCode: 0,
@@ -84,7 +85,8 @@ function readSpan(r: ProtoReader): RawSpan {
       case 6: r.expect(WireType.VARINT, wt, "kind"); span.kind = r.uint32(); break;
       case 7: r.expect(WireType.I64, wt, "start_time_unix_nano"); span.startNs = r.fixed64(); break;
       case 8: r.expect(WireType.I64, wt, "end_time_unix_nano"); span.endNs = r.fixed64(); break;
-      case 9: r.expect(WireType.LEN, wt, "attributes"); readKeyValue(r.sub(), span.attributes, 0); break;
+      // Kept as byte ranges: normalize() encodes them to stored JSON without building objects.
+      case 9: r.expect(WireType.LEN, wt, "attributes"); attributes.push(r.lengthDelimited(), r.pos); break;
       case 11: r.expect(WireType.LEN, wt, "events"); span.events.push(readEvent(r.sub())); break;
       case 13: r.expect(WireType.LEN, wt, "links"); span.links.push(readLink(r.sub())); break;
       case 15: r.expect(WireType.LEN, wt, "status"); readStatus(r.sub(), span); break;
@@ -126,61 +128,6 @@ function readLink(r: ProtoReader): SpanLink {
     else r.skip(wt);
   }
   return link;
-}
-
-function readKeyValue(r: ProtoReader, into: Record<string, AttributeValue>, depth: number): void {
-  let key = "";
-  let value: AttributeValue = null;
-  while (!r.done()) {
-    const [field, wt] = r.tag();
-    if (field === 1 && wt === WireType.LEN) key = r.string();
-    else if (field === 2 && wt === WireType.LEN) value = readAnyValue(r.sub(), depth + 1);
-    else r.skip(wt);
-  }
-  into[key] = value;
-}
-
-function readAnyValue(r: ProtoReader, depth: number): AttributeValue {
-  if (depth > MAX_DEPTH) throw new DecodeError(`attribute values nested deeper than ${MAX_DEPTH}`);
-  let value: AttributeValue = null;
-  while (!r.done()) {
-    const [field, wt] = r.tag();
-    if (field === 1 && wt === WireType.LEN) value = r.string();
-    else if (field === 2 && wt === WireType.VARINT) value = r.bool();
-    else if (field === 3 && wt === WireType.VARINT) value = int64Value(r.int64());
-    else if (field === 4 && wt === WireType.I64) value = doubleValue(r.double());
-    else if (field === 5 && wt === WireType.LEN) {
-      const arr: AttributeValue[] = [];
-      const s = r.sub();
-      while (!s.done()) {
-        const [f, w] = s.tag();
-        if (f === 1 && w === WireType.LEN) arr.push(readAnyValue(s.sub(), depth + 1));
-        else s.skip(w);
-      }
-      value = arr;
-    } else if (field === 6 && wt === WireType.LEN) {
-      const obj = newAttributes();
-      const s = r.sub();
-      while (!s.done()) {
-        const [f, w] = s.tag();
-        if (f === 1 && w === WireType.LEN) readKeyValue(s.sub(), obj, depth + 1);
-        else s.skip(w);
-      }
-      value = obj;
-    } else if (field === 7 && wt === WireType.LEN) value = r.bytes().toString("base64");
-    else r.skip(wt);
-  }
-  return value;
-}
-
-/** int64 attributes stay numbers while exact, otherwise decimal strings (JSON has no int64). */
-export function int64Value(v: bigint): AttributeValue {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
-}
-
-/** JSON cannot hold NaN or Infinity; keep them readable as strings. */
-export function doubleValue(v: number): AttributeValue {
-  return Number.isFinite(v) ? v : String(v);
 }
 
 /** ExportTraceServiceResponse { partial_success { rejected_spans = 1; error_message = 2 } } */

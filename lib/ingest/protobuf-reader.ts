@@ -7,21 +7,29 @@ export const WireType = { VARINT: 0, I64: 1, LEN: 2, I32: 5 } as const;
  * UTF-8 text of buf[start, end), invalid UTF-8 replaced with U+FFFD instead of failing the whole batch. Buffer's own
  * utf8Slice: toString() would check its arguments and look up the encoding for every attribute key and value.
  */
-function utf8(buf: Buffer, start: number, end: number): string {
+export function utf8(buf: Buffer, start: number, end: number): string {
   return (buf as Buffer & { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
 }
 
 export class ProtoReader {
   pos: number;
-  readonly end: number;
+  end: number;
 
   constructor(
-    readonly buf: Buffer,
+    public buf: Buffer,
     start = 0,
     end = buf.length,
   ) {
     this.pos = start;
     this.end = end;
+  }
+
+  /** Reads `buf[start, end)` next: one reader reused for many small messages allocates nothing. */
+  moveTo(buf: Buffer, start: number, end: number): this {
+    this.buf = buf;
+    this.pos = start;
+    this.end = end;
+    return this;
   }
 
   done(): boolean {
@@ -93,7 +101,7 @@ export class ProtoReader {
   }
 
   /** Skips over a length-delimited field and returns where its bytes start; they end at `pos`. */
-  private lengthDelimited(): number {
+  lengthDelimited(): number {
     const n = this.uint32();
     const start = this.pos;
     if (n > this.end - start) throw new DecodeError(`length ${n} runs past the end of the message`);

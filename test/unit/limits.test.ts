@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { TraceSpanCounter, ValueCleaner } from "../../lib/ingest/limits";
 import { normalize, type RawSpan } from "../../lib/ingest/normalize";
 import { Registry } from "../../lib/metrics";
-import { copyLine, startTimeText } from "../../lib/db/span-copy";
+import { copyChunks, startTimeText } from "../../lib/db/span-copy";
 
 const NOW = 1_800_000_000_000_000_000n;
 const raw = (over: Partial<RawSpan> = {}): RawSpan => ({
@@ -89,7 +89,7 @@ describe("storable strings", () => {
     const clean = new ValueCleaner({ maxValueBytes: 100, maxAttributes: 5, maxEvents: 2 });
     expect(clean.links([{ traceId: "a\u0000", spanId: "\ud800", attributes: {} }])).toEqual([{ traceId: "a\uFFFD", spanId: "\uFFFD", attributes: {} }]);
     const [span] = normalize([{ resource: { "service.name": "svc" }, scopes: [{ name: "", version: "", spans: [raw()] }] }], { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n }, NOW).spans;
-    const line = copyLine({ ...span!, name: "x\u0000y", attributes: { k: "\udc00", ok: "😀 \\u0000 literal" } });
+    const line = Buffer.concat([...copyChunks([{ ...span!, name: "x\u0000y", attributes: { k: "\udc00", ok: "😀 \\u0000 literal" } }])]).toString("utf8");
     expect(line).not.toContain("\u0000");
     expect(line.isWellFormed()).toBe(true);
     expect(line).toContain("x\uFFFDy");

@@ -2,14 +2,23 @@ import { describe, expect, it } from "vitest";
 import { decodeExportTraceRequest, encodeExportResponse } from "../../lib/ingest/otlp-proto";
 import { decodeOtlpJson } from "../../lib/ingest/otlp-json";
 import { DecodeError, ProtoReader, ProtoWriter } from "../../lib/ingest/protobuf-reader";
+import { WireAttributes } from "../../lib/ingest/otlp-attributes";
+import type { RawResourceGroup } from "../../lib/ingest/normalize";
 import { jsonRequest, protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
+
+/** The protobuf decoder leaves span attributes as request bytes; as objects, for comparing with the JSON path. */
+const withObjects = (groups: RawResourceGroup[]) => groups.map((g) => ({
+  ...g,
+  scopes: g.scopes.map((sc) => ({ ...sc, spans: sc.spans.map((s) => ({ ...s, attributes: s.attributes instanceof WireAttributes ? s.attributes.toObject() : s.attributes })) })),
+}));
 
 describe("OTLP protobuf decoder", () => {
   it("reads what the OpenTelemetry serializer writes, identically to the JSON path", () => {
     const spans = sdkSpans("decoder", 3);
     const fromProto = decodeExportTraceRequest(protobufRequest(spans));
     const fromJson = decodeOtlpJson(jsonRequest(spans));
-    expect(fromProto).toEqual(fromJson);
+    expect(fromProto[0]!.scopes[0]!.spans[0]!.attributes).toBeInstanceOf(WireAttributes);
+    expect(withObjects(fromProto)).toEqual(fromJson);
     const decoded = fromProto[0]!.scopes[0]!.spans;
     expect(decoded).toHaveLength(4);
     for (const [i, s] of spans.entries()) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeZipkinJson } from "../../lib/ingest/zipkin";
+import type { Attributes } from "../../lib/domain/span";
 
 const base = {
   traceId: "463ac35c9f6413ad", id: "a2fb4a1d1a96d312", parentId: "0020000000000001", name: "get /api",
@@ -38,7 +39,7 @@ describe("Zipkin v2 decoder", () => {
     ]).map((g) => g.scopes[0]!.spans[0]!);
     expect(spans[0]!.traceId.toString("hex")).toBe("5af7183fb1d4cf5f463ac35c9f6413ad");
     expect(spans[0]!.kind).toBe(2);
-    expect(spans[0]!.attributes["zipkin.shared"]).toBe(true);
+    expect((spans[0]!.attributes as Attributes)["zipkin.shared"]).toBe(true); // JSON decoders give objects
     expect(spans[1]!.kind).toBe(1);
   });
 

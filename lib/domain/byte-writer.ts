@@ -1,0 +1,66 @@
+// A growable byte buffer for building COPY data without intermediate strings. Buffer's own latin1Write and
+// utf8Write skip the argument checks and encoding look-up of buf.write(), which matter at a few fields per span.
+type FastBuffer = Buffer & { latin1Write(s: string, offset: number, length: number): number; utf8Write(s: string, offset: number): number };
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0")).map((h) => [h.charCodeAt(0), h.charCodeAt(1)] as const);
+
+export class ByteWriter {
+  private buf: FastBuffer;
+  pos = 0;
+
+  constructor(initialBytes = 1 << 16) {
+    this.buf = Buffer.allocUnsafe(initialBytes) as FastBuffer;
+  }
+
+  /**
+   * Makes room for `n` more bytes. A full buffer is replaced by a larger copy, never written again, so views
+   * handed out by `since` stay valid.
+   */
+  private reserve(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.pos + n)) as FastBuffer;
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  byte(b: number): void {
+    this.reserve(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** A string of code points below 256 only (digits, hex, fixed syntax). */
+  latin1(s: string): void {
+    this.reserve(s.length);
+    this.pos += this.buf.latin1Write(s, this.pos, s.length);
+  }
+
+  utf8(s: string): void {
+    this.reserve(s.length * 3);
+    this.pos += this.buf.utf8Write(s, this.pos);
+  }
+
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.reserve(n);
+    // Most copies are a short key or value: a loop beats the call into native code.
+    if (n < 48) for (let i = start; i < end; i++) this.buf[this.pos++] = src[i]!;
+    else {
+      this.buf.set(src.subarray(start, end), this.pos);
+      this.pos += n;
+    }
+  }
+
+  hex(src: Uint8Array): void {
+    this.reserve(src.length * 2);
+    for (let i = 0; i < src.length; i++) {
+      const [a, b] = HEX[src[i]!]!;
+      this.buf[this.pos++] = a;
+      this.buf[this.pos++] = b;
+    }
+  }
+
+  /** The bytes written since `start`, as a view (not a copy). */
+  since(start: number): Buffer {
+    return this.buf.subarray(start, this.pos);
+  }
+}
