@@ -24,6 +24,7 @@ import { recordEpoch } from "../lib/db/epochs";
 import { tsEntry } from "../lib/cli/processes";
 import { peakRssKiB, realisticBatch, spawnCollector, zipkinJson, type Batch } from "../test/helpers/workload";
 import { percentile, report, type Row } from "./report";
+import { closePosts, post } from "./post";
 
 const SPANS_PER_REQUEST = Number(process.env.BENCH_BATCH ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -63,17 +64,16 @@ async function main() {
 
   // 1b. End to end through the collector process, as `npm start` runs it.
   const collector = await spawnCollector(pg.url);
-  const post = (body: Buffer | string, type: string, url: string) =>
-    fetch(url, { method: "POST", body: typeof body === "string" ? body : new Uint8Array(body), headers: { "content-type": type } }).then(async (res) => {
-      await res.arrayBuffer();
-      if (res.status !== 200 && res.status !== 202) throw new Error(`${url}: status ${res.status}`);
-    });
+  const send = async (body: Buffer | string, type: string, url: string) => {
+    const status = await post(url, body, type);
+    if (status !== 200 && status !== 202) throw new Error(`${url}: status ${status}`);
+  };
   const otlpUrl = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
   const rate = async (bodies: (Buffer | string)[], type: string, url: string) => {
     let next = 0;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) await post(bodies[next++]!, type, url);
+      while (next < bodies.length) await send(bodies[next++]!, type, url);
     }));
     return (bodies.length * SPANS_PER_REQUEST) / ((performance.now() - t0) / 1000);
   };
@@ -137,6 +137,7 @@ async function main() {
   aggregator.kill("SIGTERM");
   collector.proc.kill("SIGTERM");
   await Promise.all([new Promise((r) => aggregator.once("exit", r)), collector.exited]);
+  closePosts();
   await sql.end();
   await pg.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -196,11 +197,9 @@ async function sustainedLoad(port: number): Promise<{ acknowledgedPerSec: number
     const due = start + slice * 100;
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     const body = pool[slice % pool.length]!.body;
-    inFlight.push(fetch(url, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf" } })
-      .then(async (res) => {
-        await res.arrayBuffer();
-        if (res.status === 200) acknowledged += perSlice;
-      }));
+    inFlight.push(post(url, body, "application/x-protobuf").then((status) => {
+      if (status === 200) acknowledged += perSlice;
+    }));
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;

@@ -31,7 +31,9 @@ export class ByteWriter {
   /** A string of code points below 256 only (digits, hex, fixed syntax). */
   latin1(s: string): void {
     this.reserve(s.length);
-    this.pos += this.buf.latin1Write(s, this.pos, s.length);
+    // Most are a few characters (a number, a separator): a loop beats the call into native code.
+    if (s.length < 24) for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
+    else this.pos += this.buf.latin1Write(s, this.pos, s.length);
   }
 
   utf8(s: string): void {

@@ -117,9 +117,17 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
   return batch;
 }
 
+// Spans of one trace mostly arrive together: the previous span's hex id is reused when the bytes match.
+let lastTraceId: Buffer | null = null;
+let lastTraceHex = "";
+
 function traceProblem(span: RawSpan, traces: TraceSpanCounter | undefined, inThisBatch: Map<string, number>): Problem | null {
   if (!traces) return null;
-  const id = span.traceId.toString("hex");
+  if (lastTraceId === null || !span.traceId.equals(lastTraceId)) {
+    lastTraceHex = span.traceId.toString("hex");
+    lastTraceId = span.traceId;
+  }
+  const id = lastTraceHex;
   const n = (inThisBatch.get(id) ?? 0) + 1;
   if (!traces.allows(id, n)) return { code: "trace_too_large", message: `trace has more than ${traces.maxSpansPerTrace} spans` };
   inThisBatch.set(id, n);

@@ -68,8 +68,10 @@ export function readAnyValue(r: ProtoReader, depth: number): AttributeValue {
 }
 
 /** int64 attributes stay numbers while exact, otherwise decimal strings (JSON has no int64). */
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = BigInt(Number.MIN_SAFE_INTEGER);
 export function int64Value(v: bigint): AttributeValue {
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER) ? Number(v) : v.toString();
+  return v <= MAX_SAFE && v >= MIN_SAFE ? Number(v) : v.toString();
 }
 
 /** JSON cannot hold NaN or Infinity; keep them readable as strings. */
@@ -128,7 +130,7 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
   let from = 0;
   let to = 0;
   let flag = false;
-  let int = 0n;
+  let int: number | bigint = 0;
   let double = 0;
   r.moveTo(buf, start, end);
   while (!r.done()) {
@@ -138,7 +140,7 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
     if (f === 0) throw new DecodeError(`invalid field number 0 at byte ${r.pos}`);
     if (wt === WireType.LEN && (f === 1 || f === 5 || f === 6 || f === 7)) (from = r.lengthDelimited()), (to = r.pos), (field = f);
     else if (f === 2 && wt === WireType.VARINT) (flag = r.bool()), (field = 2);
-    else if (f === 3 && wt === WireType.VARINT) (int = r.int64()), (field = 3);
+    else if (f === 3 && wt === WireType.VARINT) (int = r.int64Small()), (field = 3);
     else if (f === 4 && wt === WireType.I64) (double = r.double()), (field = 4);
     else r.skip(wt);
   }
@@ -147,7 +149,7 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
     case 1: return writeString(out, buf, from, to, clean);
     case 2: return out.latin1(flag ? "true" : "false");
     // Numbers that became strings (int64 beyond 2^53, NaN, bytes as base64) are cleaned like any string value.
-    case 3: return out.latin1(JSON.stringify(clean.value(int64Value(int))));
+    case 3: return out.latin1(typeof int === "number" ? String(int) : JSON.stringify(clean.value(int64Value(int))));
     case 4: return out.latin1(JSON.stringify(clean.value(doubleValue(double))));
     case 7: return out.latin1(JSON.stringify(clean.text(buf.toString("base64", from, to))));
     default: // arrays and kvlists are rare: through the object path

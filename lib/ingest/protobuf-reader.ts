@@ -75,6 +75,23 @@ export class ProtoReader {
     throw new DecodeError("varint longer than 10 bytes");
   }
 
+  /**
+   * A signed 64-bit varint as a number when it is small and non-negative (at most 7 bytes: below 2^49), else as a
+   * bigint. Attribute integers are mostly small; a bigint for each costs an allocation.
+   */
+  int64Small(): number | bigint {
+    let result = 0;
+    for (let i = 0, scale = 1; i < 7 && this.pos + i < this.end; i++, scale *= 128) {
+      const b = this.buf[this.pos + i]!;
+      result += (b & 0x7f) * scale;
+      if ((b & 0x80) === 0) {
+        this.pos += i + 1;
+        return result;
+      }
+    }
+    return this.int64();
+  }
+
   fixed64(): bigint {
     this.need(8);
     const v = this.buf.readBigUInt64LE(this.pos);
