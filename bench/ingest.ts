@@ -16,6 +16,9 @@ import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { createSql } from "../lib/db/pool";
 import { migrate } from "../lib/db/migrate";
 import { decodeExportTraceRequest } from "../lib/ingest/otlp-proto";
+import { encodeWireAttributes, type WireAttributes } from "../lib/ingest/otlp-attributes";
+import { defaultValueLimits, ValueCleaner } from "../lib/ingest/limits";
+import { ByteWriter } from "../lib/domain/byte-writer";
 import { normalize, defaultLimits } from "../lib/ingest/normalize";
 import { COPY_COLUMNS, copyChunks } from "../lib/db/span-copy";
 import { countSpans } from "../lib/db/span-reads";
@@ -88,10 +91,17 @@ async function main() {
   const zipkinBodies = batches.slice(0, 60).map((_, i) => zipkinJson(realisticBatch(1000 + i, SPANS_PER_REQUEST).sdkSpans));
   add("end to end Zipkin v2 JSON", await rate(zipkinBodies, "application/json", `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`), "spans/s", "60 requests");
   add("collector peak RSS (VmHWM)", peakRssKiB(collector.proc.pid!) / 1024, "MiB", "during the runs above");
+  // The same with COLLECTOR_PROCESSES=2 (fresh spans: re-sent ones would take the deduplicating path).
+  const twoCollectors = await spawnCollector(pg.url, { COLLECTOR_PROCESSES: "2" });
+  const fresh = Array.from({ length: REQUESTS / 2 }, (_, i) => realisticBatch(20_000 + i, SPANS_PER_REQUEST).body);
+  add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`), "spans/s", `${fresh.length} requests`);
+  twoCollectors.proc.kill("SIGTERM");
+  await twoCollectors.exited;
 
   // 2. Decoder micro-benchmark.
-  const { decodeMs, protobufjsMs } = decoderBench(batches.slice(0, 50));
-  add("our OTLP protobuf decoder", (50 * SPANS_PER_REQUEST) / (decodeMs / 1000), "spans/s", "decode to spans with attributes as objects");
+  const { jsonMs, objectsMs, protobufjsMs } = decoderBench(batches.slice(0, 50));
+  add("our OTLP protobuf decoder, as the collector runs it", (50 * SPANS_PER_REQUEST) / (jsonMs / 1000), "spans/s", "span fields decoded, attributes written as stored JSON");
+  add("our OTLP protobuf decoder, attributes as objects", (50 * SPANS_PER_REQUEST) / (objectsMs / 1000), "spans/s", "everything as JS values, like protobufjs");
   add("protobufjs decode, same payloads", (50 * SPANS_PER_REQUEST) / (protobufjsMs / 1000), "spans/s", "message objects, lazy Longs");
 
   // 3. Backlog: the stored spans copied under new trace ids, in epochs of the original size, up to BACKLOG_SPANS.
@@ -167,7 +177,7 @@ async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): 
   return backlog;
 }
 
-function decoderBench(batches: Batch[]): { decodeMs: number; protobufjsMs: number } {
+function decoderBench(batches: Batch[]): { jsonMs: number; objectsMs: number; protobufjsMs: number } {
   const root = protobuf.parse(readFileSync(path.join(import.meta.dirname, "otlp-trace.proto"), "utf8")).root;
   const Request = root.lookupType("bench.ExportTraceServiceRequest");
   const time = (f: (b: Buffer) => unknown) => {
@@ -176,7 +186,17 @@ function decoderBench(batches: Batch[]): { decodeMs: number; protobufjsMs: numbe
     for (let r = 0; r < 3; r++) for (const b of batches) f(b.body);
     return (performance.now() - t0) / 3;
   };
-  return { decodeMs: time((b) => decodeExportTraceRequest(b)), protobufjsMs: time((b) => Request.decode(b)) };
+  const spansOf = (b: Buffer) => decodeExportTraceRequest(b).flatMap((g) => g.scopes.flatMap((sc) => sc.spans));
+  const wire = (s: { attributes: unknown }) => s.attributes as WireAttributes;
+  return {
+    jsonMs: time((b) => {
+      const out = new ByteWriter(b.length);
+      const clean = new ValueCleaner(defaultValueLimits);
+      for (const s of spansOf(b)) encodeWireAttributes(out, wire(s), clean);
+    }),
+    objectsMs: time((b) => spansOf(b).map((s) => wire(s).toObject())),
+    protobufjsMs: time((b) => Request.decode(b)),
+  };
 }
 
 /** Offers SUSTAINED_RATE spans/s in 100 ms slices; samples the aggregator lag from the collector's /metrics. */

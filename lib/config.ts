@@ -31,6 +31,8 @@ const configSchema = z.object({
   WRITE_BATCH_MAX_WAIT_MS: z.coerce.number().int().min(0).default(5),
   WRITE_CONCURRENCY: positiveInt.default(2),
   WRITE_TIMEOUT_MS: positiveInt.default(20_000),
+  // Collector worker processes sharing the receivers' ports: decoding is CPU-bound, one process uses one core.
+  COLLECTOR_PROCESSES: positiveInt.max(64).default(1),
   RETRY_AFTER_SECONDS: positiveInt.default(5),
   SPAN_MAX_AGE_HOURS: positiveInt.default(24 * 7),
   SPAN_MAX_FUTURE_MINUTES: positiveInt.default(60),
