@@ -5,6 +5,8 @@ import { ByteWriter } from "../../lib/domain/byte-writer";
 import { encodeWireAttributes, WireAttributes } from "../../lib/ingest/otlp-attributes";
 import { ValueCleaner, type ValueLimits } from "../../lib/ingest/limits";
 import { DecodeError, ProtoWriter } from "../../lib/ingest/protobuf-reader";
+import { normalize, type RawSpan } from "../../lib/ingest/normalize";
+import { EncodedJson } from "../../lib/domain/span";
 
 // AnyValue messages as any OTLP sender could write them, including what the SDKs never produce.
 const double = (v: number) => { const b = Buffer.alloc(9); b[0] = (4 << 3) | 1; b.writeDoubleLE(v, 1); return b; };
@@ -88,5 +90,21 @@ describe("span attributes from wire bytes to stored JSON", () => {
   it("fail with DecodeError on broken KeyValue bytes", () => {
     const broken = new WireAttributes(Buffer.from([0x0a, 0x05, 0x61]), [0, 3]); // key length runs past the end
     expect(() => encodeWireAttributes(new ByteWriter(), broken, new ValueCleaner({ maxValueBytes: 10, maxAttributes: 10, maxEvents: 1 }))).toThrow(DecodeError);
+  });
+
+  it("cost only their own span when broken: the others of the request are kept", () => {
+    const now = 1_800_000_000_000_000_000n;
+    const span = (id: number, attributes: WireAttributes): RawSpan => ({
+      traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, id), parentSpanId: Buffer.alloc(0), traceState: "", name: "op", kind: 2,
+      startNs: now - 1_000_000n, endNs: now, attributes, events: [], links: [], statusCode: 0, statusMessage: "",
+    });
+    const good = wire([[Buffer.from("http.route"), new ProtoWriter().bytes(1, Buffer.from("/a")).finish()]]);
+    const broken = new WireAttributes(Buffer.from([0x0a, 0x05, 0x61]), [0, 3]);
+    const batch = normalize([{ resource: { "service.name": "svc" }, scopes: [{ name: "", version: "", spans: [span(1, good), span(2, broken), span(3, good)] }] }],
+      { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n }, now);
+    expect(batch.spans.map((s) => s.spanId[0])).toEqual([1, 3]);
+    expect(batch.rejected).toEqual([{ index: 1, code: "malformed", reason: expect.stringMatching(/^cannot decode attributes: /) }]);
+    expect(batch.spans[0]!.attributes).toBeInstanceOf(EncodedJson);
+    expect((batch.spans[0]!.attributes as EncodedJson).toObject()).toEqual({ "http.route": "/a" });
   });
 });
