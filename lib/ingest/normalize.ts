@@ -84,7 +84,7 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
   const clean = new ValueCleaner(limits.values ?? defaultValueLimits);
   const batch: DecodedBatch = { spans: [], rejected: [], adjusted: clean.adjusted };
   let json: ByteWriter | null = null; // for attributes still in wire form: one buffer for the batch
-  const inThisBatch = new Map<string, number>();
+  const perTrace = traces ? new TraceCaps(traces) : null;
   let index = 0;
   for (const group of groups) {
     const resource = clean.attributes(group.resource);
@@ -93,7 +93,7 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
     for (const scope of group.scopes) {
       const scopeInfo = { name: clean.text(scope.name), version: clean.text(scope.version) };
       for (const span of scope.spans) {
-        let problem = spanProblem(span, serviceName, limits, nowNs);
+        let problem = spanProblem(span, serviceName, limits, nowNs) ?? perTrace?.problem(span) ?? null;
         let attributes: SpanRecord["attributes"] | null = null;
         if (!problem) {
           try {
@@ -106,32 +106,46 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
             problem = { code: "malformed", message: `cannot decode attributes: ${err.message}` };
           }
         }
-        problem ??= traceProblem(span, traces, inThisBatch);
         if (problem) batch.rejected.push({ index, reason: problem.message, code: problem.code });
-        else batch.spans.push(toRecord(span, serviceName, resource, scopeInfo, attributes!, clean));
+        else {
+          perTrace?.count(span);
+          batch.spans.push(toRecord(span, serviceName, resource, scopeInfo, attributes!, clean));
+        }
         index++;
       }
     }
   }
-  if (traces) batch.perTrace = inThisBatch;
+  if (perTrace) batch.perTrace = perTrace.inThisBatch;
   return batch;
 }
 
-// Spans of one trace mostly arrive together: the previous span's hex id is reused when the bytes match.
-let lastTraceId: Buffer | null = null;
-let lastTraceHex = "";
+/** The spans-per-trace cap within one batch: accepted spans per trace (hex id) on top of what the counter has seen. */
+class TraceCaps {
+  readonly inThisBatch = new Map<string, number>();
+  // Spans of one trace mostly arrive together: the previous span's hex id is reused when the bytes match.
+  private lastId: Buffer | null = null;
+  private lastHex = "";
 
-function traceProblem(span: RawSpan, traces: TraceSpanCounter | undefined, inThisBatch: Map<string, number>): Problem | null {
-  if (!traces) return null;
-  if (lastTraceId === null || !span.traceId.equals(lastTraceId)) {
-    lastTraceHex = span.traceId.toString("hex");
-    lastTraceId = span.traceId;
+  constructor(private readonly traces: TraceSpanCounter) {}
+
+  private hex(span: RawSpan): string {
+    if (this.lastId === null || !span.traceId.equals(this.lastId)) {
+      this.lastHex = span.traceId.toString("hex");
+      this.lastId = span.traceId;
+    }
+    return this.lastHex;
   }
-  const id = lastTraceHex;
-  const n = (inThisBatch.get(id) ?? 0) + 1;
-  if (!traces.allows(id, n)) return { code: "trace_too_large", message: `trace has more than ${traces.maxSpansPerTrace} spans` };
-  inThisBatch.set(id, n);
-  return null;
+
+  problem(span: RawSpan): Problem | null {
+    const id = this.hex(span);
+    if (this.traces.allows(id, (this.inThisBatch.get(id) ?? 0) + 1)) return null;
+    return { code: "trace_too_large", message: `trace has more than ${this.traces.maxSpansPerTrace} spans` };
+  }
+
+  count(span: RawSpan): void {
+    const id = this.hex(span);
+    this.inThisBatch.set(id, (this.inThisBatch.get(id) ?? 0) + 1);
+  }
 }
 
 function toRecord(
