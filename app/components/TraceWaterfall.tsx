@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { usePathname, useSearchParams } from "next/navigation";
 import type { TraceRow } from "@/lib/domain/trace-tree";
+import { traceRowsFromJson } from "@/lib/domain/trace-wire";
 import { hasChildren, parseTraceViewState, rowWindow, scrollToShow, traceViewParams, visibleRows, type TraceViewState } from "@/lib/domain/trace-view-state";
 import TraceMinimap from "./TraceMinimap";
 
@@ -14,7 +15,8 @@ const VIEWPORT = 640;
  * The waterfall: collapse, selection with a text-only detail panel, search, keyboard, minimap; all state in the
  * URL. Rows are virtualised.
  */
-export default function TraceWaterfall({ rows, traceId }: { rows: TraceRow[]; traceId: string }) {
+export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string; traceId: string }) {
+  const rows = useMemo(() => traceRowsFromJson(rowsJson), [rowsJson]);
   const pathname = usePathname();
   const params = useSearchParams();
   const state = useMemo(() => parseTraceViewState(new URLSearchParams(params.toString())), [params]);

@@ -3,6 +3,7 @@ import { isTraceId, loadTrace } from "@/lib/query/overview";
 import TraceWaterfall from "@/app/components/TraceWaterfall";
 import TraceMap from "@/app/components/TraceMap";
 import { traceServiceMap } from "@/lib/domain/trace-map";
+import { traceRowsJson } from "@/lib/domain/trace-wire";
 
 export const dynamic = "force-dynamic";
 
@@ -18,7 +19,7 @@ export default async function TracePage({ params }: { params: Promise<{ traceId:
       <h1>Trace <code>{traceId}</code></h1>
       <p className="muted">{rows.length} spans, {total.toFixed(1)} ms · ◆ marks the critical path (what the request waited for)</p>
       <TraceMap {...traceServiceMap(rows)} />
-      <TraceWaterfall rows={rows} traceId={traceId} />
+      <TraceWaterfall rowsJson={traceRowsJson(rows)} traceId={traceId} />
     </>
   );
 }
