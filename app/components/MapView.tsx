@@ -4,7 +4,7 @@ import { useCallback, useEffect, useMemo, useState } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import ServiceMap from "./ServiceMap";
 import MapTable from "./MapTable";
-import SelectionPanel from "./SelectionPanel";
+import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
 import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
@@ -13,6 +13,10 @@ import { parseTime } from "@/lib/domain/time-range";
 import { parseCompare } from "@/lib/domain/compare";
 import type { Point } from "@/lib/domain/layout";
 
+// The panel brings recharts (a third of the page's JavaScript): loaded after the map is up, not before it.
+const loadSelectionPanel = () => import("./SelectionPanel");
+const SelectionPanel = dynamic(loadSelectionPanel, { ssr: false, loading: () => <aside className="panel" aria-busy="true">Loading…</aside> });
+
 const REFRESH_MS = 10_000;
 const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
 // The slider moves on a log scale of requests per second.
@@ -20,7 +24,9 @@ const MIN_RATE_STEPS = [0, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <= rate ? i : best), 0);
 
 /** The map page's client side: every change goes into the URL; the server page re-renders from it. */
-export default function MapView({ graph }: { graph: Graph }) {
+export default function MapView({ graphJson }: { graphJson: string }) {
+  // A new string comes only with a server render (new window, live refresh): only then is there a new graph.
+  const graph = useMemo(() => JSON.parse(graphJson) as Graph, [graphJson]);
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -39,6 +45,11 @@ export default function MapView({ graph }: { graph: Graph }) {
     },
     [state, router, pathname],
   );
+
+  useEffect(() => {
+    const t = setTimeout(() => void loadSelectionPanel(), 300);
+    return () => clearTimeout(t);
+  }, []);
 
   useEffect(() => {
     if (!isLiveRange(state)) return;

@@ -7,7 +7,7 @@ import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
 import { stablePositions, type Point } from "@/lib/domain/layout";
 import { groupId } from "@/lib/domain/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
-import { edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, NODE_SHAPES } from "@/lib/domain/map-style";
+import { curvedEdges, edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/lib/domain/map-style";
 
 export interface ServiceMapProps {
   graph: Pick<Graph, "nodes" | "edges">;
@@ -34,13 +34,17 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   {
     selector: "node",
     style: {
-      shape: "data(shape)" as never, "background-color": "data(color)", "border-color": "#333", "border-width": 2,
-      "border-style": "data(borderStyle)" as never, width: 38, height: 38, label: "data(label)", "text-wrap": "wrap",
+      shape: "ellipse", "border-color": "#333", "border-width": 2, width: 38, height: 38, "text-wrap": "wrap",
       "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: t.muted, "text-background-opacity": 0,
       // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
       "min-zoomed-font-size": 6,
     },
   },
+  // Colours, shapes, widths and dashes come from classes with fixed values rather than data() mappers: cytoscape
+  // shares one computed style among the elements with the same classes, where a mapper is evaluated per element.
+  ...Object.entries(NODE_SHAPES).map(([type, shape]) => ({ selector: `node.type-${type}`, style: { shape: shape as never } })),
+  ...HEALTH_NAMES.map((h) => ({ selector: `node.health-${h}`, style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never } })),
+  { selector: "node.labeled", style: { label: "data(label)" } },
   {
     selector: "node:parent",
     style: {
@@ -57,12 +61,16 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   {
     selector: "edge",
     style: {
-      width: "data(width)", "line-color": "data(color)", "target-arrow-color": "data(color)", "target-arrow-shape": "triangle",
-      "curve-style": "bezier", "line-style": "data(lineStyle)" as never, label: "data(label)", "font-size": 9,
+      "target-arrow-shape": "triangle", "curve-style": "straight", "font-size": 9,
       color: t.muted, "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2",
       "loop-direction": "-45deg", "loop-sweep": "-60deg", "min-zoomed-font-size": 7,
     },
   },
+  ...HEALTH_NAMES.map((h) => ({ selector: `edge.health-${h}`, style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color } })),
+  ...EDGE_WIDTHS.map((w) => ({ selector: `edge.width-${w}`, style: { width: w } })),
+  { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
+  { selector: "edge.curved", style: { "curve-style": "bezier" } },
+  { selector: "edge.labeled", style: { label: "data(label)" } },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
@@ -71,7 +79,13 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   { selector: "edge.removed", style: { "line-color": "#BBBBBB", "target-arrow-color": "#BBBBBB", "line-style": "dotted", opacity: 0.7 } },
 ];
 
-function elementsOf(p: ServiceMapProps): ElementDefinition[] {
+const HEALTH_NAMES = Object.keys(HEALTH) as Health[];
+/** Whole pixels: edgeWidth's 1..10 rounded, one class each. */
+const EDGE_WIDTHS = Array.from({ length: 10 }, (_, i) => i + 1);
+
+const classList = (...names: (string | false | undefined)[]) => names.filter(Boolean).join(" ");
+
+function elementsOf(p: ServiceMapProps, labeled: boolean): ElementDefinition[] {
   const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
     const health = healthOf(n.requests, n.errorRate);
     const q = n.quality;
@@ -81,23 +95,22 @@ function elementsOf(p: ServiceMapProps): ElementDefinition[] {
     const change = n.diff ? `\nΔ ${formatDiff(n.diff, "rate")}` : "";
     return {
       group: "nodes",
-      classes: n.diff && n.diff.status !== "same" ? n.diff.status : "",
-      data: {
-        id: n.id, label: `${n.name}${badge}${figures}${change}`, shape: NODE_SHAPES[n.type] ?? "ellipse", color: HEALTH[health].color,
-        borderStyle: HEALTH[health].border, type: n.type, quality,
-      },
+      classes: classList(`health-${health}`, n.type in NODE_SHAPES && `type-${n.type}`, n.diff && n.diff.status !== "same" && n.diff.status, labeled && "labeled"),
+      data: { id: n.id, label: `${n.name}${badge}${figures}${change}`, type: n.type, quality },
     };
   });
   const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
   const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));
+  const curved = curvedEdges(p.graph.edges);
   const edges: ElementDefinition[] = p.graph.edges.map((e) => ({
     group: "edges",
-    classes: e.diff && e.diff.status !== "same" ? e.diff.status : "",
+    classes: classList(
+      `health-${healthOf(e.requests, e.errorRate)}`, `width-${Math.round(edgeWidth(e.ratePerSec))}`, virtual.has(e.target) && "to-virtual",
+      curved.has(e.id) && "curved", e.diff && e.diff.status !== "same" && e.diff.status, labeled && "labeled",
+    ),
     data: {
-      id: e.id, source: e.source, target: e.target, width: edgeWidth(e.ratePerSec),
-      color: HEALTH[healthOf(e.requests, e.errorRate)].color,
+      id: e.id, source: e.source, target: e.target,
       label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""].filter(Boolean).join(" "),
-      lineStyle: virtual.has(e.target) ? "dashed" : "solid",
     },
   }));
   if (!p.groups) return [...nodes, ...edges];
@@ -131,6 +144,7 @@ function applyHighlights(cy: Core, matches: Set<string>, selected: Selection | n
 export default function ServiceMap(props: ServiceMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
+  const labeled = useRef(false);
   const handlers = useRef(props);
   handlers.current = props;
 
@@ -146,6 +160,12 @@ export default function ServiceMap(props: ServiceMapProps) {
     });
     cy.on("tap", (ev) => {
       if (ev.target === cy) handlers.current.onSelect(null);
+    });
+    cy.on("zoom", () => {
+      const want = cy.zoom() >= LABEL_ZOOM;
+      if (want === labeled.current) return;
+      labeled.current = want;
+      cy.batch(() => void (want ? cy.elements().not(":parent").addClass("labeled") : cy.elements().removeClass("labeled")));
     });
     cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
     // For tests and debugging: the live instance, never used by the app itself.
@@ -163,7 +183,7 @@ export default function ServiceMap(props: ServiceMapProps) {
   useEffect(() => {
     const cy = cyRef.current;
     if (!cy) return;
-    const wanted = elementsOf(props);
+    const wanted = elementsOf(props, labeled.current);
     const wantedIds = new Set(wanted.map((e) => e.data.id!));
     const current = new Map<string, Point>();
     cy.nodes().forEach((n) => {
@@ -195,7 +215,11 @@ export default function ServiceMap(props: ServiceMapProps) {
       for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
     });
     applyHighlights(cy, props.matches, props.selected);
-    if (firstDraw && wanted.length > 0) cy.fit(undefined, 40);
+    if (firstDraw && wanted.length > 0) {
+      cy.fit(undefined, 40);
+      // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
+      if (cy.zoom() >= LABEL_ZOOM) cy.fit(undefined, 40);
+    }
     container.current?.setAttribute("data-nodes", String(cy.nodes().length));
     container.current?.setAttribute("data-edges", String(cy.edges().length));
     // Highlights (search, selection) are left to their own effect below.

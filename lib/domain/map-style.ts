@@ -69,3 +69,21 @@ export function qualityText(q: GraphNode["quality"]): string {
   if (q.unpairedClientSpans) parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
   return parts.join("; ");
 }
+
+/**
+ * Edges that need a curve: loops, and edges whose two nodes another edge also joins (either way round), which a
+ * straight line would draw on top of each other. Every other edge is drawn straight, which cytoscape lays out far
+ * more cheaply than its bundled beziers (it looks for parallel edges among each node's edges, per edge).
+ */
+export function curvedEdges(edges: { id: string; source: string; target: string }[]): Set<string> {
+  const pairKey = (e: { source: string; target: string }) => (e.source < e.target ? `${e.source}\n${e.target}` : `${e.target}\n${e.source}`);
+  const count = new Map<string, number>();
+  for (const e of edges) count.set(pairKey(e), (count.get(pairKey(e)) ?? 0) + 1);
+  return new Set(edges.filter((e) => e.source === e.target || count.get(pairKey(e))! > 1).map((e) => e.id));
+}
+
+/**
+ * Below this zoom cytoscape would not draw the labels anyway (font-size 10 and 9 against min-zoomed-font-size 6
+ * and 7), but it still measures every one; big maps open zoomed out, so labels are attached only from here on.
+ */
+export const LABEL_ZOOM = 0.55;

@@ -4,6 +4,7 @@ import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange }
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
 import { collapseNamespaces } from "../../lib/domain/namespaces";
+import { curvedEdges } from "../../lib/domain/map-style";
 import type { GraphEdge, GraphNode } from "../../lib/domain/graph-model";
 
 const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });
@@ -153,5 +154,13 @@ describe("namespace groups", () => {
     const s = parseMapState(new URLSearchParams("group=1&collapsed=shop,auth"));
     expect([s.group, s.collapsed]).toEqual([true, ["auth", "shop"]]);
     expect(mapStateToParams(s).toString()).toBe("group=1&collapsed=auth%2Cshop");
+  });
+});
+
+describe("curved edges", () => {
+  it("curves loops and edges that share their two nodes with another edge, either way round, and nothing else", () => {
+    const edge = (id: string, source: string, target: string) => ({ id, source, target });
+    const curved = curvedEdges([edge("ab", "a", "b"), edge("ba", "b", "a"), edge("bc", "b", "c"), edge("bc:messaging", "b", "c"), edge("cd", "c", "d"), edge("dd", "d", "d"), edge("ad", "a", "d")]);
+    expect([...curved].sort()).toEqual(["ab", "ba", "bc", "bc:messaging", "dd"]);
   });
 });
