@@ -52,6 +52,23 @@ export class ByteWriter {
     }
   }
 
+  /**
+   * Copies src[start, end) if every byte is printable ASCII other than `"` and `\\` (text that a JSON string
+   * holds as is), in the same pass that checks it; otherwise writes nothing and returns false.
+   */
+  copyPlainAscii(src: Uint8Array, start: number, end: number): boolean {
+    this.reserve(end - start);
+    const buf = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return false;
+      buf[p++] = c;
+    }
+    this.pos = p;
+    return true;
+  }
+
   hex(src: Uint8Array): void {
     this.reserve(src.length * 2);
     for (let i = 0; i < src.length; i++) {

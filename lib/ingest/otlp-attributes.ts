@@ -80,7 +80,6 @@ export function doubleValue(v: number): AttributeValue {
 }
 
 const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
 const cursor = new ProtoReader(Buffer.alloc(0));
 
 /**
@@ -161,17 +160,13 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
 function writeString(out: ByteWriter, buf: Buffer, start: number, end: number, clean: ValueCleaner): void {
   // Printable ASCII without quote or backslash within the size limit needs no repair, cut or escape: copy it.
   if (end - start <= clean.limits.maxValueBytes) {
-    let i = start;
-    for (; i < end; i++) {
-      const c = buf[i]!;
-      if (c < 0x20 || c > 0x7e || c === QUOTE || c === BACKSLASH) break;
-    }
-    if (i === end) {
-      out.byte(QUOTE);
-      out.copy(buf, start, end);
+    const mark = out.pos;
+    out.byte(QUOTE);
+    if (out.copyPlainAscii(buf, start, end)) {
       out.byte(QUOTE);
       return;
     }
+    out.pos = mark;
   }
   out.utf8(JSON.stringify(clean.text(utf8(buf, start, end))));
 }
