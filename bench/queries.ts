@@ -102,6 +102,17 @@ async function traceView(otlpPort: number, web: string): Promise<Row[]> {
   const browser = await launchChromium();
   const out: Row[] = [];
   try {
+    // The floor in the same run: the trace page for a trace with no spans, until its load event.
+    const floor: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const t = performance.now();
+      await page.goto(`${web}/traces/${"0".repeat(31)}1`);
+      await page.getByText("has no stored spans").waitFor();
+      floor.push(performance.now() - t);
+      await page.close();
+    }
+    out.push({ trace: "no spans (page load only)", openP50Ms: floor.sort((a, b) => a - b)[1]! });
     for (const spans of [1000, 10_000]) {
       const calls: SeedCall[] = Array.from({ length: Math.round((spans - 1) * 0.6) }, (_, i) => ({ target: ["inventory", "pricing", "postgres"][i % 3]!, durationMs: 0.4, virtual: i % 3 === 2 }));
       const body = otlpJsonTraces([{ service: "batch-job", startMs: Date.now() - 60_000, durationMs: 3000, calls }]) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };

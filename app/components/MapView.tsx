@@ -46,9 +46,14 @@ export default function MapView({ graphJson }: { graphJson: string }) {
     [state, router, pathname],
   );
 
+  // After the map's first frame (cytoscape draws in the animation frame its effect asked for, which comes first).
   useEffect(() => {
-    const t = setTimeout(() => void loadSelectionPanel(), 300);
-    return () => clearTimeout(t);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const frame = requestAnimationFrame(() => (timer = setTimeout(() => void loadSelectionPanel(), 0)));
+    return () => {
+      cancelAnimationFrame(frame);
+      clearTimeout(timer);
+    };
   }, []);
 
   useEffect(() => {
