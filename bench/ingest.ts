@@ -22,6 +22,8 @@ import { ByteWriter } from "../lib/domain/byte-writer";
 import { normalize, defaultLimits } from "../lib/ingest/normalize";
 import { COPY_COLUMNS, copyChunks } from "../lib/db/span-copy";
 import { countSpans } from "../lib/db/span-reads";
+import { dayOf, ensureSpanPartitions } from "../lib/db/partitions";
+import type { SpanRecord } from "../lib/domain/span";
 import { aggregateOnce } from "../lib/aggregator/aggregate";
 import { recordEpoch } from "../lib/db/epochs";
 import { tsEntry } from "../lib/cli/processes";
@@ -50,20 +52,14 @@ async function main() {
   // 1a. Raw COPY ceiling: the same rows COPYed into a plain scratch table by two writers, no HTTP, no dedup.
   const decoded = batches.map((b) => normalize(decodeExportTraceRequest(b.body), defaultLimits).spans);
   await sql.unsafe(`CREATE TABLE copy_scratch (LIKE spans INCLUDING DEFAULTS)`);
-  const columns = COPY_COLUMNS.join(", ");
-  let t = performance.now();
-  let nextCopy = 0;
-  await Promise.all([0, 1].map(async () => {
-    while (nextCopy < decoded.length) {
-      const spans = decoded[nextCopy++]!;
-      await sql.begin(async (tx) => {
-        const w = await tx.unsafe(`COPY copy_scratch (${columns}) FROM STDIN`).writable();
-        await pipeline(Readable.from(copyChunks(spans)), w);
-      });
-    }
-  }));
-  const rawCopy = total / ((performance.now() - t) / 1000);
+  const rawCopy = await copyRate(sql, "copy_scratch", decoded);
   await sql`DROP TABLE copy_scratch`;
+  // 1a'. The same into `spans` itself (other trace ids): what its partitions, indexes and jsonb columns cost
+  // PostgreSQL before any collector work. Removed again before the end-to-end runs.
+  const intoSpans = batches.slice(0, 100).map((_, i) => normalize(decodeExportTraceRequest(realisticBatch(100_000 + i, SPANS_PER_REQUEST).body), defaultLimits).spans);
+  await ensureSpanPartitions(sql, new Set(intoSpans.flat().map((s) => dayOf(Number(s.startNs / 1_000_000n)))));
+  const rawCopySpans = await copyRate(sql, "spans", intoSpans);
+  await sql`TRUNCATE spans`;
 
   // 1b. End to end through the collector process, as `npm start` runs it.
   const collector = await spawnCollector(pg.url);
@@ -82,8 +78,10 @@ async function main() {
   };
   const e2e = await rate(batches.map((b) => b.body), "application/x-protobuf", otlpUrl);
   add("raw COPY of the same rows (ceiling)", rawCopy, "spans/s", `${total} spans, 20 attributes each`);
+  add("raw COPY into the spans table itself", rawCopySpans, "spans/s", "partitions, primary key, indexes, jsonb: no collector work at all");
   add("end to end OTLP/HTTP protobuf", e2e, "spans/s", `concurrency ${CONCURRENCY}, ${SPANS_PER_REQUEST} spans/request`);
   add("end to end / raw COPY", e2e / rawCopy, "ratio");
+  add("end to end / raw COPY into spans", e2e / rawCopySpans, "ratio", "the share the collector's own work costs");
   // The same spans again as JSON and Zipkin (fresh trace ids would be fairer to the database; re-sent ids are
   // deduplicated by the same INSERT, so the work per span is comparable).
   const jsonBodies = batches.slice(0, 60).map((b) => Buffer.from(JsonTraceSerializer.serializeRequest(realisticBatch(b.spans + 7, SPANS_PER_REQUEST).sdkSpans)!).toString("utf8"));
@@ -107,7 +105,7 @@ async function main() {
   // 3. Backlog: the stored spans copied under new trace ids, in epochs of the original size, up to BACKLOG_SPANS.
   const stored = await countSpans(sql);
   const backlog = await buildBacklog(sql, stored);
-  t = performance.now();
+  let t = performance.now();
   await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
   await new Promise((r) => setTimeout(r, 5));
   await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
@@ -175,6 +173,23 @@ async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): 
     await recordEpoch(sql, 0);
   }
   return backlog;
+}
+
+/** Spans/s of COPYing decoded batches into `table` by two writers, one transaction per batch. */
+async function copyRate(sql: ReturnType<typeof createSql>, table: string, decoded: SpanRecord[][]): Promise<number> {
+  const columns = COPY_COLUMNS.join(", ");
+  const t = performance.now();
+  let next = 0;
+  await Promise.all([0, 1].map(async () => {
+    while (next < decoded.length) {
+      const spans = decoded[next++]!;
+      await sql.begin(async (tx) => {
+        const w = await tx.unsafe(`COPY ${table} (${columns}) FROM STDIN`).writable();
+        await pipeline(Readable.from(copyChunks(spans)), w);
+      });
+    }
+  }));
+  return decoded.flat().length / ((performance.now() - t) / 1000);
 }
 
 function decoderBench(batches: Batch[]): { jsonMs: number; objectsMs: number; protobufjsMs: number } {

@@ -6,7 +6,9 @@ let product: RunningProduct;
 const demoPort = 40000 + Math.floor(Math.random() * 5000);
 
 beforeAll(async () => {
-  product = await startProduct({ DEMO: "1", DEMO_RATE: "10", DEMO_PORT: String(demoPort), AGGREGATOR_INTERVAL_MS: "300", AGGREGATOR_WAIT_MS: "1000" });
+  // The pairing wait allows for the demo services' 500 ms export batches plus the delays of a loaded 2-core box
+  // running the rest of the suite: with 1 s, a server span that came late once made its call a virtual edge.
+  product = await startProduct({ DEMO: "1", DEMO_RATE: "10", DEMO_PORT: String(demoPort), AGGREGATOR_INTERVAL_MS: "300", AGGREGATOR_WAIT_MS: "3000" });
 }, 300_000);
 afterAll(async () => {
   if (product) expect(await product.stop()).toBe(0);
