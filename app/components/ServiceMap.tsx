@@ -71,6 +71,10 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
   { selector: "edge.curved", style: { "curve-style": "bezier" } },
   { selector: "edge.labeled", style: { label: "data(label)" } },
+  // Zoomed out (no labels), edges other than loops are plain lines: cytoscape's cheapest kind, with no arrow or
+  // curve geometry to compute. Direction still reads from the layout (callers left of callees); arrows come back
+  // with the labels.
+  { selector: "edge:simple:not(.labeled)", style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none" } },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
