@@ -11,9 +11,12 @@ export const tsEntry = (file: string, nodeFlags: string[] = []) => [process.exec
 /**
  * The collector's live data is bounded (write queue, request bytes in flight: ~1.7 KB per queued span), but under a
  * flood V8 lets garbage pile up far beyond it. A capped old space makes it collect sooner and keeps the process
- * under 400 MB; the default queue (50,000 spans, ~85 MB) fits well inside.
+ * under 400 MB; the default queue (50,000 spans, ~85 MB) fits well inside. A request's spans live across the
+ * awaits of its COPY, so with V8's default young generation they survive scavenges and get promoted (GC was a fifth
+ * of the collector's CPU); 64 MB semi-spaces let most of them die young: a median of 28 instead of 33 us of CPU per
+ * span over five alternating runs each, peak RSS 225-249 MiB instead of ~175 under the same load.
  */
-export const COLLECTOR_NODE_FLAGS = ["--max-old-space-size=256"];
+export const COLLECTOR_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=64"];
 export const nextCommand = (...args: string[]) => [process.execPath, NEXT_BIN, ...args];
 
 /** Builds the Next.js app once on a fresh checkout, so `npm start` is the only command a new user needs. */
