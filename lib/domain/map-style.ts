@@ -83,7 +83,7 @@ export function curvedEdges(edges: { id: string; source: string; target: string 
 }
 
 /**
- * Below this zoom cytoscape would not draw the labels anyway (font-size 10 and 9 against min-zoomed-font-size 6
+ * Below this zoom cytoscape would not draw the labels anyway (font sizes 9 to 12 against min-zoomed-font-size 6
  * and 7), but it still measures every one; big maps open zoomed out, so labels are attached only from here on.
  */
-export const LABEL_ZOOM = 0.55;
+export const LABEL_ZOOM = 0.5;
