@@ -61,7 +61,9 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   {
     selector: "edge",
     style: {
-      "target-arrow-shape": "triangle", "curve-style": "straight", "font-size": 9,
+      // Zoomed out (no labels), edges are plain lines: cytoscape's cheapest kind, with no arrow or curve geometry
+      // to compute. Direction still reads from the layout (callers left of callees); arrows come with the labels.
+      "target-arrow-shape": "none", "curve-style": "haystack", "haystack-radius": 0, "font-size": 9,
       color: t.muted, "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2",
       "loop-direction": "-45deg", "loop-sweep": "-60deg", "min-zoomed-font-size": 7,
     },
@@ -69,12 +71,10 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   ...HEALTH_NAMES.map((h) => ({ selector: `edge.health-${h}`, style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color } })),
   ...EDGE_WIDTHS.map((w) => ({ selector: `edge.width-${w}`, style: { width: w } })),
   { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
-  { selector: "edge.curved", style: { "curve-style": "bezier" } },
-  { selector: "edge.labeled", style: { label: "data(label)" } },
-  // Zoomed out (no labels), edges other than loops are plain lines: cytoscape's cheapest kind, with no arrow or
-  // curve geometry to compute. Direction still reads from the layout (callers left of callees); arrows come back
-  // with the labels.
-  { selector: "edge:simple:not(.labeled)", style: { "curve-style": "haystack", "haystack-radius": 0, "target-arrow-shape": "none" } },
+  { selector: "edge.labeled", style: { label: "data(label)", "curve-style": "straight", "target-arrow-shape": "triangle" } },
+  { selector: "edge.curved.labeled", style: { "curve-style": "bezier" } },
+  // Haystack lines cannot loop.
+  { selector: "edge:loop", style: { "curve-style": "bezier" } },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },

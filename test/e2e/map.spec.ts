@@ -84,6 +84,21 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await page.waitForURL(/labels=p95/);
   expect(await positions(page)).toEqual(before);
 
+  // Level of detail: zoomed in, edges have labels and arrows; zoomed out below 0.5 they are plain lines, and
+  // zooming back in restores them.
+  const look = (zoom?: number) => page.evaluate((z) => {
+    const cy = (window as any).__tracemapCy;
+    if (z !== undefined) cy.zoom(z);
+    const e = cy.getElementById("gateway->orders");
+    return { zoom: cy.zoom(), label: e.style("label"), curve: e.style("curve-style"), arrow: e.style("target-arrow-shape") };
+  }, zoom);
+  const drawn = await look();
+  expect(drawn.zoom).toBeGreaterThanOrEqual(0.5);
+  expect(drawn).toMatchObject({ curve: "straight", arrow: "triangle" });
+  expect(drawn.label).toContain("p95");
+  expect(await look(0.3)).toMatchObject({ label: "", curve: "haystack", arrow: "none" });
+  expect(await look(drawn.zoom)).toMatchObject({ label: drawn.label, curve: "straight", arrow: "triangle" });
+
   // Live refresh adds a new service without moving the others.
   await send(protobufRequest(sdkSpans("search", 1)));
   await expect.poll(() => mapCount(page, "nodes"), { timeout: 40_000, interval: 1000 }).toBe(9); // + "search" (its dep-0 exists)
