@@ -14,7 +14,7 @@ export const tsEntry = (file: string, nodeFlags: string[] = []) => [process.exec
  * under 400 MB; the default queue (50,000 spans, ~85 MB) fits well inside. A request's spans live across the
  * awaits of its COPY, so with V8's default young generation they survive scavenges and get promoted (GC was a fifth
  * of the collector's CPU); 64 MB semi-spaces let most of them die young: a median of 28 instead of 33 us of CPU per
- * span over five alternating runs each, peak RSS 225-249 MiB instead of ~175 under the same load.
+ * span over five alternating runs each; peak RSS 225-300 MiB instead of ~175-190 under the same loads.
  */
 export const COLLECTOR_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=64"];
 export const nextCommand = (...args: string[]) => [process.execPath, NEXT_BIN, ...args];
