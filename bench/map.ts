@@ -5,10 +5,9 @@ import { startProduct } from "../test/helpers/product";
 import { launchChromium } from "../test/helpers/browser";
 import { postJsonTraces } from "../test/helpers/json-traces";
 import { seed } from "./topology";
-import { report } from "./report";
+import { median, report } from "./report";
 
 const LOADS = 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const SIZES = (process.env.BENCH_MAP_SIZES ?? "15,50,200,500").split(",").map(Number);
 async function main() {
   mkdirSync("bench-results", { recursive: true });

@@ -16,3 +16,6 @@ export function report(name: string, title: string, rows: Row[]): void {
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+/** The middle value (of an odd count; the upper middle of an even one), without reordering `xs`. */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
