@@ -1,4 +1,4 @@
-import { mergeBucketCounts, percentiles, type BucketCounts } from "../domain/histogram";
+import { mergedPercentiles, type BucketCounts } from "../domain/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { serviceNamespaceMap } from "../db/graph-reads";
@@ -34,14 +34,14 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
       target.requests += r.requests;
       target.errors += r.failed;
       target.rawSpans += Number(r.rawSpans);
-      target.hists.push(client);
+      target.hists.push(...client);
     }
     return {
       id: `${r.source}->${r.target}${r.connectionType === "rpc" ? "" : `:${r.connectionType}`}`,
       source: r.source, target: r.target, connectionType: r.connectionType, broker: r.broker,
       requests: r.requests, errors: r.failed, status4xx: r.status4xx, throttled: r.throttled, rawSpans: Number(r.rawSpans),
       ratePerSec: r.requests / seconds, errorRate: r.requests > 0 ? r.failed / r.requests : 0,
-      client: percentiles(client), server: percentiles(server),
+      client: mergedPercentiles(client), server: mergedPercentiles(server),
     };
   });
   for (const { row: s, hist } of serviceRows) {
@@ -49,7 +49,7 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     n.requests = s.requests;
     n.errors = s.failed;
     n.rawSpans = Number(s.rawSpans);
-    n.hists = [hist];
+    n.hists = hist;
   }
   const calledByServices = new Set(edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target));
   for (const q of qualityRows) {
@@ -65,7 +65,7 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     from: from.toISOString(),
     to: requestedTo.toISOString(),
     nodes: [...nodes.values()].map(({ hists, ...n }) => ({
-      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...percentiles(mergeBucketCounts(hists)),
+      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...mergedPercentiles(hists),
     })),
     edges,
   };

@@ -20,29 +20,52 @@ type EdgeFigures = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
 type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
 
 /** Totals with histograms as BucketCounts, which are cheap to keep and to merge in bulk. */
-export interface WindowTotals {
-  edges: { row: EdgeFigures; client: BucketCounts; server: BucketCounts }[];
-  services: { row: ServiceFigures; hist: BucketCounts }[];
+export interface WindowTotals<H = BucketCounts> {
+  edges: { row: EdgeFigures; client: H; server: H }[];
+  services: { row: ServiceFigures; hist: H }[];
   quality: QualityTotalsRow[];
 }
+
+/**
+ * Totals merged from blocks, each histogram still the list of the blocks' pieces: a read that reports percentiles
+ * takes them from the list (mergedPercentiles) without building every sum.
+ */
+export type MergedTotals = WindowTotals<BucketCounts[]>;
+
+/** Each histogram as its sum. */
+export function summedTotals(t: MergedTotals): WindowTotals {
+  return {
+    edges: t.edges.map(({ row, client, server }) => ({ row, client: mergeBucketCounts(client), server: mergeBucketCounts(server) })),
+    services: t.services.map(({ row, hist }) => ({ row, hist: mergeBucketCounts(hist) })),
+    quality: t.quality,
+  };
+}
+
+const asMerged = (t: WindowTotals): MergedTotals => ({
+  edges: t.edges.map(({ row, client, server }) => ({ row, client: [client], server: [server] })),
+  services: t.services.map(({ row, hist }) => ({ row, hist: [hist] })),
+  quality: t.quality,
+});
 
 interface CachedBlock {
   versions: string;
   totals: Promise<WindowTotals>;
 }
 
-/** SQL totals in the form the cache keeps. */
+/** SQL totals in the form the cache keeps: sorted by code units (whatever the database's collation), for mergeRuns. */
 export function compactTotals(edges: EdgeTotalsRow[], services: ServiceTotalsRow[], quality: QualityTotalsRow[]): WindowTotals {
   return {
-    edges: edges.map(({ clientHist, serverHist, ...row }) => ({ row, client: bucketCounts(clientHist), server: bucketCounts(serverHist) })),
-    services: services.map(({ hist, ...row }) => ({ row, hist: bucketCounts(hist) })),
-    quality,
+    edges: edges.map(({ clientHist, serverHist, ...row }) => ({ row, client: bucketCounts(clientHist), server: bucketCounts(serverHist) })).sort(edgeOrder),
+    services: services.map(({ hist, ...row }) => ({ row, hist: bucketCounts(hist) })).sort((a, b) => byService(a.row, b.row)),
+    quality: [...quality].sort(byService),
   };
 }
 
 // Per pool, so processes (and tests) with several databases never mix them.
 interface PoolCache {
   blocks: Map<string, CachedBlock>;
+  /** The settled blocks of recent windows merged (keyed by their keys and versions), the last few. */
+  settled: Map<string, Promise<WindowTotals>>;
   /** Block plans asked for before (the last few hundred): a first sight is read directly. */
   seenPlans: Set<string>;
 }
@@ -52,6 +75,8 @@ const caches = new WeakMap<object, PoolCache>();
 const LOAD_CONCURRENCY = 2;
 /** With this many blocks to (re)load, the answer comes from one query over the window instead. */
 const DIRECT_READ_BLOCKS = 3;
+/** Merged settled parts kept: a few windows (24 h, 7 d, ...) at a time; each changes once a minute as it slides. */
+const MAX_SETTLED = 8;
 
 function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
   let running = 0;
@@ -76,10 +101,14 @@ const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
  * The blocks that cover what the roll-up SQL reads for [from, to): whole hours from hour rows, the ragged ends
  * from minute rows (a minute row counts when its start is in the window, hence the rounding up).
  */
-function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
+function blocksOf(from: Date, to: Date, now: number): (TimeBlock & { hot: boolean })[] {
   const { head, hours, tail } = splitByHour(from, to);
-  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), now - HOT_MINUTES_MS);
-  return [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), now - HOT_HOURS_MS), ...minutes(...tail)];
+  const hotMinutes = now - HOT_MINUTES_MS;
+  const hotHours = now - HOT_HOURS_MS;
+  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), hotMinutes);
+  const blocks = [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), hotHours), ...minutes(...tail)];
+  // The same rule timeBlocks splits by: units from the one `hotFrom` falls in on are hot.
+  return blocks.map((b) => ({ ...b, hot: b.start >= Math.floor((b.unit === HOUR ? hotHours : hotMinutes) / b.unit) * b.unit }));
 }
 
 /**
@@ -89,18 +118,18 @@ function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
  * rows, so a block is never older than the versions it is filed under. A live map then costs a versions lookup,
  * the block that is still filling and a merge in memory, instead of merging tens of thousands of rows each time.
  */
-export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<WindowTotals & { blocksLoaded: number; direct: boolean }> {
+export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
   const versions = await rollupVersions(sql, from, new Date(ceilTo(to.getTime(), MINUTE)));
   let cache = caches.get(sql);
-  if (!cache) caches.set(sql, (cache = { blocks: new Map(), seenPlans: new Set() }));
-  const { blocks, seenPlans } = cache;
+  if (!cache) caches.set(sql, (cache = { blocks: new Map(), settled: new Map(), seenPlans: new Set() }));
+  const { blocks, settled, seenPlans } = cache;
   const plan = blocksOf(from, to, now).map((block) => {
     const unit = block.unit === HOUR ? "h" : "m";
     const key = `${unit}${block.start}:${block.count}`;
     const versionsOf = unitsOf(block).map((t) => versions.get(`${unit}${t}`) ?? "-").join(",");
     const hit = blocks.get(key);
     blocks.delete(key); // re-inserted on use: Map order is the LRU order
-    return { block, key, versionsOf, hit: hit?.versions === versionsOf ? hit : undefined };
+    return { block, key, versionsOf, hot: block.hot, hit: hit?.versions === versionsOf ? hit : undefined };
   });
   const use = (p: (typeof plan)[number]): Promise<WindowTotals> => {
     let entry = p.hit;
@@ -114,16 +143,33 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
     while (blocks.size > MAX_BLOCKS) blocks.delete(blocks.keys().next().value!);
     return entry.totals; // loaded, or still loading for another read
   };
-  const stale = plan.filter((p) => !p.hit).length;
+  // Settled blocks change only when late spans arrive, so their merge is kept and each read merges just the hot
+  // blocks (the last minutes and hours, which every epoch changes) onto it: 5 parts instead of ~17 for 24 h.
+  const cold = plan.filter((p) => !p.hot);
+  const hot = plan.filter((p) => p.hot);
+  const coldKey = cold.map((p) => `${p.key}=${p.versionsOf}`).join(" ");
+  const settledTotals = settled.get(coldKey);
+  const stale = (settledTotals ? hot : plan).filter((p) => !p.hit).length;
   const planKey = plan.map((p) => p.key).join(" ");
   if (stale >= DIRECT_READ_BLOCKS && !seenBefore(seenPlans, planKey)) {
     // A window seen for the first time with little of it cached: one query over the whole window answers sooner
     // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
     // again (a live map refreshes), the blocks are loaded and then kept.
     for (const p of plan) if (p.hit) blocks.set(p.key, p.hit); // the blocks it had stay cached
-    return { ...(await readTotals(sql, from, to)), blocksLoaded: 0, direct: true };
+    return { ...asMerged(await readTotals(sql, from, to)), blocksLoaded: 0, direct: true, settledReused: false };
   }
-  return { ...mergeWindowTotals(await Promise.all(plan.map(use))), blocksLoaded: stale, direct: false };
+  let coldTotals = settledTotals;
+  if (coldTotals) {
+    for (const p of cold) if (p.hit) blocks.set(p.key, p.hit); // still recently used; missing ones are not needed
+  } else {
+    const merging = (coldTotals = Promise.all(cold.map(use)).then((parts) => summedTotals(mergeWindowTotals(parts))));
+    merging.catch(() => settled.get(coldKey) === merging && settled.delete(coldKey));
+  }
+  settled.delete(coldKey); // re-inserted: Map order is the LRU order
+  settled.set(coldKey, coldTotals);
+  while (settled.size > MAX_SETTLED) settled.delete(settled.keys().next().value!);
+  const parts = await Promise.all([coldTotals, ...hot.map(use)]);
+  return { ...mergeWindowTotals(parts), blocksLoaded: stale, direct: false, settledReused: settledTotals !== undefined };
 }
 
 /** Whether this block plan was asked for before; remembers it (and the last few hundred others). */
@@ -141,75 +187,84 @@ async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowT
 
 const maxText = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : ascending(a, b) >= 0 ? a : b);
 
-// `row` is a cached block's own object until a second block adds to it; then it is a copy (copy on write).
-interface EdgeAcc {
-  row: EdgeFigures;
-  copied: boolean;
-  client: BucketCounts[];
-  server: BucketCounts[];
+type EdgePart = WindowTotals["edges"][number];
+const edgeOrder = (a: EdgePart, b: EdgePart) =>
+  ascending(a.row.source, b.row.source) || ascending(a.row.target, b.row.target) || ascending(a.row.connectionType, b.row.connectionType);
+const byService = (a: { service: string }, b: { service: string }) => ascending(a.service, b.service);
+
+/**
+ * The runs (each sorted by `order`, each key at most once) merged in order, every group of equal keys combined
+ * into one. Cached blocks are kept sorted, so a merge is one pass: no lookups, no sort afterwards.
+ */
+function mergeRuns<T, R>(runs: T[][], order: (a: T, b: T) => number, combine: (group: T[]) => R): R[] {
+  const at = runs.map(() => 0);
+  const out: R[] = [];
+  for (;;) {
+    let min: T | undefined;
+    for (let i = 0; i < runs.length; i++) {
+      const x = runs[i]![at[i]!];
+      if (x !== undefined && (min === undefined || order(x, min) < 0)) min = x;
+    }
+    if (min === undefined) return out;
+    const group: T[] = [];
+    for (let i = 0; i < runs.length; i++) {
+      const x = runs[i]![at[i]!];
+      if (x !== undefined && (x === min || order(x, min) === 0)) group.push(x), at[i]!++;
+    }
+    out.push(combine(group));
+  }
 }
 
-/** Sums blocks the way the SQL sums rows (text columns by max, histograms merged); never mutates the blocks. */
-function mergeWindowTotals(parts: WindowTotals[]): WindowTotals {
-  // Nested maps rather than a joined key: no string is built per row.
-  const edges = new Map<string, Map<string, Map<string, EdgeAcc>>>();
-  const services = new Map<string, { row: ServiceFigures; copied: boolean; hists: BucketCounts[] }>();
-  const quality = new Map<string, QualityTotalsRow>();
-  for (const part of parts) {
-    for (const { row: e, client, server } of part.edges) {
-      let byTarget = edges.get(e.source);
-      if (!byTarget) edges.set(e.source, (byTarget = new Map()));
-      let byType = byTarget.get(e.target);
-      if (!byType) byTarget.set(e.target, (byType = new Map()));
-      const acc = byType.get(e.connectionType);
-      if (!acc) {
-        byType.set(e.connectionType, { row: e, copied: false, client: [client], server: [server] });
-        continue;
-      }
-      if (!acc.copied) (acc.row = { ...acc.row }), (acc.copied = true);
-      const m = acc.row;
-      m.sourceType = maxText(m.sourceType, e.sourceType)!;
-      m.targetType = maxText(m.targetType, e.targetType)!;
-      m.broker = maxText(m.broker, e.broker);
-      m.requests += e.requests;
-      m.failed += e.failed;
-      m.status4xx += e.status4xx;
-      m.throttled += e.throttled;
-      m.rawSpans += e.rawSpans;
-      m.rawFailed += e.rawFailed;
-      acc.client.push(client);
-      acc.server.push(server);
-    }
-    for (const { row: s, hist } of part.services) {
-      const acc = services.get(s.service);
-      if (!acc) services.set(s.service, { row: s, copied: false, hists: [hist] });
-      else {
-        if (!acc.copied) (acc.row = { ...acc.row }), (acc.copied = true);
-        acc.row.requests += s.requests;
-        acc.row.failed += s.failed;
-        acc.row.rawSpans += s.rawSpans;
-        acc.hists.push(hist);
-      }
-    }
-    for (const q of part.quality) {
-      const m = quality.get(q.service);
-      if (!m) quality.set(q.service, { ...q });
-      else {
-        m.orphanSpans += q.orphanSpans;
-        m.unpairedClientSpans += q.unpairedClientSpans;
-        m.unpairedServerSpans += q.unpairedServerSpans;
-        m.rootServerSpans += q.rootServerSpans;
-      }
-    }
+function combineEdges(group: EdgePart[]): MergedTotals["edges"][number] {
+  const client = group.map((g) => g.client);
+  const server = group.map((g) => g.server);
+  if (group.length === 1) return { row: group[0]!.row, client, server }; // the block's own row: never mutated
+  const m = { ...group[0]!.row };
+  for (let i = 1; i < group.length; i++) {
+    const e = group[i]!.row;
+    m.sourceType = maxText(m.sourceType, e.sourceType)!;
+    m.targetType = maxText(m.targetType, e.targetType)!;
+    m.broker = maxText(m.broker, e.broker);
+    m.requests += e.requests;
+    m.failed += e.failed;
+    m.status4xx += e.status4xx;
+    m.throttled += e.throttled;
+    m.rawSpans += e.rawSpans;
+    m.rawFailed += e.rawFailed;
   }
-  const edgeRows: WindowTotals["edges"] = [];
-  for (const byTarget of edges.values()) {
-    for (const byType of byTarget.values()) {
-      for (const acc of byType.values()) edgeRows.push({ row: acc.row, client: mergeBucketCounts(acc.client), server: mergeBucketCounts(acc.server) });
-    }
+  return { row: m, client, server };
+}
+
+function combineServices(group: WindowTotals["services"]): MergedTotals["services"][number] {
+  const hist = group.map((g) => g.hist);
+  if (group.length === 1) return { row: group[0]!.row, hist };
+  const m = { ...group[0]!.row };
+  for (let i = 1; i < group.length; i++) {
+    const s = group[i]!.row;
+    m.requests += s.requests;
+    m.failed += s.failed;
+    m.rawSpans += s.rawSpans;
   }
-  edgeRows.sort((a, b) => ascending(a.row.source, b.row.source) || ascending(a.row.target, b.row.target) || ascending(a.row.connectionType, b.row.connectionType));
-  const serviceRows = [...services.values()].map((a) => ({ row: a.row, hist: mergeBucketCounts(a.hists) }));
-  serviceRows.sort((a, b) => ascending(a.row.service, b.row.service));
-  return { edges: edgeRows, services: serviceRows, quality: [...quality.values()].sort((a, b) => ascending(a.service, b.service)) };
+  return { row: m, hist };
+}
+
+function combineQuality(group: QualityTotalsRow[]): QualityTotalsRow {
+  const m = { ...group[0]! };
+  for (let i = 1; i < group.length; i++) {
+    const q = group[i]!;
+    m.orphanSpans += q.orphanSpans;
+    m.unpairedClientSpans += q.unpairedClientSpans;
+    m.unpairedServerSpans += q.unpairedServerSpans;
+    m.rootServerSpans += q.rootServerSpans;
+  }
+  return m;
+}
+
+/** Sums blocks the way the SQL sums rows (text columns by max, histograms listed); never mutates the blocks. */
+function mergeWindowTotals(parts: WindowTotals[]): MergedTotals {
+  return {
+    edges: mergeRuns(parts.map((p) => p.edges), edgeOrder, combineEdges),
+    services: mergeRuns(parts.map((p) => p.services), (a, b) => byService(a.row, b.row), combineServices),
+    quality: mergeRuns(parts.map((p) => p.quality), byService, combineQuality),
+  };
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, percentiles, quantilesMs, type Histogram } from "../../lib/domain/histogram";
+import fc from "fast-check";
+import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, mergedPercentiles, percentiles, quantilesMs, type Histogram } from "../../lib/domain/histogram";
 import { adjustedCount } from "../../lib/domain/sampling";
 
 function exactQuantile(sortedMs: number[], q: number): number {
@@ -81,5 +82,27 @@ describe("bucket counts (the compact form the roll-up cache merges)", () => {
     expect(compact.map((c) => [...c.counts])).toEqual(before);
     expect(mergeBucketCounts([]).buckets).toHaveLength(0);
     expect(percentiles(mergeBucketCounts([]))).toEqual({ p50: null, p95: null, p99: null });
+  });
+});
+
+describe("percentiles of a merge without building it", () => {
+  // Buckets from real durations (0..1,500), some beyond the scratch array; weights whole or fractional (sampling).
+  const histogram = fc.dictionary(
+    fc.oneof(fc.integer({ min: 0, max: 1500 }), fc.integer({ min: 0, max: 40 }), fc.constant(5000)).map(String),
+    fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.double({ min: 0.01, max: 50, noNaN: true })),
+    { maxKeys: 30 },
+  );
+  it("equal percentiles(mergeBucketCounts(list)) for any list, and leave the inputs and the next merge untouched", () => {
+    fc.assert(
+      fc.property(fc.array(histogram, { maxLength: 7 }), (hists) => {
+        const list = hists.map(bucketCounts);
+        const before = list.map((c) => [...c.counts]);
+        expect(mergedPercentiles(list)).toEqual(percentiles(mergeBucketCounts(list)));
+        expect(list.map((c) => [...c.counts])).toEqual(before);
+        // Nothing left behind in the shared scratch space: the same merge again gives the same answer.
+        expect(mergedPercentiles(list)).toEqual(percentiles(mergeBucketCounts(list)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
