@@ -43,7 +43,8 @@ async function main() {
         const url = `http://127.0.0.1:${product.ports.web}/?from=${w.from}&to=${w.to}`;
         const t0 = Date.now();
         await page.goto(url);
-        await page.waitForFunction((n) => Number(document.querySelector('[data-testid="service-map"]')?.getAttribute("data-nodes")) >= n, w.size, { timeout: 120_000 });
+        // Drawn: cytoscape has painted the frame with all the nodes (ServiceMap sets data-drawn on that render).
+        await page.waitForFunction((n) => Number(document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn")) >= n, w.size, { timeout: 120_000 });
         drawn.push(Date.now() - t0);
         nodes = Number(await page.getByTestId("service-map").getAttribute("data-nodes"));
         edges = Number(await page.getByTestId("service-map").getAttribute("data-edges"));

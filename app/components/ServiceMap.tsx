@@ -4,7 +4,7 @@ import { useEffect, useRef } from "react";
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import type { Graph } from "@/lib/query/graph";
 import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
-import { stablePositions, type Point } from "@/lib/domain/layout";
+import { fitViewport, stablePositions, type Point } from "@/lib/domain/layout";
 import { groupId } from "@/lib/domain/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
 import { curvedEdges, edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/lib/domain/map-style";
@@ -31,26 +31,27 @@ interface Theme {
 }
 
 const styleFor = (t: Theme): cytoscape.StylesheetJson => [
-  {
-    selector: "node",
-    style: {
-      shape: "ellipse", "border-color": "#333", "border-width": 2, width: 38, height: 38, "text-wrap": "wrap",
-      "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: t.muted, "text-background-opacity": 0,
-      // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
-      "min-zoomed-font-size": 6,
-    },
-  },
+  // Every property is applied to every element it matches, checks and all: the label properties sit with the
+  // labels (`labeled`, attached from LABEL_ZOOM), so a zoomed-out map of thousands of elements applies few.
+  { selector: "node", style: { shape: "ellipse", "border-color": "#333", "border-width": 2, width: 38, height: 38 } },
   // Colours, shapes, widths and dashes come from classes with fixed values rather than data() mappers: cytoscape
   // shares one computed style among the elements with the same classes, where a mapper is evaluated per element.
   ...Object.entries(NODE_SHAPES).map(([type, shape]) => ({ selector: `node.type-${type}`, style: { shape: shape as never } })),
   ...HEALTH_NAMES.map((h) => ({ selector: `node.health-${h}`, style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never } })),
-  { selector: "node.labeled", style: { label: "data(label)" } },
+  {
+    selector: "node.labeled",
+    style: {
+      label: "data(label)", "text-wrap": "wrap", "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: t.muted,
+      // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
+      "min-zoomed-font-size": 6,
+    },
+  },
   {
     selector: "node:parent",
     style: {
       shape: "round-rectangle", "background-color": "#88CCEE", "background-opacity": 0.12, "border-style": "dashed",
       "border-color": "#33BBEE", "border-width": 2, "text-valign": "top", "text-halign": "center", "font-size": 12,
-      color: "#33BBEE", padding: "18px", label: "data(label)",
+      color: "#33BBEE", padding: "18px", label: "data(label)", "min-zoomed-font-size": 6,
     },
   },
   { selector: 'node[type = "group"]', style: { width: 70, height: 46, "border-width": 4, "border-style": "double", "font-size": 12 } },
@@ -58,23 +59,22 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
   { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
   { selector: "node:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.25, "overlay-padding": 6 } },
-  {
-    selector: "edge",
-    style: {
-      // Zoomed out (no labels), edges are plain lines: cytoscape's cheapest kind, with no arrow or curve geometry
-      // to compute. Direction still reads from the layout (callers left of callees); arrows come with the labels.
-      "target-arrow-shape": "none", "curve-style": "haystack", "haystack-radius": 0, "font-size": 9,
-      color: t.muted, "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2",
-      "loop-direction": "-45deg", "loop-sweep": "-60deg", "min-zoomed-font-size": 7,
-    },
-  },
+  // Zoomed out (no labels), edges are plain lines: cytoscape's cheapest kind, with no arrow or curve geometry to
+  // compute. Direction still reads from the layout (callers left of callees); arrows come with the labels.
+  { selector: "edge", style: { "curve-style": "haystack", "haystack-radius": 0 } },
   ...HEALTH_NAMES.map((h) => ({ selector: `edge.health-${h}`, style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color } })),
   ...EDGE_WIDTHS.map((w) => ({ selector: `edge.width-${w}`, style: { width: w } })),
   { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
-  { selector: "edge.labeled", style: { label: "data(label)", "curve-style": "straight", "target-arrow-shape": "triangle" } },
+  {
+    selector: "edge.labeled",
+    style: {
+      label: "data(label)", "curve-style": "straight", "target-arrow-shape": "triangle", "font-size": 9, color: t.muted,
+      "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2", "min-zoomed-font-size": 7,
+    },
+  },
   { selector: "edge.curved.labeled", style: { "curve-style": "bezier" } },
   // Haystack lines cannot loop.
-  { selector: "edge:loop", style: { "curve-style": "bezier" } },
+  { selector: "edge:loop", style: { "curve-style": "bezier", "loop-direction": "-45deg", "loop-sweep": "-60deg" } },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
@@ -144,6 +144,16 @@ function applyHighlights(cy: Core, matches: Set<string>, selected: Selection | n
   });
 }
 
+/**
+ * Fits the map to its nodes' positions (cytoscape's fit would first measure every edge and label). The boxes
+ * allow for the largest node (a collapsed group), namespace boxes' padding and title, and labels under nodes.
+ */
+function fitFromPositions(cy: Core, positions: Map<string, Point>, groups: boolean, labeled: boolean): void {
+  const box = { halfWidth: (labeled ? 70 : 35) + (groups ? 20 : 0), halfHeight: 23 + (groups ? 40 : 0), below: labeled ? 46 : 0 };
+  const v = fitViewport(positions.values(), box, { width: cy.width(), height: cy.height(), padding: 40, minZoom: cy.minZoom(), maxZoom: cy.maxZoom() });
+  if (v) cy.viewport(v);
+}
+
 /** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
 export default function ServiceMap(props: ServiceMapProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -196,6 +206,7 @@ export default function ServiceMap(props: ServiceMapProps) {
     const positions = stablePositions(props.graph.nodes.map((n) => n.id), props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
 
+    const added: ElementDefinition[] = [];
     cy.batch(() => {
       // Vanished elements fade out instead of disappearing mid-glance.
       cy.elements().filter((el) => !wantedIds.has(el.id()) && !el.data("leaving")).forEach((el) => {
@@ -213,19 +224,24 @@ export default function ServiceMap(props: ServiceMapProps) {
         else {
           if (existing.nonempty()) existing.remove();
           const pos = def.group === "nodes" ? positions.get(def.data.id!) : undefined;
-          cy.add(pos ? { ...def, position: { ...pos } } : def);
+          added.push(pos ? { ...def, position: { ...pos } } : def);
         }
       }
+      // One add for all: cytoscape checks and indexes a whole array at once (nodes first, then edges).
+      if (added.length > 0) cy.add(added);
       for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
     });
     applyHighlights(cy, props.matches, props.selected);
     if (firstDraw && wanted.length > 0) {
-      cy.fit(undefined, 40);
+      fitFromPositions(cy, positions, props.groups, false);
       // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
-      if (cy.zoom() >= LABEL_ZOOM) cy.fit(undefined, 40);
+      if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
     }
-    container.current?.setAttribute("data-nodes", String(cy.nodes().length));
+    const nodes = String(cy.nodes().length);
+    container.current?.setAttribute("data-nodes", nodes);
     container.current?.setAttribute("data-edges", String(cy.edges().length));
+    // Set once the frame showing them has been painted (what the benchmark waits for).
+    cy.one("render", () => container.current?.setAttribute("data-drawn", nodes));
     // Highlights (search, selection) are left to their own effect below.
   }, [props.graph, props.labels, props.side, props.pins, props.groups]);
 

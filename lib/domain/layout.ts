@@ -123,3 +123,34 @@ export function stablePositions(
   }
   return result;
 }
+
+export interface Viewport {
+  zoom: number;
+  pan: Point;
+}
+
+/**
+ * The zoom and pan that fit boxes of `half` (half width, half height, plus `below` for labels under a node) around
+ * the points into a `width` x `height` canvas with `padding` on every side, as cytoscape's fit would, but from
+ * the positions alone: cytoscape's own fit measures every element's rendered bounding box first, edges and labels
+ * included, which was a quarter of drawing a 500-service map. Null when there is nothing to fit.
+ */
+export function fitViewport(
+  points: Iterable<Point>,
+  box: { halfWidth: number; halfHeight: number; below: number },
+  canvas: { width: number; height: number; padding: number; minZoom: number; maxZoom: number },
+): Viewport | null {
+  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  for (const p of points) {
+    x1 = Math.min(x1, p.x - box.halfWidth);
+    x2 = Math.max(x2, p.x + box.halfWidth);
+    y1 = Math.min(y1, p.y - box.halfHeight);
+    y2 = Math.max(y2, p.y + box.halfHeight + box.below);
+  }
+  if (x1 === Infinity) return null;
+  const w = canvas.width - 2 * canvas.padding;
+  const h = canvas.height - 2 * canvas.padding;
+  if (w <= 0 || h <= 0) return null;
+  const zoom = Math.min(canvas.maxZoom, Math.max(canvas.minZoom, Math.min(w / (x2 - x1), h / (y2 - y1))));
+  return { zoom, pan: { x: (canvas.width - zoom * (x1 + x2)) / 2, y: (canvas.height - zoom * (y1 + y2)) / 2 } };
+}

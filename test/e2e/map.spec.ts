@@ -52,6 +52,18 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
     return mapCount(page, "nodes").catch(() => 0);
   }, { timeout: 30_000, interval: 1000 }).toBe(8);
   expect(await mapCount(page, "edges")).toBe(7);
+  // Painted, and fitted from the positions alone: every node and its label inside the canvas, the map filling it.
+  await page.waitForFunction(() => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "8");
+  const fit = await page.evaluate(() => {
+    const cy = (window as any).__tracemapCy;
+    const bb = cy.elements().renderedBoundingBox();
+    return { x1: bb.x1, y1: bb.y1, x2: bb.x2, y2: bb.y2, width: cy.width(), height: cy.height() };
+  });
+  expect(fit.x1).toBeGreaterThanOrEqual(0);
+  expect(fit.y1).toBeGreaterThanOrEqual(0);
+  expect(fit.x2).toBeLessThanOrEqual(fit.width);
+  expect(fit.y2).toBeLessThanOrEqual(fit.height);
+  expect(Math.max((fit.x2 - fit.x1) / fit.width, (fit.y2 - fit.y1) / fit.height)).toBeGreaterThan(0.6);
 
   // The table lists the same figures, as text.
   const table = page.getByTestId("map-table");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
+import { fitViewport, layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
 import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
@@ -125,6 +125,36 @@ describe("layout shape", () => {
     expect(Math.max(...ys) - Math.min(...ys)).toBeLessThanOrEqual(10 * 100);
     expect(new Set([...p.values()].map((v) => `${v.x},${v.y}`)).size).toBe(ids.length);
     for (const id of ids.slice(1)) expect(p.get(id)!.x).toBeGreaterThan(p.get("user")!.x);
+  });
+});
+
+describe("fit viewport from positions", () => {
+  const box = { halfWidth: 20, halfHeight: 20, below: 0 };
+  const canvas = { width: 1000, height: 600, padding: 40, minZoom: 0.1, maxZoom: 4 };
+  const rendered = (v: { zoom: number; pan: { x: number; y: number } }, p: { x: number; y: number }) => ({ x: p.x * v.zoom + v.pan.x, y: p.y * v.zoom + v.pan.y });
+
+  it("puts every node box inside the padded canvas, centred, touching the tighter side", () => {
+    const points = [{ x: -500, y: 0 }, { x: 1500, y: 100 }, { x: 200, y: -300 }];
+    const v = fitViewport(points, box, canvas)!;
+    // Width is the tighter side: (1000 - 80) / 2040 wide.
+    expect(v.zoom).toBeCloseTo(920 / 2040, 9);
+    const left = rendered(v, { x: -520, y: 0 }).x;
+    const right = rendered(v, { x: 1520, y: 0 }).x;
+    expect(left).toBeCloseTo(40, 6);
+    expect(right).toBeCloseTo(960, 6);
+    const top = rendered(v, { x: 0, y: -320 }).y;
+    const bottom = rendered(v, { x: 0, y: 120 }).y;
+    expect(top).toBeGreaterThanOrEqual(40);
+    expect(bottom).toBeLessThanOrEqual(560);
+    expect((top + bottom) / 2).toBeCloseTo(300, 6);
+  });
+
+  it("leaves room for labels below, caps the zoom, and has nothing to fit without points or room", () => {
+    const one = fitViewport([{ x: 10, y: 10 }], { ...box, below: 30 }, canvas)!;
+    expect(one.zoom).toBe(4);
+    expect(rendered(one, { x: 10, y: 10 + 20 + 30 }).y - 300).toBeCloseTo(300 - rendered(one, { x: 10, y: 10 - 20 }).y, 6);
+    expect(fitViewport([], box, canvas)).toBeNull();
+    expect(fitViewport([{ x: 0, y: 0 }], box, { ...canvas, width: 60 })).toBeNull();
   });
 });
 
