@@ -59,15 +59,18 @@ function resourceJson(v: unknown): string {
 let lastMs = Number.NaN;
 let lastMsText = "";
 
+const MICROS = Array.from({ length: 1000 }, (_, i) => `${String(i).padStart(3, "0")}Z`);
+
 /** start_ns as a timestamptz literal with microseconds, truncated like `epoch + (start_ns / 1000) µs`. */
 export function startTimeText(startNs: bigint): string {
-  const us = startNs / 1000n;
-  const ms = Number(us / 1000n);
+  // One bigint division; microseconds since 1970 are exact in a double (below 2^53 until the year 2255).
+  const us = Number(startNs / 1000n);
+  const ms = Math.floor(us / 1000);
   if (ms !== lastMs) {
     lastMsText = new Date(ms).toISOString().slice(0, 23);
     lastMs = ms;
   }
-  return `${lastMsText}${String(us % 1000n).padStart(3, "0")}Z`;
+  return lastMsText + MICROS[us - ms * 1000]!;
 }
 
 function bytea(w: ByteWriter, b: Buffer | null): void {

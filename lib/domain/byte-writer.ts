@@ -2,7 +2,9 @@
 // utf8Write skip the argument checks and encoding look-up of buf.write(), which matter at a few fields per span.
 type FastBuffer = Buffer & { latin1Write(s: string, offset: number, length: number): number; utf8Write(s: string, offset: number): number };
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0")).map((h) => [h.charCodeAt(0), h.charCodeAt(1)] as const);
+// The two hex digits of every byte value, as character codes.
+const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, i) => "0123456789abcdef".charCodeAt(i >> 4));
+const HEX_LOW = Uint8Array.from({ length: 256 }, (_, i) => "0123456789abcdef".charCodeAt(i & 15));
 
 export class ByteWriter {
   private buf: FastBuffer;
@@ -71,11 +73,14 @@ export class ByteWriter {
 
   hex(src: Uint8Array): void {
     this.reserve(src.length * 2);
+    const buf = this.buf;
+    let p = this.pos;
     for (let i = 0; i < src.length; i++) {
-      const [a, b] = HEX[src[i]!]!;
-      this.buf[this.pos++] = a;
-      this.buf[this.pos++] = b;
+      const b = src[i]!;
+      buf[p++] = HEX_HIGH[b]!;
+      buf[p++] = HEX_LOW[b]!;
     }
+    this.pos = p;
   }
 
   /** The bytes written since `start`, as a view (not a copy). */

@@ -97,13 +97,17 @@ export class ValueCleaner {
     return out;
   }
 
+  // Most spans have neither events nor links: no slice, map or closure for them (a closure per span costs its
+  // name-keeping wrapper under tsx, which showed in the collector's profile).
   events(events: SpanEvent[]): SpanEvent[] {
+    if (events.length === 0) return events;
     const kept = events.slice(0, this.limits.maxEvents);
     this.adjusted.droppedEvents += events.length - kept.length;
     return kept.map((e) => ({ ...e, name: this.text(e.name), attributes: this.attributes(e.attributes) }));
   }
 
   links(links: SpanLink[]): SpanLink[] {
+    if (links.length === 0) return links;
     const kept = links.slice(0, this.limits.maxEvents);
     this.adjusted.droppedEvents += links.length - kept.length;
     return kept.map((l) => ({

@@ -47,11 +47,15 @@ export interface Problem {
 
 const MAX_DURATION_NS = 31n * 86_400n * 1_000_000_000n;
 
-const isAllZero = (b: Buffer) => b.every((x) => x === 0);
+function isAllZero(b: Buffer): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
+const no = (code: RejectCode, message: string): Problem => ({ code, message });
 
 /** Why a span cannot be stored, or null when it is fine. */
 export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLimits, nowNs: bigint): Problem | null {
-  const no = (code: RejectCode, message: string): Problem => ({ code, message });
   if (span.problem) return no("malformed", span.problem);
   if (span.traceId.length !== 16) return no("invalid_id", `trace id must be 16 bytes, got ${span.traceId.length}`);
   if (isAllZero(span.traceId)) return no("invalid_id", "trace id is all zeroes");
