@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import { fitViewport, layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
 import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
@@ -37,6 +38,32 @@ describe("layered layout", () => {
     expect(next.get("orders")).toEqual(first.get("orders"));
     const s = next.get("search")!;
     for (const [id, p] of next) if (id !== "search") expect(Math.hypot(p.x - s.x, p.y - s.y)).toBeGreaterThanOrEqual(60);
+  });
+});
+
+describe("layout of random graphs", () => {
+  const graph = fc.integer({ min: 1, max: 40 }).chain((size) => fc.record({
+    ids: fc.constant(Array.from({ length: size }, (_, i) => `s${(i * 7919) % 1000}`)),
+    edges: fc.array(fc.tuple(fc.nat(size - 1), fc.nat(size - 1)), { maxLength: 3 * size }),
+    shown: fc.array(fc.tuple(fc.nat(size - 1), fc.integer({ min: -300, max: 300 }), fc.integer({ min: -300, max: 300 })), { maxLength: size }),
+  }));
+  it("places every new node at least 60 px from all others, the same for any input order, callers left of callees", () => {
+    fc.assert(fc.property(graph, ({ ids, edges, shown }) => {
+      const es = edges.map(([a, b]) => e(ids[a]!, ids[b]!));
+      const current = new Map(shown.map(([i, x, y]) => [ids[i]!, { x, y }] as const));
+      const p = stablePositions(ids, es, current, {});
+      expect(stablePositions([...ids].reverse(), [...es].reverse(), current, {})).toEqual(p);
+      for (const [id, at] of p) {
+        if (current.has(id)) expect(at).toEqual(current.get(id));
+        else for (const [other, q] of p) if (other !== id) {
+          // A new node keeps its distance from the shown ones and from the new ones placed before it (name order).
+          if (current.has(other) || other < id) expect(Math.hypot(at.x - q.x, at.y - q.y)).toBeGreaterThanOrEqual(60);
+        }
+      }
+      const layered = layeredPositions(ids, es);
+      const acyclic = es.every((x) => x.source < x.target);
+      if (acyclic) for (const x of es) expect(layered.get(x.source)!.x).toBeLessThan(layered.get(x.target)!.x);
+    }), { numRuns: 300 });
   });
 });
 
