@@ -1,4 +1,5 @@
 // Deterministic left-to-right layered layout that never moves nodes already on screen.
+import { ascending } from "./order";
 export interface Point {
   x: number;
   y: number;
@@ -88,7 +89,7 @@ export function layeredPositions(nodeIds: string[], edges: { source: string; tar
       bary.set(id, count ? sum / count : Number.POSITIVE_INFINITY);
     }
     // Ties by code units, never by locale: the same map for every viewer of a link.
-    const sorted = [...layer].sort((a, b) => bary.get(a)! - bary.get(b)! || (a < b ? -1 : a > b ? 1 : 0));
+    const sorted = [...layer].sort((a, b) => bary.get(a)! - bary.get(b)! || ascending(a, b));
     const columns = Math.ceil(sorted.length / maxRows);
     const rows = Math.ceil(sorted.length / columns);
     sorted.forEach((id, i) => {
