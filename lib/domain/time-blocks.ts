@@ -6,6 +6,8 @@ export interface TimeBlock {
   start: number;
   count: number;
   unit: number;
+  /** A single unit from `hotFrom` on: it still changes with every epoch. */
+  hot: boolean;
 }
 
 /**
@@ -22,10 +24,10 @@ export function timeBlocks(from: number, to: number, hotFrom: number, unit: numb
   let u = from / unit;
   while (u < coldEnd) {
     const size = sizes.find((s) => u % s === 0 && u + s <= coldEnd) ?? 1;
-    blocks.push({ start: u * unit, count: size, unit });
+    blocks.push({ start: u * unit, count: size, unit, hot: false });
     u += size;
   }
-  for (let t = Math.max(from, coldEnd * unit); t < to; t += unit) blocks.push({ start: t, count: 1, unit });
+  for (let t = Math.max(from, coldEnd * unit); t < to; t += unit) blocks.push({ start: t, count: 1, unit, hot: true });
   return blocks;
 }
 

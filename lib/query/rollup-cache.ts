@@ -101,14 +101,10 @@ const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
  * The blocks that cover what the roll-up SQL reads for [from, to): whole hours from hour rows, the ragged ends
  * from minute rows (a minute row counts when its start is in the window, hence the rounding up).
  */
-function blocksOf(from: Date, to: Date, now: number): (TimeBlock & { hot: boolean })[] {
+function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
   const { head, hours, tail } = splitByHour(from, to);
-  const hotMinutes = now - HOT_MINUTES_MS;
-  const hotHours = now - HOT_HOURS_MS;
-  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), hotMinutes);
-  const blocks = [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), hotHours), ...minutes(...tail)];
-  // The same rule timeBlocks splits by: units from the one `hotFrom` falls in on are hot.
-  return blocks.map((b) => ({ ...b, hot: b.start >= Math.floor((b.unit === HOUR ? hotHours : hotMinutes) / b.unit) * b.unit }));
+  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), now - HOT_MINUTES_MS);
+  return [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), now - HOT_HOURS_MS), ...minutes(...tail)];
 }
 
 /**
@@ -129,7 +125,7 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
     const versionsOf = unitsOf(block).map((t) => versions.get(`${unit}${t}`) ?? "-").join(",");
     const hit = blocks.get(key);
     blocks.delete(key); // re-inserted on use: Map order is the LRU order
-    return { block, key, versionsOf, hot: block.hot, hit: hit?.versions === versionsOf ? hit : undefined };
+    return { block, key, versionsOf, hit: hit?.versions === versionsOf ? hit : undefined };
   });
   const use = (p: (typeof plan)[number]): Promise<WindowTotals> => {
     let entry = p.hit;
@@ -139,14 +135,13 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
       // A failed load is forgotten, so the next read tries again.
       loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
     }
-    blocks.set(p.key, entry);
-    while (blocks.size > MAX_BLOCKS) blocks.delete(blocks.keys().next().value!);
+    keepRecent(blocks, p.key, entry, MAX_BLOCKS);
     return entry.totals; // loaded, or still loading for another read
   };
   // Settled blocks change only when late spans arrive, so their merge is kept and each read merges just the hot
   // blocks (the last minutes and hours, which every epoch changes) onto it: 5 parts instead of ~17 for 24 h.
-  const cold = plan.filter((p) => !p.hot);
-  const hot = plan.filter((p) => p.hot);
+  const cold = plan.filter((p) => !p.block.hot);
+  const hot = plan.filter((p) => p.block.hot);
   const coldKey = cold.map((p) => `${p.key}=${p.versionsOf}`).join(" ");
   const settledTotals = settled.get(coldKey);
   const stale = (settledTotals ? hot : plan).filter((p) => !p.hit).length;
@@ -165,11 +160,16 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
     const merging = (coldTotals = Promise.all(cold.map(use)).then((parts) => summedTotals(mergeWindowTotals(parts))));
     merging.catch(() => settled.get(coldKey) === merging && settled.delete(coldKey));
   }
-  settled.delete(coldKey); // re-inserted: Map order is the LRU order
-  settled.set(coldKey, coldTotals);
-  while (settled.size > MAX_SETTLED) settled.delete(settled.keys().next().value!);
+  keepRecent(settled, coldKey, coldTotals, MAX_SETTLED);
   const parts = await Promise.all([coldTotals, ...hot.map(use)]);
   return { ...mergeWindowTotals(parts), blocksLoaded: stale, direct: false, settledReused: settledTotals !== undefined };
+}
+
+/** Puts `key` last in `map` (Map order is the LRU order) and drops the least recently used beyond `max`. */
+function keepRecent<K, V>(map: Map<K, V>, key: K, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  while (map.size > max) map.delete(map.keys().next().value!);
 }
 
 /** Whether this block plan was asked for before; remembers it (and the last few hundred others). */

@@ -28,7 +28,8 @@ describe("time blocks for the roll-up cache", () => {
 
   it("give hot units blocks of their own", () => {
     const blocks = hourBlocks(0, 24 * H, 22 * H);
-    expect(blocks.slice(-2)).toEqual([{ start: 22 * H, count: 1, unit: H }, { start: 23 * H, count: 1, unit: H }]);
+    expect(blocks.slice(-2)).toEqual([{ start: 22 * H, count: 1, unit: H, hot: true }, { start: 23 * H, count: 1, unit: H, hot: true }]);
+    expect(blocks.slice(0, -2).every((b) => !b.hot)).toBe(true);
     expect(covered(blocks)).toHaveLength(24);
     expect(hourBlocks(0, 4 * H, 10 * H).map((b) => b.count)).toEqual([4]);
     expect(hourBlocks(0, 4 * H, -5 * H).map((b) => b.count)).toEqual([1, 1, 1, 1]);
