@@ -9,8 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
 import protobuf from "protobufjs";
 import { JsonTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
@@ -21,7 +19,7 @@ import { encodeWireAttributes, type WireAttributes } from "../lib/ingest/otlp-at
 import { defaultValueLimits, ValueCleaner } from "../lib/ingest/limits";
 import { ByteWriter } from "../lib/domain/byte-writer";
 import { normalize, defaultLimits } from "../lib/ingest/normalize";
-import { COPY_COLUMNS, copyChunks } from "../lib/db/span-copy";
+import { copySpansInto } from "../lib/db/span-store";
 import { countSpans } from "../lib/db/span-reads";
 import { dayOf, ensureSpanPartitions } from "../lib/db/partitions";
 import type { SpanRecord } from "../lib/domain/span";
@@ -65,7 +63,7 @@ async function main() {
     if (status !== 200 && status !== 202) throw new Error(`${url}: status ${status}`);
   };
   const otlpUrl = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
-  const sendTimed = async (bodies: (Buffer | string)[], type: string, url: string, into = { spans: 0, ms: 0 }) => {
+  const sendTimed = async (bodies: (Buffer | string)[], type: string, url: string, into = timed()) => {
     let next = 0;
     const t0 = performance.now();
     await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
@@ -75,22 +73,23 @@ async function main() {
     into.spans += bodies.length * SPANS_PER_REQUEST;
     return into;
   };
-  const rate = async (bodies: (Buffer | string)[], type: string, url: string) => ((t) => t.spans / (t.ms / 1000))(await sendTimed(bodies, type, url));
+  const rate = async (bodies: (Buffer | string)[], type: string, url: string) => perSecond(await sendTimed(bodies, type, url));
 
   // The three alternate in quarters, so a checkpoint, autovacuum or the box slowing down falls on all of them alike:
   // run one after the other, the same COPY had once read 31k against 56k.
-  const scratchTime = { spans: 0, ms: 0 };
-  const spansTime = { spans: 0, ms: 0 };
-  const e2eTime = { spans: 0, ms: 0 };
+  const scratchTime = timed();
+  const spansTime = timed();
+  const e2eTime = timed();
+  const bodies = batches.map((b) => b.body);
   for (let q = 0; q < 4; q++) {
     const quarter = <T>(xs: T[]) => xs.slice((q * xs.length) / 4, ((q + 1) * xs.length) / 4);
     await copyTimed(sql, "copy_scratch", quarter(decoded), scratchTime);
     await copyTimed(sql, "spans", quarter(intoSpans), spansTime);
-    await sendTimed(quarter(batches.map((b) => b.body)), "application/x-protobuf", otlpUrl, e2eTime);
+    await sendTimed(quarter(bodies), "application/x-protobuf", otlpUrl, e2eTime);
   }
-  const rawCopy = scratchTime.spans / (scratchTime.ms / 1000);
-  const rawCopySpans = spansTime.spans / (spansTime.ms / 1000);
-  const e2e = e2eTime.spans / (e2eTime.ms / 1000);
+  const rawCopy = perSecond(scratchTime);
+  const rawCopySpans = perSecond(spansTime);
+  const e2e = perSecond(e2eTime);
   await sql`DROP TABLE copy_scratch`;
   const copiedTraces = [...new Set(intoSpans.flat().map((s) => s.traceId.toString("hex")))];
   await sql.unsafe(`DELETE FROM spans WHERE trace_id IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)`, [copiedTraces]);
@@ -192,18 +191,22 @@ async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): 
   return backlog;
 }
 
+/** Spans handled and the time it took, summed over the runs of one measurement. */
+interface Timed {
+  spans: number;
+  ms: number;
+}
+const timed = (): Timed => ({ spans: 0, ms: 0 });
+const perSecond = (t: Timed) => t.spans / (t.ms / 1000);
+
 /** COPYs decoded batches into `table` by two writers, one transaction per batch; adds the spans and time to `into`. */
-async function copyTimed(sql: ReturnType<typeof createSql>, table: string, decoded: SpanRecord[][], into: { spans: number; ms: number }): Promise<void> {
-  const columns = COPY_COLUMNS.join(", ");
+async function copyTimed(sql: ReturnType<typeof createSql>, table: "spans" | "copy_scratch", decoded: SpanRecord[][], into: Timed): Promise<void> {
   const t = performance.now();
   let next = 0;
   await Promise.all([0, 1].map(async () => {
     while (next < decoded.length) {
       const spans = decoded[next++]!;
-      await sql.begin(async (tx) => {
-        const w = await tx.unsafe(`COPY ${table} (${columns}) FROM STDIN`).writable();
-        await pipeline(Readable.from(copyChunks(spans)), w);
-      });
+      await sql.begin((tx) => copySpansInto(tx, table, spans));
     }
   }));
   into.ms += performance.now() - t;
