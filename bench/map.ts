@@ -6,6 +6,7 @@ import { launchChromium } from "../test/helpers/browser";
 import { postJsonTraces } from "../test/helpers/json-traces";
 import { seed } from "./topology";
 import { median, report } from "./report";
+import { pageLoadFloorMs } from "./page-floor";
 
 const LOADS = 3;
 const SIZES = (process.env.BENCH_MAP_SIZES ?? "15,50,200,500").split(",").map(Number);
@@ -19,18 +20,9 @@ async function main() {
     const windows = SIZES.map((size, k) => ({ size, from: now - (k + 2) * 3600_000, to: now - (k + 1) * 3600_000 }));
     for (const w of windows) await postJsonTraces(product.ports.otlpHttp, seed(w.size, w.from + 60_000));
     await new Promise((r) => setTimeout(r, 3000)); // aggregator wait window
-    // The floor on this machine, in the same run: the same page and scripts for a window with no calls, until the
-    // load event (scripts run) and its empty state is there. The maps' times are read against it.
-    const floor: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-      const t0 = Date.now();
-      await page.goto(`http://127.0.0.1:${product.ports.web}/?from=${now - 400 * 86_400_000}&to=${now - 399 * 86_400_000}`);
-      await page.getByTestId("empty-state").waitFor();
-      floor.push(Date.now() - t0);
-      await page.close();
-    }
-    const floorMs = median(floor);
+    // The floor: the same page and scripts for a window with no calls, until its empty state is there.
+    const floorMs = await pageLoadFloorMs(browser, `http://127.0.0.1:${product.ports.web}/?from=${now - 400 * 86_400_000}&to=${now - 399 * 86_400_000}`,
+      (page) => page.getByTestId("empty-state").waitFor());
     rows.push({ services: 0, nodes: 0, edges: 0, drawnMs: floorMs, note: "empty window: page load only (median of 3)" });
     for (const w of windows) {
       // Three loads each, every one in a new browser context (no cache): one load on this machine swings by a third.

@@ -8,6 +8,7 @@ import { launchChromium } from "../test/helpers/browser";
 import { otlpJsonTraces, postJsonTraces, type SeedCall } from "../test/helpers/json-traces";
 import { seed } from "./topology";
 import { median, percentile, report, type Row } from "./report";
+import { pageLoadFloorMs } from "./page-floor";
 
 const RUNS = Number(process.env.BENCH_QUERY_RUNS ?? 20);
 const TABLES = ["edge", "service", "quality"] as const;
@@ -102,17 +103,9 @@ async function traceView(otlpPort: number, web: string): Promise<Row[]> {
   const browser = await launchChromium();
   const out: Row[] = [];
   try {
-    // The floor in the same run: the trace page for a trace with no spans, until its load event.
-    const floor: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-      const t = performance.now();
-      await page.goto(`${web}/traces/${"0".repeat(31)}1`);
-      await page.getByText("has no stored spans").waitFor();
-      floor.push(performance.now() - t);
-      await page.close();
-    }
-    out.push({ trace: "no spans (page load only)", openP50Ms: median(floor) });
+    // The floor: the trace page for a trace with no spans, until it says so.
+    const floorMs = await pageLoadFloorMs(browser, `${web}/traces/${"0".repeat(31)}1`, (page) => page.getByText("has no stored spans").waitFor());
+    out.push({ trace: "no spans (page load only)", openP50Ms: floorMs });
     for (const spans of [1000, 10_000]) {
       const calls: SeedCall[] = Array.from({ length: Math.round((spans - 1) * 0.6) }, (_, i) => ({ target: ["inventory", "pricing", "postgres"][i % 3]!, durationMs: 0.4, virtual: i % 3 === 2 }));
       const body = otlpJsonTraces([{ service: "batch-job", startMs: Date.now() - 60_000, durationMs: 3000, calls }]) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
