@@ -78,7 +78,10 @@ export function qualityText(q: GraphNode["quality"]): string {
 export function curvedEdges(edges: { id: string; source: string; target: string }[]): Set<string> {
   const pairKey = (e: { source: string; target: string }) => (e.source < e.target ? `${e.source}\n${e.target}` : `${e.target}\n${e.source}`);
   const count = new Map<string, number>();
-  for (const e of edges) count.set(pairKey(e), (count.get(pairKey(e)) ?? 0) + 1);
+  for (const e of edges) {
+    const key = pairKey(e);
+    count.set(key, (count.get(key) ?? 0) + 1);
+  }
   return new Set(edges.filter((e) => e.source === e.target || count.get(pairKey(e))! > 1).map((e) => e.id));
 }
 
