@@ -2,19 +2,13 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { SpanRecord } from "../domain/span";
 import { dayOf, ensureSpanPartitions } from "./partitions";
-import type { Queryable, Sql } from "./pool";
+import type { Sql } from "./pool";
 import { COPY_COLUMNS, copyChunks } from "./span-copy";
 
 const COLUMN_LIST = COPY_COLUMNS.join(", ");
 // After a batch met a span already stored, retries are probably arriving (an exporter re-sending what timed
 // out): go straight to the deduplicating path for a while instead of failing a direct COPY per batch.
 const DEDUP_AFTER_CONFLICT_MS = 10_000;
-
-/** COPYs spans into `table` (a fixed name, never from input) on `tx`, in the rows' text format. */
-export async function copySpansInto(tx: Queryable, table: "spans" | "spans_incoming" | "copy_scratch", spans: SpanRecord[]): Promise<void> {
-  const writable = await tx.unsafe(`COPY ${table} (${COLUMN_LIST}) FROM STDIN`).writable();
-  await pipeline(Readable.from(copyChunks(spans)), writable);
-}
 
 /**
  * Stores spans with COPY, one transaction per batch. The fast path copies straight into `spans`; its primary key
@@ -69,7 +63,10 @@ export class SpanStore {
   }
 
   private async copyDirect(spans: SpanRecord[]): Promise<number> {
-    await this.sql.begin((tx) => copySpansInto(tx, "spans", spans));
+    await this.sql.begin(async (tx) => {
+      const writable = await tx.unsafe(`COPY spans (${COLUMN_LIST}) FROM STDIN`).writable();
+      await pipeline(Readable.from(copyChunks(spans)), writable);
+    });
     return spans.length;
   }
 
@@ -82,7 +79,8 @@ export class SpanStore {
           attributes jsonb, resource_attributes jsonb, scope_name text, scope_version text, events jsonb, links jsonb,
           start_time timestamptz
         ) ON COMMIT DELETE ROWS`;
-      await copySpansInto(tx, "spans_incoming", spans);
+      const writable = await tx.unsafe(`COPY spans_incoming (${COLUMN_LIST}) FROM STDIN`).writable();
+      await pipeline(Readable.from(copyChunks(spans)), writable);
       const result = await tx.unsafe(`
         INSERT INTO spans (${COLUMN_LIST}) SELECT ${COLUMN_LIST} FROM spans_incoming ON CONFLICT DO NOTHING`);
       return result.count;
