@@ -33,6 +33,10 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
+  // A collector that died during the test (ECONNREFUSED above) says why in its own output.
+  if (collector && (collector.proc.exitCode !== null || collector.proc.signalCode !== null)) {
+    console.error(`collector exited early (${collector.proc.exitCode ?? collector.proc.signalCode}):\n${collector.output().slice(-5000)}`);
+  }
   web?.kill("SIGTERM");
   collector?.proc.kill("SIGTERM");
   await collector?.exited;
