@@ -24,7 +24,7 @@ export async function boot(part: string, poolSize: (c: Config) => number = () =>
 }
 
 /**
- * Runs `stop` once on SIGINT/SIGTERM, then exits. Repeated signals are ignored (Ctrl-C reaches a whole
+ * Runs `stop` once on SIGINT/SIGTERM, then exits (with `process.exitCode` when one was set). Repeated signals are ignored (Ctrl-C reaches a whole
  * process group, then the supervisor sends SIGTERM too); a deadline still guarantees the exit.
  */
 export function onShutdown(part: string, stop: () => Promise<void>, deadlineMs = 25_000): void {
@@ -38,7 +38,7 @@ export function onShutdown(part: string, stop: () => Promise<void>, deadlineMs =
       process.exit(1);
     }, deadlineMs).unref();
     stop()
-      .then(() => process.exit(0))
+      .then(() => process.exit())
       .catch((err: unknown) => {
         log(part)(`shutdown failed: ${String(err)}`);
         process.exit(1);

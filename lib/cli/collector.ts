@@ -21,19 +21,36 @@ async function worker(): Promise<void> {
     await sql.end({ timeout: 5 });
     await database.stop();
   });
-  // A worker is stopped by its primary; a lost primary must not leave it running alone.
-  if (cluster.isWorker) process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  if (cluster.isWorker) {
+    process.send!(READY);
+    // A worker is stopped by its primary; a lost primary must not leave it running alone.
+    process.once("disconnect", () => process.kill(process.pid, "SIGTERM"));
+  }
 }
+
+const READY = "tracemap:collector-ready";
 
 async function primary(): Promise<void> {
   const { config, database, sql } = await boot("collector", () => 1); // applies migrations once
   await sql.end();
   const env = { DATABASE_URL: database.url };
   let stopping = false;
+  let started = 0;
   const fork = (): Worker => {
     const w = cluster.fork(env);
+    w.on("message", (m) => {
+      if (m === READY) started++;
+    });
     w.once("exit", (code, signal) => {
       if (stopping) return;
+      // Before every first worker listens, a death is a failed start (a port in use, a bad setting): starting
+      // another would fail the same way forever while the primary looks alive, so the collector exits instead.
+      if (started < config.COLLECTOR_PROCESSES) {
+        say(`worker ${w.id} failed to start (${signal ?? code}); stopping`);
+        process.exitCode = 1;
+        process.kill(process.pid, "SIGTERM");
+        return;
+      }
       say(`worker ${w.id} exited (${signal ?? code}); starting another`);
       setTimeout(fork, 1000);
     });

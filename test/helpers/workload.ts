@@ -100,12 +100,15 @@ async function spawnCollectorOnce(databaseUrl: string, env: Record<string, strin
   proc.stdout!.on("data", (d) => (out += d));
   proc.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => proc.once("exit", (code) => resolve(code)));
-  for (let i = 0; ; i++) {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
     if (proc.exitCode !== null) throw new Error(`collector exited: ${out}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${p.otlpHttp}/healthz`)).status === 200) break;
-    } catch {
-      if (i > 300) throw new Error(`collector did not start: ${out}`);
+    const healthy = await fetch(`http://127.0.0.1:${p.otlpHttp}/healthz`, { signal: AbortSignal.timeout(2000) })
+      .then((res) => res.status === 200, () => false);
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      proc.kill("SIGKILL"); // a retry on other ports must not leave this one running
+      throw new Error(`collector did not start: ${out}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }

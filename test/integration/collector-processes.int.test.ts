@@ -1,3 +1,4 @@
+import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { realisticBatch, sendUntil, spawnCollector } from "../helpers/workload";
@@ -24,4 +25,20 @@ it("runs the receivers in several worker processes on the same ports, stores eve
     collector.proc.kill("SIGTERM");
   }
   expect(await collector.exited).toBe(0);
+});
+
+it("exits with the worker's error when a port is in use, instead of restarting workers that cannot start", async () => {
+  const listening = (s: Server) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)));
+  const taken = createServer();
+  const free = [createServer(), createServer()];
+  const [zipkin, otlpHttp, otlpGrpc] = await Promise.all([taken, ...free].map(listening));
+  await Promise.all(free.map((s) => new Promise((r) => s.close(r))));
+  try {
+    // Restarting forever would keep the primary alive: the helper would give up with "did not start" instead.
+    const failure = await spawnCollector(db.url, { COLLECTOR_PROCESSES: "2" }, { otlpHttp: otlpHttp!, otlpGrpc: otlpGrpc!, zipkin: zipkin! })
+      .then(() => "started", (err: unknown) => String(err));
+    expect(failure).toMatch(new RegExp(`collector exited: [\\s\\S]*EADDRINUSE[\\s\\S]*${zipkin}[\\s\\S]*failed to start`));
+  } finally {
+    taken.close();
+  }
 });
