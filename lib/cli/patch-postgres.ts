@@ -7,7 +7,11 @@
 //     never flushes again and every later query on it hangs;
 //  3. an error raised by the server after the client ended a COPY FROM STDIN (a unique violation found while
 //     the last rows are inserted, say) never reaches the writable stream: its final callback is not called,
-//     so the COPY and its transaction hang. The collector's direct COPY relies on seeing that error.
+//     so the COPY and its transaction hang. The collector's direct COPY relies on seeing that error;
+//  4. every new connection first fetches the array types with an internal query whose promise is dropped
+//     (upstream #1192, #1205, #1223): when PostgreSQL goes away or cancels it at that moment, the rejection is
+//     unhandled and Node exits. Seen as the collector dying (ECONNRESET, ECONNREFUSED) while PostgreSQL
+//     restarted. The connection's own error path already fails the queries waiting on it.
 // Run at postinstall (idempotent); it refuses loudly if the code it patches has changed.
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -50,6 +54,11 @@ for (const file of FILES) {
     if (!src.includes(errored)) throw new Error(`patch-postgres: errored() not found in ${file}`);
     src = src.replace(errored, errored + finalCall);
   }
+  const typesCall = "return fetchArrayTypes()\n";
+  if (!src.includes(`return fetchArrayTypes().catch(() => {}) ${MARK}`)) {
+    if (src.split(typesCall).length !== 2) throw new Error(`patch-postgres: one fetchArrayTypes call expected in ${file}`);
+    src = src.replace(typesCall, `return fetchArrayTypes().catch(() => {}) ${MARK}\n`);
+  }
   if (src !== original) writeFileSync(full, src);
 }
-console.error("patch-postgres: postgres.js 3.4.9 patched (closed-socket guard, timer reset, COPY errors after end)");
+console.error("patch-postgres: postgres.js 3.4.9 patched (closed-socket guard, timer reset, COPY errors after end, array-types fetch)");
