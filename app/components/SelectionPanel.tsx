@@ -118,7 +118,7 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
           <button key={p} type="button" aria-pressed={pct === p} className={pct === p ? "selected" : undefined} onClick={() => setPct(p)}>{p}</button>
         ))}
       </p>
-      <div className="chart" aria-label={`client and server ${pct} latency over time`} data-testid="edge-chart" data-deploys={series?.deploys.length ?? 0} data-baseline={baseSeries ? "1" : "0"}>
+      <div className="chart" aria-label={`client and server ${pct} latency over time`} data-testid="edge-chart" data-deploys={series?.deploys.length} data-baseline={baseSeries ? "1" : "0"}>
         <ResponsiveContainer width="100%" height={170}>
           <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 16, bottom: 0 }} onClick={(s) => pick(s?.activeTooltipIndex === undefined || s?.activeTooltipIndex === null ? undefined : Number(s.activeTooltipIndex))} style={{ cursor: "pointer" }}>
             <CartesianGrid strokeDasharray="3 3" />
