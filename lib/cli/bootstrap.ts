@@ -24,8 +24,9 @@ export async function boot(part: string, poolSize: (c: Config) => number = () =>
 }
 
 /**
- * Runs `stop` once on SIGINT/SIGTERM, then exits (with `process.exitCode` when one was set). Repeated signals are ignored (Ctrl-C reaches a whole
- * process group, then the supervisor sends SIGTERM too); a deadline still guarantees the exit.
+ * Runs `stop` once on SIGINT/SIGTERM, then exits (with `process.exitCode` when one was set). Repeated signals are
+ * ignored (Ctrl-C reaches a whole process group, then the supervisor sends SIGTERM too); a deadline still
+ * guarantees the exit.
  */
 export function onShutdown(part: string, stop: () => Promise<void>, deadlineMs = 25_000): void {
   let stopping = false;
