@@ -8,7 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import protobuf from "protobufjs";
@@ -40,6 +40,13 @@ const SUSTAINED_RATE = Number(process.env.BENCH_RATE ?? 20_000);
 const SUSTAINED_SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
 const PAIRING_WAIT_MS = 2000;
 
+/** Every process this run starts: stopped when the run dies too, so a failed benchmark leaves no collector behind. */
+const children = new Set<ChildProcess>();
+const own = <T extends ChildProcess>(p: T): T => (children.add(p), p);
+process.once("exit", () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGTERM");
+});
+
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "tracemap-bench-"));
   const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 57000 + Math.floor(Math.random() * 500) });
@@ -60,6 +67,7 @@ async function main() {
 
   // 1b. End to end through the collector process, as `npm start` runs it.
   const collector = await spawnCollector(pg.url);
+  own(collector.proc);
   const send = async (body: Buffer | string, type: string, url: string) => {
     const status = await post(url, body, type);
     if (status !== 200 && status !== 202) throw new Error(`${url}: status ${status}`);
@@ -109,6 +117,7 @@ async function main() {
   add("collector peak RSS (VmHWM)", peakRssKiB(collector.proc.pid!) / 1024, "MiB", "during the runs above");
   // The same with COLLECTOR_PROCESSES=2 (fresh spans: re-sent ones would take the deduplicating path).
   const twoCollectors = await spawnCollector(pg.url, { COLLECTOR_PROCESSES: "2" });
+  own(twoCollectors.proc);
   const fresh = Array.from({ length: REQUESTS / 2 }, (_, i) => realisticBatch(20_000 + i, SPANS_PER_REQUEST).body);
   add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`), "spans/s", `${fresh.length} requests`);
   twoCollectors.proc.kill("SIGTERM");
@@ -137,9 +146,9 @@ async function main() {
   await sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 2, 0, now()), (1, 2, 0, now())`;
   const lastEpoch = (await sql<{ e: bigint }[]>`SELECT max(epoch) AS e FROM ingest_epochs`)[0]!.e;
   t = performance.now();
-  const pair = [0, 1].map(() => spawn(bin!, args, {
+  const pair = [0, 1].map(() => own(spawn(bin!, args, {
     env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_SHARDS: "2", AGGREGATOR_WAIT_MS: "0", AGGREGATOR_INTERVAL_MS: "100" }, stdio: "ignore",
-  }));
+  })));
   while ((await sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done < lastEpoch) {
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -150,7 +159,7 @@ async function main() {
     `same roll-up as one worker: ${sharedTotal === singleTotal ? "yes" : `NO (${sharedTotal} vs ${singleTotal})`}`);
 
   // 4. Sustained load with the aggregator process running (short pairing wait, reported separately).
-  const aggregator = spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS), AGGREGATOR_INTERVAL_MS: "1000" }, stdio: "ignore" });
+  const aggregator = own(spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS), AGGREGATOR_INTERVAL_MS: "1000" }, stdio: "ignore" }));
   await new Promise((r) => setTimeout(r, 3000));
   const sustained = await sustainedLoad(collector.ports.otlpHttp);
   add(`sustained load offered (${SUSTAINED_SECONDS} s)`, SUSTAINED_RATE, "spans/s");
@@ -250,10 +259,15 @@ async function sustainedLoad(port: number): Promise<{ acknowledgedPerSec: number
   let acknowledged = 0;
   const inFlight: Promise<void>[] = [];
   const start = performance.now();
+  let samplerError: unknown = null;
   const sampler = setInterval(async () => {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const m = /^tracemap_aggregator_lag_seconds (\S+)$/m.exec(text);
-    if (m) lags.push(Number(m[1]));
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      const m = /^tracemap_aggregator_lag_seconds (\S+)$/m.exec(text);
+      if (m) lags.push(Number(m[1]));
+    } catch (err) {
+      samplerError ??= err;
+    }
   }, 1000);
   for (let slice = 0; slice < SUSTAINED_SECONDS * 10; slice++) {
     const due = start + slice * 100;
@@ -267,6 +281,7 @@ async function sustainedLoad(port: number): Promise<{ acknowledgedPerSec: number
   const elapsed = (performance.now() - start) / 1000;
   await new Promise((r) => setTimeout(r, 2000));
   clearInterval(sampler);
+  if (samplerError) throw new Error("reading the aggregator lag from /metrics failed", { cause: samplerError });
   lags.sort((a, b) => a - b);
   return { acknowledgedPerSec: acknowledged / elapsed, lagP95: percentile(lags, 95), lagMax: lags[lags.length - 1]! };
 }

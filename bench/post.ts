@@ -5,15 +5,35 @@ import { Agent, request } from "node:http";
 
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-/** POSTs `body` and resolves with the status once the answer has been read. */
-export function post(url: string, body: Buffer | string, contentType: string): Promise<number> {
+/** Errors of a kept-alive socket that the server closed just as the request went out on it. */
+const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
+
+/**
+ * POSTs `body` and resolves with the status once the answer has been read. A request that failed on a reused
+ * socket is sent once more on a new one (Node's documented keep-alive race; between the phases the collector
+ * closes idle sockets after its keep-alive timeout). Spans are deduplicated, so a resend cannot count twice.
+ */
+export async function post(url: string, body: Buffer | string, contentType: string): Promise<number> {
+  try {
+    return await postOnce(url, body, contentType);
+  } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err;
+    return postOnce(url, body, contentType);
+  }
+}
+
+class StaleSocketError extends Error {}
+
+function postOnce(url: string, body: Buffer | string, contentType: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.once("end", () => resolve(res.statusCode ?? 0));
       res.once("error", reject);
     });
-    req.once("error", reject);
+    req.once("error", (err: NodeJS.ErrnoException) => {
+      reject(req.reusedSocket && STALE_SOCKET.has(err.code ?? "") ? new StaleSocketError(err.message, { cause: err }) : err);
+    });
     req.end(body);
   });
 }
