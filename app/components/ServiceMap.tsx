@@ -154,6 +154,16 @@ function fitFromPositions(cy: Core, positions: Map<string, Point>, groups: boole
   if (v) cy.viewport(v);
 }
 
+/**
+ * cytoscape's first frame draws every element into a layer texture and then draws the layer: everything twice,
+ * a third of the first frame of 500 services. Told that this is not its first frame, the renderer draws the
+ * elements directly while they are new and builds its layers when idle, as it does after any change.
+ */
+function skipFirstLayerPass(cy: Core): void {
+  const layers = (cy as unknown as { renderer(): { data?: { lyrTxrCache?: { firstGet?: boolean } } } }).renderer().data?.lyrTxrCache;
+  if (layers && layers.firstGet === true) layers.firstGet = false;
+}
+
 /** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
 export default function ServiceMap(props: ServiceMapProps) {
   const container = useRef<HTMLDivElement>(null);
@@ -165,6 +175,7 @@ export default function ServiceMap(props: ServiceMapProps) {
   useEffect(() => {
     const cy = cytoscape({ container: container.current, style: styleFor(themeOf(container.current)), minZoom: 0.1, maxZoom: 4, selectionType: "single" });
     cyRef.current = cy;
+    skipFirstLayerPass(cy);
     cy.on("tap", "edge", (ev) => handlers.current.onSelect({ kind: "edge", id: ev.target.id() }));
     cy.on("tap", "node", (ev) => {
       const id: string = ev.target.id();
