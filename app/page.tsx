@@ -3,7 +3,7 @@ import { parseMapState, rangeParams } from "@/lib/domain/map-state";
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/db/web-pool";
 import { AppError } from "@/lib/errors";
-import { compactJson } from "@/lib/domain/compact-json";
+import { packGraph } from "@/lib/domain/graph-wire";
 import { loadMapGraph } from "@/lib/query/map";
 import type { Graph } from "@/lib/query/graph";
 
@@ -20,5 +20,5 @@ export default async function MapPage({ searchParams }: { searchParams: SearchPa
     const message = err instanceof AppError ? err.message : "the database is unavailable; spans sent now get 503 and exporters retry them";
     return <p className="banner" role="alert">Cannot show the map: {message}</p>;
   }
-  return <MapView graphJson={compactJson(graph)} />;
+  return <MapView graphJson={packGraph(graph)} />;
 }

@@ -6,6 +6,7 @@ import ServiceMap from "./ServiceMap";
 import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
+import { unpackGraph } from "@/lib/domain/graph-wire";
 import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/lib/domain/namespaces";
@@ -26,7 +27,7 @@ const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <
 /** The map page's client side: every change goes into the URL; the server page re-renders from it. */
 export default function MapView({ graphJson }: { graphJson: string }) {
   // A new string comes only with a server render (new window, live refresh): only then is there a new graph.
-  const graph = useMemo(() => JSON.parse(graphJson) as Graph, [graphJson]);
+  const graph = useMemo(() => unpackGraph(graphJson), [graphJson]);
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
