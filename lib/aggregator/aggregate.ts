@@ -64,7 +64,7 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
     if (!(await isClosed(tx, end.xidBound))) return false;
 
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
-    const bounds = { lower, upper: epoch.xidBound, shard, count: progress.shardCount };
+    const bounds = { epoch: e, lower, upper: epoch.xidBound, shard, count: progress.shardCount };
     const batch = await spansOfEpoch(tx, bounds);
     if (batch.length > 0) {
       const context = [...batch, ...(await pairingContext(tx, batch, bounds, end.xidBound))];

@@ -9,13 +9,16 @@ interface SpanRow extends Omit<AggSpan, "epoch" | "links"> {
   links: { traceId: string; spanId: string }[];
 }
 
-const SPAN_COLUMNS = (alias: string) => `
+/** The epoch a stored span was committed in: the first whose bound is above its transaction id. */
+const epochOf = (alias: string) => `(SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1)`;
+
+const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.trace_id, 'hex') AS "traceId", encode(${alias}.span_id, 'hex') AS "spanId",
   encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS service, ${alias}.name, ${alias}.kind,
   ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
   ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes,
   ${alias}.resource_attributes AS "resourceAttributes", ${alias}.links,
-  (SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1) AS epoch`;
+  ${epoch} AS epoch`;
 
 const toAggSpan = (r: SpanRow): AggSpan => ({
   ...r,
@@ -26,6 +29,7 @@ const toAggSpan = (r: SpanRow): AggSpan => ({
 
 /** Which epoch's spans of which shard a batch holds. */
 export interface BatchBounds {
+  epoch: number;
   lower: bigint;
   upper: bigint;
   shard: number;
@@ -39,8 +43,9 @@ const inShard = (count: string, shard: string) => `(${count}::int = 1 OR (hashte
 /** The spans of one shard committed in one epoch: ingest_xid in [lower, upper) and the trace id's hash in the shard. */
 export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSpan[]> {
   const rows = await tx.unsafe<SpanRow[]>(
-    `SELECT ${SPAN_COLUMNS("s")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8 AND ${inShard("$3", "$4")}`,
-    [b.lower.toString(), b.upper.toString(), b.count, b.shard],
+    // Every row here is of this epoch by its bounds: no need to look each one's epoch up.
+    `SELECT ${SPAN_COLUMNS("s", "$5::bigint")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8 AND ${inShard("$3", "$4")}`,
+    [b.lower.toString(), b.upper.toString(), b.count, b.shard, b.epoch],
   );
   return rows.map(toAggSpan);
 }
