@@ -22,7 +22,8 @@ function nestedKeys(records: Row[], key: string): string[] | null {
   const first = records[0]?.[key];
   if (!isPlainObject(first)) return null;
   const keys = Object.keys(first);
-  return records.every((r) => Object.hasOwn(r, key) && isPlainObject(r[key]) && sameKeys(Object.keys(r[key] as Row), keys)) ? keys : null;
+  const fits = (v: unknown) => isPlainObject(v) && sameKeys(Object.keys(v), keys) && Object.values(v).every((x) => x !== undefined);
+  return records.every((r) => Object.hasOwn(r, key) && fits(r[key])) ? keys : null;
 }
 
 export function toTable(records: Row[]): Table {
@@ -33,7 +34,8 @@ export function toTable(records: Row[]): Table {
     const row: unknown[] = [];
     columns.forEach(([k, nested], c) => {
       if (nested) for (const n of nested) row.push((r[k] as Row)[n]);
-      else if (Object.hasOwn(r, k)) row.push(r[k]);
+      // As in JSON, a key holding undefined is no key.
+      else if (Object.hasOwn(r, k) && r[k] !== undefined) row.push(r[k]);
       else {
         row.push(null);
         const list = absent.get(c);
