@@ -10,8 +10,8 @@ const STALE_SOCKET = new Set(["ECONNRESET", "EPIPE"]);
 
 /**
  * POSTs `body` and resolves with the status once the answer has been read. A request that failed on a reused
- * socket is sent once more on a new one (Node's documented keep-alive race; between the phases the collector
- * closes idle sockets after its keep-alive timeout). Spans are deduplicated, so a resend cannot count twice.
+ * socket is sent once more (Node's documented keep-alive race: a server may close an idle socket just as a request
+ * goes out on it). Spans are deduplicated, so a resend cannot count twice.
  */
 export async function post(url: string, body: Buffer | string, contentType: string): Promise<number> {
   try {
