@@ -2,7 +2,6 @@
 
 import { useCallback, useEffect, useMemo, useState } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import ServiceMap from "./ServiceMap";
 import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
@@ -16,6 +15,12 @@ import type { Point } from "@/lib/domain/layout";
 
 // The panel brings recharts (a third of the page's JavaScript): loaded after the map is up, not before it.
 const loadSelectionPanel = () => import("./SelectionPanel");
+const preloadSelectionPanel = () => void setTimeout(() => void loadSelectionPanel(), 0);
+// cytoscape is nearly half the page's JavaScript: hydration goes ahead while it loads, and the map mounts when it is there.
+const ServiceMap = dynamic(() => import("./ServiceMap"), {
+  ssr: false,
+  loading: () => <div className="map-wrap"><div className="map-canvas" aria-busy="true" aria-label="Loading the service map" /></div>,
+});
 const SelectionPanel = dynamic(loadSelectionPanel, { ssr: false, loading: () => <aside className="panel" aria-busy="true">Loading…</aside> });
 
 const REFRESH_MS = 10_000;
@@ -46,16 +51,6 @@ export default function MapView({ graphJson }: { graphJson: string }) {
     },
     [state, router, pathname],
   );
-
-  // After the map's first frame (cytoscape draws in the animation frame its effect asked for, which comes first).
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const frame = requestAnimationFrame(() => (timer = setTimeout(() => void loadSelectionPanel(), 0)));
-    return () => {
-      cancelAnimationFrame(frame);
-      clearTimeout(timer);
-    };
-  }, []);
 
   useEffect(() => {
     if (!isLiveRange(state)) return;
@@ -190,7 +185,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
         <div className="map-body">
           <div className="map-main">
             {state.view === "graph" ? (
-              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} />
+              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} onDrawn={preloadSelectionPanel} />
             ) : null}
             <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
           </div>

@@ -21,6 +21,8 @@ export interface ServiceMapProps {
   /** Namespaces drawn as boxes; a click on a box (or a collapsed group) toggles it. */
   groups: boolean;
   onToggleGroup: (namespace: string) => void;
+  /** After the frame that shows a new graph has been painted. */
+  onDrawn?: () => void;
 }
 
 const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
@@ -252,7 +254,10 @@ export default function ServiceMap(props: ServiceMapProps) {
     container.current?.setAttribute("data-nodes", nodes);
     container.current?.setAttribute("data-edges", String(cy.edges().length));
     // Set once the frame showing them has been painted (what the benchmark waits for).
-    cy.one("render", () => container.current?.setAttribute("data-drawn", nodes));
+    cy.one("render", () => {
+      container.current?.setAttribute("data-drawn", nodes);
+      handlers.current.onDrawn?.();
+    });
     // Highlights (search, selection) are left to their own effect below.
   }, [props.graph, props.labels, props.side, props.pins, props.groups]);
 
