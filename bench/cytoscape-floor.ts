@@ -13,11 +13,12 @@ interface Drawing {
   height: number;
 }
 
-/** What the map page handed cytoscape: its elements, stylesheet, viewport and canvas size. */
+/** What the map page drew: its elements (cytoscape's and the edge layer's), stylesheet, viewport and canvas size. */
 export function drawingOf(page: Page): Promise<Drawing> {
   return page.evaluate(() => {
-    const cy = (window as unknown as { __tracemapCy: import("cytoscape").Core }).__tracemapCy;
-    return { elements: cy.elements().jsons(), style: (cy.style() as unknown as { json(): unknown }).json(), zoom: cy.zoom(), pan: cy.pan(), width: cy.width(), height: cy.height() };
+    const { __tracemapCy: cy, __tracemapEdgeLayer: layer } = window as unknown as { __tracemapCy: import("cytoscape").Core; __tracemapEdgeLayer: { pending: unknown[] } };
+    // The edges the page's layer draws count too: this floor is cytoscape drawing the whole map by itself.
+    return { elements: [...cy.elements().jsons(), ...layer.pending], style: (cy.style() as unknown as { json(): unknown }).json(), zoom: cy.zoom(), pan: cy.pan(), width: cy.width(), height: cy.height() };
   });
 }
 

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { startProduct } from "../test/helpers/product";
 import { launchChromium } from "../test/helpers/browser";
 import { postJsonTraces } from "../test/helpers/json-traces";
-import { seed } from "./topology";
+import { seed } from "../test/helpers/topology";
 import { median, report } from "./report";
 import { pageLoadFloorMs } from "./page-floor";
 import { cytoscapeAloneMs, drawingOf } from "./cytoscape-floor";

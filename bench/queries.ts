@@ -6,7 +6,7 @@ import { createSql } from "../lib/db/pool";
 import { startProduct } from "../test/helpers/product";
 import { launchChromium } from "../test/helpers/browser";
 import { otlpJsonTraces, postJsonTraces, type SeedCall } from "../test/helpers/json-traces";
-import { seed } from "./topology";
+import { seed } from "../test/helpers/topology";
 import { median, percentile, report, type Row } from "./report";
 import { pageLoadFloorMs } from "./page-floor";
 

@@ -7,7 +7,9 @@ import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
 import { fitViewport, stablePositions, type Point } from "@/lib/domain/layout";
 import { groupId } from "@/lib/domain/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
-import { curvedEdges, edgeLabel, edgeWidth, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/lib/domain/map-style";
+import { curvedEdges, edgeLabel, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/lib/domain/map-style";
+import { EDGE_LAYER_MIN_EDGES, edgeLook, type LayerEdge } from "@/lib/domain/edge-layer";
+import { EdgeLayer } from "./edge-layer";
 
 export interface ServiceMapProps {
   graph: Pick<Graph, "nodes" | "edges">;
@@ -89,9 +91,17 @@ const HEALTH_NAMES = Object.keys(HEALTH) as Health[];
 /** Whole pixels: edgeWidth's 1..10 rounded, one class each. */
 const EDGE_WIDTHS = Array.from({ length: 10 }, (_, i) => i + 1);
 
-const classList = (...names: (string | false | undefined)[]) => names.filter(Boolean).join(" ");
+const classList = (...names: (string | false | null | undefined)[]) => names.filter(Boolean).join(" ");
 
-function elementsOf(p: ServiceMapProps, labeled: boolean): ElementDefinition[] {
+interface Elements {
+  /** Nodes, namespace boxes first. */
+  nodes: ElementDefinition[];
+  edges: ElementDefinition[];
+  /** The edges as the edge layer draws them, in the same order. */
+  layerEdges: LayerEdge[];
+}
+
+function elementsOf(p: ServiceMapProps, labeled: boolean): Elements {
   const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
     const health = healthOf(n.requests, n.errorRate);
     const q = n.quality;
@@ -108,18 +118,19 @@ function elementsOf(p: ServiceMapProps, labeled: boolean): ElementDefinition[] {
   const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
   const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));
   const curved = curvedEdges(p.graph.edges);
-  const edges: ElementDefinition[] = p.graph.edges.map((e) => ({
+  const layerEdges: LayerEdge[] = p.graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, look: edgeLook(e, virtual) }));
+  const edges: ElementDefinition[] = p.graph.edges.map((e, i) => ({
     group: "edges",
     classes: classList(
-      `health-${healthOf(e.requests, e.errorRate)}`, `width-${Math.round(edgeWidth(e.ratePerSec))}`, virtual.has(e.target) && "to-virtual",
-      curved.has(e.id) && "curved", e.diff && e.diff.status !== "same" && e.diff.status, labeled && "labeled",
+      `health-${layerEdges[i]!.look.health}`, `width-${layerEdges[i]!.look.width}`, layerEdges[i]!.look.toVirtual && "to-virtual",
+      curved.has(e.id) && "curved", layerEdges[i]!.look.change, labeled && "labeled",
     ),
     data: {
       id: e.id, source: e.source, target: e.target,
       label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""].filter(Boolean).join(" "),
     },
   }));
-  if (!p.groups) return [...nodes, ...edges];
+  if (!p.groups) return { nodes, edges, layerEdges };
   // Namespace boxes: compound parents, added before their members.
   const parents = new Map<string, ElementDefinition>();
   p.graph.nodes.forEach((n, i) => {
@@ -128,7 +139,7 @@ function elementsOf(p: ServiceMapProps, labeled: boolean): ElementDefinition[] {
     parents.set(id, { group: "nodes", data: { id, label: `${n.namespace} (click to collapse)`, isGroup: true } });
     nodes[i]!.data.parent = id; // `nodes` was built from graph.nodes in the same order
   });
-  return [...parents.values(), ...nodes, ...edges];
+  return { nodes: [...parents.values(), ...nodes], edges, layerEdges };
 }
 
 /** Label colours from the page's CSS variables, so the map follows dark mode. */
@@ -137,14 +148,18 @@ function themeOf(el: HTMLElement | null): Theme {
   return { muted: css?.getPropertyValue("--muted").trim() || "#5b6470", bg: css?.getPropertyValue("--bg").trim() || "#ffffff" };
 }
 
-function applyHighlights(cy: Core, matches: Set<string>, selected: Selection | null): void {
+function applyHighlights(cy: Core, layer: EdgeLayer | null, matches: Set<string>, selected: Selection | null): void {
   cy.batch(() => {
     cy.elements(".match, .dim").removeClass("match dim");
     if (matches.size > 0) cy.nodes().forEach((n) => void n.addClass(matches.has(n.id()) ? "match" : "dim"));
     cy.elements(":selected").unselect();
     if (selected) cy.getElementById(selected.id).select();
   });
+  layer?.select(selected?.kind === "edge" ? selected.id : null);
 }
+
+/** Tolerance of a click on an edge the layer draws, in screen pixels on each side of its stroke. */
+const EDGE_CLICK_PX = 5;
 
 /**
  * Fits the map to its nodes' positions (cytoscape's fit would first measure every edge and label). The boxes
@@ -166,18 +181,29 @@ function skipFirstLayerPass(cy: Core): void {
   if (layers && layers.firstGet === true) layers.firstGet = false;
 }
 
+/** Moves the layer's edges into cytoscape (labelled as the map is), with the selection carried over. */
+function takeEdgesFromLayer(cy: Core, layer: EdgeLayer): void {
+  const selected = layer.selectedEdge;
+  cy.add(layer.take());
+  if (selected) cy.getElementById(selected).select();
+}
+
 /** The one place cytoscape lives: created once, updated in place on every prop change, destroyed on unmount. */
 export default function ServiceMap(props: ServiceMapProps) {
   const container = useRef<HTMLDivElement>(null);
   const cyRef = useRef<Core | null>(null);
+  const layerRef = useRef<EdgeLayer | null>(null);
   const labeled = useRef(false);
   const handlers = useRef(props);
   handlers.current = props;
 
   useEffect(() => {
     const cy = cytoscape({ container: container.current, style: styleFor(themeOf(container.current)), minZoom: 0.1, maxZoom: 4, selectionType: "single" });
+    const layer = new EdgeLayer(cy, container.current!);
     cyRef.current = cy;
+    layerRef.current = layer;
     skipFirstLayerPass(cy);
+    cy.on("render", () => layer.draw());
     cy.on("tap", "edge", (ev) => handlers.current.onSelect({ kind: "edge", id: ev.target.id() }));
     cy.on("tap", "node", (ev) => {
       const id: string = ev.target.id();
@@ -186,38 +212,59 @@ export default function ServiceMap(props: ServiceMapProps) {
       else handlers.current.onSelect({ kind: "node", id });
     });
     cy.on("tap", (ev) => {
-      if (ev.target === cy) handlers.current.onSelect(null);
+      if (ev.target !== cy) return;
+      const edge = layer.edgeAt(ev.position, EDGE_CLICK_PX);
+      handlers.current.onSelect(edge ? { kind: "edge", id: edge } : null);
     });
     cy.on("zoom", () => {
       const want = cy.zoom() >= LABEL_ZOOM;
       if (want === labeled.current) return;
       labeled.current = want;
-      cy.batch(() => void (want ? cy.elements().not(":parent").addClass("labeled") : cy.elements().removeClass("labeled")));
+      cy.batch(() => {
+        // Labels and arrows are cytoscape's to draw: the layer's edges go there, and stay.
+        if (want && layer.size > 0) takeEdgesFromLayer(cy, layer);
+        if (want) cy.elements().not(":parent").addClass("labeled");
+        else cy.elements().removeClass("labeled");
+      });
     });
     cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
-    // For tests and debugging: the live instance, never used by the app itself.
-    (window as unknown as { __tracemapCy?: Core }).__tracemapCy = cy;
+    // For tests and debugging: the live instance and the edge layer, never used by the app itself.
+    Object.assign(window, { __tracemapCy: cy, __tracemapEdgeLayer: layer });
     // The canvas must follow its box (the side panel opening narrows it).
-    const resize = new ResizeObserver(() => cy.resize());
+    const resize = new ResizeObserver(() => {
+      cy.resize();
+      layer.draw();
+    });
     if (container.current) resize.observe(container.current);
     return () => {
       resize.disconnect();
+      layer.destroy();
       cy.destroy();
       cyRef.current = null;
+      layerRef.current = null;
     };
   }, []);
 
   useEffect(() => {
     const cy = cyRef.current;
-    if (!cy) return;
-    const wanted = elementsOf(props, labeled.current);
-    const wantedIds = new Set(wanted.map((e) => e.data.id!));
+    const layer = layerRef.current;
+    if (!cy || !layer) return;
+    const nodeIds = new Set(props.graph.nodes.map((n) => n.id));
     const current = new Map<string, Point>();
-    cy.nodes().forEach((n) => {
-      if (wantedIds.has(n.id()) && !n.isParent()) current.set(n.id(), { ...n.position() });
-    });
-    const positions = stablePositions(props.graph.nodes.map((n) => n.id), props.graph.edges, current, props.pins);
+    cy.nodes().forEach((n) => void (nodeIds.has(n.id()) && !n.isParent() && current.set(n.id(), { ...n.position() })));
+    const positions = stablePositions([...nodeIds], props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
+    if (firstDraw && props.graph.nodes.length > 0) {
+      // Fitted before anything is added, so the zoom (and with it labels, and who draws the edges) is known first.
+      fitFromPositions(cy, positions, props.groups, false);
+      // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
+      if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
+    }
+    const all = elementsOf(props, labeled.current);
+    // A big map opens zoomed out with its edges in the layer; they stay there until labels are wanted.
+    const edgesInLayer = !labeled.current && (firstDraw ? all.edges.length >= EDGE_LAYER_MIN_EDGES : layer.size > 0);
+    const wanted = edgesInLayer ? all.nodes : [...all.nodes, ...all.edges];
+    const wantedIds = new Set(wanted.map((e) => e.data.id!));
 
     const added: ElementDefinition[] = [];
     cy.batch(() => {
@@ -244,15 +291,12 @@ export default function ServiceMap(props: ServiceMapProps) {
       if (added.length > 0) cy.add(added);
       for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
     });
-    applyHighlights(cy, props.matches, props.selected);
-    if (firstDraw && wanted.length > 0) {
-      fitFromPositions(cy, positions, props.groups, false);
-      // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
-      if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
-    }
+    layer.set(edgesInLayer ? all.layerEdges : [], edgesInLayer ? all.edges : []);
+    applyHighlights(cy, layer, props.matches, props.selected);
+    layer.draw();
     const nodes = String(cy.nodes().length);
     container.current?.setAttribute("data-nodes", nodes);
-    container.current?.setAttribute("data-edges", String(cy.edges().length));
+    container.current?.setAttribute("data-edges", String(cy.edges().length + layer.size));
     // Set once the frame showing them has been painted (what the benchmark waits for).
     cy.one("render", () => {
       container.current?.setAttribute("data-drawn", nodes);
@@ -263,7 +307,7 @@ export default function ServiceMap(props: ServiceMapProps) {
 
   // Selection and search only restyle a few elements: no need to touch the rest of a big graph.
   useEffect(() => {
-    if (cyRef.current) applyHighlights(cyRef.current, props.matches, props.selected);
+    if (cyRef.current) applyHighlights(cyRef.current, layerRef.current, props.matches, props.selected);
   }, [props.matches, props.selected]);
 
   const fit = () => cyRef.current?.fit(undefined, 40);
@@ -274,6 +318,8 @@ export default function ServiceMap(props: ServiceMapProps) {
   const exportPng = () => {
     const cy = cyRef.current;
     if (!cy) return;
+    // cytoscape's picture holds only what cytoscape draws.
+    if (layerRef.current && layerRef.current.size > 0) cy.batch(() => takeEdgesFromLayer(cy, layerRef.current!));
     const a = document.createElement("a");
     a.href = cy.png({ full: true, scale: 2, bg: "#ffffff" });
     a.download = "tracemap.png";

@@ -6,6 +6,8 @@ import { launchChromium } from "../helpers/browser";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
 import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
+import { seed as seedTopology } from "../helpers/topology";
+import { EDGE_LAYER_MIN_EDGES } from "../../lib/domain/edge-layer";
 
 let product: RunningProduct;
 let browser: Browser;
@@ -205,5 +207,67 @@ it("groups services by namespace into boxes that collapse into one node", async 
   await page.getByTestId("map-table").locator("summary").click();
   const row = page.locator('tr[data-edge="grp-web->ns:shop"]');
   expect(await row.textContent()).toContain("5.0%"); // 1 failed of 20 calls into the namespace
+  await page.close();
+}, 120_000);
+
+it("draws a big map's edges on its own layer while zoomed out: clicks select them, zooming in hands them to cytoscape", async () => {
+  const from = Date.now() - 3 * 3600_000;
+  const to = from + 3600_000;
+  await postJsonTraces(product.ports.otlpHttp, seedTopology(100, from + 60_000));
+  const graphUrl = `http://127.0.0.1:${product.ports.web}/api/graph?from=${from}&to=${to}`;
+  let edges = 0;
+  await expect.poll(async () => (edges = ((await (await fetch(graphUrl)).json()) as { edges: unknown[] }).edges.length), { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(EDGE_LAYER_MIN_EDGES);
+
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(`http://127.0.0.1:${product.ports.web}/?from=${from}&to=${to}`);
+  await page.waitForFunction(() => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "101");
+  expect(await mapCount(page, "edges")).toBe(edges);
+  const state = () => page.evaluate(() => {
+    const w = window as any;
+    return { zoom: w.__tracemapCy.zoom() as number, cyEdges: w.__tracemapCy.edges().length as number, layerEdges: w.__tracemapEdgeLayer.size as number, selected: w.__tracemapEdgeLayer.selectedEdge as string | null };
+  });
+  const opened = await state();
+  expect(opened.zoom).toBeLessThan(0.5);
+  expect(opened).toMatchObject({ cyEdges: 0, layerEdges: edges });
+
+  // An edge whose midpoint no other edge crosses: it is drawn there, and a click there selects it.
+  const target = await page.evaluate(() => {
+    const w = window as any;
+    const cy = w.__tracemapCy;
+    const layer = w.__tracemapEdgeLayer;
+    for (const def of layer.pending) {
+      const a = cy.getElementById(def.data.source).position();
+      const b = cy.getElementById(def.data.target).position();
+      if (def.data.source === def.data.target) continue;
+      const mid = { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+      if (layer.edgeAt(mid, 5) !== def.data.id) continue;
+      const rendered = { x: mid.x * cy.zoom() + cy.pan().x, y: mid.y * cy.zoom() + cy.pan().y };
+      const canvas = document.querySelector('[data-testid="edge-layer"]') as HTMLCanvasElement;
+      const dpr = window.devicePixelRatio;
+      const pixels = canvas.getContext("2d")!.getImageData(Math.round(rendered.x * dpr) - 1, Math.round(rendered.y * dpr) - 1, 3, 3).data;
+      const corner = canvas.getContext("2d")!.getImageData(2, 2, 1, 1).data;
+      return { id: def.data.id as string, source: def.data.source as string, target: def.data.target as string, rendered, inked: Math.max(...pixels.filter((_, i) => i % 4 === 3)), corner: corner[3] };
+    }
+    return null;
+  });
+  expect(target).not.toBeNull();
+  expect(target!.inked).toBeGreaterThan(0); // the layer drew the edge through its midpoint
+  expect(target!.corner).toBe(0); // and nothing where there is no edge
+  const box = (await page.getByTestId("service-map").boundingBox())!;
+  await page.mouse.click(box.x + target!.rendered.x, box.y + target!.rendered.y);
+  await page.waitForURL((url) => url.searchParams.get("sel") === `edge:${target!.id}`);
+  await expect.poll(() => page.getByTestId("selection-panel").textContent()).toContain(`${target!.source} → ${target!.target}`);
+  expect((await state()).selected).toBe(target!.id);
+  // A click on empty canvas clears the selection.
+  await page.mouse.click(box.x + 5, box.y + box.height - 5);
+  await page.waitForURL((url) => !url.searchParams.has("sel"));
+
+  // Zoomed in to where labels are drawn, every edge is cytoscape's, labelled; zoomed out again, they stay there.
+  // (`void`: zoom returns the whole cytoscape instance, which Playwright would spend half a minute serialising.)
+  await page.evaluate(() => void (window as any).__tracemapCy.zoom(1));
+  await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
+  expect(await page.evaluate((id) => (window as any).__tracemapCy.getElementById(id).style("label"), target!.id)).toMatch(/\/(s|min)$/);
+  await page.evaluate(() => void (window as any).__tracemapCy.zoom(0.2));
+  await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
   await page.close();
 }, 120_000);

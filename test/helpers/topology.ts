@@ -1,5 +1,5 @@
-// The synthetic service topology the dashboard benchmarks use.
-import type { SeedTrace } from "../test/helpers/json-traces";
+// The synthetic service topology the dashboard benchmarks (and the big-map browser test) use.
+import type { SeedTrace } from "./json-traces";
 
 const CALLS_PER_SERVICE = 6;
 
