@@ -17,7 +17,8 @@ import type { Point } from "@/lib/domain/layout";
 const loadSelectionPanel = () => import("./SelectionPanel");
 const preloadSelectionPanel = () => void setTimeout(() => void loadSelectionPanel(), 0);
 // cytoscape is nearly half the page's JavaScript: hydration goes ahead while it loads, and the map mounts when it is there.
-const ServiceMap = dynamic(() => import("./ServiceMap"), {
+const loadServiceMap = () => import("./ServiceMap");
+const ServiceMap = dynamic(loadServiceMap, {
   ssr: false,
   loading: () => <div className="map-wrap"><div className="map-canvas" aria-busy="true" aria-label="Loading the service map" /></div>,
 });
@@ -33,6 +34,9 @@ const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <
 export default function MapView({ graphJson }: { graphJson: string }) {
   // A new string comes only with a server render (new window, live refresh): only then is there a new graph.
   const graph = useMemo(() => unpackGraph(graphJson), [graphJson]);
+  // With a map to draw, cytoscape's chunk is asked for as hydration starts here, not when it reaches the map (the
+  // chunk then arrives while hydration runs instead of after it). A second call is the same pending import.
+  if (typeof window !== "undefined" && graph.nodes.length > 0) void loadServiceMap();
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
