@@ -67,7 +67,8 @@ async function main() {
         // The first load also waits for the window's first graph query (nothing cached for it yet).
         services: w.size, nodes, edges, apiGraphP50Ms: median(apiMs), firstDrawnMs: drawn[0]!, drawnMs, drawnRangeMs: `${Math.min(...drawn)}-${Math.max(...drawn)}`,
         clickToPanelMs: median(click), drawnOverFloorMs: drawnMs - floorMs, cytoscapeAloneMs: Math.round(cytoscapeMs),
-        // What is left once both floors are taken off: the page's own work (graph data, layout, React).
+        // What is left once both floors are taken off: the page's own work (graph data, layout, React). Negative
+        // when the page draws the map for less than cytoscape alone would (a big map's edge layer).
         overBothFloorsMs: Math.round(drawnMs - floorMs - cytoscapeMs),
       });
     }

@@ -49,10 +49,6 @@ export class EdgeLayer {
     return taken;
   }
 
-  has(id: string): boolean {
-    return this.edges.some((e) => e.id === id);
-  }
-
   get selectedEdge(): string | null {
     return this.selected;
   }

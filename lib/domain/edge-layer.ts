@@ -64,7 +64,7 @@ export function underlaysOf(look: EdgeLook, selected: boolean): Stroke[] {
   return out;
 }
 
-export const strokeKey = (s: Stroke) => `${s.color}|${s.width}|${s.alpha}|${s.dash.join(",")}`;
+const strokeKey = (s: Stroke) => `${s.color}|${s.width}|${s.alpha}|${s.dash.join(",")}`;
 
 /** Edges grouped by stroke, so a canvas sets its style once per group rather than once per edge. */
 export function groupByStroke<T>(items: Iterable<T>, strokesOf: (item: T) => Stroke[]): Map<string, { stroke: Stroke; items: T[] }> {
