@@ -70,10 +70,13 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       opts.log(`retention pass failed (will retry): ${(err as Error).message}`);
     }
   };
+  // Passes start an interval apart, or at once after a pass that took longer: sleeping a full interval after a long
+  // pass let each epoch grow by that much more work, and under steady load the passes, epochs and lag kept growing.
   const loop = () => {
+    const startedAt = Date.now();
     running = tick().finally(() => {
       running = null;
-      if (!stopped) timer = setTimeout(loop, opts.intervalMs);
+      if (!stopped) timer = setTimeout(loop, Math.max(0, opts.intervalMs - (Date.now() - startedAt)));
     });
   };
   loop();

@@ -6,6 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { COLLECTOR_NODE_FLAGS, tsEntry } from "../../lib/cli/processes";
+import { ProtoReader, WireType } from "../../lib/ingest/protobuf-reader";
 import { retryOnTakenPort } from "./ports";
 
 const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
@@ -54,6 +55,32 @@ export function realisticBatch(seed: number, spans: number): Batch {
     spans: kept.length,
     sdkSpans: kept,
   };
+}
+
+/**
+ * A copy of an OTLP protobuf request with every trace id XORed with `salt` (not 0): the same spans, traces and
+ * parent links under new trace ids, so re-sending a body stores new spans instead of being deduplicated.
+ */
+export function withNewTraceIds(body: Buffer, salt: number): Buffer {
+  if ((salt >>> 0) === 0) throw new Error("salt must not be 0");
+  const out = Buffer.from(body);
+  // ExportTraceServiceRequest.resource_spans(1) -> ResourceSpans.scope_spans(2) -> ScopeSpans.spans(2) -> Span.trace_id(1)
+  const path = [1, 2, 2];
+  const visit = (start: number, end: number, depth: number) => {
+    const r = new ProtoReader(out, start, end);
+    while (!r.done()) {
+      const [field, wt] = r.tag();
+      if (wt !== WireType.LEN) {
+        r.skip(wt);
+        continue;
+      }
+      const from = r.lengthDelimited();
+      if (depth < path.length && field === path[depth]) visit(from, r.pos, depth + 1);
+      else if (depth === path.length && field === 1 && r.pos - from === 16) out.writeUInt32BE((out.readUInt32BE(from) ^ salt) >>> 0, from);
+    }
+  };
+  visit(0, out.length, 0);
+  return out;
 }
 
 function attrs(i: number): Record<string, string | number | boolean> {
