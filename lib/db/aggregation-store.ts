@@ -20,12 +20,14 @@ const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   ${alias}.resource_attributes AS "resourceAttributes", ${alias}.links,
   ${epoch} AS epoch`;
 
-const toAggSpan = (r: SpanRow): AggSpan => ({
-  ...r,
+// The row becomes the span in place: a copy of every row of an epoch was garbage the collector had to move.
+const toAggSpan = (r: SpanRow): AggSpan => {
+  const span = r as unknown as AggSpan;
   // Spans committed after the newest epoch bound belong to no epoch yet: treat them as infinitely late.
-  epoch: r.epoch === null ? Number.MAX_SAFE_INTEGER : Number(r.epoch),
-  links: (r.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
-});
+  span.epoch = r.epoch === null ? Number.MAX_SAFE_INTEGER : Number(r.epoch);
+  span.links = r.links?.length ? r.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })) : [];
+  return span;
+};
 
 /** Which epoch's spans of which shard a batch holds. */
 export interface BatchBounds {

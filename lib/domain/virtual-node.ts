@@ -20,8 +20,12 @@ function urlHost(attrs: Attributes): string | null {
  * attribute present, typed by what the attributes say it is.
  */
 export function virtualNodeOf(attrs: Attributes): { name: string; type: NodeType } {
-  const isDatabase = Object.keys(attrs).some((k) => k.startsWith("db."));
-  const isMessaging = Object.keys(attrs).some((k) => k.startsWith("messaging."));
+  let isDatabase = false;
+  let isMessaging = false;
+  for (const k in attrs) {
+    isDatabase ||= k.startsWith("db.");
+    isMessaging ||= k.startsWith("messaging.");
+  }
   const name =
     str(attrs["peer.service"]) ??
     withPort(str(attrs["server.address"]), attrs["server.port"]) ??
