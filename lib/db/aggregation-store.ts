@@ -29,6 +29,15 @@ const toAggSpan = (r: SpanRow): AggSpan => {
   return span;
 };
 
+/**
+ * `FROM` items giving `s`, the stored spans of the hex trace ids in the text[] parameter `param`: one primary-key
+ * lookup per trace, whatever the statistics. The LATERAL is fenced by OFFSET 0 so the planner cannot turn it back
+ * into a join, and callers filter `s` outside it (a filter inside got a bitmap of its whole range ANDed into each
+ * lookup). As plain joins or `= ANY(SELECT ...)`, on a fresh partition without statistics, the planner sorted or
+ * hashed every stored span instead: 1.5 s for the context of a 50k-span epoch, 250 ms for its example copy.
+ */
+const spansOfTraces = (param: string) => `unnest(${param}::text[]) t, LATERAL (SELECT * FROM spans s WHERE s.trace_id = decode(t, 'hex') OFFSET 0) s`;
+
 /** Which epoch's spans of which shard a batch holds. */
 export interface BatchBounds {
   epoch: number;
@@ -59,11 +68,8 @@ export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSp
  * Three joins glued by UNION ALL: as one WHERE with ORs of sub-selects, PostgreSQL could use no index for them and
  * read every span below the window (seconds per epoch once millions are stored). Joins, not `= ANY(array)`: on a
  * table without statistics yet the planner chose a scan filtering each row through the unhashed array of 30k ids
- * (69 s for one epoch); a join is an index nested loop or a hash join, never quadratic. The trace-id lookup is a
- * LATERAL subquery fenced by OFFSET 0 and filtered outside it, so it is always one primary-key lookup per trace:
- * as a plain join on a fresh partition (no statistics yet) the planner chose to sort every span stored below the
- * window by trace id on disk and merge (1.5 s for an epoch of 50k spans, growing with the table), and with the
- * filter inside it ANDed a bitmap of the whole ingest_xid range into each lookup. Now ~2 µs per span.
+ * (69 s for one epoch); a join is an index nested loop or a hash join, never quadratic. The trace-id lookup is
+ * spansOfTraces: ~2 µs per span of the epoch.
  */
 export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBounds, windowUpper: bigint): Promise<AggSpan[]> {
   const traceIds = [...new Set(batch.map((s) => s.traceId))];
@@ -71,8 +77,7 @@ export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBo
   const producers = batch.filter((s) => s.kind === 4).map((s) => ({ traceId: s.traceId, spanId: s.spanId }));
   const visible = `s.ingest_xid < $1::xid8 AND NOT (s.ingest_xid >= $5::xid8 AND s.ingest_xid < $6::xid8 AND ${inShard("$7", "$8")})`;
   const rows = await tx.unsafe<SpanRow[]>(
-    `SELECT ${SPAN_COLUMNS("s")} FROM unnest($2::text[]) t, LATERAL (
-       SELECT * FROM spans s WHERE s.trace_id = decode(t, 'hex') OFFSET 0) s WHERE ${visible}
+    `SELECT ${SPAN_COLUMNS("s")} FROM ${spansOfTraces("$2")} WHERE ${visible}
      UNION ALL
      SELECT ${SPAN_COLUMNS("s")} FROM jsonb_array_elements($3::text::jsonb) l
      JOIN spans s ON s.trace_id = decode(l->>'traceId', 'hex') AND s.span_id = decode(l->>'spanId', 'hex')
@@ -197,11 +202,7 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
   );
 }
 
-/**
- * Copies the spans of newly chosen example traces, so they outlive the raw span partitions. One primary-key lookup
- * per trace (a fenced LATERAL, as in pairingContext): as `trace_id = ANY(SELECT ...)` the planner hashed the ids and
- * read the whole spans table, 1.6 ms per example trace with 300k spans stored, and more as the table grew.
- */
+/** Copies the spans of newly chosen example traces, so they outlive the raw span partitions. */
 async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await tx.unsafe(
@@ -209,7 +210,7 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
        duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
      SELECT s.trace_id, s.span_id, s.parent_span_id, s.trace_state, s.service_name, s.name, s.kind, s.start_time, s.start_ns,
        s.duration_ns, s.status_code, s.status_message, s.attributes, s.resource_attributes, s.scope_name, s.scope_version, s.events, s.links
-     FROM unnest($1::text[]) t, LATERAL (SELECT * FROM spans s WHERE s.trace_id = decode(t, 'hex') OFFSET 0) s
+     FROM ${spansOfTraces("$1")}
      ON CONFLICT DO NOTHING`,
     [traceIds],
   );
