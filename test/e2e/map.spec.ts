@@ -106,6 +106,8 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
     const e = cy.getElementById("gateway->orders");
     return { zoom: cy.zoom(), label: e.style("label"), curve: e.style("curve-style"), arrow: e.style("target-arrow-shape") };
   }, zoom);
+  // The URL changes before the map has restyled its labels: wait for the new mode, then read the rest.
+  await expect.poll(async () => (await look()).label).toContain("p95");
   const drawn = await look();
   expect(drawn.zoom).toBeGreaterThanOrEqual(0.5);
   expect(drawn).toMatchObject({ curve: "straight", arrow: "triangle" });
