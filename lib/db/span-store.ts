@@ -76,7 +76,7 @@ export class SpanStore {
         CREATE TEMP TABLE IF NOT EXISTS spans_incoming (
           trace_id bytea, span_id bytea, parent_span_id bytea, trace_state text, service_name text, name text,
           kind smallint, start_ns bigint, duration_ns bigint, status_code smallint, status_message text,
-          attributes jsonb, resource_attributes jsonb, scope_name text, scope_version text, events jsonb, links jsonb,
+          attributes json, resource_attributes json, scope_name text, scope_version text, events json, links jsonb,
           start_time timestamptz
         ) ON COMMIT DELETE ROWS`;
       const writable = await tx.unsafe(`COPY spans_incoming (${COLUMN_LIST}) FROM STDIN`).writable();

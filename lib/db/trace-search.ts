@@ -27,7 +27,7 @@ export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Dat
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
         AND (${attrs}::text IS NULL OR EXISTS (
-          SELECT 1 FROM jsonb_array_elements(${attrs}::text::jsonb) c WHERE spans.attributes @> c))
+          SELECT 1 FROM jsonb_array_elements(${attrs}::text::jsonb) c WHERE spans.attributes::jsonb @> c))
       ORDER BY trace_id, duration_ns DESC
     ) hits
     ORDER BY start DESC

@@ -21,7 +21,7 @@ const SCALARS: Record<string, string> = {
 };
 const NATIVE: Record<string, string> = {
   SmallInt: "int2", Integer: "int4", Timestamptz: "timestamptz", Timestamp: "timestamp", Text: "text", ByteA: "bytea",
-  JsonB: "jsonb", Uuid: "uuid", VarChar: "varchar", DoublePrecision: "float8",
+  JsonB: "jsonb", Json: "json", Uuid: "uuid", VarChar: "varchar", DoublePrecision: "float8",
 };
 
 export function parsePrismaSchema(path: string): SchemaTable[] {
