@@ -1,4 +1,4 @@
-import { attributeCandidates, type TraceSearch } from "../domain/trace-search";
+import { attributeCandidates, attributeTextNeedles, type TraceSearch } from "../domain/trace-search";
 import type { Queryable } from "./pool";
 
 export interface TraceHit {
@@ -13,7 +13,12 @@ export interface TraceHit {
 
 /** One row per matching trace (its longest matching span), newest first. */
 export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Date, limit: number): Promise<TraceHit[]> {
-  const attrs = q.attribute ? JSON.stringify(attributeCandidates(q.attribute)) : null;
+  const attrKey = q.attribute?.key ?? null;
+  const attrValues = q.attribute ? JSON.stringify(attributeCandidates(q.attribute).map((c) => c[q.attribute!.key])) : null;
+  // A text scan of the stored json first (cheap), the exact jsonb containment only on the rows that pass it.
+  const needles = q.attribute ? attributeTextNeedles(q.attribute) : null;
+  const keyText = needles?.key ?? null;
+  const valueText = needles?.value ?? null;
   const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
   return sql<TraceHit[]>`
     SELECT * FROM (
@@ -26,8 +31,10 @@ export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Dat
         AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
-        AND (${attrs}::text IS NULL OR EXISTS (
-          SELECT 1 FROM jsonb_array_elements(${attrs}::text::jsonb) c WHERE spans.attributes::jsonb @> c))
+        AND (${valueText}::text IS NULL OR strpos(spans.attributes::text, ${valueText}) > 0)
+        AND (${keyText}::text IS NULL OR strpos(spans.attributes::text, ${keyText}) > 0)
+        AND (${attrKey}::text IS NULL
+          OR (spans.attributes -> ${attrKey}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${attrValues}::text::jsonb))))
       ORDER BY trace_id, duration_ns DESC
     ) hits
     ORDER BY start DESC

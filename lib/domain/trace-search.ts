@@ -44,10 +44,38 @@ export function parseTraceSearch(params: Params): TraceSearch {
   };
 }
 
-/** The attribute filter as jsonb containment candidates: the text value, and the number when it reads as one. */
+/** The attribute filter's candidates: the text value, and the number or boolean when it reads as one. */
 export function attributeCandidates(a: { key: string; value: string }): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [{ [a.key]: a.value }];
   if (a.value !== "" && Number.isFinite(Number(a.value))) out.push({ [a.key]: Number(a.value) });
   if (a.value === "true" || a.value === "false") out.push({ [a.key]: a.value === "true" });
   return out;
+}
+
+/** Printable ASCII without quote or backslash: written as is inside a JSON string by every encoder we store from. */
+const PLAIN = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Numbers whose JSON text is the same from JSON.stringify and from jsonb (no exponent: jsonb spells it out). */
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
+
+/**
+ * Text that the stored attributes JSON of any span matching `a` contains: the quoted key, and the value's text that
+ * every candidate (string, number, boolean) shares. Either spelling of a stored row has both: compact (`"k":v`, as the
+ * collector stores it) or as jsonb printed it (`"k": v`, rows converted from jsonb). Scanning for them is several
+ * times cheaper than parsing each row's attributes for the exact containment check, so the search skips most rows
+ * first. Only said when certain: `value` null when some candidate's text could be spelled differently (jsonb writes
+ * 1e+21 out, encoders may escape non-ASCII), null altogether for a key that an encoder may escape.
+ */
+export function attributeTextNeedles(a: { key: string; value: string }): { key: string; value: string | null } | null {
+  if (!PLAIN.test(a.key)) return null;
+  const key = JSON.stringify(a.key);
+  const texts: string[] = [];
+  for (const c of attributeCandidates(a)) {
+    const v = c[a.key];
+    const text = typeof v === "string" ? (PLAIN.test(v) ? v : null) : String(v);
+    if (text === null || (typeof v === "number" && !PLAIN_NUMBER.test(text))) return { key, value: null };
+    texts.push(text);
+  }
+  // The number's text is shorter or equal ("2.50" -> 2.5, "0500" -> 500); it must lie inside every other text.
+  const shortest = texts.reduce((x, y) => (y.length < x.length ? y : x));
+  return { key, value: texts.every((t) => t.includes(shortest)) ? shortest : null };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { attributeCandidates, parseTraceSearch } from "../../lib/domain/trace-search";
+import { attributeCandidates, attributeTextNeedles, parseTraceSearch } from "../../lib/domain/trace-search";
 
 describe("trace search criteria", () => {
   it("reads every field and defaults to the last hour", () => {
@@ -16,5 +16,34 @@ describe("trace search criteria", () => {
   it("matches attribute values as text, number or boolean", () => {
     expect(attributeCandidates({ key: "code", value: "500" })).toEqual([{ code: "500" }, { code: 500 }]);
     expect(attributeCandidates({ key: "cached", value: "true" })).toEqual([{ cached: "true" }, { cached: true }]);
+  });
+  it("finds text every matching stored span contains, compact or as jsonb printed it, and says nothing when unsure", () => {
+    // As the collector stores attributes (JSON.stringify / our encoder) and as a row converted from jsonb reads.
+    const compact = (o: Record<string, unknown>) => JSON.stringify(o);
+    const spaced = (o: Record<string, unknown>) => `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+    const stored = (o: Record<string, unknown>) => [compact(o), spaced(o)];
+    const contains = (text: string, n: { key: string; value: string | null }) => text.includes(n.key) && (n.value === null || text.includes(n.value));
+    const cases: [{ key: string; value: string }, Record<string, unknown>[]][] = [
+      [{ key: "http.route", value: "/api/orders/{id}" }, [{ "http.route": "/api/orders/{id}", other: 1 }]],
+      [{ key: "http.status_code", value: "500" }, [{ "http.status_code": 500 }, { "http.status_code": "500" }]],
+      [{ key: "ratio", value: "2.50" }, [{ ratio: 2.5 }]],
+      [{ key: "cached", value: "true" }, [{ cached: true }, { cached: "true" }]],
+      [{ key: "empty", value: "" }, [{ empty: "" }]],
+    ];
+    for (const [filter, matching] of cases) {
+      const needles = attributeTextNeedles(filter)!;
+      expect(needles.value).not.toBeNull();
+      for (const span of matching) for (const text of stored(span)) expect(contains(text, needles), `${text} for ${JSON.stringify(filter)}`).toBe(true);
+    }
+    // And it does rule rows out: the key without the value, or the value without the key.
+    const route = attributeTextNeedles({ key: "http.route", value: "/a/b" })!;
+    expect(contains(compact({ "http.route": "/b" }), route)).toBe(false);
+    expect(contains(spaced({ "url.path": "/a/b" }), route)).toBe(false);
+    expect(attributeTextNeedles({ key: "code", value: "0500" })).toEqual({ key: '"code"', value: "500" });
+    // Unsure: a key an encoder may escape; a value whose text may be spelled otherwise (jsonb writes 1e+21 out).
+    expect(attributeTextNeedles({ key: 'a"b', value: "x" })).toBeNull();
+    expect(attributeTextNeedles({ key: "n", value: "1e21" })).toEqual({ key: '"n"', value: null });
+    expect(attributeTextNeedles({ key: "n", value: "5e2" })).toEqual({ key: '"n"', value: null }); // 500 is not in "5e2"
+    expect(attributeTextNeedles({ key: "city", value: "Zürich" })).toEqual({ key: '"city"', value: null });
   });
 });
