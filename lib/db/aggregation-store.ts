@@ -4,8 +4,9 @@ import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../aggregator/rollup";
 import type { Queryable } from "./pool";
 
-interface SpanRow extends Omit<AggSpan, "epoch" | "links"> {
+interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes"> {
   epoch: bigint | null;
+  resourceAttributes: string;
   links: { traceId: string; spanId: string }[];
 }
 
@@ -17,12 +18,26 @@ const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS service, ${alias}.name, ${alias}.kind,
   ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
   ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes,
-  ${alias}.resource_attributes AS "resourceAttributes", ${alias}.links,
+  ${alias}.resource_attributes::text AS "resourceAttributes", ${alias}.links,
   ${epoch} AS epoch`;
+
+// The spans of one resource carry the same resource attributes, read as text: parse each text once and share the
+// object (read only) instead of holding one parsed copy per span of the epoch.
+const resources = new Map<string, AggSpan["resourceAttributes"]>();
+const resourceOf = (text: string) => {
+  let parsed = resources.get(text);
+  if (parsed === undefined) {
+    if (resources.size >= 10_000) resources.clear();
+    parsed = JSON.parse(text) as AggSpan["resourceAttributes"];
+    resources.set(text, parsed);
+  }
+  return parsed;
+};
 
 // The row becomes the span in place: a copy of every row of an epoch was garbage the collector had to move.
 const toAggSpan = (r: SpanRow): AggSpan => {
   const span = r as unknown as AggSpan;
+  span.resourceAttributes = resourceOf(r.resourceAttributes);
   // Spans committed after the newest epoch bound belong to no epoch yet: treat them as infinitely late.
   span.epoch = r.epoch === null ? Number.MAX_SAFE_INTEGER : Number(r.epoch);
   span.links = r.links?.length ? r.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })) : [];
