@@ -123,7 +123,9 @@ async function main() {
   const twoCollectors = await spawnCollector(pg.url, { COLLECTOR_PROCESSES: "2" });
   own(twoCollectors.proc);
   const fresh = Array.from({ length: REQUESTS / 2 }, (_, i) => realisticBatch(20_000 + i, SPANS_PER_REQUEST).body);
-  add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`), "spans/s", `${fresh.length} requests`);
+  const twoUrl = `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`;
+  await sendTimed(bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, 0xbeee)), "application/x-protobuf", twoUrl);
+  add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", twoUrl), "spans/s", `${fresh.length} requests, after ${WARMUP_REQUESTS} warm-up requests`);
   twoCollectors.proc.kill("SIGTERM");
   await twoCollectors.exited;
 
