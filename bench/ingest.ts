@@ -196,7 +196,8 @@ async function rolledUpSpans(sql: ReturnType<typeof createSql>): Promise<string>
 async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): Promise<number> {
   await recordEpoch(sql, 0); // bounds what was ingested so far: the copies are made of these
   let backlog = stored;
-  for (let k = 1; backlog + stored <= BACKLOG_SPANS; k++) {
+  // At least BACKLOG_SPANS: whole copies of what is stored, so each epoch is a realistic mix.
+  for (let k = 1; backlog < BACKLOG_SPANS; k++) {
     const r = await sql.unsafe(
       `INSERT INTO spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns, duration_ns,
          status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
