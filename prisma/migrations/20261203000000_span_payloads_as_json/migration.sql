@@ -2,8 +2,8 @@
 -- aggregator), never indexed. As jsonb, PostgreSQL parsed each into its binary form on every COPY and printed it
 -- back as text on every read: about a quarter of its CPU per stored span (21 -> 15 us per 20-attribute span in the
 -- ingest benchmark) and ~4 us per span the aggregator reads. `json` keeps the validated text as sent. Trace search's
--- attribute filter casts to jsonb per candidate row instead. `links` stays jsonb: its GIN index answers which
--- consumers link to a producer.
+-- attribute filter scans the text, then compares the key's value as jsonb. `links` stays jsonb: its GIN index answers
+-- which consumers link to a producer.
 ALTER TABLE "spans"
     ALTER COLUMN "attributes" TYPE json USING "attributes"::json,
     ALTER COLUMN "resource_attributes" TYPE json USING "resource_attributes"::json,
