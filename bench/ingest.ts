@@ -94,7 +94,8 @@ async function main() {
   const bodies = batches.map((b) => b.body);
   // Warm-up, not counted: a fresh process decodes and encodes its first ~100k spans before V8 has optimized those
   // paths (~40k instead of ~52k spans/s over its first 200k spans). A collector in service is long past that.
-  await sendTimed(bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, 0xbeef)), "application/x-protobuf", otlpUrl);
+  const warmUp = (url: string, salt: number) => sendTimed(bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, salt)), "application/x-protobuf", url);
+  await warmUp(otlpUrl, 0xbeef);
   for (let q = 0; q < 4; q++) {
     const quarter = <T>(xs: T[]) => xs.slice((q * xs.length) / 4, ((q + 1) * xs.length) / 4);
     await copyTimed(sql, "copy_scratch", quarter(decoded), scratchTime);
@@ -124,7 +125,7 @@ async function main() {
   own(twoCollectors.proc);
   const fresh = Array.from({ length: REQUESTS / 2 }, (_, i) => realisticBatch(20_000 + i, SPANS_PER_REQUEST).body);
   const twoUrl = `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`;
-  await sendTimed(bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, 0xbeee)), "application/x-protobuf", twoUrl);
+  await warmUp(twoUrl, 0xbeee);
   add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", twoUrl), "spans/s", `${fresh.length} requests, after ${WARMUP_REQUESTS} warm-up requests`);
   twoCollectors.proc.kill("SIGTERM");
   await twoCollectors.exited;

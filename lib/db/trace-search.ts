@@ -14,7 +14,7 @@ export interface TraceHit {
 /** One row per matching trace (its longest matching span), newest first. */
 export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Date, limit: number): Promise<TraceHit[]> {
   const attrKey = q.attribute?.key ?? null;
-  const attrValues = q.attribute ? JSON.stringify(attributeCandidates(q.attribute).map((c) => c[q.attribute!.key])) : null;
+  const attrValues = q.attribute ? JSON.stringify(attributeCandidates(q.attribute.value)) : null;
   // A text scan of the stored json first (cheap); only the rows that pass it have the key's value looked up and
   // compared as jsonb (same answers as jsonb containment: arrays don't match a scalar, the last duplicate key wins).
   const needles = q.attribute ? attributeTextNeedles(q.attribute) : null;

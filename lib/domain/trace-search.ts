@@ -44,11 +44,11 @@ export function parseTraceSearch(params: Params): TraceSearch {
   };
 }
 
-/** The attribute filter's candidates: the text value, and the number or boolean when it reads as one. */
-export function attributeCandidates(a: { key: string; value: string }): Record<string, unknown>[] {
-  const out: Record<string, unknown>[] = [{ [a.key]: a.value }];
-  if (a.value !== "" && Number.isFinite(Number(a.value))) out.push({ [a.key]: Number(a.value) });
-  if (a.value === "true" || a.value === "false") out.push({ [a.key]: a.value === "true" });
+/** The values an attribute filter's text matches: the text itself, and the number or boolean when it reads as one. */
+export function attributeCandidates(value: string): (string | number | boolean)[] {
+  const out: (string | number | boolean)[] = [value];
+  if (value !== "" && Number.isFinite(Number(value))) out.push(Number(value));
+  if (value === "true" || value === "false") out.push(value === "true");
   return out;
 }
 
@@ -61,7 +61,7 @@ const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/;
  * Text that the stored attributes JSON of any span matching `a` contains: the quoted key, and the value's text that
  * every candidate (string, number, boolean) shares. Either spelling of a stored row has both: compact (`"k":v`, as the
  * collector stores it) or as jsonb printed it (`"k": v`, rows converted from jsonb). Scanning for them is several
- * times cheaper than parsing each row's attributes for the exact containment check, so the search skips most rows
+ * times cheaper than parsing each row's attributes for the exact comparison, so the search skips most rows
  * first. Only said when certain: `value` null when some candidate's text could be spelled differently (jsonb writes
  * 1e+21 out, encoders may escape non-ASCII), null altogether for a key that an encoder may escape.
  */
@@ -69,8 +69,7 @@ export function attributeTextNeedles(a: { key: string; value: string }): { key: 
   if (!PLAIN.test(a.key)) return null;
   const key = JSON.stringify(a.key);
   const texts: string[] = [];
-  for (const c of attributeCandidates(a)) {
-    const v = c[a.key];
+  for (const v of attributeCandidates(a.value)) {
     const text = typeof v === "string" ? (PLAIN.test(v) ? v : null) : String(v);
     if (text === null || (typeof v === "number" && !PLAIN_NUMBER.test(text))) return { key, value: null };
     texts.push(text);

@@ -14,8 +14,8 @@ describe("trace search criteria", () => {
     expect(() => parseTraceSearch(new URLSearchParams("attr=novalue"))).toThrow(/key=value/);
   });
   it("matches attribute values as text, number or boolean", () => {
-    expect(attributeCandidates({ key: "code", value: "500" })).toEqual([{ code: "500" }, { code: 500 }]);
-    expect(attributeCandidates({ key: "cached", value: "true" })).toEqual([{ cached: "true" }, { cached: true }]);
+    expect(attributeCandidates("500")).toEqual(["500", 500]);
+    expect(attributeCandidates("true")).toEqual(["true", true]);
   });
   it("finds text every matching stored span contains, compact or as jsonb printed it, and says nothing when unsure", () => {
     // As the collector stores attributes (JSON.stringify / our encoder) and as a row converted from jsonb reads.
