@@ -1,7 +1,9 @@
-import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
+import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex, type AggSpan } from "../domain/pairing";
+import { storedSpanProblem } from "../domain/span-checks";
 import { bumpVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
-import type { Sql } from "../db/pool";
+import { isDataError, type Queryable, type Sql, type TransactionSql } from "../db/pool";
+import { quarantinedKeys, quarantineSpans, type QuarantinedSpan } from "../db/quarantine";
 import { advanceShard, lockShard, shardProgress } from "../db/shards";
 import { levellingLimit } from "../domain/shard-leases";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
@@ -43,14 +45,19 @@ export async function processShards(sql: Sql, shards: number[], waitMs: number, 
   return processed;
 }
 
+const logToStderr = (m: string) => console.error(`[aggregator] ${m}`);
+
 /**
  * One epoch of one shard in one transaction: the shard's progress row is locked (so workers never process the
  * same shard and epoch twice, whoever holds the lease), the shard's spans of the epoch are paired against
  * everything committed within its window, the roll-up is added and progress advances, all committed together or
  * not at all. Roll-up rows are sums, so shards add into the same rows without coordinating.
+ * A span the roll-up cannot use is quarantined (recorded with its reason, logged) and the epoch goes on without it.
  */
-export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null): Promise<boolean> {
-  return sql.begin(async (tx) => {
+export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null, log = logToStderr): Promise<boolean> {
+  let setAside: QuarantinedSpan[] = [];
+  const done = await sql.begin(async (tx) => {
+    setAside = [];
     const progress = await lockShard(tx, shard);
     if (!progress) return false; // another worker is on it, or the shards were just resized
     const e = progress.processedEpoch + 1;
@@ -65,9 +72,19 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
 
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
     const bounds = { epoch: e, lower, upper: epoch.xidBound, shard, count: progress.shardCount };
-    const batch = await spansOfEpoch(tx, bounds);
+    const quarantine = (s: AggSpan, reason: string) =>
+      setAside.push({ epoch: e, shard, traceId: s.traceId, spanId: s.spanId, kind: s.kind, service: s.service, name: s.name, reason });
+    const batch = (await spansOfEpoch(tx, bounds)).filter((s) => {
+      const problem = storedSpanProblem(s);
+      if (problem) quarantine(s, problem);
+      return problem === null;
+    });
     if (batch.length > 0) {
-      const context = [...batch, ...(await pairingContext(tx, batch, bounds, end.xidBound))];
+      const known = await quarantinedKeys(tx, [...new Set(batch.map((s) => s.traceId))]);
+      // Spans of other epochs that their own pass sets aside are no partners here either.
+      const partners = (await pairingContext(tx, batch, bounds, end.xidBound))
+        .filter((s) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null);
+      const context = [...batch, ...partners];
       const earlier = [...new Set(context.map((s) => s.epoch).filter((x) => x < e))];
       const ends = await windowEnds(tx, earlier, waitMs);
       const windowEnd = (x: number) => {
@@ -76,18 +93,46 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
         if (found === undefined) throw new Error(`no window for epoch ${x}`);
         return found;
       };
-      const observations = observeEpoch(batch, new SpanIndex(context), windowEnd);
-      // Minute and hour rows in the same transaction: both are exact, whatever happens.
-      const minutely = rollUp(observations, MINUTE_MS);
-      await writeRollup(tx, minutely, "minute");
-      const hourly = rollUp(observations, HOUR_MS);
-      await writeRollup(tx, hourly, "hour");
-      await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
-      await writeServiceCatalog(tx, serviceNamespaces(batch));
-      await writeServiceVersions(tx, serviceVersions(batch));
-      await bumpVersions(tx, minutely, hourly);
+      const index = new SpanIndex(context);
+      await writeIsolating(tx, batch, (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd), part), quarantine);
     }
+    await quarantineSpans(tx, setAside);
     await advanceShard(tx, shard, e);
     return true;
   });
+  for (const q of setAside) {
+    log(`quarantined span ${q.spanId} of trace ${q.traceId} (service ${JSON.stringify(q.service)}, epoch ${q.epoch}, shard ${q.shard}): ${q.reason}`);
+  }
+  return done;
+}
+
+/** The roll-up of (part of) an epoch's spans: observations are per span, so parts add up to the whole. */
+async function writeEpochPart(tx: Queryable, observations: ReturnType<typeof observeEpoch>, part: AggSpan[]): Promise<void> {
+  // Minute and hour rows in the same transaction: both are exact, whatever happens.
+  const minutely = rollUp(observations, MINUTE_MS);
+  await writeRollup(tx, minutely, "minute");
+  const hourly = rollUp(observations, HOUR_MS);
+  await writeRollup(tx, hourly, "hour");
+  await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
+  await writeServiceCatalog(tx, serviceNamespaces(part));
+  await writeServiceVersions(tx, serviceVersions(part));
+  await bumpVersions(tx, minutely, hourly);
+}
+
+/**
+ * Writes the spans' roll-up under a savepoint. When the data itself is refused (a value the checks did not foresee),
+ * the spans are halved until the ones that fail are found alone; those are quarantined and the rest is written.
+ * Errors of the database's state (connection, deadlock) end the epoch's transaction as before, to be retried.
+ */
+async function writeIsolating(tx: TransactionSql, spans: AggSpan[], write: (q: Queryable, part: AggSpan[]) => Promise<void>,
+  quarantine: (s: AggSpan, reason: string) => void): Promise<void> {
+  try {
+    await tx.savepoint((sp) => write(sp, spans));
+  } catch (err) {
+    if (!isDataError(err)) throw err;
+    if (spans.length === 1) return void quarantine(spans[0]!, `roll-up refused it: ${(err as Error).message}`);
+    const mid = spans.length >> 1;
+    await writeIsolating(tx, spans.slice(0, mid), write, quarantine);
+    await writeIsolating(tx, spans.slice(mid), write, quarantine);
+  }
 }

@@ -1,6 +1,7 @@
 import { addToHistogram, type Histogram } from "../domain/histogram";
 import type { EdgeObservation, Observations, QualityCounter } from "../domain/pairing";
 import { ascending } from "../domain/order";
+import { clampName } from "../domain/span-checks";
 
 // Folds one epoch's observations into the rows written for it (pure, so it is unit-tested).
 export interface EdgeRow {
@@ -65,8 +66,9 @@ export interface Rollup {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
 const edgeKey = (bucket: string, e: { source: string; target: string; connectionType: string }): string =>
-  `${bucket}\u0000${e.source}\u0000${e.target}\u0000${e.connectionType}`;
+  `${bucket}\u0000${clampName(e.source)}\u0000${clampName(e.target)}\u0000${e.connectionType}`;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 /** The latency an example is ranked by: what the caller waited, else what the server spent. */
@@ -90,7 +92,7 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
     let row = edges.get(k);
     if (!row) {
       row = {
-        bucket, source: e.source, target: e.target, connectionType: e.connectionType,
+        bucket, source: clampName(e.source), target: clampName(e.target), connectionType: e.connectionType,
         sourceType: e.sourceType, targetType: e.targetType, broker: e.broker, requests: 0, failed: 0, status4xx: 0,
         throttled: 0, rawSpans: 0, rawFailed: 0, clientHist: {}, serverHist: {},
       };
@@ -114,10 +116,10 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
   const services = new Map<string, ServiceRow>();
   for (const s of obs.services) {
     const bucket = bucketOf(s.minuteMs);
-    const k = `${bucket}\u0000${s.service}\u0000${s.operation}`;
+    const k = `${bucket}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
     let row = services.get(k);
     if (!row) {
-      row = { bucket, service: s.service, operation: s.operation, requests: 0, failed: 0, rawSpans: 0, hist: {} };
+      row = { bucket, service: clampName(s.service), operation: clampName(s.operation), requests: 0, failed: 0, rawSpans: 0, hist: {} };
       services.set(k, row);
     }
     row.requests += s.weight;
@@ -129,10 +131,10 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
   const quality = new Map<string, QualityRow>();
   for (const q of obs.quality) {
     const bucket = bucketOf(q.minuteMs);
-    const k = `${bucket}\u0000${q.service}`;
+    const k = `${bucket}\u0000${clampName(q.service)}`;
     let row = quality.get(k);
     if (!row) {
-      row = { bucket, service: q.service, orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
+      row = { bucket, service: clampName(q.service), orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
       quality.set(k, row);
     }
     row[q.counter] += 1;
@@ -175,7 +177,7 @@ const cmpIds = (a: EdgeObservation, b: EdgeObservation) => ascending(a.traceId, 
 
 function example(e: EdgeObservation, category: ExampleCategory): ExampleRow {
   return {
-    minute: iso(e.minuteMs), source: e.source, target: e.target, connectionType: e.connectionType, category,
+    minute: iso(e.minuteMs), source: clampName(e.source), target: clampName(e.target), connectionType: e.connectionType, category,
     traceId: e.traceId, spanId: e.spanId, startNs: e.startNs.toString(), durationNs: exampleDuration(e).toString(),
     failed: e.failed, errorMessage: e.errorMessage,
   };

@@ -21,7 +21,8 @@ export function createSql(url: string, opts: { max?: number; connectTimeoutSecon
 }
 
 /** Either the pool or an open transaction: repository functions work inside both. */
-export type Queryable = Sql | postgres.TransactionSql;
+export type Queryable = Sql | TransactionSql;
+export type TransactionSql = postgres.TransactionSql;
 
 /** Rejects when `p` has neither resolved nor rejected within `ms`. */
 export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
@@ -97,4 +98,15 @@ export class RenewableSql {
     if (this.watchdog) clearInterval(this.watchdog);
     await this.pool.end({ timeout: timeoutSeconds });
   }
+}
+
+/**
+ * Whether an error comes from the data rather than the database's state: PostgreSQL's data exceptions (class 22:
+ * bad hex, bad encoding, out of range), cardinality violations (21) and program limits (class 54: an index row too big), or a JS type/range
+ * error from our own code on a value. Retrying such an error gives it again; connection loss, deadlocks and
+ * serialization failures are worth retrying and are not data errors.
+ */
+export function isDataError(err: unknown): boolean {
+  if (err instanceof postgres.PostgresError) return /^(21|22|54)/.test(err.code);
+  return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
 }

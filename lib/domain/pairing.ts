@@ -1,5 +1,6 @@
 import { SpanKind, StatusCode, type Attributes } from "./span";
 import { adjustedCount } from "./sampling";
+import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
 
 /** A stored span as the aggregator sees it; `epoch` is the ingest epoch it was committed in. */
@@ -275,9 +276,10 @@ export function serviceNamespaces(batch: AggSpan[]): { service: string; namespac
   for (const s of batch) {
     const ns = s.resourceAttributes["service.namespace"];
     const seen = Number(s.startNs / 1_000_000n);
-    const prev = out.get(s.service);
+    const service = clampName(s.service);
+    const prev = out.get(service);
     if (!prev || seen >= prev.lastSeenMs) {
-      out.set(s.service, { service: s.service, namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null), lastSeenMs: seen });
+      out.set(service, { service, namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null), lastSeenMs: seen });
     }
   }
   return [...out.values()];
@@ -294,12 +296,13 @@ export interface ServiceVersionSeen {
 export function serviceVersions(batch: AggSpan[]): ServiceVersionSeen[] {
   const out = new Map<string, ServiceVersionSeen>();
   for (const s of batch) {
-    const v = s.resourceAttributes["service.version"];
-    if (typeof v !== "string" || !v) continue;
+    const raw = s.resourceAttributes["service.version"];
+    if (typeof raw !== "string" || !raw) continue;
+    const [service, v] = [clampName(s.service), clampName(raw)];
     const seen = Number(s.startNs / 1_000_000n);
-    const key = `${s.service}\u0000${v}`;
+    const key = `${service}\u0000${v}`;
     const prev = out.get(key);
-    if (!prev) out.set(key, { service: s.service, version: v, firstSeenMs: seen, lastSeenMs: seen });
+    if (!prev) out.set(key, { service, version: v, firstSeenMs: seen, lastSeenMs: seen });
     else {
       prev.firstSeenMs = Math.min(prev.firstSeenMs, seen);
       prev.lastSeenMs = Math.max(prev.lastSeenMs, seen);

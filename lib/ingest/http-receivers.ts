@@ -115,7 +115,7 @@ export function createZipkinServer(opts: ReceiverOptions): Server {
       throw new AppError(415, `unsupported content-type "${type}"; Tracemap accepts Zipkin v2 JSON (${JSON_TYPE})`);
     }
     const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
-    const batch = await opts.pipeline.ingest("otlp_http", () => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
+    const batch = await opts.pipeline.ingest("zipkin", () => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
     if (batch.rejected.length > 0) {
       // Zipkin has no partial success; the valid spans are stored and the client learns what was dropped.
       send(res, 400, "text/plain; charset=utf-8", `${rejectionMessage(batch)}; ${batch.spans.length} valid span(s) stored`);

@@ -3,6 +3,7 @@ import type { Attributes, DecodedBatch, RejectCode, SpanEvent, SpanLink, SpanRec
 import { defaultValueLimits, ValueCleaner, type TraceSpanCounter, type ValueLimits } from "./limits";
 import { encodeWireAttributes, WireAttributes } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";
+import { linkProblem } from "../domain/span-checks";
 
 /** A span as a decoder read it, before validation. Ids are raw bytes; times are unix nanoseconds. */
 export interface RawSpan {
@@ -63,6 +64,11 @@ export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLi
   if (isAllZero(span.spanId)) return no("invalid_id", "span id is all zeroes");
   if (span.parentSpanId.length !== 0 && span.parentSpanId.length !== 8)
     return no("invalid_id", `parent span id must be empty or 8 bytes, got ${span.parentSpanId.length}`);
+  // A link id that is not hex would be stored and then fail every later lookup that decodes it.
+  for (let i = 0; i < span.links.length; i++) {
+    const problem = linkProblem(span.links[i]!, i);
+    if (problem) return no("invalid_id", problem);
+  }
   if (!serviceName) return no("missing_service", "missing service name (resource attribute service.name)");
   if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5) return no("invalid_kind", `invalid span kind ${span.kind}`);
   // Found by the fuzz test: a fractional code (5.2e-151) passed a range check and then failed the COPY into smallint.

@@ -52,6 +52,16 @@ function readSpan(v: unknown): RawSpan {
     return Buffer.from(value, "hex");
   };
   const status = isObject(s.status) ? s.status : {};
+  // A malformed list or value costs this span only (partial success), named by its position in the request.
+  const field = <T>(name: string, read: () => T, empty: T): T => {
+    try {
+      return read();
+    } catch (err) {
+      if (!(err instanceof DecodeError)) throw err;
+      problems.push(`${name}: ${err.message}`);
+      return empty;
+    }
+  };
   const span: RawSpan = {
     traceId: id("traceId"),
     spanId: id("spanId"),
@@ -61,9 +71,9 @@ function readSpan(v: unknown): RawSpan {
     kind: enumValue(s.kind, KIND_NAMES),
     startNs: nanos(s.startTimeUnixNano, problems, "startTimeUnixNano"),
     endNs: nanos(s.endTimeUnixNano, problems, "endTimeUnixNano"),
-    attributes: attributesOf(s.attributes, 0),
-    events: asArray(s.events, "events").map(readEvent),
-    links: asArray(s.links, "links").map(readLink),
+    attributes: field("attributes", () => attributesOf(s.attributes, 0), newAttributes()),
+    events: field("events", () => asArray(s.events, "events").map(readEvent), []),
+    links: field("links", () => asArray(s.links, "links").map(readLink), []),
     statusCode: enumValue(status.code, STATUS_NAMES),
     statusMessage: asString(status.message),
   };

@@ -82,7 +82,7 @@ function readSpan(r: ProtoReader): RawSpan {
       case 3: r.expect(WireType.LEN, wt, "trace_state"); span.traceState = r.string(); break;
       case 4: r.expect(WireType.LEN, wt, "parent_span_id"); span.parentSpanId = r.bytes(); break;
       case 5: r.expect(WireType.LEN, wt, "name"); span.name = r.string(); break;
-      case 6: r.expect(WireType.VARINT, wt, "kind"); span.kind = r.uint32(); break;
+      case 6: r.expect(WireType.VARINT, wt, "kind"); span.kind = r.enumValue(); break;
       case 7: r.expect(WireType.I64, wt, "start_time_unix_nano"); span.startNs = r.fixed64(); break;
       case 8: r.expect(WireType.I64, wt, "end_time_unix_nano"); span.endNs = r.fixed64(); break;
       // Kept as byte ranges: normalize() encodes them to stored JSON without building objects.
@@ -100,7 +100,7 @@ function readStatus(r: ProtoReader, span: RawSpan): void {
   while (!r.done()) {
     const [field, wt] = r.tag();
     if (field === 2 && wt === WireType.LEN) span.statusMessage = r.string();
-    else if (field === 3 && wt === WireType.VARINT) span.statusCode = r.uint32();
+    else if (field === 3 && wt === WireType.VARINT) span.statusCode = r.enumValue();
     else r.skip(wt);
   }
 }

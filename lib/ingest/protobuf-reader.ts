@@ -44,18 +44,29 @@ export class ProtoReader {
     return [field, t & 7];
   }
 
+  /**
+   * An unsigned varint that must fit 32 bits (tags and lengths). Bits above are malformed framing and are refused,
+   * not wrapped: keeping the low 32 bits of a length read garbage as a valid message.
+   */
   uint32(): number {
-    // Varints of up to 5 bytes fit 32 bits; longer ones (negative int32) keep the low 32 bits.
     let result = 0;
-    let shift = 0;
     for (let i = 0; i < 10; i++) {
       if (this.pos >= this.end) throw new DecodeError("truncated varint");
       const b = this.buf[this.pos++]!;
-      if (shift < 32) result |= (b & 0x7f) << shift;
+      if (i < 4) result |= (b & 0x7f) << (7 * i);
+      else if (i === 4) {
+        if (b & 0x70) throw new DecodeError(`varint at byte ${this.pos - 5} does not fit 32 bits`);
+        result |= (b & 0x0f) << 28;
+      } else if (b & 0x7f) throw new DecodeError(`varint at byte ${this.pos - i - 1} does not fit 32 bits`);
       if ((b & 0x80) === 0) return result >>> 0;
-      shift += 7;
     }
     throw new DecodeError("varint longer than 10 bytes");
+  }
+
+  /** An enum (int32 on the wire, negatives as 10-byte varints); -1 when it is outside int32, so validation refuses it. */
+  enumValue(): number {
+    const v = this.int64();
+    return v >= -2147483648n && v <= 2147483647n ? Number(v) : -1;
   }
 
   /** Signed 64-bit varint (int64) as a bigint. */
@@ -114,7 +125,8 @@ export class ProtoReader {
   }
 
   bool(): boolean {
-    return this.uint32() !== 0;
+    const v = this.int64Small();
+    return v !== 0 && v !== 0n;
   }
 
   /** Skips over a length-delimited field and returns where its bytes start; they end at `pos`. */

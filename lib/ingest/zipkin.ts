@@ -38,7 +38,14 @@ function toRawSpan(z: Json, original: unknown): RawSpan {
 
   const attributes = newAttributes();
   const tags = isObject(z.tags) ? z.tags : {};
-  for (const [k, v] of Object.entries(tags)) attributes[k] = typeof v === "string" ? v : JSON.stringify(v) ?? null;
+  // Zipkin tags are strings; numbers and booleans some tracers send are kept as their text. Nested values are not
+  // Zipkin: they cost this span, not the request (and are never walked, however deep).
+  for (const [k, v] of Object.entries(tags)) {
+    if (typeof v === "string") attributes[k] = v;
+    else if (typeof v === "number" || typeof v === "boolean") attributes[k] = String(v);
+    else if (v === null) attributes[k] = null;
+    else problems.push(`tags.${k} must be a string`);
+  }
 
   const remote = isObject(z.remoteEndpoint) ? z.remoteEndpoint : {};
   if (typeof remote.serviceName === "string" && remote.serviceName) attributes["peer.service"] = remote.serviceName;
@@ -64,8 +71,8 @@ function toRawSpan(z: Json, original: unknown): RawSpan {
   const startNs = micros(z.timestamp, "timestamp");
   const durationNs = micros(z.duration, "duration");
 
-  const events: SpanEvent[] = (Array.isArray(z.annotations) ? z.annotations : []).filter(isObject).map((a) => ({
-    timeUnixNano: (typeof a.timestamp === "number" ? BigInt(Math.trunc(a.timestamp)) * 1000n : 0n).toString(),
+  const events: SpanEvent[] = (Array.isArray(z.annotations) ? z.annotations : []).filter(isObject).map((a, i) => ({
+    timeUnixNano: micros(a.timestamp, `annotations[${i}].timestamp`).toString(),
     name: typeof a.value === "string" ? a.value : "",
     attributes: newAttributes(),
   }));
