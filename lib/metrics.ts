@@ -40,9 +40,13 @@ export class Registry {
     return new Counter(family);
   }
 
-  /** A gauge read when scraped; a failing read leaves the gauge out rather than failing the scrape. */
-  gauge(name: string, help: string, collect: () => Promise<{ labels?: Labels; value: number }[]> | { labels?: Labels; value: number }[]): void {
-    this.families.push({ name, help, type: "gauge", values: new Map(), collect: async () => collect() });
+  /**
+   * A value read when scraped (a gauge, or a counter kept elsewhere, e.g. in the database); a failing read leaves
+   * it out rather than failing the scrape.
+   */
+  gauge(name: string, help: string, collect: () => Promise<{ labels?: Labels; value: number }[]> | { labels?: Labels; value: number }[],
+    type: "gauge" | "counter" = "gauge"): void {
+    this.families.push({ name, help, type, values: new Map(), collect: async () => collect() });
   }
 
   async render(): Promise<string> {

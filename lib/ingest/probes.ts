@@ -1,5 +1,7 @@
 import { aggregatorLag } from "../db/epochs";
 import { pingDatabase, type Sql } from "../db/pool";
+import { quarantineSummary } from "../db/quarantine";
+import { quarantineReadyLine } from "../query/quarantine";
 import type { InflightBudget } from "./body";
 import type { IngestMetrics } from "./ingest-metrics";
 import type { WriteQueue } from "./write-queue";
@@ -17,6 +19,8 @@ export function registerCollectorGauges(metrics: IngestMetrics, sql: Sql, queue:
     const lag = await aggregatorLag(sql);
     return lag ? [{ value: lag.lagSeconds }] : [];
   });
+  r.gauge("tracemap_aggregator_quarantined_spans_total", "Stored spans the aggregator could not process and set aside (see /readyz).",
+    async () => [{ value: (await quarantineSummary(sql)).total }], "counter");
   r.gauge("tracemap_aggregator_pending_epochs", "Ingest epochs recorded but not aggregated yet.", async () => {
     const lag = await aggregatorLag(sql);
     return lag ? [{ value: lag.pendingEpochs }] : [];
@@ -30,7 +34,10 @@ export function collectorProbes(metrics: IngestMetrics, sql: Sql, queue: WriteQu
     "/healthz": async () => ({ status: 200, type: TEXT, body: "ok\n" }),
     "/readyz": async () => {
       if (queue.depth >= maxQueued) return { status: 503, type: TEXT, body: "write queue full\n" };
-      if ((await pingDatabase(sql)) === "ok") return { status: 200, type: TEXT, body: "ready\n" };
+      if ((await pingDatabase(sql)) === "ok") {
+        const quarantined = await quarantineSummary(sql).then(quarantineReadyLine, () => "");
+        return { status: 200, type: TEXT, body: `ready\n${quarantined}` };
+      }
       return { status: 503, type: TEXT, body: "database unavailable\n" };
     },
   };

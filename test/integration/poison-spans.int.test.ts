@@ -64,6 +64,13 @@ describe("a span the aggregator cannot process", () => {
       { name: "call ext-link", reason: "links[0].traceId must be 32 lower-case hex digits" },
       { name: "call ext-surrogate", reason: expect.stringMatching(/attribute "peer.service" has a value that is not storable/) },
     ]));
+    // Operators see it: a counter on /metrics and a reason on /readyz naming the newest one (still ready).
+    const base = `http://127.0.0.1:${ctx.collector.ports.otlpHttp}`;
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/# TYPE tracemap_aggregator_quarantined_spans_total counter\ntracemap_aggregator_quarantined_spans_total 2\n/);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.text()).toMatch(/^ready\ndegraded: 2 span\(s\) quarantined by the aggregator; newest at .*: span [0-9a-f]{16} of trace [0-9a-f]{32} \(service "poison-c"\)/);
     // Nothing is left blocking: the next passes advance over new epochs and count new traffic.
     const epoch = await processedEpoch();
     await postJson(otlpJsonTraces([{ service: "poison-a", startMs: now(), durationMs: 20, calls: [{ target: "poison-b", durationMs: 5 }] }]));

@@ -4,10 +4,14 @@ import { expect, it } from "vitest";
 import { useCollectorDatabase } from "../helpers/collector";
 import { jsonRequest, protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
 import { countSpans, findTraceSpans } from "../../lib/db/span-reads";
+import { aggregateAll } from "../helpers/aggregate";
+import { quarantineSummary } from "../../lib/db/quarantine";
 
 // Thousands of mutated real payloads against a real collector and database. Properties: the only answers are
 // 2xx and 4xx (back-pressure aside, which this load never reaches); the collector keeps serving; every span it
 // acknowledged is stored (acknowledged count == rows); an untouched valid part of a request is kept.
+// And the aggregator's property: after any accepted input its next pass succeeds and sets nothing aside, since
+// ingest must refuse (per span) every value the roll-up or PostgreSQL could later refuse.
 // A write that hangs fails fast here (503), so fast-check reports it instead of waiting 20 s per shrink step.
 const ctx = useCollectorDatabase({ WRITE_TIMEOUT_MS: "1500" });
 const RUNS = { protobuf: 1500, otlpJson: 1000, zipkin: 1000 };
@@ -48,7 +52,9 @@ function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[
 type JsonEdit = { pick: number; value: unknown; remove: boolean };
 const jsonEdit: fc.Arbitrary<JsonEdit> = fc.record({
   pick: fc.nat(),
-  value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "binary" }), fc.constantFrom("", "0", "-1", "ffffffffffffffff", "9".repeat(30), null)),
+  value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "binary" }), fc.constantFrom("", "0", "-1", "ffffffffffffffff", "9".repeat(30), null),
+    // What the red team sent: non-hex link ids, lone surrogates, NUL, names longer than an index key, odd shapes.
+    fc.constantFrom([{ traceId: "zz", spanId: "zz" }], { traceId: "zz", spanId: "zz" }, "\ud800", "a\u0000b", "x".repeat(3000), {}, [{}], 1e300)),
   remove: fc.boolean(),
 });
 
@@ -68,11 +74,20 @@ function editJson<T>(doc: T, edits: JsonEdit[]): T {
   return copy as T;
 }
 
+// Every so many accepted requests the aggregator runs a pass over what they stored; it must succeed.
+let sinceAggregation = 0;
+async function aggregatorKeepsUp(): Promise<void> {
+  if (++sinceAggregation < 100) return;
+  sinceAggregation = 0;
+  await aggregateAll(ctx.db.sql);
+}
+
 const post = async (path: string, body: Uint8Array<ArrayBuffer> | string, type: string, port = ctx.collector.ports.otlpHttp) => {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body, headers: { "content-type": type } });
   const text = await res.text();
   tally(res.status);
   if (!OK_STATUSES.includes(res.status)) throw new Error(`status ${res.status}: ${text}`);
+  if (res.status < 300 || text.includes("valid span(s) stored")) await aggregatorKeepsUp();
   return { status: res.status, text };
 };
 
@@ -130,5 +145,11 @@ it("after the fuzz: still serving, and every acknowledged span is a row", async 
   const acknowledged = metrics.split("\n").filter((l) => l.startsWith("tracemap_ingest_spans_total")).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
   expect(acknowledged).toBeGreaterThan(1000);
   expect(await countSpans(ctx.db.sql)).toBe(acknowledged);
+  await aggregateAll(ctx.db.sql);
+  const [progress] = await ctx.db.sql<{ behind: bigint }[]>`
+    SELECT (SELECT max(epoch) FROM ingest_epochs) - min(processed_epoch) AS behind FROM aggregator_shards`;
+  expect(Number(progress!.behind)).toBeLessThanOrEqual(1);
+  const quarantine = await quarantineSummary(ctx.db.sql);
+  expect(quarantine.newest?.reason ?? null).toBeNull();
   console.log(`fuzz: ${RUNS.protobuf + RUNS.otlpJson + RUNS.zipkin} payloads, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${acknowledged} spans acknowledged and stored`);
 });
