@@ -92,6 +92,17 @@ describe("OTLP/HTTP bad input", () => {
     expect(stored.map((s) => s.name).sort()).toEqual(["GET /", "call-3"]);
   });
 
+  it("rejects a span whose events are not a list on its own, naming it (the rest is stored)", async () => {
+    const spans = sdkSpans("events-shape", 1);
+    const req = jsonRequest(spans);
+    req.resourceSpans[0].scopeSpans[0].spans[0].events = {};
+    const res = await postJson(req);
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(body.partialSuccess).toEqual({ rejectedSpans: "1", errorMessage: "1 span(s) rejected: events: events must be an array (1 span: #0)" });
+    expect(await findTraceSpans(ctx.db.sql, spans[0]!.spanContext().traceId)).toHaveLength(1);
+  });
+
   it("rejects spans without a service name, in protobuf too", async () => {
     const req = jsonRequest(sdkSpans("to-be-removed", 1));
     req.resourceSpans[0].resource.attributes = req.resourceSpans[0].resource.attributes.filter((a: any) => a.key !== "service.name");
@@ -134,6 +145,47 @@ describe("Zipkin bad input", () => {
     expect(text).toContain("missing service name");
     expect(text).toContain("1 valid span(s) stored");
     expect((await findTraceSpans(ctx.db.sql, traceId)).map((s) => s.spanId)).toEqual(["0000000000000001"]);
+  });
+});
+
+describe("Zipkin: one bad span costs only itself", () => {
+  const zipkinSpan = (id: string, over: Record<string, unknown> = {}) => ({
+    traceId: "5af7183fb1d4cf5f463ac35c9f6413ae", id, name: "get /api", kind: "SERVER",
+    timestamp: Date.now() * 1000, duration: 2000, localEndpoint: { serviceName: "zipkin-hostile" }, ...over,
+  });
+  const ids = async (traceId: string) => (await findTraceSpans(ctx.db.sql, traceId)).map((s) => s.spanId).sort();
+
+  it("an annotation timestamp of 1e400 rejects that span with a message, not the request", async () => {
+    const good = JSON.stringify(zipkinSpan("00000000000000a1"));
+    const bad = JSON.stringify(zipkinSpan("00000000000000a2", { annotations: [{ timestamp: 0, value: "x" }] })).replace('"timestamp":0', '"timestamp":1e400');
+    const res = await post(zipkinUrl(), `[${good},${bad}]`, { "content-type": "application/json" });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(text).toBe("1 span(s) rejected: annotations[0].timestamp must be a non-negative number of microseconds (1 span: #1); 1 valid span(s) stored");
+    expect(await ids("5af7183fb1d4cf5f463ac35c9f6413ae")).toContain("00000000000000a1");
+  });
+
+  it("tags nested 35,000 deep (as deep as the body limit here allows) reject that span without walking them", async () => {
+    const traceId = "5af7183fb1d4cf5f463ac35c9f6413af";
+    const deep = `${'{"a":'.repeat(35_000)}1${"}".repeat(35_000)}`;
+    const bad = JSON.stringify(zipkinSpan("00000000000000b2", { traceId, tags: { t: "__DEEP__" } })).replace('"__DEEP__"', deep);
+    const good = JSON.stringify(zipkinSpan("00000000000000b1", { traceId }));
+    const res = await post(zipkinUrl(), `[${good},${bad}]`, { "content-type": "application/json" });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toBe("1 span(s) rejected: tags.t must be a string (1 span: #1); 1 valid span(s) stored");
+    expect(await ids(traceId)).toEqual(["00000000000000b1"]);
+  });
+
+  it("counts Zipkin spans as protocol=\"zipkin\" on /metrics", async () => {
+    const traceId = "5af7183fb1d4cf5f463ac35c9f6413b0";
+    const metric = async () => {
+      const text = await (await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/metrics`)).text();
+      return Number(/tracemap_ingest_spans_total\{protocol="zipkin"\} (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const before = await metric();
+    const res = await post(zipkinUrl(), JSON.stringify([zipkinSpan("00000000000000c1", { traceId }), zipkinSpan("00000000000000c2", { traceId })]), { "content-type": "application/json" });
+    expect(res.status).toBe(202);
+    expect(await metric()).toBe(before + 2);
   });
 });
 

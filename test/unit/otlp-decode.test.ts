@@ -1,4 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import protobuf from "protobufjs";
 import { decodeExportTraceRequest, encodeExportResponse } from "../../lib/ingest/otlp-proto";
 import { decodeOtlpJson } from "../../lib/ingest/otlp-json";
 import { DecodeError, ProtoReader, ProtoWriter } from "../../lib/ingest/protobuf-reader";
@@ -116,5 +119,33 @@ describe("OTLP JSON decoder", () => {
     const [a, b] = group!.scopes[0]!.spans;
     expect(a!.problem).toMatch(/traceId is not a hex string; startTimeUnixNano must be an unsigned integer/);
     expect(b!.problem).toBe("span must be an object");
+  });
+});
+
+describe("protobuf framing: varints bounded exactly", () => {
+  const Request = protobuf.parse(readFileSync(path.join(import.meta.dirname, "../../bench/otlp-trace.proto"), "utf8")).root
+    .lookupType("bench.ExportTraceServiceRequest");
+  // Field 1 (resourceSpans, length-delimited) whose length varint carries bits above 32: the low 32 bits are 0 or 3,
+  // so a reader that wraps sees an empty or tiny message and answers 200. No message is 4 GiB: all are refused.
+  const cases: [string, number[]][] = [
+    ["length 2^32", [0x0a, 0x80, 0x80, 0x80, 0x80, 0x10]],
+    ["length 2^32 + 3, then 3 bytes", [0x0a, 0x83, 0x80, 0x80, 0x80, 0x10, 0x12, 0x00, 0x00]],
+    ["length with a 10-byte varint", [0x0a, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]],
+    ["tag above 32 bits", [0x88, 0x80, 0x80, 0x80, 0x70, 0x00]],
+  ];
+  it.each(cases)("refuses %s", (_name, bytes) => {
+    expect(() => decodeExportTraceRequest(Buffer.from(bytes))).toThrow(DecodeError);
+  });
+
+  it("refuses what protobufjs refuses: a wrapped length that runs into garbage", () => {
+    const buf = Buffer.from(cases[1]![1]);
+    expect(() => Request.decode(buf)).toThrow();
+    expect(() => decodeExportTraceRequest(buf)).toThrow(/does not fit 32 bits/);
+  });
+
+  it("still reads a length written with redundant continuation bytes", () => {
+    // 0 as a 2-byte varint (0x80 0x00) is valid protobuf: an empty resourceSpans entry.
+    expect(decodeExportTraceRequest(Buffer.from([0x0a, 0x80, 0x00]))).toEqual([{ resource: expect.any(Object), scopes: [] }]);
+    expect(Request.decode(Buffer.from([0x0a, 0x80, 0x00])).toJSON()).toEqual({ resourceSpans: [{}] });
   });
 });
