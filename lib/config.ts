@@ -21,6 +21,9 @@ const configSchema = z.object({
   SESSION_SECRET: z.string().min(16).optional(),
   MAX_BODY_BYTES: positiveInt.default(16 * 1024 * 1024),
   MAX_INFLIGHT_BYTES: positiveInt.default(64 * 1024 * 1024),
+  // A request body must arrive within BODY_READ_TIMEOUT_MS, with no gap over BODY_IDLE_TIMEOUT_MS (else 408).
+  BODY_READ_TIMEOUT_MS: positiveInt.default(60_000),
+  BODY_IDLE_TIMEOUT_MS: positiveInt.default(10_000),
   MAX_SPANS_PER_REQUEST: positiveInt.default(50_000),
   MAX_SPANS_PER_TRACE: positiveInt.default(100_000),
   MAX_ATTRIBUTE_VALUE_BYTES: positiveInt.default(4096),

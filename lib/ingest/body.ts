@@ -34,11 +34,20 @@ export class InflightBudget {
   }
 }
 
+/** How long a body may take: in all, and between two chunks. A sender that stalls gets 408 and its bytes back. */
+export interface BodyDeadlines {
+  totalMs: number;
+  idleMs: number;
+}
+
+export const defaultBodyDeadlines: BodyDeadlines = { totalMs: 60_000, idleMs: 10_000 };
+
 /**
- * Reads a request body, enforcing the size limit both on the wire and after gzip decompression. With a budget,
- * the bytes (raw and inflated) stay reserved until the response closes.
+ * Reads a request body, enforcing the size limit both on the wire and after gzip decompression, and the read
+ * deadlines. With a budget, the bytes actually received (raw and inflated) stay reserved until the response closes.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number, budget?: { budget: InflightBudget; until: { once(event: "close", f: () => void): unknown } }): Promise<Buffer> {
+export async function readBody(req: IncomingMessage, maxBytes: number, budget?: { budget: InflightBudget; until: { once(event: "close", f: () => void): unknown } },
+  deadlines: BodyDeadlines = defaultBodyDeadlines): Promise<Buffer> {
   const reserve = (n: number) => {
     if (!budget) return;
     budget.until.once("close", budget.budget.reserve(n));
@@ -50,15 +59,7 @@ export async function readBody(req: IncomingMessage, maxBytes: number, budget?: 
   const declared = Number(req.headers["content-length"]);
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes);
 
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBytes) throw tooLarge(maxBytes);
-    reserve(chunk.length);
-    chunks.push(chunk);
-  }
-  const raw = Buffer.concat(chunks, size);
+  const raw = await receive(req, maxBytes, reserve, deadlines);
   if (encoding === "identity") return raw;
   let inflated: Buffer;
   try {
@@ -70,6 +71,48 @@ export async function readBody(req: IncomingMessage, maxBytes: number, budget?: 
   }
   reserve(inflated.length);
   return inflated;
+}
+
+/** The raw body bytes as they arrive, each chunk reserved when received; fails on size, stall, deadline or abort. */
+function receive(req: IncomingMessage, maxBytes: number, reserve: (n: number) => void, deadlines: BodyDeadlines): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let idle: NodeJS.Timeout | undefined;
+    const stalled = (message: string) => () => finish(new AppError(408, message, { connection: "close" }));
+    const total = setTimeout(stalled(`request body not received within ${deadlines.totalMs} ms`), deadlines.totalMs);
+    const arm = () => {
+      clearTimeout(idle);
+      idle = setTimeout(stalled(`request body stalled: no bytes for ${deadlines.idleMs} ms`), deadlines.idleMs);
+    };
+    const finish = (err: Error | null) => {
+      clearTimeout(total);
+      clearTimeout(idle);
+      req.off("data", onData).off("end", onEnd).off("error", onAbort).off("close", onClose);
+      if (err) {
+        req.pause();
+        reject(err);
+      } else resolve(Buffer.concat(chunks, size));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) return finish(tooLarge(maxBytes));
+      try {
+        reserve(chunk.length);
+      } catch (err) {
+        return finish(err as Error);
+      }
+      chunks.push(chunk);
+      arm();
+    };
+    const onEnd = () => finish(null);
+    const onAbort = () => finish(new AppError(400, "request body aborted by the client"));
+    const onClose = () => {
+      if (!req.complete) onAbort();
+    };
+    req.on("data", onData).once("end", onEnd).once("error", onAbort).once("close", onClose);
+    arm();
+  });
 }
 
 const tooLarge = (maxBytes: number) =>

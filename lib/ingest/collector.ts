@@ -19,7 +19,7 @@ export type CollectorConfig = Pick<
   | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
   | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
   | "MAX_INFLIGHT_BYTES" | "MAX_SPANS_PER_REQUEST" | "MAX_SPANS_PER_TRACE" | "MAX_ATTRIBUTE_VALUE_BYTES"
-  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN" | "WRITE_TIMEOUT_MS"
+  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN" | "WRITE_TIMEOUT_MS" | "BODY_READ_TIMEOUT_MS" | "BODY_IDLE_TIMEOUT_MS"
 >;
 
 export interface RunningCollector {
@@ -56,6 +56,7 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
   registerCollectorGauges(metrics, sql, queue, budget);
   const receiver = {
     pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log, budget,
+    bodyDeadlines: { totalMs: config.BODY_READ_TIMEOUT_MS, idleMs: config.BODY_IDLE_TIMEOUT_MS },
     probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS),
   };
 

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { DecodedBatch } from "../domain/span";
 import { AppError, toHttpError } from "../errors";
-import { checkBearerToken, mediaType, readBody, type InflightBudget } from "./body";
+import { checkBearerToken, defaultBodyDeadlines, mediaType, readBody, type BodyDeadlines, type InflightBudget } from "./body";
 import { rejectionMessage } from "./normalize";
 import { decodeOtlpJson } from "./otlp-json";
 import { decodeExportTraceRequest, encodeExportResponse, encodeRpcStatus } from "./otlp-proto";
@@ -17,6 +17,8 @@ export interface ReceiverOptions {
   log?: (msg: string) => void;
   /** Shared by all receivers of the process: request bytes held at once. */
   budget?: InflightBudget;
+  /** Read deadlines for request bodies (defaults: lib/ingest/body.ts). */
+  bodyDeadlines?: BodyDeadlines;
   /** GET endpoints served beside the receiver (/metrics, /healthz, /readyz), without the ingest token. */
   probes?: Record<string, () => Promise<{ status: number; type: string; body: string }>>;
 }
@@ -27,7 +29,8 @@ const JSON_TYPE = "application/json";
 type Handler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 
 function serve(protocol: Protocol, routes: Record<string, Handler>, opts: ReceiverOptions, onError: (res: ServerResponse, req: IncomingMessage, e: AppError) => void, methods = ["POST"]): Server {
-  return createServer((req, res) => {
+  const deadlines = opts.bodyDeadlines ?? defaultBodyDeadlines;
+  const server = createServer((req, res) => {
     const path = (req.url ?? "/").split("?")[0]!;
     const handler = routes[path];
     const probe = req.method === "GET" ? opts.probes?.[path] : undefined;
@@ -47,29 +50,40 @@ function serve(protocol: Protocol, routes: Record<string, Handler>, opts: Receiv
       if (e.status >= 500 && e.status !== 503) opts.log?.(`ingest error: ${String((err as Error)?.stack ?? err)}`);
       if (!probe) opts.pipeline.metrics?.failed(protocol, e.status);
       if (res.headersSent) return res.destroy();
-      // A refused request's body is read and discarded before answering (except when it is the problem, 413):
-      // answering mid-upload makes clients see a reset connection instead of the 503 and its Retry-After.
-      if (!req.complete && e.status !== 413) await discardBody(req, opts.maxBodyBytes);
+      // A refused request's body is read and discarded before answering (except when it is the problem: too large
+      // or too slow): answering mid-upload makes clients see a reset connection instead of the 503 and its Retry-After.
+      const bodyIsTheProblem = e.status === 413 || e.status === 408;
+      const stalled = e.status === 408 || (!req.complete && !bodyIsTheProblem && !(await discardBody(req, opts.maxBodyBytes, deadlines.idleMs)));
       onError(res, req, e);
-      if (!req.complete) req.resume();
+      // A stalled sender is not waited for: the connection closes once the answer is out, releasing its bytes.
+      if (stalled) res.once("finish", () => req.socket.destroy());
+      else if (!req.complete) req.resume();
     });
   });
+  // Node's own limit for a whole request (300 s by default) is the backstop behind the body deadlines.
+  server.requestTimeout = deadlines.totalMs + 5_000;
+  return server;
 }
 
-function discardBody(req: IncomingMessage, maxBytes: number): Promise<void> {
+/** Reads and drops the rest of a body; false when the sender stalled for `idleMs` before the end. */
+function discardBody(req: IncomingMessage, maxBytes: number, idleMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     let seen = 0;
-    const done = () => {
+    let timer = setTimeout(() => done(false), idleMs);
+    const done = (ended: boolean) => {
+      clearTimeout(timer);
       req.off("data", onData);
-      resolve();
+      resolve(ended);
     };
     const onData = (chunk: Buffer) => {
       seen += chunk.length;
-      if (seen > maxBytes) done();
+      if (seen > maxBytes) return done(true);
+      clearTimeout(timer);
+      timer = setTimeout(() => done(false), idleMs);
     };
     req.on("data", onData);
-    req.once("end", done);
-    req.once("close", done);
+    req.once("end", () => done(true));
+    req.once("close", () => done(true));
     req.resume();
   });
 }
@@ -86,7 +100,7 @@ export function createOtlpHttpServer(opts: ReceiverOptions): Server {
     if (type !== PROTOBUF && type !== JSON_TYPE) {
       throw new AppError(415, `unsupported content-type "${type}"; use ${PROTOBUF} or ${JSON_TYPE}`);
     }
-    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res }, opts.bodyDeadlines);
     const batch = await opts.pipeline.ingest("otlp_http", () =>
       type === PROTOBUF ? decodeExportTraceRequest(body) : decodeOtlpJson(JSON.parse(body.toString("utf8"))),
     );
@@ -114,7 +128,7 @@ export function createZipkinServer(opts: ReceiverOptions): Server {
     if (type !== JSON_TYPE && type !== "") {
       throw new AppError(415, `unsupported content-type "${type}"; Tracemap accepts Zipkin v2 JSON (${JSON_TYPE})`);
     }
-    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res }, opts.bodyDeadlines);
     const batch = await opts.pipeline.ingest("zipkin", () => decodeZipkinJson(JSON.parse(body.toString("utf8"))));
     if (batch.rejected.length > 0) {
       // Zipkin has no partial success; the valid spans are stored and the client learns what was dropped.
@@ -145,7 +159,7 @@ export function createDatadogServer(opts: ReceiverOptions): Server {
   const putTraces: Handler = async (req, res) => {
     const type = mediaType(req);
     if (type !== "application/msgpack" && type !== "") throw new AppError(415, `unsupported content-type "${type}"; the Datadog receiver takes application/msgpack (v0.4)`);
-    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res });
+    const body = await readBody(req, opts.maxBodyBytes, opts.budget && { budget: opts.budget, until: res }, opts.bodyDeadlines);
     const batch = await opts.pipeline.ingest("datadog", () => decodeDatadogTraces(body));
     if (batch.rejected.length > 0) opts.log?.(`datadog: ${rejectionMessage(batch)}`);
     send(res, 200, JSON_TYPE, JSON.stringify({ rate_by_service: {} }));
