@@ -13,6 +13,11 @@ async function hmac(secret: string, message: string): Promise<string> {
 /** The signing key: SESSION_SECRET when set, else derived from the password (changing it signs everyone out). */
 export const sessionKey = (password: string, secret?: string) => secret ?? `tracemap-session:${password}`;
 
+/** How long a sign-in lasts. Enforced when a cookie is checked, whatever expiry it carries. */
+export const SESSION_MAX_MS = 12 * 3600_000;
+// Clocks of two web processes may differ a little; a cookie signed a moment "in the future" is still fine.
+const CLOCK_SKEW_MS = 60_000;
+
 /** "<expiry ms>.<signature>". */
 export async function signSession(key: string, expiresAtMs: number): Promise<string> {
   return `${expiresAtMs}.${await hmac(key, `session:${expiresAtMs}`)}`;
@@ -23,6 +28,9 @@ export async function verifySession(key: string, value: string | undefined, nowM
   const [exp, sig] = value.split(".");
   const expires = Number(exp);
   if (!sig || !Number.isSafeInteger(expires) || expires <= nowMs) return false;
+  // A validly signed cookie with a far expiry (anyone who knows the password can sign one when SESSION_SECRET is
+  // unset) still lasts at most one session from now.
+  if (expires > nowMs + SESSION_MAX_MS + CLOCK_SKEW_MS) return false;
   return timingSafeEqual(sig, await hmac(key, `session:${expires}`));
 }
 
@@ -34,8 +42,22 @@ export function timingSafeEqual(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/** Where to go after signing in: only a path on this site, never another origin ("//evil", "https:", "\\"). */
+const SITE = new URL("http://tracemap.invalid");
+
+/**
+ * Where to go after signing in: a path on this site, never another origin. Parsed as a browser would parse it
+ * (tabs and newlines dropped, "\\" as "/", dot segments resolved) against a stand-in origin; anything that lands
+ * elsewhere, or whose path would read as "//host", becomes "/". The result is the URL's own serialisation:
+ * percent-encoded, so it is always a valid Location header.
+ */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/") || next.startsWith("//") || next.includes("\\")) return "/";
-  return next;
+  if (!next || !next.startsWith("/")) return "/";
+  let url: URL;
+  try {
+    url = new URL(next, SITE);
+  } catch {
+    return "/";
+  }
+  if (url.origin !== SITE.origin || url.pathname.startsWith("//")) return "/";
+  return `${url.pathname}${url.search}${url.hash}`;
 }
