@@ -1,5 +1,6 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { contentSecurityPolicy, SECURITY_HEADERS } from "@/lib/auth/csp";
+import { contentSecurityPolicy, SECURITY_HEADERS, STATIC_CSP } from "@/lib/auth/csp";
+import { requestUrlProblem } from "@/lib/http/url-guard";
 import { SESSION_COOKIE, sessionKey, timingSafeEqual, verifySession } from "@/lib/auth/session";
 
 // Every page and API request: a CSP nonce and security headers; with DASHBOARD_PASSWORD set, a valid session
@@ -8,14 +9,17 @@ import { SESSION_COOKIE, sessionKey, timingSafeEqual, verifySession } from "@/li
 const PUBLIC = ["/login", "/api/login", "/healthz", "/readyz"];
 
 export async function proxy(request: NextRequest) {
+  // A URL no route could use (NUL, broken percent-encoding) is refused here, before any page or SQL sees it.
+  const problem = requestUrlProblem(rawPathAndQuery(request.url));
+  if (problem) return withHeaders(NextResponse.json({ error: `bad request: ${problem}` }, { status: 400 }), STATIC_CSP);
   const password = process.env.DASHBOARD_PASSWORD;
   if (password && !PUBLIC.includes(request.nextUrl.pathname) && !(await signedIn(request, password))) {
     if (request.nextUrl.pathname.startsWith("/api/")) {
-      return withHeaders(NextResponse.json({ error: "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>" }, { status: 401 }));
+      return withHeaders(NextResponse.json({ error: "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>" }, { status: 401 }), STATIC_CSP);
     }
     const login = new URL("/login", request.url);
     login.searchParams.set("next", request.nextUrl.pathname + request.nextUrl.search);
-    return withHeaders(NextResponse.redirect(login, 303));
+    return withHeaders(NextResponse.redirect(login, 303), STATIC_CSP);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce);
@@ -34,9 +38,17 @@ async function signedIn(request: NextRequest, password: string): Promise<boolean
   return verifySession(sessionKey(password, process.env.SESSION_SECRET), request.cookies.get(SESSION_COOKIE)?.value);
 }
 
-function withHeaders(response: NextResponse): NextResponse {
+function withHeaders(response: NextResponse, csp?: string): NextResponse {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) response.headers.set(k, v);
+  if (csp) response.headers.set("content-security-policy", csp);
   return response;
+}
+
+/** The path and query as the client sent them (still percent-encoded). */
+function rawPathAndQuery(url: string): string {
+  const afterScheme = url.indexOf("//");
+  const pathStart = url.indexOf("/", afterScheme === -1 ? 0 : afterScheme + 2);
+  return pathStart === -1 ? "/" : url.slice(pathStart).split("#")[0]!;
 }
 
 export const config = {

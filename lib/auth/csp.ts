@@ -1,4 +1,5 @@
 // The web app's Content-Security-Policy and security headers (one definition, applied by proxy.ts).
+import securityHeaders from "./security-headers.json";
 // Scripts: only Next's own, by per-request nonce ('strict-dynamic' lets them load their chunks). Styles allow
 // inline attributes: React renders style="" for bar widths and positions, and style injection cannot run code.
 export function contentSecurityPolicy(nonce: string): string {
@@ -16,10 +17,8 @@ export function contentSecurityPolicy(nonce: string): string {
   ].join("; ");
 }
 
-export const SECURITY_HEADERS: Record<string, string> = {
-  "x-content-type-options": "nosniff",
-  "x-frame-options": "DENY",
-  "referrer-policy": "no-referrer",
-  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
-  "cross-origin-opener-policy": "same-origin",
-};
+// Kept as JSON so next.config.mjs (plain Node, no TypeScript) reads the same values for static files.
+/** For answers that are not pages (redirects, errors, static files): nothing may load, run or frame them. */
+export const STATIC_CSP: string = securityHeaders.staticCsp;
+
+export const SECURITY_HEADERS: Record<string, string> = securityHeaders.headers;

@@ -1,5 +1,6 @@
 // Jaeger's HTTP query API shapes (what Grafana's Jaeger data source reads), from our spans and edges (pure).
 import { badRequest } from "../errors";
+import { checkedTime } from "./time-range";
 import type { TraceSearch } from "./trace-search";
 import type { TraceSpanInput } from "./trace-tree";
 
@@ -30,11 +31,11 @@ export function parseJaegerSearch(p: Params, now = Date.now()): JaegerSearch {
     if (!v) return null;
     const n = Number(v);
     if (!Number.isFinite(n) || n < 0) throw badRequest(`${k} must be microseconds since the epoch`);
-    return n / 1000;
+    return checkedTime(n / 1000, k);
   };
   const lookback = p.get("lookback");
   const end = micros("end") ?? now;
-  const start = micros("start") ?? (lookback && lookback !== "custom" ? end - jaegerDurationMs(lookback, "lookback") : end - 3_600_000);
+  const start = micros("start") ?? Math.max(0, lookback && lookback !== "custom" ? end - jaegerDurationMs(lookback, "lookback") : end - 3_600_000);
   if (start >= end) throw badRequest("start must be before end");
   let attribute: TraceSearch["attribute"] = null;
   const tags = p.get("tags");

@@ -3,16 +3,25 @@ import { badRequest } from "../errors";
 const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 export const MAX_RANGE_MS = 31 * 86_400_000;
 
+/** The last millisecond of year 9999: later times have no ISO-8601 form, and Date cannot print them. */
+export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/** `ms` when it is a time Date and PostgreSQL can both hold (1970 to 9999), else a 400 naming the field. */
+export function checkedTime(ms: number, field: string): number {
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS) throw badRequest(`${field}: time out of range (1970 to 9999)`);
+  return ms;
+}
+
 /** A time as the API accepts it: ISO-8601, epoch milliseconds, `now`, or `now-15m` (s, m, h, d, w). */
 export function parseTime(value: string, now: number, field: string): number {
   const v = value.trim();
   if (v === "now") return now;
   const rel = /^now-(\d+)([smhdw])$/.exec(v);
-  if (rel) return now - Number(rel[1]) * UNITS[rel[2]!]!;
-  if (/^\d{10,16}$/.test(v)) return Number(v);
+  if (rel) return checkedTime(now - Number(rel[1]) * UNITS[rel[2]!]!, field);
+  if (/^\d{10,16}$/.test(v)) return checkedTime(Number(v), field);
   if (/^\d{4}-\d{2}-\d{2}/.test(v)) {
     const t = Date.parse(v);
-    if (!Number.isNaN(t)) return t;
+    if (!Number.isNaN(t)) return checkedTime(t, field);
   }
   throw badRequest(`${field}: expected ISO-8601, epoch milliseconds or now-<n><s|m|h|d|w>, got "${value}"`);
 }

@@ -63,7 +63,8 @@ export type ExampleKind = (typeof CATEGORIES)[number];
 export function parseMaxMs(v: string | null): number | null {
   if (v === null || v === "") return null;
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw badRequest("maxMs must be a non-negative number of milliseconds");
+  // Up to a day: longer calls are not kept apart by the latency buckets anyway, and nanoseconds must fit an int8.
+  if (!Number.isFinite(n) || n < 0 || n > 86_400_000) throw badRequest("maxMs must be milliseconds from 0 to 86400000");
   return n;
 }
 

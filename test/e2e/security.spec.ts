@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
+import { SESSION_COOKIE, sessionKey, signSession } from "../../lib/auth/session";
 
 const PASSWORD = "correct horse battery";
 const INGEST_TOKEN = "ingest-token-7f3a9";
@@ -123,3 +124,55 @@ it("login protects pages and API, a shared link survives sign-in, CSP and securi
   expect(product.output()).not.toContain(PASSWORD);
   expect(product.output()).not.toContain(INGEST_TOKEN);
 }, 180_000);
+
+it("the red team's login, URL and header findings are closed", async () => {
+  const web = `http://127.0.0.1:${product.ports.web}`;
+  const login = (form: Record<string, string>, client: string) => fetch(`${web}/api/login`, {
+    method: "POST", redirect: "manual", body: new URLSearchParams(form),
+    headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": client },
+  });
+
+  // next= only ever leads to this site, percent-encoded: never a 500, never "/\t/evil.example".
+  for (const next of ["/\t/evil.example", "/\n/evil.example", "/\r\n/x", "/caf\u00e9/\u{1F600}", "/.//evil.example"]) {
+    const res = await login({ password: PASSWORD, next }, "198.51.100.1");
+    expect(res.status).toBe(303);
+    const location = res.headers.get("location")!;
+    expect(new URL(location, web).origin).toBe(web);
+    expect(location.startsWith("//")).toBe(false);
+    expect(res.headers.get("content-security-policy")).toBeTruthy();
+  }
+
+  // Failed sign-ins are limited per client: the sixth try within a minute is 429, even with the right password.
+  for (let i = 0; i < 5; i++) expect((await login({ password: `wrong-${i}`, next: "/" }, "203.0.113.9")).status).toBe(303);
+  const limited = await login({ password: PASSWORD, next: "/" }, "203.0.113.9");
+  expect(limited.status).toBe(429);
+  expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+  expect((await login({ password: PASSWORD, next: "/" }, "198.51.100.2")).status).toBe(303);
+
+  // A cookie signed with an expiry in 2286 is refused: sessions last at most 12 h from now.
+  const forever = await signSession(sessionKey(PASSWORD), Date.UTC(2286, 0, 1));
+  expect((await fetch(`${web}/api/graph`, { headers: { cookie: `${SESSION_COOKIE}=${forever}` } })).status).toBe(401);
+  const gate = await fetch(`${web}/`, { redirect: "manual" });
+  expect(gate.status).toBe(303);
+  expect(gate.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
+
+  // URLs no route can use are 400 with a message, before any SQL (signed in, so the routes would otherwise run).
+  const auth = { authorization: `Bearer ${PASSWORD}` };
+  for (const path of ["/api/traces/%ff", "/services/%ED%A0%80", "/jaeger/api/traces/%ff", "/api/graph?from=now-1h%00",
+    "/api/services/a%00b", "/api/edges/a/b/traces?maxMs=1e308", "/jaeger/api/traces?service=a&end=1e30",
+    "/jaeger/api/dependencies?endTs=1e300", "/api/graph?from=9999999999999999"]) {
+    const res = await fetch(`${web}${path}`, { headers: auth });
+    expect([path, res.status]).toEqual([path, 400]);
+    expect((await res.json()).error).toBeTruthy();
+  }
+
+  // Security headers on static files and the icon too.
+  const page = await (await fetch(`${web}/login`)).text();
+  const asset = /\/_next\/static\/[^"]+\.(?:js|css)/.exec(page)![0];
+  for (const path of [asset, "/icon.svg"]) {
+    const res = await fetch(`${web}${path}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+  }
+});

@@ -1,6 +1,7 @@
 import { webSql } from "@/lib/db/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { badRequest } from "@/lib/errors";
+import { checkedTime } from "@/lib/domain/time-range";
 import { jsonHandler } from "@/lib/http/respond";
 import { jaegerDependencies } from "@/lib/query/jaeger";
 
@@ -14,5 +15,7 @@ export const GET = jsonHandler(async (req) => {
   if (!Number.isFinite(endTs) || !Number.isFinite(lookback) || lookback <= 0 || lookback > 31 * 86_400_000) {
     throw badRequest("endTs and lookback must be milliseconds (lookback up to 31 days)");
   }
+  checkedTime(endTs - lookback, "endTs - lookback");
+  checkedTime(endTs, "endTs");
   return jaegerData(await jaegerDependencies(webSql(), endTs, lookback));
 });
