@@ -38,11 +38,24 @@ export interface Supervised {
   stop(): Promise<void>;
 }
 
+/** A run at least this long was healthy: its exit starts the back-off afresh. */
+export const STABLE_RUN_MS = 10_000;
+
+/**
+ * The restart back-off: quick after a run that was healthy (a kill, an OOM), doubling only while the process keeps
+ * dying soon after it starts (a crash loop), up to 30 s. Returns the delay and the new count of quick failures.
+ */
+export function restartDelay(quickFailures: number, uptimeMs: number): { delayMs: number; quickFailures: number } {
+  if (uptimeMs >= STABLE_RUN_MS) return { delayMs: 500, quickFailures: 0 };
+  const failures = quickFailures + 1;
+  return { delayMs: Math.min(500 * 2 ** failures, 30_000), quickFailures: failures };
+}
+
 /** Runs a child process and restarts it (with back-off) if it dies on its own. */
 export function supervise(name: string, command: string[], env: NodeJS.ProcessEnv, log: (m: string) => void): Supervised {
   let child: ChildProcess | null = null;
   let stopping = false;
-  let restarts = 0;
+  let quickFailures = 0;
   let exited: Promise<void> = Promise.resolve();
 
   const run = () => {
@@ -53,8 +66,9 @@ export function supervise(name: string, command: string[], env: NodeJS.ProcessEn
         child = null;
         resolve();
         if (stopping) return;
-        restarts = Date.now() - startedAt > 60_000 ? 0 : restarts + 1;
-        const delay = Math.min(1000 * 2 ** restarts, 30_000);
+        const next = restartDelay(quickFailures, Date.now() - startedAt);
+        quickFailures = next.quickFailures;
+        const delay = next.delayMs;
         log(`${name} exited (${signal ?? code}); restarting in ${delay} ms`);
         setTimeout(() => !stopping && run(), delay);
       }),

