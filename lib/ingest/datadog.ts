@@ -59,8 +59,16 @@ function toRawSpan(s: Json, upperOf: Map<bigint, string>): RawSpan {
   const upper = (traceLow !== null && upperOf.get(traceLow)) || "0".repeat(16);
   const spanId = u64(s.span_id);
   const parent = u64(s.parent_id);
-  const start = typeof s.start === "bigint" ? s.start : typeof s.start === "number" ? BigInt(Math.round(s.start)) : 0n;
-  const duration = typeof s.duration === "bigint" ? s.duration : typeof s.duration === "number" ? BigInt(Math.round(s.duration)) : -1n;
+  // A float that is not a number (NaN, Infinity from msgpack) costs this span only, not the payload.
+  const problems: string[] = [];
+  const nanos = (v: unknown, field: string, missing: bigint): bigint => {
+    if (typeof v === "bigint") return v;
+    if (typeof v === "number" && Number.isFinite(v)) return BigInt(Math.round(v));
+    if (v !== undefined && v !== null) problems.push(`${field} must be an integer number of nanoseconds`);
+    return missing;
+  };
+  const start = nanos(s.start, "start", 0n);
+  const duration = nanos(s.duration, "duration", -1n);
   const type = typeof s.type === "string" ? s.type : "";
   const kindMeta = typeof meta["span.kind"] === "string" ? KIND_BY_META[meta["span.kind"]] : undefined;
   const failed = s.error === 1 || s.error === 1n;
@@ -74,5 +82,6 @@ function toRawSpan(s: Json, upperOf: Map<bigint, string>): RawSpan {
     startNs: start, endNs: start + duration, attributes, events: [], links: [],
     statusCode: failed ? StatusCode.ERROR : StatusCode.UNSET,
     statusMessage: failed ? String(meta["error.message"] ?? meta["error.msg"] ?? meta["error.type"] ?? "error") : "",
+    ...(problems.length ? { problem: problems.join("; ") } : {}),
   };
 }

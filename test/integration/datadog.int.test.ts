@@ -66,3 +66,13 @@ it("answers a malformed or invalid payload with 400 and keeps the valid spans of
   expect(res.status).toBe(200);
   expect(await findTraceSpans(ctx.db.sql, "0".repeat(16) + (77).toString(16).padStart(16, "0"))).toHaveLength(1);
 });
+
+it("rejects a span whose start is not a finite number on its own, keeping its siblings", async () => {
+  const url = `http://127.0.0.1:${ctx.collector.ports.datadog}/v0.4/traces`;
+  const now = BigInt(Date.now()) * 1_000_000n;
+  const span = (id: bigint, extra = {}) => ({ trace_id: 78n, span_id: id, parent_id: 0n, name: "job", resource: "nightly", service: "dd-batch", type: "worker", start: now, duration: 1000n, error: 0, meta: {}, metrics: {}, ...extra });
+  const body = encode([[span(1n), span(2n, { start: Infinity }), span(3n, { duration: Number.NaN })]], { useBigInt64: true });
+  const res = await fetch(url, { method: "PUT", body, headers: { "content-type": "application/msgpack" } });
+  expect(res.status).toBe(200);
+  expect((await findTraceSpans(ctx.db.sql, "0".repeat(16) + (78).toString(16).padStart(16, "0"))).map((s) => s.spanId)).toEqual(["0000000000000001"]);
+});

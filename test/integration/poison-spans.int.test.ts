@@ -79,6 +79,45 @@ describe("a span the aggregator cannot process", () => {
     expect((await edges())["poison-a->poison-b"]).toBe(2);
   });
 
+  it("takes lone surrogates and NUL in every text field: stored repaired, and the next pass sets nothing aside", async () => {
+    const body = otlpJsonTraces([{ service: "text-a", startMs: now(), durationMs: 20, calls: [{ target: "text-b", durationMs: 5 }, { target: "text-ext", durationMs: 5, virtual: true }] }]) as {
+      resourceSpans: { resource: { attributes: unknown[] }; scopeSpans: { scope: Record<string, string>; spans: Record<string, unknown>[] }[] }[];
+    };
+    const bad = "\ud800x\u0000\udfff";
+    const kv = (key: string, v: string) => ({ key, value: { stringValue: v } });
+    const ids = new Set(["traceId", "spanId", "parentSpanId", "startTimeUnixNano", "endTimeUnixNano", "key"]);
+    const taint = (o: unknown): unknown => {
+      if (typeof o === "string") return o + bad;
+      if (Array.isArray(o)) return o.map(taint);
+      if (o && typeof o === "object") return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, ids.has(k) ? v : taint(v)]));
+      return o;
+    };
+    for (const rs of body.resourceSpans) {
+      rs.resource.attributes.push(kv(`res${bad}`, bad));
+      for (const ss of rs.scopeSpans) {
+        ss.scope = { name: `scope${bad}`, version: bad };
+        for (const span of ss.spans) {
+          span.attributes = [...((span.attributes as unknown[]) ?? []), kv(`k${bad}`, bad), kv("peer.service", `peer${bad}`)];
+          span.events = [{ name: `ev${bad}`, timeUnixNano: span.startTimeUnixNano, attributes: [kv(bad, bad)] }];
+          span.links = [{ traceId: span.traceId, spanId: "ab".repeat(8), traceState: `ts${bad}`, attributes: [kv(bad, bad)] }];
+          span.traceState = `t=${bad}`;
+          span.name = `${span.name as string}${bad}`;
+          span.status = { ...(span.status as object), message: bad };
+        }
+      }
+    }
+    const tainted = { resourceSpans: body.resourceSpans.map((rs) => ({ ...rs, resource: taint(rs.resource) })) };
+    const res = await postJson(tainted);
+    expect(res.status).toBe(200);
+    const answer = await res.json();
+    expect(answer).toEqual({});
+    const before = (await quarantineSummary(ctx.db.sql)).total;
+    await aggregateAll(ctx.db.sql);
+    expect((await quarantineSummary(ctx.db.sql)).total).toBe(before);
+    const e = await edges();
+    expect(Object.keys(e).filter((k) => k.includes("text-")).length).toBeGreaterThanOrEqual(2);
+  });
+
   it("finds a span that passes every check but that PostgreSQL still refuses, and quarantines only that one", async () => {
     await postJson(otlpJsonTraces([
       { service: "iso-a", startMs: now(), durationMs: 20, calls: [{ target: "iso-b", durationMs: 5 }] },
