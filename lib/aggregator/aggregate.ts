@@ -4,7 +4,7 @@ import { bumpVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRol
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import { isDataError, type Queryable, type Sql, type TransactionSql } from "../db/pool";
 import { quarantinedKeys, quarantineSpans, type QuarantinedSpan } from "../db/quarantine";
-import { advanceShard, lockShard, shardProgress } from "../db/shards";
+import { advanceShard, advanceShardEarly, lockShard, shardProgress } from "../db/shards";
 import { levellingLimit } from "../domain/shard-leases";
 import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
 
@@ -48,56 +48,74 @@ export async function processShards(sql: Sql, shards: number[], waitMs: number, 
 const logToStderr = (m: string) => console.error(`[aggregator] ${m}`);
 
 /**
- * One epoch of one shard in one transaction: the shard's progress row is locked (so workers never process the
- * same shard and epoch twice, whoever holds the lease), the shard's spans of the epoch are paired against
- * everything committed within its window, the roll-up is added and progress advances, all committed together or
- * not at all. Roll-up rows are sums, so shards add into the same rows without coordinating.
- * A span the roll-up cannot use is quarantined (recorded with its reason, logged) and the epoch goes on without it.
+ * One pass over one epoch of one shard, in one transaction: the final pass of the oldest epoch whose wait window
+ * has closed, else the early pass of the next epoch whose commits are all visible. Returns whether it did one.
  */
 export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null, log = logToStderr): Promise<boolean> {
+  return (await runPass(sql, "final", waitMs, shard, upTo, log)) || (await runPass(sql, "early", waitMs, shard, upTo, log));
+}
+
+/**
+ * The shard's progress row is locked (so workers never process the same shard, epoch and pass twice, whoever holds
+ * the lease), the shard's spans of the epoch are paired against everything committed up to the epoch (early) or
+ * within its wait window (final), the roll-up is added and progress advances, all committed together or not at
+ * all. Roll-up rows are sums, so shards and passes add into the same rows without coordinating.
+ * A span the roll-up cannot use is quarantined (recorded with its reason, logged) and the epoch goes on without it.
+ */
+async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard: number, upTo: number | null, log: (m: string) => void): Promise<boolean> {
   let setAside: QuarantinedSpan[] = [];
   const done = await sql.begin(async (tx) => {
     setAside = [];
     const progress = await lockShard(tx, shard);
     if (!progress) return false; // another worker is on it, or the shards were just resized
-    const e = progress.processedEpoch + 1;
+    const e = (phase === "final" ? progress.processedEpoch : progress.earlyEpoch) + 1;
     if (upTo !== null && e > upTo) return false;
+    if (phase === "final" && progress.earlyEpoch < e) return false; // the early pass comes first
     const epoch = await getEpoch(tx, e);
     if (!epoch) return false;
-    const window = await windowOf(tx, e, waitMs);
-    if (!window.ready) return false;
-    const end = (await getEpoch(tx, window.end))!;
-    // Every transaction that wrote into the window must be over, or a late commit could be missed.
-    if (!(await isClosed(tx, end.xidBound))) return false;
+    let windowLast = e;
+    let upper = epoch.xidBound;
+    if (phase === "final") {
+      const window = await windowOf(tx, e, waitMs);
+      if (!window.ready) return false;
+      windowLast = window.end;
+      upper = (await getEpoch(tx, window.end))!.xidBound;
+    }
+    // Every transaction that wrote into what is read must be over, or a late commit could be missed.
+    if (!(await isClosed(tx, upper))) return false;
 
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
     const bounds = { epoch: e, lower, upper: epoch.xidBound, shard, count: progress.shardCount };
     const quarantine = (s: AggSpan, reason: string) =>
       setAside.push({ epoch: e, shard, traceId: s.traceId, spanId: s.spanId, kind: s.kind, service: s.service, name: s.name, reason });
-    const batch = (await spansOfEpoch(tx, bounds)).filter((s) => {
+    const stored = await spansOfEpoch(tx, bounds);
+    const known = await quarantinedKeys(tx, [...new Set(stored.map((s) => s.traceId))]);
+    const usable = (s: AggSpan) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null;
+    const batch = stored.filter((s) => {
+      if (usable(s)) return true;
+      // Set aside once, by the early pass; the final pass leaves the same spans out.
       const problem = storedSpanProblem(s);
-      if (problem) quarantine(s, problem);
-      return problem === null;
+      if (phase === "early" && problem) quarantine(s, problem);
+      return false;
     });
     if (batch.length > 0) {
-      const known = await quarantinedKeys(tx, [...new Set(batch.map((s) => s.traceId))]);
       // Spans of other epochs that their own pass sets aside are no partners here either.
-      const partners = (await pairingContext(tx, batch, bounds, end.xidBound))
-        .filter((s) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null);
+      const partners = (await pairingContext(tx, batch, bounds, upper)).filter(usable);
       const context = [...batch, ...partners];
       const earlier = [...new Set(context.map((s) => s.epoch).filter((x) => x < e))];
       const ends = await windowEnds(tx, earlier, waitMs);
       const windowEnd = (x: number) => {
-        if (x === e) return window.end;
+        if (x === e) return windowLast;
         const found = ends.get(x);
         if (found === undefined) throw new Error(`no window for epoch ${x}`);
         return found;
       };
       const index = new SpanIndex(context);
-      await writeIsolating(tx, batch, (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd), part), quarantine);
+      await writeIsolating(tx, batch, (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd, phase), part, phase), quarantine);
     }
     await quarantineSpans(tx, setAside);
-    await advanceShard(tx, shard, e);
+    if (phase === "final") await advanceShard(tx, shard, e);
+    else await advanceShardEarly(tx, shard, e);
     return true;
   });
   for (const q of setAside) {
@@ -107,15 +125,18 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
 }
 
 /** The roll-up of (part of) an epoch's spans: observations are per span, so parts add up to the whole. */
-async function writeEpochPart(tx: Queryable, observations: ReturnType<typeof observeEpoch>, part: AggSpan[]): Promise<void> {
+async function writeEpochPart(tx: Queryable, observations: ReturnType<typeof observeEpoch>, part: AggSpan[], phase: "early" | "final"): Promise<void> {
   // Minute and hour rows in the same transaction: both are exact, whatever happens.
   const minutely = rollUp(observations, MINUTE_MS);
   await writeRollup(tx, minutely, "minute");
   const hourly = rollUp(observations, HOUR_MS);
   await writeRollup(tx, hourly, "hour");
   await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
-  await writeServiceCatalog(tx, serviceNamespaces(part));
-  await writeServiceVersions(tx, serviceVersions(part));
+  // Namespaces and versions are known from the span alone: taken once, as early as possible.
+  if (phase === "early") {
+    await writeServiceCatalog(tx, serviceNamespaces(part));
+    await writeServiceVersions(tx, serviceVersions(part));
+  }
   await bumpVersions(tx, minutely, hourly);
 }
 

@@ -4,13 +4,21 @@ import type { Queryable, Sql } from "./pool";
 export interface ShardProgress {
   shard: number;
   shardCount: number;
+  /** Epochs fully done: both passes. */
   processedEpoch: number;
+  /** Epochs whose early pass is done (never below processedEpoch). */
+  earlyEpoch: number;
 }
 
+type ProgressRow = { shard: number; shard_count: number; processed_epoch: bigint; early_epoch: bigint };
+const progressOf = (r: ProgressRow): ShardProgress => ({
+  shard: r.shard, shardCount: r.shard_count, processedEpoch: Number(r.processed_epoch),
+  earlyEpoch: Math.max(Number(r.early_epoch), Number(r.processed_epoch)),
+});
+
 export async function shardProgress(sql: Queryable): Promise<ShardProgress[]> {
-  const rows = await sql<{ shard: number; shard_count: number; processed_epoch: bigint }[]>`
-    SELECT shard, shard_count, processed_epoch FROM aggregator_shards ORDER BY shard`;
-  return rows.map((r) => ({ shard: r.shard, shardCount: r.shard_count, processedEpoch: Number(r.processed_epoch) }));
+  const rows = await sql<ProgressRow[]>`SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards ORDER BY shard`;
+  return rows.map(progressOf);
 }
 
 /**
@@ -18,13 +26,20 @@ export async function shardProgress(sql: Queryable): Promise<ShardProgress[]> {
  * moves on) or the shard no longer exists (the shards were resized).
  */
 export async function lockShard(tx: Queryable, shard: number): Promise<ShardProgress | null> {
-  const [row] = await tx<{ shard_count: number; processed_epoch: bigint }[]>`
-    SELECT shard_count, processed_epoch FROM aggregator_shards WHERE shard = ${shard} FOR UPDATE SKIP LOCKED`;
-  return row ? { shard, shardCount: row.shard_count, processedEpoch: Number(row.processed_epoch) } : null;
+  const [row] = await tx<ProgressRow[]>`
+    SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards WHERE shard = ${shard} FOR UPDATE SKIP LOCKED`;
+  return row ? progressOf(row) : null;
 }
 
+/** Marks the epoch fully done (its final pass; the early one is then done too). */
 export async function advanceShard(tx: Queryable, shard: number, epoch: number): Promise<void> {
-  await tx`UPDATE aggregator_shards SET processed_epoch = ${epoch}, updated_at = now() WHERE shard = ${shard}`;
+  await tx`UPDATE aggregator_shards SET processed_epoch = ${epoch}, early_epoch = greatest(early_epoch, ${epoch}), updated_at = now()
+    WHERE shard = ${shard}`;
+}
+
+/** Marks the epoch's early pass done. */
+export async function advanceShardEarly(tx: Queryable, shard: number, epoch: number): Promise<void> {
+  await tx`UPDATE aggregator_shards SET early_epoch = ${epoch}, updated_at = now() WHERE shard = ${shard}`;
 }
 
 /**
@@ -34,17 +49,19 @@ export async function advanceShard(tx: Queryable, shard: number, epoch: number):
 export async function resizeShards(sql: Sql, count: number): Promise<"resized" | "busy" | "uneven" | "unchanged"> {
   return sql.begin(async (tx) => {
     const [total] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM aggregator_shards`;
-    const locked = await tx<{ processed_epoch: bigint }[]>`SELECT processed_epoch FROM aggregator_shards FOR UPDATE SKIP LOCKED`;
+    const locked = (await tx<ProgressRow[]>`
+      SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards FOR UPDATE SKIP LOCKED`).map(progressOf);
     if (locked.length === count && total!.n === count) return "unchanged";
     if (locked.length !== total!.n) return "busy";
-    const epochs = new Set(locked.map((r) => r.processed_epoch));
+    // Both passes must be level and caught up: the new shards split the spans of later epochs differently.
+    const epochs = new Set(locked.flatMap((r) => [r.processedEpoch, r.earlyEpoch]));
     if (epochs.size > 1) return "uneven";
-    const epoch = locked[0]?.processed_epoch ?? 0n;
+    const epoch = BigInt(locked[0]?.processedEpoch ?? 0);
     await tx`DELETE FROM aggregator_shards`;
     await tx`DELETE FROM aggregator_leases`;
     await tx`
-      INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at)
-      SELECT s, ${count}, ${epoch.toString()}::bigint, now() FROM generate_series(0, ${count - 1}) s`;
+      INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, early_epoch, updated_at)
+      SELECT s, ${count}, ${epoch.toString()}::bigint, ${epoch.toString()}::bigint, now() FROM generate_series(0, ${count - 1}) s`;
     return "resized";
   });
 }

@@ -1,5 +1,5 @@
 import { SpanKind, StatusCode, type Attributes } from "./span";
-import { adjustedCount } from "./sampling";
+import { ownAdjustedCount } from "./sampling";
 import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
 
@@ -72,6 +72,7 @@ export class SpanIndex {
   private readonly byId = new Map<string, AggSpan[]>();
   private readonly byParent = new Map<string, AggSpan[]>();
   private readonly byLink = new Map<string, AggSpan[]>();
+  private readonly counts = new Map<AggSpan, { weight: number; settledAt: number }>();
 
   constructor(spans: Iterable<AggSpan>) {
     for (const s of spans) {
@@ -89,6 +90,32 @@ export class SpanIndex {
   linkedFrom(s: AggSpan): AggSpan[] {
     return this.byLink.get(key(s.traceId, s.spanId)) ?? [];
   }
+
+  /**
+   * How many real calls a span stands for, and the newest epoch that answer depends on. Sampling is decided per
+   * trace (consistent probability sampling), so a span without sampling information of its own (Zipkin carries no
+   * tracestate) takes its nearest ancestor's. A chain that breaks at a missing parent gives 1 and is never settled
+   * before the wait: the parent may still come.
+   */
+  weightOf(s: AggSpan): { weight: number; settledAt: number } {
+    let w = this.counts.get(s);
+    if (w === undefined) {
+      w = { weight: 1, settledAt: Number.POSITIVE_INFINITY };
+      let newest = 0;
+      let cur: AggSpan | undefined = s;
+      for (let depth = 0; cur && depth < 64; depth++) {
+        newest = Math.max(newest, cur.epoch);
+        const own = ownAdjustedCount(cur.traceState, cur.attributes, cur.resourceAttributes);
+        if (own !== null || !cur.parentSpanId) {
+          w = { weight: own ?? 1, settledAt: newest };
+          break;
+        }
+        cur = this.spans(cur.traceId, cur.parentSpanId)[0];
+      }
+      this.counts.set(s, w);
+    }
+    return w;
+  }
 }
 
 const key = (traceId: string, spanId: string) => `${traceId}:${spanId}`;
@@ -103,28 +130,52 @@ export const minuteOf = (startNs: bigint) => Number((startNs / MINUTE_NS) * 60_0
 const isShared = (s: AggSpan) => s.attributes["zipkin.shared"] === true;
 
 /**
- * Pairing rules for the spans of one epoch. `index` holds every span committed up to the end of this epoch's
- * wait window; `windowEnd(e)` is the last epoch that still pairs with epoch e. A pair is counted once, by the
- * side committed in the later epoch (the server side on a tie), so the result never depends on how epochs were
- * batched, restarted or shared between workers.
+ * What a pass emits. "early" runs as soon as the epoch's commits are all visible, against the spans committed up to
+ * it: pairs whose both sides are stored, roots and service figures, so a complete call is on the map at once.
+ * "final" runs when the epoch's wait window has closed: only what needed the wait (virtual edges of callers whose
+ * callee never came, unpaired and orphan counts). "all" is both at once. early + final == all, span by span.
  */
-export function observeEpoch(batch: AggSpan[], index: SpanIndex, windowEnd: (epoch: number) => number): Observations {
+export type Phase = "early" | "final" | "all";
+
+/**
+ * Pairing rules for the spans of one epoch. `index` holds every span committed up to the end of this epoch's
+ * wait window (for "early": up to the epoch itself); `windowEnd(e)` is the last epoch that still pairs with epoch e.
+ * A pair is counted once, by the side committed in the later epoch (the server side on a tie), so the result never
+ * depends on how epochs were batched, restarted or shared between workers.
+ */
+export function observeEpoch(batch: AggSpan[], index: SpanIndex, windowEnd: (epoch: number) => number, phase: Phase = "all"): Observations {
   const out: Observations = { edges: [], services: [], quality: [] };
   const pairs = (a: AggSpan, b: AggSpan) => Math.max(a.epoch, b.epoch) <= windowEnd(Math.min(a.epoch, b.epoch));
+  const final = phase !== "early";
+  // What the early pass counts, it counts only when the weight it uses is settled by spans committed up to the
+  // epoch; the rest is counted by the final pass. Either way each observation is made exactly once.
+  const now = (weighed: AggSpan, epoch: number) =>
+    phase === "all" || (phase === "early") === index.weightOf(weighed).settledAt <= epoch;
+  const ctx: Pass = { index, pairs, out, now, final };
 
   for (const s of batch) {
     const minuteMs = minuteOf(s.startNs);
-    if (s.parentSpanId && index.spans(s.traceId, s.parentSpanId).length === 0) {
+    if (final && s.parentSpanId && index.spans(s.traceId, s.parentSpanId).length === 0) {
       out.quality.push({ minuteMs, service: s.service, counter: "orphanSpans" });
     }
     if (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) {
-      observeCallee(s, index, pairs, out);
-      out.services.push(...serviceObservations(s, minuteMs));
+      observeCallee(s, ctx);
+      if (now(s, s.epoch)) out.services.push(...serviceObservations(s, minuteMs, index.weightOf(s).weight));
     } else if (s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) {
-      observeCaller(s, index, pairs, out);
+      observeCaller(s, ctx);
     }
   }
   return out;
+}
+
+interface Pass {
+  index: SpanIndex;
+  pairs: (a: AggSpan, b: AggSpan) => boolean;
+  out: Observations;
+  /** Whether this pass makes an observation weighed by `weighed` for a span of `epoch` (early or final). */
+  now: (weighed: AggSpan, epoch: number) => boolean;
+  /** Whether this pass decides what needed the wait. */
+  final: boolean;
 }
 
 function callersOf(callee: AggSpan, index: SpanIndex): AggSpan[] {
@@ -145,29 +196,27 @@ function calleesOf(caller: AggSpan, index: SpanIndex): AggSpan[] {
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
 
-function observeCallee(s: AggSpan, index: SpanIndex, pairs: (a: AggSpan, b: AggSpan) => boolean, out: Observations): void {
+function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): void {
   const callers = callersOf(s, index).filter((c) => pairs(c, s));
-  if (callers.length > 0) {
-    // Counted here when the caller was committed no later than this span; otherwise the caller counts it.
-    for (const c of callers) if (c.epoch <= s.epoch) out.edges.push(pairedEdge(c, s));
-    return;
-  }
+  // Counted here when the caller was committed no later than this span (so it is visible to the early pass);
+  // otherwise the caller counts it.
+  for (const c of callers) if (c.epoch <= s.epoch && now(c, s.epoch)) out.edges.push(pairedEdge(c, s, index));
+  if (callers.length > 0) return;
   const isRoot = !s.parentSpanId && (s.kind !== SpanKind.CONSUMER || s.links.length === 0);
-  if (isRoot) {
-    out.edges.push(userEdge(s));
+  // A root is settled at once, unless a Zipkin shared caller (same span id) may still arrive within the wait.
+  if (isRoot && (isShared(s) ? final : now(s, s.epoch))) {
+    out.edges.push(userEdge(s, index));
     out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "rootServerSpans" });
-  } else if (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0) {
+  } else if (!isRoot && final && (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0)) {
     out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "unpairedServerSpans" });
   }
 }
 
-function observeCaller(s: AggSpan, index: SpanIndex, pairs: (a: AggSpan, b: AggSpan) => boolean, out: Observations): void {
+function observeCaller(s: AggSpan, { index, pairs, out, now, final }: Pass): void {
   const callees = calleesOf(s, index).filter((c) => pairs(s, c));
-  if (callees.length > 0) {
-    for (const c of callees) if (c.epoch < s.epoch) out.edges.push(pairedEdge(s, c));
-    return;
-  }
-  const edge = virtualEdge(s);
+  for (const c of callees) if (c.epoch < s.epoch && now(s, s.epoch)) out.edges.push(pairedEdge(s, c, index));
+  if (callees.length > 0 || !final) return;
+  const edge = virtualEdge(s, index);
   out.edges.push(edge);
   // A call to a named external API is expected to be unpaired; one to a nameless peer is worth a look.
   if (edge.targetType === "unknown") {
@@ -175,7 +224,7 @@ function observeCaller(s: AggSpan, index: SpanIndex, pairs: (a: AggSpan, b: AggS
   }
 }
 
-function pairedEdge(caller: AggSpan, callee: AggSpan): EdgeObservation {
+function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObservation {
   const messaging = caller.kind === SpanKind.PRODUCER;
   const outcome = outcomeOf([callee, caller]);
   return {
@@ -186,7 +235,7 @@ function pairedEdge(caller: AggSpan, callee: AggSpan): EdgeObservation {
     targetType: "service",
     connectionType: messaging ? "messaging" : "rpc",
     broker: messaging ? (brokerOf(caller.attributes) ?? brokerOf(callee.attributes)) : null,
-    weight: weightOf(caller),
+    weight: index.weightOf(caller).weight,
     ...outcome,
     clientNs: caller.durationNs,
     serverNs: callee.durationNs,
@@ -196,7 +245,7 @@ function pairedEdge(caller: AggSpan, callee: AggSpan): EdgeObservation {
   };
 }
 
-function userEdge(s: AggSpan): EdgeObservation {
+function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   const peer = typeof s.attributes["peer.service"] === "string" && s.attributes["peer.service"] ? (s.attributes["peer.service"] as string) : null;
   return {
     minuteMs: minuteOf(s.startNs),
@@ -206,7 +255,7 @@ function userEdge(s: AggSpan): EdgeObservation {
     targetType: "service",
     connectionType: s.kind === SpanKind.CONSUMER ? "messaging" : "rpc",
     broker: s.kind === SpanKind.CONSUMER ? brokerOf(s.attributes) : null,
-    weight: weightOf(s),
+    weight: index.weightOf(s).weight,
     ...outcomeOf([s]),
     clientNs: null,
     serverNs: s.durationNs,
@@ -216,7 +265,7 @@ function userEdge(s: AggSpan): EdgeObservation {
   };
 }
 
-function virtualEdge(s: AggSpan): EdgeObservation {
+function virtualEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   const node = virtualNodeOf(s.attributes);
   const messaging = s.kind === SpanKind.PRODUCER || node.type === "messaging";
   return {
@@ -227,7 +276,7 @@ function virtualEdge(s: AggSpan): EdgeObservation {
     targetType: s.kind === SpanKind.PRODUCER && node.type !== "unknown" ? "messaging" : node.type,
     connectionType: node.type === "database" ? "database" : messaging ? "messaging" : "virtual",
     broker: messaging ? brokerOf(s.attributes) : null,
-    weight: weightOf(s),
+    weight: index.weightOf(s).weight,
     ...outcomeOf([s]),
     clientNs: s.durationNs,
     serverNs: null,
@@ -237,7 +286,6 @@ function virtualEdge(s: AggSpan): EdgeObservation {
   };
 }
 
-const weightOf = (s: AggSpan) => adjustedCount(s.traceState, s.attributes, s.resourceAttributes);
 
 function httpStatus(a: Attributes): number | null {
   const v = Number(a["http.response.status_code"] ?? a["http.status_code"]);
@@ -265,8 +313,8 @@ export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boole
   return { failed, status4xx, throttled, errorMessage };
 }
 
-function serviceObservations(s: AggSpan, minuteMs: number): ServiceObservation[] {
-  const base = { minuteMs, service: s.service, weight: weightOf(s), failed: outcomeOf([s]).failed, durationNs: s.durationNs };
+function serviceObservations(s: AggSpan, minuteMs: number, weight: number): ServiceObservation[] {
+  const base = { minuteMs, service: s.service, weight, failed: outcomeOf([s]).failed, durationNs: s.durationNs };
   return [{ ...base, operation: "" }, { ...base, operation: s.name }];
 }
 

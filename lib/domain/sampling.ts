@@ -6,6 +6,11 @@ import type { Attributes } from "./span";
  * attribute on the span or its resource; otherwise 1.
  */
 export function adjustedCount(traceState: string | null, attributes: Attributes, resource: Attributes): number {
+  return ownAdjustedCount(traceState, attributes, resource) ?? 1;
+}
+
+/** The adjusted count a span's own sampling information gives, or null when it carries none (e.g. Zipkin spans). */
+export function ownAdjustedCount(traceState: string | null, attributes: Attributes, resource: Attributes): number | null {
   const th = thresholdOf(traceState);
   if (th !== null) return th;
   for (const source of [attributes, resource]) {
@@ -14,7 +19,7 @@ export function adjustedCount(traceState: string | null, attributes: Attributes,
       if (Number.isFinite(v) && v >= 1) return v;
     }
   }
-  return 1;
+  return null;
 }
 
 function thresholdOf(traceState: string | null): number | null {

@@ -37,10 +37,11 @@ export function planLeases(v: LeaseView): LeasePlan {
 }
 
 /**
- * When workers are told to use a different number of shards, the old shards must first reach the same epoch:
- * until then no shard goes past the furthest one. Null when no levelling is needed.
+ * When workers are told to use a different number of shards, the old shards must first reach the same epoch with
+ * both passes: until then no shard's early or final pass goes past the furthest early one. Null when no levelling
+ * is needed.
  */
-export function levellingLimit(current: { processedEpoch: number }[], desiredCount: number): number | null {
+export function levellingLimit(current: { processedEpoch: number; earlyEpoch?: number }[], desiredCount: number): number | null {
   if (current.length === desiredCount) return null;
-  return Math.max(...current.map((s) => s.processedEpoch));
+  return Math.max(...current.map((s) => Math.max(s.processedEpoch, s.earlyEpoch ?? 0)));
 }

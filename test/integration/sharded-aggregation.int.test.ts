@@ -115,7 +115,7 @@ describe("aggregation sharded by trace id over several worker processes", () => 
     await processShards(sql, [0, 1], WAIT_MS, limit);
     expect((await shardProgress(sql)).map((s) => s.processedEpoch)).toEqual([5, 5]); // shard 1 did not run ahead
     expect(await resizeShards(sql, 3)).toBe("resized");
-    expect(await shardProgress(sql)).toEqual([0, 1, 2].map((shard) => ({ shard, shardCount: 3, processedEpoch: 5 })));
+    expect(await shardProgress(sql)).toEqual([0, 1, 2].map((shard) => ({ shard, shardCount: 3, processedEpoch: 5, earlyEpoch: 5 })));
     expect(await resizeShards(sql, 3)).toBe("unchanged");
   });
 });

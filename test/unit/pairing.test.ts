@@ -160,3 +160,68 @@ describe("pairing rules", () => {
     expect(run([root, child(root, INTERNAL, "batch")]).edges).toEqual([]);
   });
 });
+
+describe("early and final passes", () => {
+  /** Each epoch twice, as the aggregator now does: early against what is committed up to it, final after its wait. */
+  function runTwoPhase(spans: AggSpan[], wait: number): Observations {
+    const out: Observations = { edges: [], services: [], quality: [] };
+    const epochs = [...new Set(spans.map((s) => s.epoch))].sort((a, b) => a - b);
+    const windowEnd = (e: number) => e + wait;
+    for (const e of epochs) {
+      const batch = spans.filter((s) => s.epoch === e);
+      const early = observeEpoch(batch, new SpanIndex(spans.filter((s) => s.epoch <= e)), windowEnd, "early");
+      const final = observeEpoch(batch, new SpanIndex(spans.filter((s) => s.epoch <= windowEnd(e))), windowEnd, "final");
+      for (const o of [early, final]) {
+        out.edges.push(...o.edges);
+        out.services.push(...o.services);
+        out.quality.push(...o.quality);
+      }
+    }
+    return out;
+  }
+  const all = (o: Observations) => [edges(o), quality(o), o.services.map((s) => `${s.service}/${s.operation}/${s.weight}`).sort(),
+    o.edges.map((e) => `${e.source}->${e.target}:${e.weight}:${e.failed}:${e.clientNs}:${e.serverNs}`).sort()];
+
+  it("add up to one pass after the wait, for random traces spread over epochs", () => {
+    let rng = 7;
+    const rand = (n: number) => ((rng = (rng * 1103515245 + 12345) % 2 ** 31), rng % n);
+    const kinds = [SERVER, CLIENT, PRODUCER, CONSUMER, INTERNAL];
+    for (let trial = 0; trial < 300; trial++) {
+      const traceId = trial.toString(16).padStart(32, "a");
+      const spans: AggSpan[] = [];
+      for (let i = 0; i < 2 + rand(8); i++) {
+        const parent = spans.length && rand(5) > 0 ? spans[rand(spans.length)] : undefined;
+        const linked = spans.length && rand(4) === 0 ? spans[rand(spans.length)] : undefined;
+        spans.push(span(kinds[rand(kinds.length)]!, `svc${rand(4)}`, {
+          traceId, parentSpanId: parent ? parent.spanId : null, epoch: 1 + rand(6), statusCode: rand(5) === 0 ? 2 : 0,
+          traceState: rand(3) === 0 ? "ot=th:8" : null, links: linked ? [{ traceId, spanId: linked.spanId }] : [],
+          attributes: rand(4) === 0 ? { "zipkin.shared": true } : rand(3) === 0 ? { "peer.service": "ext" } : {},
+        }));
+      }
+      const wait = rand(3);
+      expect(all(runTwoPhase(spans, wait))).toEqual(all(run(spans, wait)));
+    }
+  });
+
+  it("counts a complete call in the early pass, and leaves the unpaired caller to the final one", () => {
+    const root = span(SERVER, "gateway", { epoch: 1 });
+    const call = child(root, CLIENT, "gateway", { epoch: 1 });
+    const served = child(call, SERVER, "orders", { epoch: 1 });
+    const lonely = child(root, CLIENT, "gateway", { epoch: 1, attributes: { "peer.service": "payments-api" } });
+    const early = observeEpoch([root, call, served, lonely], new SpanIndex([root, call, served, lonely]), (e) => e + 30, "early");
+    expect(edges(early)).toEqual(["gateway->orders:rpc:service", "user->gateway:rpc:service"]);
+    const final = observeEpoch([root, call, served, lonely], new SpanIndex([root, call, served, lonely]), (e) => e + 30, "final");
+    expect(edges(final)).toEqual(["gateway->payments-api:virtual:external"]);
+  });
+
+  it("gives a span without sampling information its trace's adjusted count (Zipkin under a sampled trace)", () => {
+    const root = span(SERVER, "gateway", { traceState: "ot=th:8" });
+    const call = child(root, CLIENT, "gateway", { traceState: "ot=th:8" });
+    const zipkinServer = child(call, SERVER, "payments");
+    const zipkinCall = child(zipkinServer, CLIENT, "payments", { attributes: { "peer.service": "gateway-api" } });
+    const o = run([root, call, zipkinServer, zipkinCall]);
+    expect(o.edges.map((e) => `${e.source}->${e.target}:${e.weight}`).sort()).toEqual(
+      ["gateway->payments:2", "payments->gateway-api:2", "user->gateway:2"]);
+    expect(o.services.filter((s) => s.service === "payments").map((s) => s.weight)).toEqual([2, 2]);
+  });
+});

@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { useCollectorDatabase } from "../helpers/collector";
+import { aggregateOnce } from "../../lib/aggregator/aggregate";
+import { loadGraph } from "../../lib/query/graph";
+
+// A call whose client and server spans are both stored is counted by the next pass, without the pairing wait; only
+// what needs the wait (a caller whose callee may still come) waits for it.
+const ctx = useCollectorDatabase();
+const WAIT_MS = 5_000; // longer than the steps before the last one take
+const hex = (n: number) => randomBytes(n).toString("hex");
+const ns = (ms: number) => String(BigInt(Math.round(ms)) * 1_000_000n);
+const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
+
+async function post(service: string, spans: unknown[]) {
+  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str("service.name", service)] }, scopeSpans: [{ spans }] }] }),
+  });
+  expect(res.status).toBe(200);
+}
+const pass = async () => {
+  await new Promise((r) => setTimeout(r, 5));
+  await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
+};
+async function edges(): Promise<Record<string, number>> {
+  const graph = await loadGraph(ctx.db.sql, new Date(Date.now() - 600_000), new Date(Date.now() + 60_000));
+  return Object.fromEntries(graph.edges.map((e) => [`${e.source}->${e.target}`, e.requests]));
+}
+
+describe("freshness", () => {
+  it("counts a complete pair and a root in the next pass; an unpaired caller waits for its partner's wait", async () => {
+    const t = Date.now() - 2000;
+    const trace = hex(16);
+    const [root, call, served, lonely] = [hex(8), hex(8), hex(8), hex(8)];
+    await post("fresh-a", [
+      { traceId: trace, spanId: root, name: "GET /", kind: 2, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + 50) },
+      { traceId: trace, spanId: call, parentSpanId: root, name: "call b", kind: 3, startTimeUnixNano: ns(t + 1), endTimeUnixNano: ns(t + 40) },
+      { traceId: trace, spanId: lonely, parentSpanId: root, name: "call ext", kind: 3, startTimeUnixNano: ns(t + 1), endTimeUnixNano: ns(t + 40),
+        attributes: [str("peer.service", "fresh-ext")] },
+    ]);
+    await pass();
+    await pass();
+    // The caller alone: the root counts, the call to fresh-b is not yet a virtual edge (its server may still come).
+    expect(await edges()).toEqual({ "user->fresh-a": 1 });
+
+    // The server side arrives two epochs later: the pair counts in the next pass, once.
+    await pass();
+    await post("fresh-b", [{ traceId: trace, spanId: served, parentSpanId: call, name: "serve", kind: 2, startTimeUnixNano: ns(t + 2), endTimeUnixNano: ns(t + 38) }]);
+    await pass();
+    await pass();
+    expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1 });
+    await pass();
+    expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1 });
+
+    // The unpaired call to the external API becomes a virtual edge only when its wait is over.
+    const [row] = await ctx.db.sql<{ early: bigint; done: bigint }[]>`SELECT early_epoch AS early, processed_epoch AS done FROM aggregator_shards`;
+    expect(Number(row!.early)).toBeGreaterThan(Number(row!.done));
+    await new Promise((r) => setTimeout(r, WAIT_MS + 500));
+    await pass();
+    await pass();
+    expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1, "fresh-a->fresh-ext": 1 });
+  });
+});
