@@ -6,6 +6,7 @@ import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/lib/domain/graph-wire";
+import AsOf from "./AsOf";
 import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/lib/domain/namespaces";
@@ -112,6 +113,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
             {state.live ? "Pause" : "Resume"} live
           </button>
         )}
+        <AsOf settledUntil={graph.settledUntil} />
         <label>
           Compare
           <select value={typeof state.compare === "object" && state.compare ? "custom" : (state.compare ?? "")} onChange={(e) => update({ compare: compareChoice(e.target.value, graph) })}>

@@ -1,5 +1,6 @@
 "use client";
 
+import AsOf from "./AsOf";
 import { useEffect, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { deployLines, timeTick, type DeployMark } from "./DeployMarkers";
@@ -29,6 +30,7 @@ interface Example {
 
 interface Point {
   t: string;
+  partial: boolean;
   ratePerSec: number;
   errorRate: number;
   client: Record<Pct, number | null>;
@@ -71,7 +73,7 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
   const base = edge ? `/api/edges/${encodeURIComponent(edge.source)}/${encodeURIComponent(edge.target)}` : null;
   const window = (f: string, t: string) => `from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`;
   const q = edge ? `${window(from, to)}&connectionType=${edge.connectionType}` : "";
-  const series = useJson<{ stepSeconds: number; points: Point[]; deploys: DeployMark[] }>(base && `${base}/series?${q}`);
+  const series = useJson<{ stepSeconds: number; settledUntil: string | null; points: Point[]; deploys: DeployMark[] }>(base && `${base}/series?${q}`);
   const baseSeries = useJson<{ points: Point[] }>(base && baseline && series ? `${base}/series?${window(baseline.from, baseline.to)}&connectionType=${edge!.connectionType}&step=${series.stepSeconds / 60}m` : null);
   const slowest = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=slowest`);
   const errors = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=errors`);
@@ -87,7 +89,8 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
     const b = baseSeries?.points[i];
     const side = b && b.client.p50 !== null ? b.client : b?.server;
     const band = side && side.p50 !== null && side[pct] !== null ? [side.p50, side[pct]] : null;
-    return { ts: Date.parse(p.t), rate: p.ratePerSec, errors: p.errorRate * 100, client: p.client[pct], server: p.server[pct], band };
+    // A step not all counted yet is left out of rate and errors: drawn, it would read as a drop.
+    return { ts: Date.parse(p.t), rate: p.partial ? null : p.ratePerSec, errors: p.partial ? null : p.errorRate * 100, client: p.client[pct], server: p.server[pct], band };
   });
   const stepMs = (series?.stepSeconds ?? 60) * 1000;
   // A click between points with traffic picks the nearest step that has a latency.
@@ -133,7 +136,8 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
           </ComposedChart>
         </ResponsiveContainer>
       </div>
-      <p className="muted">The gap between client and server is network and queueing time. Click a point to list the slowest calls at or below its {pct} in that step.</p>
+      <p className="muted">The gap between client and server is network and queueing time. Click a point to list the slowest calls at or below its {pct} in that step.
+        {" "}{series && <AsOf settledUntil={series.settledUntil} />}</p>
       <div className="chart" aria-label="request rate and error percentage over time" data-testid="edge-rate-chart">
         <ResponsiveContainer width="100%" height={120}>
           <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>

@@ -281,11 +281,12 @@ export async function writeServiceVersions(tx: Queryable, rows: ServiceVersionSe
 export async function writeEdgeCounters(tx: Queryable, r: Rollup): Promise<void> {
   if (r.edges.length === 0) return;
   await tx.unsafe(
-    `INSERT INTO edge_counters AS c (source, target, connection_type, requests, failed, client_hist, server_hist)
-     SELECT source, target, "connectionType", requests, failed, "clientHist", "serverHist"
+    `INSERT INTO edge_counters AS c (source, target, connection_type, requests, failed, client_hist, server_hist, source_type, target_type)
+     SELECT source, target, "connectionType", requests, failed, "clientHist", "serverHist", "sourceType", "targetType"
      FROM jsonb_to_recordset($1::text::jsonb) AS x(source text, target text, "connectionType" text, requests float8, failed float8,
-       "clientHist" jsonb, "serverHist" jsonb)
+       "clientHist" jsonb, "serverHist" jsonb, "sourceType" text, "targetType" text)
      ON CONFLICT (source, target, connection_type) DO UPDATE SET
+       source_type = EXCLUDED.source_type, target_type = EXCLUDED.target_type,
        requests = c.requests + EXCLUDED.requests, failed = c.failed + EXCLUDED.failed,
        client_hist = tracemap_hist_merge(c.client_hist, EXCLUDED.client_hist),
        server_hist = tracemap_hist_merge(c.server_hist, EXCLUDED.server_hist)`,

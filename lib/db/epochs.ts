@@ -84,3 +84,15 @@ export async function aggregatorLag(sql: Sql): Promise<{ lagSeconds: number; pen
   if (!row || row.lag === null) return null;
   return { lagSeconds: row.lag, pendingEpochs: row.pending };
 }
+
+/**
+ * The aggregation watermark: when the newest epoch that every shard has counted (early pass) was recorded.
+ * Everything acknowledged before it is in the roll-ups, except calls still waiting for a partner. Null before
+ * any epoch was counted.
+ */
+export async function settledUntil(sql: Queryable): Promise<Date | null> {
+  const [row] = await sql<{ at: Date | null }[]>`
+    SELECT (SELECT recorded_at FROM ingest_epochs WHERE epoch = p.done) AS at
+    FROM (SELECT min(greatest(early_epoch, processed_epoch)) AS done FROM aggregator_shards) p`;
+  return row?.at ?? null;
+}

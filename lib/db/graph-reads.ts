@@ -193,7 +193,8 @@ export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; 
 /** Per-edge totals since the first span (the Tempo-compatible counters). */
 export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
   return sql<EdgeCounterRow[]>`
-    SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist"
+    SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist",
+      source_type AS "sourceType", target_type AS "targetType"
     FROM edge_counters ORDER BY source, target, connection_type`;
 }
 

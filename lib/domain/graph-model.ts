@@ -43,6 +43,13 @@ export interface GraphEdge {
 export interface Graph {
   from: string;
   to: string;
+  /**
+   * The aggregation watermark: everything acknowledged before it is counted (calls still waiting for a partner
+   * aside). Null before anything was counted.
+   */
+  settledUntil: string | null;
+  /** Seconds of the window the figures cover (from .. min(to, settledUntil)): rates divide by it. */
+  coveredSeconds: number;
   /** The baseline window, in compare mode. */
   baseline?: { from: string; to: string };
   nodes: GraphNode[];

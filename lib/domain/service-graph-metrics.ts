@@ -10,13 +10,25 @@ export interface EdgeCounterRow {
   failed: number;
   clientHist: Histogram;
   serverHist: Histogram;
+  /** Node types; "" for counters kept before they were recorded. */
+  sourceType?: string;
+  targetType?: string;
 }
 
 /** Tempo's default histogram buckets, in seconds. */
 export const TEMPO_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8];
 
-/** Tempo's connection_type label: empty for a direct call. */
-const CONNECTION_TYPE: Record<string, string> = { rpc: "", messaging: "messaging_system", database: "database", virtual: "virtual_node" };
+/**
+ * Tempo's connection_type label: empty for a direct call between two instrumented services, messaging_system for a
+ * producer paired with its consumer, database for a database client call, virtual_node for an edge with a node
+ * Tempo infers (a root's caller "user", an uninstrumented peer, a producer whose consumer never reported).
+ */
+export function tempoConnectionType(r: Pick<EdgeCounterRow, "connectionType" | "sourceType" | "targetType">): string {
+  if (r.connectionType === "database") return "database";
+  if (r.connectionType === "virtual" || r.sourceType === "user" || r.sourceType === "external") return "virtual_node";
+  if (r.connectionType === "messaging") return r.targetType && r.targetType !== "service" ? "virtual_node" : "messaging_system";
+  return r.connectionType === "rpc" ? "" : r.connectionType;
+}
 
 const escape = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${escape(v)}"`).join(",")}}`;
@@ -27,7 +39,7 @@ export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
     "# HELP traces_service_graph_request_total Total count of requests between two nodes (sampling-adjusted).",
     "# TYPE traces_service_graph_request_total counter",
   ];
-  const base = (r: EdgeCounterRow) => ({ client: r.source, server: r.target, connection_type: CONNECTION_TYPE[r.connectionType] ?? r.connectionType });
+  const base = (r: EdgeCounterRow) => ({ client: r.source, server: r.target, connection_type: tempoConnectionType(r) });
   for (const r of rows) out.push(`traces_service_graph_request_total${labels(base(r))} ${num(r.requests)}`);
   out.push("# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.", "# TYPE traces_service_graph_request_failed_total counter");
   for (const r of rows) out.push(`traces_service_graph_request_failed_total${labels(base(r))} ${num(r.failed)}`);
@@ -35,7 +47,10 @@ export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
     const name = `traces_service_graph_request_${side}_seconds`;
     out.push(`# HELP ${name} Time for a request between two nodes as seen from the ${side}.`, `# TYPE ${name} histogram`);
     for (const r of rows) {
-      const hist = side === "client" ? r.clientHist : r.serverHist;
+      // A database reports no server span: Tempo takes the client's duration for the server side, so Grafana's
+      // average latency (server seconds) exists for database edges too.
+      const serverHist = r.connectionType === "database" && Object.keys(r.serverHist).length === 0 ? r.clientHist : r.serverHist;
+      const hist = side === "client" ? r.clientHist : serverHist;
       const points = Object.entries(hist).map(([b, w]) => [bucketValueMs(Number(b)) / 1000, w] as const);
       const count = points.reduce((s, [, w]) => s + w, 0);
       if (count === 0) continue;

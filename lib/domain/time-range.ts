@@ -74,11 +74,24 @@ export const HOURLY_READ_MS = 12 * HOUR;
 /**
  * The window the graph actually reads for [from, to): short windows exactly (minute rows at the ragged ends),
  * long ones widened to whole hours so only hour rows are read (a day of 3,000 edges is then 72,000 rows instead
- * of up to 450,000). `seconds` is the time the widened window covers up to `now`, for rates.
+ * of up to 450,000). `seconds` is the part of the read window the roll-ups cover, up to `settledMs` (the
+ * aggregation watermark): rates divide by it, so the minutes not counted yet do not dilute them.
  */
-export function readWindow(from: Date, to: Date, now = Date.now()): { from: Date; to: Date; seconds: number } {
-  if (to.getTime() - from.getTime() < HOURLY_READ_MS) return { from, to, seconds: Math.max((to.getTime() - from.getTime()) / 1000, 1) };
+export function readWindow(from: Date, to: Date, settledMs = Date.now()): { from: Date; to: Date; seconds: number } {
+  const covered = (start: number, end: number) => Math.max((Math.min(end, settledMs) - start) / 1000, 1);
+  // Minute rows count when their minute starts in the window: the data read starts and ends on whole minutes.
+  const minute = (t: Date) => Math.ceil(t.getTime() / 60_000) * 60_000;
+  if (to.getTime() - from.getTime() < HOURLY_READ_MS) return { from, to, seconds: covered(minute(from), minute(to)) };
   const f = Math.floor(from.getTime() / HOUR) * HOUR;
   const t = Math.ceil(to.getTime() / HOUR) * HOUR;
-  return { from: new Date(f), to: new Date(t), seconds: Math.max((Math.min(t, Math.max(now, to.getTime())) - f) / 1000, 1) };
+  return { from: new Date(f), to: new Date(t), seconds: covered(f, t) };
+}
+
+/**
+ * How much of the step starting at `t` the roll-ups cover: 1 for settled steps, less for the one the watermark is
+ * in, 0 after it. Points with less than 1 are partial: their counts are not final and must not be drawn as a drop.
+ */
+export function stepCoverage(t: number, stepMs: number, settledMs: number | null): number {
+  if (settledMs === null) return 0;
+  return Math.min(1, Math.max(0, (settledMs - t) / stepMs));
 }

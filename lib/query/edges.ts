@@ -1,5 +1,6 @@
 import { percentiles, type Percentiles } from "../domain/histogram";
-import { seriesStep, type TimeRange } from "../domain/time-range";
+import { seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
+import { settledUntil } from "../db/epochs";
 import { badRequest } from "../errors";
 import { edgeExamples, edgeExamplesAtOrBelow, edgeSeries, nodesSeen, type NodeSeenRow } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
@@ -13,6 +14,8 @@ export interface EdgeRef {
 
 export interface SeriesPoint {
   t: string;
+  /** The step is not all counted yet (it reaches past the aggregation watermark): not final, never a drop. */
+  partial: boolean;
   requests: number;
   errors: number;
   ratePerSec: number;
@@ -21,6 +24,9 @@ export interface SeriesPoint {
   client: Percentiles;
   server: Percentiles;
 }
+
+/** The start of the step holding `t`: series read whole steps. */
+export const stepStart = (t: Date, stepMs: number) => new Date(Math.floor(t.getTime() / stepMs) * stepMs);
 
 /** Every step start in the range; steps without rows are still present (with zero traffic). */
 export function fillSteps<R extends { bucket: Date }, P>(range: TimeRange, stepMs: number, rows: R[], point: (t: number, r: R | undefined) => P): P[] {
@@ -42,19 +48,25 @@ export async function loadDeploys(sql: Queryable, services: string[], range: Tim
 }
 
 /** Per-step figures of one edge, plus the deploys (new service.version) of either end in the range. */
-export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeRange, step: string | null): Promise<{ stepSeconds: number; points: SeriesPoint[]; deploys: Deploy[] }> {
+export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeRange, step: string | null): Promise<{
+  stepSeconds: number; settledUntil: string | null; points: SeriesPoint[]; deploys: Deploy[];
+}> {
   const stepMs = seriesStep(range, step);
-  const [rows, deploys] = await Promise.all([edgeSeries(sql, edge, range.from, range.to, stepMs), loadDeploys(sql, [edge.source, edge.target], range)]);
+  const [rows, deploys, settled] = await Promise.all([
+    // From the start of the first step: a step cut by the window's start would read as a drop.
+    edgeSeries(sql, edge, stepStart(range.from, stepMs), range.to, stepMs), loadDeploys(sql, [edge.source, edge.target], range), settledUntil(sql),
+  ]);
   const points = fillSteps(range, stepMs, rows, (t, r) => {
     const requests = r?.requests ?? 0;
     const errors = r?.failed ?? 0;
+    const coverage = stepCoverage(t, stepMs, settled?.getTime() ?? null);
     return {
-      t: new Date(t).toISOString(), requests, errors, ratePerSec: requests / (stepMs / 1000),
+      t: new Date(t).toISOString(), partial: coverage < 1, requests, errors, ratePerSec: coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0,
       errorRate: requests > 0 ? errors / requests : 0, rawSpans: Number(r?.rawSpans ?? 0),
       client: percentiles(r?.clientHist ?? {}), server: percentiles(r?.serverHist ?? {}),
     };
   });
-  return { stepSeconds: stepMs / 1000, points, deploys };
+  return { stepSeconds: stepMs / 1000, settledUntil: settled?.toISOString() ?? null, points, deploys };
 }
 
 const CATEGORIES = ["slowest", "errors", "typical"] as const;

@@ -2,6 +2,7 @@ import { mergedPercentiles, type BucketCounts } from "../domain/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { serviceNamespaceMap } from "../db/graph-reads";
+import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../domain/time-range";
 import { cachedTotals } from "./rollup-cache";
@@ -12,7 +13,8 @@ const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedSe
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
 export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
-  const { from, to, seconds } = readWindow(requestedFrom, requestedTo);
+  const settled = await settledUntil(sql);
+  const { from, to, seconds } = readWindow(requestedFrom, requestedTo, settled?.getTime() ?? requestedFrom.getTime());
   const [totals, namespaces] = await Promise.all([cachedTotals(sql, from, to), serviceNamespaceMap(sql)]);
   const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
@@ -64,6 +66,8 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
   return {
     from: from.toISOString(),
     to: requestedTo.toISOString(),
+    settledUntil: settled?.toISOString() ?? null,
+    coveredSeconds: seconds,
     nodes: [...nodes.values()].map(({ hists, ...n }) => ({
       ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...mergedPercentiles(hists),
     })),

@@ -1,9 +1,9 @@
 import { percentiles, type Percentiles } from "../domain/histogram";
-import { seriesStep, type TimeRange } from "../domain/time-range";
+import { seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
 import { operationTotals, serviceSeries } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
-import { fillSteps, loadDeploys, type Deploy } from "./edges";
+import { fillSteps, loadDeploys, stepStart, type Deploy } from "./edges";
 import { loadGraph } from "./graph";
 
 export interface OperationFigures extends Percentiles {
@@ -16,6 +16,8 @@ export interface OperationFigures extends Percentiles {
 
 export interface ServicePoint extends Percentiles {
   t: string;
+  /** Not all counted yet (past the aggregation watermark): not final, never a drop. */
+  partial: boolean;
   requests: number;
   ratePerSec: number;
   errorRate: number;
@@ -26,6 +28,8 @@ export interface ServiceDetail {
   from: string;
   to: string;
   stepSeconds: number;
+  /** The aggregation watermark the figures cover (see Graph.settledUntil). */
+  settledUntil: string | null;
   /** null when the service sent nothing and nobody called it in the range. */
   node: GraphNode | null;
   series: ServicePoint[];
@@ -38,19 +42,24 @@ export interface ServiceDetail {
 /** Everything the service page shows: RED over time, per-operation figures, callers, callees, data quality. */
 export async function loadServiceDetail(sql: Queryable, name: string, range: TimeRange, step: string | null): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
-  const seconds = Math.max((range.to.getTime() - range.from.getTime()) / 1000, 1);
   const [graph, rows, ops, deploys] = await Promise.all([
     loadGraph(sql, range.from, range.to),
-    serviceSeries(sql, name, range.from, range.to, stepMs),
+    serviceSeries(sql, name, stepStart(range.from, stepMs), range.to, stepMs),
     operationTotals(sql, name, range.from, range.to),
     loadDeploys(sql, [name], range),
   ]);
+  const settled = graph.settledUntil === null ? null : Date.parse(graph.settledUntil);
+  const seconds = graph.coveredSeconds;
   const series = fillSteps(range, stepMs, rows, (t, r) => {
     const requests = r?.requests ?? 0;
-    return { t: new Date(t).toISOString(), requests, ratePerSec: requests / (stepMs / 1000), errorRate: requests > 0 ? (r?.failed ?? 0) / requests : 0, ...percentiles(r?.hist ?? {}) };
+    const coverage = stepCoverage(t, stepMs, settled);
+    return {
+      t: new Date(t).toISOString(), partial: coverage < 1, requests, ratePerSec: coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0,
+      errorRate: requests > 0 ? (r?.failed ?? 0) / requests : 0, ...percentiles(r?.hist ?? {}),
+    };
   });
   return {
-    name, from: range.from.toISOString(), to: range.to.toISOString(), stepSeconds: stepMs / 1000,
+    name, from: range.from.toISOString(), to: range.to.toISOString(), stepSeconds: stepMs / 1000, settledUntil: graph.settledUntil,
     node: graph.nodes.find((n) => n.id === name) ?? null,
     series,
     operations: ops.map((o) => ({

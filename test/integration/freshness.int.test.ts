@@ -3,6 +3,8 @@ import { randomBytes } from "node:crypto";
 import { useCollectorDatabase } from "../helpers/collector";
 import { aggregateOnce } from "../../lib/aggregator/aggregate";
 import { loadGraph } from "../../lib/query/graph";
+import { loadEdgeSeries } from "../../lib/query/edges";
+import { postJsonTraces } from "../helpers/json-traces";
 
 // A call whose client and server spans are both stored is counted by the next pass, without the pairing wait; only
 // what needs the wait (a caller whose callee may still come) waits for it.
@@ -61,4 +63,36 @@ describe("freshness", () => {
     await pass();
     expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1, "fresh-a->fresh-ext": 1 });
   });
+});
+
+describe("honest windows", () => {
+  it("reports a steady rate within 5% over now-2m and now-5m, says what it covers, and marks the last step partial", async () => {
+    // 20 calls/s on one edge over the last six minutes, all acknowledged before the aggregation pass.
+    const now = Date.now();
+    const traces = Array.from({ length: 20 * 360 }, (_, i) => ({
+      service: "steady-a", startMs: now - 360_000 + i * 50, durationMs: 4, calls: [{ target: "steady-b", durationMs: 2 }],
+    }));
+    await postJsonTraces(ctx.collector.ports.otlpHttp, traces);
+    await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
+    await pass();
+    // Time passes without a pass: the window's last seconds are not counted, and must not dilute the rate.
+    await new Promise((r) => setTimeout(r, 6000));
+    for (const minutes of [2, 5]) {
+      const to = new Date();
+      const graph = await loadGraph(ctx.db.sql, new Date(to.getTime() - minutes * 60_000), to);
+      const edge = graph.edges.find((e) => e.source === "steady-a" && e.target === "steady-b")!;
+      expect(edge.ratePerSec).toBeGreaterThan(20 * 0.95);
+      expect(edge.ratePerSec).toBeLessThan(20 * 1.05);
+      expect(Date.parse(graph.settledUntil!)).toBeLessThan(to.getTime() - 5000);
+      expect(graph.coveredSeconds).toBeLessThan(minutes * 60 - 5);
+    }
+    const to = new Date();
+    const series = await loadEdgeSeries(ctx.db.sql, { source: "steady-a", target: "steady-b", connectionType: "rpc" },
+      { from: new Date(to.getTime() - 5 * 60_000), to }, "1m");
+    const last = series.points[series.points.length - 1]!;
+    expect(last.partial).toBe(true);
+    expect(series.points.filter((p) => !p.partial).length).toBeGreaterThanOrEqual(3);
+    for (const p of series.points.filter((x) => !x.partial)) expect(p.ratePerSec).toBeCloseTo(20, 0);
+    expect(series.settledUntil).toBe((await loadGraph(ctx.db.sql, new Date(to.getTime() - 60_000), to)).settledUntil);
+  }, 60_000);
 });

@@ -18,7 +18,7 @@ describe("graph as a page prop", () => {
   it("unpacks exactly the graph it packed, optional diffs and baseline included", () => {
     const diff = { status: "added" as const, rate: 0.5, baseRate: 0, errors: 0, baseErrors: 0, p95: 9.5, baseP95: null };
     const graph: Graph = {
-      from: "2026-12-02T10:00:00.000Z", to: "2026-12-02T11:00:00.000Z", baseline: { from: "2026-12-01T10:00:00.000Z", to: "2026-12-01T11:00:00.000Z" },
+      from: "2026-12-02T10:00:00.000Z", to: "2026-12-02T11:00:00.000Z", settledUntil: "2026-12-02T10:59:31.000Z", coveredSeconds: 3571, baseline: { from: "2026-12-01T10:00:00.000Z", to: "2026-12-01T11:00:00.000Z" },
       nodes: [node("user", { type: "user" }), node("<b>orders</b>", { namespace: "shop", diff: diff as never }), node("__proto__")],
       edges: [edge("user", "<b>orders</b>"), edge("<b>orders</b>", "kafka", { connectionType: "messaging", broker: "kafka/orders", diff: diff as never })],
     };
@@ -32,7 +32,7 @@ describe("graph as a page prop", () => {
 
   it("is a fraction of the size of the same graph as objects", () => {
     const names = Array.from({ length: 200 }, (_, i) => `svc-${i}`);
-    const graph: Graph = { from: "a", to: "b", nodes: names.map((n) => node(n)), edges: names.slice(1).map((n, i) => edge(names[i]!, n)) };
+    const graph: Graph = { from: "a", to: "b", settledUntil: null, coveredSeconds: 1, nodes: names.map((n) => node(n)), edges: names.slice(1).map((n, i) => edge(names[i]!, n)) };
     expect(packGraph(graph).length).toBeLessThan(JSON.stringify(graph).length * 0.5);
   });
 

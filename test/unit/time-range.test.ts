@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange, parseTime, seriesStep, splitByHour, readWindow } from "../../lib/domain/time-range";
+import { parseRange, parseTime, seriesStep, splitByHour, readWindow, stepCoverage } from "../../lib/domain/time-range";
 import { AppError } from "../../lib/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -63,5 +63,25 @@ describe("read window", () => {
     expect(day.seconds).toBe(24 * 3600 + 37 * 60); // up to now, not to the end of the current hour
     const past = readWindow(at("00:30:00"), at("13:30:00"), now);
     expect([past.from, past.to, past.seconds]).toEqual([at("00:00:00"), at("14:00:00"), 14 * 3600]);
+  });
+});
+
+describe("honest windows", () => {
+  const at = (hms: string) => new Date(`2026-11-24T${hms}Z`);
+  it("divides by the part of the window the roll-ups cover: whole minutes read, up to the watermark", () => {
+    // now-2m at 12:02:30 reads the minutes 12:01 and 12:02; the watermark at 12:02:25 leaves 85 s counted.
+    expect(readWindow(at("12:00:30"), at("12:02:30"), at("12:02:25").getTime()).seconds).toBe(85);
+    // A past window is covered whole.
+    expect(readWindow(at("12:00:00"), at("12:02:00"), at("13:00:00").getTime()).seconds).toBe(120);
+    // Nothing counted yet: one second, so rates stay finite (and are zero, there being no rows).
+    expect(readWindow(at("12:00:00"), at("12:02:00"), at("11:00:00").getTime()).seconds).toBe(1);
+  });
+
+  it("says how much of a step is counted", () => {
+    const t = at("12:01:00").getTime();
+    expect(stepCoverage(t, 60_000, at("12:05:00").getTime())).toBe(1);
+    expect(stepCoverage(t, 60_000, at("12:01:45").getTime())).toBe(0.75);
+    expect(stepCoverage(t, 60_000, at("12:00:10").getTime())).toBe(0);
+    expect(stepCoverage(t, 60_000, null)).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import ServiceCharts from "@/app/components/ServiceCharts";
+import AsOf from "@/app/components/AsOf";
 import { formatMs, formatPercent, formatRate, qualityText } from "@/lib/domain/map-style";
 import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/lib/domain/service-view-state";
 import type { GraphEdge } from "@/lib/domain/graph-model";
@@ -57,6 +58,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
       {detail.deploys.length > 0 && (
         <p data-testid="deploys">Deploys: {detail.deploys.map((d) => `${d.version} at ${new Date(d.at).toLocaleTimeString()}`).join(", ")}</p>
       )}
+      <p><AsOf settledUntil={detail.settledUntil} /></p>
       <ServiceCharts series={detail.series} deploys={detail.deploys} />
       <h2>Operations</h2>
       <p className="muted">What {name} serves: its server and consumer spans by name.</p>
