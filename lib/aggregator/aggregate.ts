@@ -29,10 +29,12 @@ export async function aggregateOnce(sql: Sql, opts: AggregateOptions): Promise<n
  * Processes the given shards epoch by epoch, round robin, until none can go further (or past `upTo`, while
  * shards level for a resize). Returns the number of (shard, epoch) steps done.
  */
-export async function processShards(sql: Sql, shards: number[], waitMs: number, upTo: number | null, keepGoing = () => true): Promise<number> {
+export async function processShards(sql: Sql, shards: number[], waitMs: number, upTo: number | null, keepGoing = () => true,
+  beforeRound: () => Promise<void> = async () => {}): Promise<number> {
   let processed = 0;
   let active = [...shards];
   while (active.length > 0 && keepGoing()) {
+    await beforeRound();
     const next: number[] = [];
     for (const shard of active) {
       if (await processNextEpoch(sql, waitMs, shard, upTo)) {
@@ -48,11 +50,12 @@ export async function processShards(sql: Sql, shards: number[], waitMs: number, 
 const logToStderr = (m: string) => console.error(`[aggregator] ${m}`);
 
 /**
- * One pass over one epoch of one shard, in one transaction: the final pass of the oldest epoch whose wait window
- * has closed, else the early pass of the next epoch whose commits are all visible. Returns whether it did one.
+ * One pass over one epoch of one shard, in one transaction: the early pass of the next epoch whose commits are all
+ * visible, else the final pass of the oldest epoch whose wait window has closed. Early passes go first: they are
+ * what keeps the map current, while a final pass only settles what waited anyway. Returns whether it did one.
  */
 export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null, log = logToStderr): Promise<boolean> {
-  return (await runPass(sql, "final", waitMs, shard, upTo, log)) || (await runPass(sql, "early", waitMs, shard, upTo, log));
+  return (await runPass(sql, "early", waitMs, shard, upTo, log)) || (await runPass(sql, "final", waitMs, shard, upTo, log));
 }
 
 /**

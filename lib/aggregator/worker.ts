@@ -51,7 +51,10 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
     // Fresh shards start level; otherwise shards wait for the furthest one while a resize is pending.
     const upTo = resized ? null : levellingLimit(shards, opts.shards);
     // A long catch-up renews the leases between epochs, so it does not lose its shards halfway.
-    await processShards(sql, held, opts.waitMs, upTo, () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3);
+    // Epochs are recorded between passes too: during a long pass new spans would otherwise wait for the next tick
+    // to get an epoch, and their early pass with it.
+    await processShards(sql, held, opts.waitMs, upTo, () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3,
+      () => recordEpoch(sql, opts.intervalMs));
   };
 
   const tick = async () => {
