@@ -39,7 +39,7 @@ export default function MapTable({ graph, selected, matches, onSelect, compact }
               <td><button type="button" className="link" onClick={() => onSelect({ kind: "edge", id: e.id })}>{e.source} → {e.target}</button>{e.connectionType !== "rpc" && <span className="muted"> ({e.broker ?? e.connectionType})</span>}</td>
               <td className="num">{formatRate(e.ratePerSec)}</td>
               <td className="num">{formatPercent(e.errorRate)}</td>
-              <td>{HEALTH[healthOf(e.requests, e.errorRate)].label}</td>
+              <td>{HEALTH[healthOf(e.requests, e.errorRate, e.health)].label}</td>
               <td className="num">{formatMs(e.client.p50)} / {formatMs(e.client.p95)} / {formatMs(e.client.p99)}</td>
               <td className="num">{formatMs(e.server.p50)} / {formatMs(e.server.p95)} / {formatMs(e.server.p99)}</td>
               {comparing && <td data-testid="change">{changeText(e.diff)}</td>}

@@ -103,7 +103,7 @@ interface Elements {
 
 function elementsOf(p: ServiceMapProps, labeled: boolean): Elements {
   const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
-    const health = healthOf(n.requests, n.errorRate);
+    const health = healthOf(n.requests, n.errorRate, n.health);
     const q = n.quality;
     const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
     const badge = quality > 0 ? " ⚠" : "";

@@ -4,11 +4,21 @@ import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../aggregator/rollup";
 import type { Queryable } from "./pool";
 
-interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes"> {
+interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes" | "attributes"> {
   epoch: bigint | null;
   resourceAttributes: string;
+  attributesText: string;
   links: { traceId: string; spanId: string }[];
 }
+
+// Rows become spans whose attributes are parsed on first use (see AggSpan.attributesText): the getter lives on a
+// shared prototype, so a span that never needs them costs no parse and no object.
+type LazyRow = { attributesText: string; parsedAttributes?: AggSpan["attributes"] };
+const lazyAttributes = Object.defineProperty({}, "attributes", {
+  get(this: LazyRow) {
+    return (this.parsedAttributes ??= JSON.parse(this.attributesText) as AggSpan["attributes"]);
+  },
+});
 
 /** The epoch a stored span was committed in: the first whose bound is above its transaction id. */
 const epochOf = (alias: string) => `(SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1)`;
@@ -17,7 +27,7 @@ const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.trace_id, 'hex') AS "traceId", encode(${alias}.span_id, 'hex') AS "spanId",
   encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS service, ${alias}.name, ${alias}.kind,
   ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
-  ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes,
+  ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes::text AS "attributesText",
   ${alias}.resource_attributes::text AS "resourceAttributes", ${alias}.links,
   ${epoch} AS epoch`;
 
@@ -36,6 +46,7 @@ const resourceOf = (text: string) => {
 
 // The row becomes the span in place: a copy of every row of an epoch was garbage the collector had to move.
 const toAggSpan = (r: SpanRow): AggSpan => {
+  Object.setPrototypeOf(r, lazyAttributes);
   const span = r as unknown as AggSpan;
   span.resourceAttributes = resourceOf(r.resourceAttributes);
   // Spans committed after the newest epoch bound belong to no epoch yet: treat them as infinitely late.

@@ -20,10 +20,10 @@ export interface EdgeLook {
   change: "added" | "removed" | null;
 }
 
-export function edgeLook(e: Pick<GraphEdge, "requests" | "errorRate" | "ratePerSec" | "target" | "diff">, virtualNodes: ReadonlySet<string>): EdgeLook {
+export function edgeLook(e: Pick<GraphEdge, "requests" | "errorRate" | "ratePerSec" | "target" | "diff" | "health">, virtualNodes: ReadonlySet<string>): EdgeLook {
   const status = e.diff?.status;
   return {
-    health: healthOf(e.requests, e.errorRate),
+    health: healthOf(e.requests, e.errorRate, e.health),
     width: Math.round(edgeWidth(e.ratePerSec)),
     toVirtual: virtualNodes.has(e.target),
     change: status === "added" || status === "removed" ? status : null,

@@ -2,6 +2,7 @@
 import type { Diff } from "./compare";
 import type { Percentiles } from "./histogram";
 import type { NodeType } from "./virtual-node";
+import type { Health, RecentFigures } from "./health";
 
 export interface GraphNode {
   id: string;
@@ -20,6 +21,11 @@ export interface GraphNode {
   quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
   /** Against the baseline, in compare mode. */
   diff?: Diff;
+  /** The last two settled minutes (Graph.recentWindow). */
+  recent?: RecentFigures;
+  /** The same node before (Graph.baselineWindow). */
+  baseline?: RecentFigures;
+  health?: Health;
 }
 
 export interface GraphEdge {
@@ -38,6 +44,9 @@ export interface GraphEdge {
   client: Percentiles;
   server: Percentiles;
   diff?: Diff;
+  recent?: RecentFigures;
+  baseline?: RecentFigures;
+  health?: Health;
 }
 
 export interface Graph {
@@ -52,6 +61,10 @@ export interface Graph {
   coveredSeconds: number;
   /** The baseline window, in compare mode. */
   baseline?: { from: string; to: string };
+  /** What nodes' and edges' `recent` figures cover: the last two minutes before the watermark. */
+  recentWindow?: { from: string; to: string };
+  /** What their `baseline` figures cover: the compare window, else the hour before the window. */
+  baselineWindow?: { from: string; to: string };
   nodes: GraphNode[];
   edges: GraphEdge[];
 }

@@ -1,4 +1,5 @@
 import type { GraphNode } from "./graph-model";
+import type { Health as RuleHealth } from "./health";
 // How figures become colours, widths and labels on the map (pure, shared by graph and table).
 import type { LabelMode, LatencySide } from "./map-state";
 
@@ -6,12 +7,18 @@ import type { LabelMode, LatencySide } from "./map-state";
 export const HEALTH = {
   ok: { color: "#0077BB", border: "solid", label: "healthy" },
   degraded: { color: "#EE7733", border: "dashed", label: "degraded" },
+  slow: { color: "#EE7733", border: "dashed", label: "slow" },
   failing: { color: "#CC3311", border: "double", label: "failing" },
   idle: { color: "#BBBBBB", border: "dotted", label: "no traffic" },
 } as const;
 export type Health = keyof typeof HEALTH;
 
-export function healthOf(requests: number, errorRate: number): Health {
+/**
+ * How an element is drawn: from its health state (lib/domain/health.ts: the last two settled minutes against its
+ * baseline, so a latency incident shows) when the graph carries one, else from its errors over the window.
+ */
+export function healthOf(requests: number, errorRate: number, state?: RuleHealth): Health {
+  if (state) return state === "new" ? "ok" : state;
   if (requests <= 0) return "idle";
   if (errorRate >= 0.05) return "failing";
   if (errorRate >= 0.01) return "degraded";

@@ -17,6 +17,11 @@ export interface AggSpan {
   statusMessage: string | null;
   traceState: string | null;
   attributes: Attributes;
+  /**
+   * The attributes as stored (JSON text) when they are parsed only on first use: most spans of a pass never need
+   * them, and parsing every span's attributes was the biggest part of reading an epoch.
+   */
+  attributesText?: string;
   resourceAttributes: Attributes;
   links: { traceId: string; spanId: string }[];
   epoch: number;
@@ -105,7 +110,7 @@ export class SpanIndex {
       let cur: AggSpan | undefined = s;
       for (let depth = 0; cur && depth < 64; depth++) {
         newest = Math.max(newest, cur.epoch);
-        const own = ownAdjustedCount(cur.traceState, cur.attributes, cur.resourceAttributes);
+        const own = ownAdjustedCount(cur.traceState, samplingAttributes(cur), cur.resourceAttributes);
         if (own !== null || !cur.parentSpanId) {
           w = { weight: own ?? 1, settledAt: newest };
           break;
@@ -127,7 +132,12 @@ function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
 
 const MINUTE_NS = 60_000_000_000n;
 export const minuteOf = (startNs: bigint) => Number((startNs / MINUTE_NS) * 60_000n);
-const isShared = (s: AggSpan) => s.attributes["zipkin.shared"] === true;
+/** Whether the span may have this attribute: false only when its stored text shows it cannot (no parse needed). */
+const mayHave = (s: AggSpan, key: string) => s.attributesText === undefined || s.attributesText.includes(`"${key}"`);
+const isShared = (s: AggSpan) => mayHave(s, "zipkin.shared") && s.attributes["zipkin.shared"] === true;
+const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
+/** The attributes sampling may read, without parsing them when the text shows none of its keys. */
+const samplingAttributes = (s: AggSpan) => (mayHave(s, "sampling.adjusted_count") || mayHave(s, "SampleRate") ? s.attributes : NO_ATTRIBUTES);
 
 /**
  * What a pass emits. "early" runs as soon as the epoch's commits are all visible, against the spans committed up to
@@ -299,8 +309,9 @@ export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boole
   let throttled = false;
   let errorMessage: string | null = null;
   for (const s of sides) {
-    const http = httpStatus(s.attributes);
-    const grpcCode = s.attributes["rpc.grpc.status_code"];
+    const attrs = mayHave(s, "http.response.status_code") || mayHave(s, "http.status_code") || mayHave(s, "rpc.grpc.status_code") ? s.attributes : NO_ATTRIBUTES;
+    const http = httpStatus(attrs);
+    const grpcCode = attrs["rpc.grpc.status_code"];
     const grpc = grpcCode === undefined || grpcCode === null ? null : Number(grpcCode);
     const error =
       s.statusCode === StatusCode.ERROR ||

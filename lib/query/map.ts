@@ -3,6 +3,7 @@ import { focusSubgraph } from "../domain/graph-view";
 import type { TimeRange } from "../domain/time-range";
 import type { Queryable } from "../db/pool";
 import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
+import { withHealth } from "./health";
 
 const noPercentiles = { p50: null, p95: null, p99: null };
 const idleNode = (n: GraphNode): GraphNode => ({ ...n, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, ...noPercentiles });
@@ -26,6 +27,7 @@ export async function loadMapGraph(sql: Queryable, range: TimeRange, focus: stri
       edges: diffElements(graph.edges, base.edges, (e) => e.client.p95 ?? e.server.p95, idleEdge),
     };
   }
+  graph = await withHealth(sql, graph, range, compare);
   if (!focus) return graph;
   return { ...graph, ...focusSubgraph(graph.nodes, graph.edges, focus, hops) };
 }

@@ -1,0 +1,14 @@
+import { parseMapState } from "@/lib/domain/map-state";
+import { parseRange } from "@/lib/domain/time-range";
+import { webSql } from "@/lib/db/web-pool";
+import { jsonHandler } from "@/lib/http/respond";
+import { loadChanges } from "@/lib/query/health";
+
+export const dynamic = "force-dynamic";
+
+/** GET /api/changes?from=&to=[&cmp=]: nodes and edges ranked by how far their recent minutes moved from baseline. */
+export const GET = jsonHandler(async (req) => {
+  const params = new URL(req.url).searchParams;
+  const { compare } = parseMapState(params);
+  return loadChanges(webSql(), parseRange(params), compare);
+});
