@@ -98,6 +98,36 @@ export function changeOf(kind: Change["kind"], id: string, recent: RecentFigures
   return { kind, id, health, score: moved + (deployed ? 5 : 0), reasons, recent, baseline };
 }
 
+const rise = (r: ChangeReason) => (typeof r.now === "number" && typeof r.baseline === "number" ? r.now - r.baseline : 0);
+
+/**
+ * Points the ranking at where a problem starts rather than everywhere it shows: errors and latency travel up a call
+ * chain, so an edge A -> B (or a node B) whose rise is matched (80% or more) by one of B's own outgoing edges is
+ * passed on, not the cause: its score for that metric is halved. A node is a sum of its edges, so its error and
+ * latency scores count 0.9 of an edge's: between equals, the edge (which says who calls whom) comes first.
+ */
+export function pointAtCauses(changes: Change[], endpoints: ReadonlyMap<string, { source: string; target: string }>): Change[] {
+  const outgoing = new Map<string, Change[]>();
+  for (const c of changes) {
+    const e = c.kind === "edge" ? endpoints.get(c.id) : undefined;
+    if (e) outgoing.set(e.source, [...(outgoing.get(e.source) ?? []), c]);
+  }
+  const explained = (service: string, metric: ChangeReason["metric"], amount: number) =>
+    (outgoing.get(service) ?? []).some((o) => o.reasons.some((r) => r.metric === metric && rise(r) >= 0.8 * amount));
+  return changes.map((c) => {
+    const from = c.kind === "edge" ? endpoints.get(c.id)?.target : c.id;
+    const reasons = c.reasons.map((r) => {
+      if (r.metric !== "errors" && r.metric !== "latency") return r;
+      let score = r.score * (c.kind === "node" ? 0.9 : 1);
+      if (from !== undefined && explained(from, r.metric, rise(r))) score *= 0.5;
+      return { ...r, score };
+    }).sort((a, b) => b.score - a.score);
+    const deployed = reasons.some((r) => r.metric === "version");
+    const moved = reasons.filter((r) => r.metric !== "version").reduce((m, r) => Math.max(m, r.score), 0);
+    return { ...c, reasons, score: moved + (deployed ? 5 : 0) };
+  });
+}
+
 /** Changes ranked, highest score first; ties by id so the order is stable. */
 export function rankChanges(changes: Change[]): Change[] {
   return [...changes].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -1,13 +1,16 @@
 import { baselineRange, type CompareMode } from "../domain/compare";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
-import { changeOf, healthOf, rankChanges, type Change, type HealthThresholds, type RecentFigures } from "../domain/health";
+import { changeOf, healthOf, pointAtCauses, rankChanges, type Change, type HealthThresholds, type RecentFigures } from "../domain/health";
 import type { TimeRange } from "../domain/time-range";
 import { versionChanges } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
 import { healthThresholds } from "../config-health";
 import { loadGraph } from "./graph";
 
-/** The recent minutes that decide health: the last two before the watermark (or the window's end, if earlier). */
+/**
+ * The recent minutes that decide health: the last two before the watermark (or the window's end, if earlier),
+ * from the start of the minute they begin in.
+ */
 export const RECENT_MS = 2 * 60_000;
 /** Without a compare window, the baseline is the hour before the window. */
 export const BASELINE_MS = 60 * 60_000;
@@ -28,8 +31,16 @@ interface Comparison {
 /** The recent minutes and the baseline of a window, as graphs. */
 async function compareWindows(sql: Queryable, range: TimeRange, compare: CompareMode | null, settledUntil: string | null): Promise<Comparison> {
   const end = Math.min(range.to.getTime(), settledUntil ? Date.parse(settledUntil) : range.from.getTime());
-  const recentFrom = Math.max(range.from.getTime(), end - RECENT_MS);
-  const base = compare ? baselineRange(range.from.getTime(), range.to.getTime(), compare) : { from: range.from.getTime() - BASELINE_MS, to: range.from.getTime() };
+  // Roll-ups are per minute and a minute counts when it starts in the window: the recent part is the whole minutes
+  // starting in it (and the one still filling, rates over the part counted), so no minute from before a window
+  // that starts mid-minute (an incident's start, say) mixes in; only while there is no such minute yet, the one
+  // it starts in.
+  const minute = (t: number) => Math.floor(t / 60_000) * 60_000;
+  const recentStart = Math.max(range.from.getTime(), end - RECENT_MS);
+  const recentFrom = Math.ceil(recentStart / 60_000) * 60_000 < end ? Math.ceil(recentStart / 60_000) * 60_000 : minute(recentStart);
+  const shifted = compare ? baselineRange(range.from.getTime(), range.to.getTime(), compare) : { from: range.from.getTime() - BASELINE_MS, to: range.from.getTime() };
+  // Whole minutes only: the minute the window starts in is the recent part's, not the baseline's.
+  const base = { from: minute(shifted.from), to: minute(shifted.to) > minute(shifted.from) ? minute(shifted.to) : shifted.to };
   const [recent, baseline] = await Promise.all([
     end > recentFrom ? loadGraph(sql, new Date(recentFrom), new Date(end)) : null,
     loadGraph(sql, new Date(base.from), new Date(base.to)),
@@ -88,7 +99,8 @@ export async function loadChanges(sql: Queryable, range: TimeRange, compare: Com
   const graph = await loadGraph(sql, range.from, range.to);
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const ids = new Set([...c.recent.nodes, ...c.baseline.nodes].map((n) => n.id));
-  const deploys = await versionChanges(sql, [...ids], range.from, range.to);
+  // A new version: first seen after the baseline (so not what the baseline measured), before the window's end.
+  const deploys = await versionChanges(sql, [...ids], new Date(c.baselineRange.to), range.to);
   const latestVersion = new Map(deploys.map((d) => [d.service, d.version]));
   const changes: Change[] = [];
   const add = <T extends { id: string }>(kind: Change["kind"], recent: T[], baseline: T[], figures: (x: T | undefined) => RecentFigures) => {
@@ -104,8 +116,9 @@ export async function loadChanges(sql: Queryable, range: TimeRange, compare: Com
   };
   add("node", c.recent.nodes, c.baseline.nodes, nodeFigures);
   add("edge", c.recent.edges, c.baseline.edges, edgeFigures);
+  const endpoints = new Map([...c.recent.edges, ...c.baseline.edges].map((e) => [e.id, { source: e.source, target: e.target }]));
   return {
     from: range.from.toISOString(), to: range.to.toISOString(), settledUntil: graph.settledUntil,
-    recentWindow: c.recentRange, baselineWindow: c.baselineRange, changes: rankChanges(changes),
+    recentWindow: c.recentRange, baselineWindow: c.baselineRange, changes: rankChanges(pointAtCauses(changes, endpoints)),
   };
 }

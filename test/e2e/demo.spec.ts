@@ -3,18 +3,28 @@ import { startProduct, type RunningProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
 
 let product: RunningProduct;
+let startedAt = 0;
 const demoPort = 40000 + Math.floor(Math.random() * 5000);
 
 beforeAll(async () => {
   // The pairing wait allows for the demo services' 500 ms export batches plus the delays of a loaded 2-core box
   // running the rest of the suite: with 1 s, a server span that came late once made its call a virtual edge.
   product = await startProduct({ DEMO: "1", DEMO_RATE: "10", DEMO_PORT: String(demoPort), AGGREGATOR_INTERVAL_MS: "300", AGGREGATOR_WAIT_MS: "3000" });
+  startedAt = Date.now();
 }, 300_000);
 afterAll(async () => {
   if (product) expect(await product.stop()).toBe(0);
 });
 
 const graph = async (from: string) => (await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=${from}`)).json();
+// The shop's normal traffic, before any scenario: the baseline "what changed" compares each scenario with.
+let normal = "";
+/** The top entry of GET /api/changes since `since` (a scenario's start), against the normal traffic. */
+async function topChange(since: number): Promise<{ id: string; kind: string; reasons: { metric: string }[] } | undefined> {
+  if (Date.now() < since + 1000) await new Promise((r) => setTimeout(r, since + 1000 - Date.now()));
+  const res = await fetch(`http://127.0.0.1:${product.ports.web}/api/changes?from=${since}&to=now&cmp=${normal}`);
+  return (await res.json()).changes[0];
+}
 async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -50,11 +60,20 @@ it("the instrumented demo shop produces every expected edge, typed nodes, sampli
   const entry = g.edges.find((e: any) => e.id === "user->api-gateway");
   expect(entry.requests).toBe(2 * entry.rawSpans);
   expect(g.nodes.length).toBeGreaterThanOrEqual(12);
+  // payment-service exports Zipkin (no tracestate): its calls take the trace's 50% sampling too, so every payment's
+  // gateway call counts as much as the payment.
+  const pay = g.edges.find((e: any) => e.id === "order-service->payment-service").requests;
+  const gateway = g.edges.find((e: any) => e.id === "payment-service->payment-gateway:virtual").requests;
+  expect(Math.abs(gateway - pay) / pay).toBeLessThan(0.1);
 }, 180_000);
 
 it("payment-slow makes the order -> payment and payment -> gateway p95 rise to the scenario's values", async () => {
   const before = (await graph("now-5m")).edges.find((e: any) => e.id === "order-service->payment-service").client.p95;
+  // At least one whole minute of normal traffic (roll-ups are per minute) before the first scenario.
+  await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 100_000 - Date.now())));
+  normal = `${startedAt + 15_000}~${Date.now()}`;
   const res = await fetch(`http://127.0.0.1:${demoPort}/scenario/payment-slow`, { method: "POST" });
+  const switchedAt = Date.now() + 2000; // the switch reaches the services and their export batches
   expect((await res.json()).scenario).toBe("payment-slow");
   const slow = (g: any) => ({
     order: g.edges.find((e: any) => e.id === "order-service->payment-service")?.client.p95 ?? 0,
@@ -67,6 +86,13 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   expect(slow(g).order).toBeGreaterThan(target);
   expect(slow(g).gateway).toBeGreaterThan(700);
   expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
+
+  // What changed points at the slow call, for latency: not at every caller the delay travels up through.
+  const culprit = (c: Awaited<ReturnType<typeof topChange>>) =>
+    ["payment-service->payment-gateway:virtual", "order-service->payment-service"].includes(c?.id ?? "") && c?.reasons[0]?.metric === "latency";
+  const top = await poll(() => topChange(switchedAt), culprit, 150_000);
+  expect([top?.id, top?.reasons[0]?.metric]).toEqual([expect.stringMatching(/payment/), "latency"]);
+  expect(culprit(top)).toBe(true);
 
   // From the slow edge to the slowest trace: the call to the payment gateway is on its critical path.
   const web = `http://127.0.0.1:${product.ports.web}`;
@@ -84,14 +110,18 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   } finally {
     await browser.close();
   }
-}, 180_000);
+}, 420_000);
 
 it("inventory-errors raises the error rate, deploy-regression ships a slower service.version 2.0.0", async () => {
   await fetch(`http://127.0.0.1:${demoPort}/scenario/inventory-errors`, { method: "POST" });
+  const errorsFrom = Date.now() + 2000;
   const errors = (g: any) => g.edges.find((e: any) => e.id === "order-service->inventory-service")?.errorRate ?? 0;
   expect(errors(await poll(() => graph("now-1m"), (g) => errors(g) > 0.2, 120_000))).toBeGreaterThan(0.2);
+  const failing = await poll(() => topChange(errorsFrom), (c) => c?.kind === "edge" && /inventory-service/.test(c.id) && c.reasons[0]?.metric === "errors", 150_000);
+  expect([failing?.kind, failing?.id, failing?.reasons[0]?.metric]).toEqual(["edge", expect.stringMatching(/inventory-service/), "errors"]);
 
   await fetch(`http://127.0.0.1:${demoPort}/scenario/deploy-regression`, { method: "POST" });
+  const deployFrom = Date.now() + 2000;
   const traces = async () => {
     const slowest = await (await fetch(`http://127.0.0.1:${product.ports.web}/api/edges/api-gateway/order-service/traces?from=now-2m&kind=slowest`)).json();
     const versions = new Set<string>();
@@ -104,5 +134,7 @@ it("inventory-errors raises the error rate, deploy-regression ships a slower ser
   // The slowest order calls now come from the new version, which adds ~150 ms.
   const versions = await poll(traces, (v) => v.has("2.0.0"), 120_000);
   expect(versions.has("2.0.0")).toBe(true);
+  const deployed = await poll(() => topChange(deployFrom), (c) => c?.id === "order-service" && c.reasons.some((r) => r.metric === "version"), 150_000);
+  expect([deployed?.id, deployed?.reasons.map((r) => r.metric)]).toEqual(["order-service", expect.arrayContaining(["version"])]);
   await fetch(`http://127.0.0.1:${demoPort}/scenario/none`, { method: "POST" });
-}, 300_000);
+}, 600_000);

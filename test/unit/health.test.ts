@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeOf, defaultHealthThresholds, healthOf, rankChanges, type RecentFigures } from "../../lib/domain/health";
+import { changeOf, defaultHealthThresholds, healthOf, pointAtCauses, rankChanges, type RecentFigures } from "../../lib/domain/health";
 import { healthThresholds } from "../../lib/config-health";
 
 const fig = (requests: number, errorRate = 0, p95: number | null = 50, seconds = 120): RecentFigures => ({ requests, ratePerSec: requests / seconds, errorRate, p95 });
@@ -54,5 +54,43 @@ describe("what changed", () => {
     const trickle = changeOf("edge", "a->rare", fig(1), fig(0), "new")!;
     expect([appeared.reasons[0]!.metric, gone.reasons[0]!.metric]).toEqual(["appeared", "disappeared"]);
     expect(trickle.score).toBeLessThan(appeared.score);
+  });
+});
+
+describe("pointing at the cause", () => {
+  const endpoints = new Map([
+    ["api->orders", { source: "api", target: "orders" }], ["orders->payments", { source: "orders", target: "payments" }],
+    ["payments->gateway:virtual", { source: "payments", target: "gateway" }], ["orders->inventory", { source: "orders", target: "inventory" }],
+  ]);
+  const base = fig(3000, 0.01, 100, 600);
+  const ids = (cs: ReturnType<typeof pointAtCauses>) => rankChanges(cs).map((c) => c.id);
+
+  it("payment-slow: the call to the gateway, not every caller up the chain", () => {
+    const changes = [
+      changeOf("edge", "api->orders", fig(600, 0.01, 1000), base, "slow")!,
+      changeOf("edge", "orders->payments", fig(600, 0.01, 950), base, "slow")!,
+      changeOf("edge", "payments->gateway:virtual", fig(600, 0.01, 900), fig(3000, 0.01, 60, 600), "slow")!,
+      changeOf("node", "payments", fig(600, 0.01, 940), base, "slow")!,
+    ];
+    expect(ids(pointAtCauses(changes, endpoints))[0]).toBe("payments->gateway:virtual");
+  });
+
+  it("inventory-errors: an inventory edge, before the edges and nodes the errors travel through", () => {
+    const changes = [
+      changeOf("edge", "api->orders", fig(600, 0.4), base, "failing")!,
+      changeOf("edge", "orders->inventory", fig(600, 0.4), base, "failing")!,
+      changeOf("node", "orders", fig(600, 0.4), base, "failing")!,
+      changeOf("node", "inventory", fig(600, 0.4), base, "failing")!,
+    ];
+    expect(ids(pointAtCauses(changes, endpoints))[0]).toBe("orders->inventory");
+  });
+
+  it("deploy-regression: the service with its new version", () => {
+    const changes = [
+      changeOf("edge", "api->orders", fig(600, 0.01, 250), base, "slow")!,
+      changeOf("node", "orders", fig(600, 0.01, 250), base, "slow", { now: "2.0.0", before: null })!,
+    ];
+    const top = rankChanges(pointAtCauses(changes, endpoints))[0]!;
+    expect([top.id, top.reasons.map((r) => r.metric)]).toEqual(["orders", ["latency", "version"]]);
   });
 });
