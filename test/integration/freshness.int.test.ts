@@ -4,6 +4,7 @@ import { useCollectorDatabase } from "../helpers/collector";
 import { aggregateOnce } from "../../lib/aggregator/aggregate";
 import { loadGraph } from "../../lib/query/graph";
 import { loadEdgeSeries } from "../../lib/query/edges";
+import { loadMapGraph } from "../../lib/query/map";
 import { postJsonTraces } from "../helpers/json-traces";
 
 // A call whose client and server spans are both stored is counted by the next pass, without the pairing wait; only
@@ -94,5 +95,27 @@ describe("honest windows", () => {
     expect(series.points.filter((p) => !p.partial).length).toBeGreaterThanOrEqual(3);
     for (const p of series.points.filter((x) => !x.partial)) expect(p.ratePerSec).toBeCloseTo(20, 0);
     expect(series.settledUntil).toBe((await loadGraph(ctx.db.sql, new Date(to.getTime() - 60_000), to)).settledUntil);
+  }, 60_000);
+});
+
+describe("recent health", () => {
+  it("turns an edge slow when its last minutes are far slower than its baseline, and leaves a steady one ok", async () => {
+    const now = Date.now();
+    const calls = (startMs: number, n: number, spacing: number, slowMs: number) => Array.from({ length: n }, (_, i) => ({
+      service: "health-a", startMs: startMs + i * spacing, durationMs: slowMs + 10,
+      calls: [{ target: "health-slow", durationMs: slowMs }, { target: "health-steady", durationMs: 8 }],
+    }));
+    // The hour before the window: 10 ms calls; the last minute: 600 ms calls to health-slow.
+    await postJsonTraces(ctx.collector.ports.otlpHttp, [...calls(now - 50 * 60_000, 300, 6000, 10), ...calls(now - 55_000, 50, 1000, 600)]);
+    await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
+    await pass();
+    const graph = await loadMapGraph(ctx.db.sql, { from: new Date(now - 15 * 60_000), to: new Date(now + 1000) }, null, 1);
+    const edge = (id: string) => graph.edges.find((e) => e.id === id)!;
+    expect(edge("health-a->health-slow").health).toBe("slow");
+    expect(edge("health-a->health-slow").recent!.p95).toBeGreaterThan(500);
+    expect(edge("health-a->health-slow").baseline!.p95).toBeLessThan(20);
+    expect(edge("health-a->health-steady").health).toBe("ok");
+    expect(graph.recentWindow!.to).toBe(graph.settledUntil);
+    expect(Date.parse(graph.baselineWindow!.to)).toBeLessThanOrEqual(now - 15 * 60_000);
   }, 60_000);
 });
