@@ -2,6 +2,7 @@
 // aggregator checks stored spans again, because rows written by older versions or by hand never met these rules,
 // and one span it cannot process must not stop the roll-up for everyone.
 import type { AttributeValue, Attributes } from "./span";
+import type { AggSpan } from "./pairing";
 
 const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
 const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
@@ -36,24 +37,6 @@ function attributesProblem(attrs: Attributes, depth = 0): string | null {
   return null;
 }
 
-/** The fields of a stored span the aggregator reads (lib/domain/pairing's AggSpan, structurally). */
-export interface CheckedSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
-  traceState: string | null;
-  attributes: Attributes;
-  resourceAttributes: Attributes;
-  links: { traceId: string; spanId: string }[];
-}
-
 // Resources are shared by many spans (one parsed object per distinct resource): checked once each.
 const cleanResources = new WeakSet<object>();
 
@@ -61,7 +44,7 @@ const cleanResources = new WeakSet<object>();
  * Why the aggregator cannot use this stored span, or null: ids as hex, its own text as storable, numbers as finite
  * and in range, the (shared) resource's values.
  */
-export function storedSpanProblem(s: CheckedSpan): string | null {
+export function storedSpanProblem(s: AggSpan): string | null {
   if (!isHexTraceId(s.traceId)) return "trace id is not 16 bytes";
   if (!isHexSpanId(s.spanId)) return "span id is not 8 bytes";
   if (s.parentSpanId !== null && !isHexSpanId(s.parentSpanId)) return "parent span id is not 8 bytes";
