@@ -25,6 +25,11 @@ export interface SeriesPoint {
   server: Percentiles;
 }
 
+/** The aggregation watermark (see Graph.settledUntil), as ISO text; null before anything was counted. */
+export async function loadSettledUntil(sql: Queryable): Promise<string | null> {
+  return (await settledUntil(sql))?.toISOString() ?? null;
+}
+
 /** The start of the step holding `t`: series read whole steps. */
 export const stepStart = (t: Date, stepMs: number) => new Date(Math.floor(t.getTime() / stepMs) * stepMs);
 
