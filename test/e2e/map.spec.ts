@@ -175,9 +175,10 @@ it("compare mode marks an edge whose p95 doubled and an edge that disappeared", 
     return page.locator('tr[data-edge="cmp-web->cmp-legacy:virtual"] [data-testid="change"]').textContent().catch(() => null);
   }, { timeout: 30_000, interval: 1000 }).toBe("gone");
   const apiChange = await page.locator('tr[data-edge="cmp-web->cmp-api"] [data-testid="change"]').textContent();
-  // p95 went from ~24 ms to ~44 ms; the rate did not change.
+  // p95 went from ~24 ms to ~44 ms; the rate did not change (but for the few seconds of the live window that are
+  // not counted yet: its rate divides by the counted part, the day-old baseline's by all of it).
   const delta = Number(/p95 \+(\d+(?:\.\d+)?) ms/.exec(apiChange ?? "")?.[1]);
-  expect(apiChange).toContain("+0%");
+  expect(apiChange).toMatch(/^[+-]?[0-3]%/);
   expect(delta).toBeGreaterThan(18);
   expect(delta).toBeLessThan(22);
   await page.close();
