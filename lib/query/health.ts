@@ -12,7 +12,10 @@ import { loadGraph } from "./graph";
  * from the start of the minute they begin in.
  */
 export const RECENT_MS = 2 * 60_000;
-/** Without a compare window, the baseline is the hour before the window. */
+/**
+ * Without a compare window, the baseline is the hour before the window (for what had no traffic then: the window's
+ * part before its recent minutes).
+ */
 export const BASELINE_MS = 60 * 60_000;
 
 const none: RecentFigures = { requests: 0, ratePerSec: 0, errorRate: 0, p95: null };
@@ -28,6 +31,18 @@ interface Comparison {
   baselineRange: { from: string; to: string };
 }
 
+/** `primary`'s nodes and edges, and those of `fallback` that had no traffic in `primary`. */
+function withFallback(primary: Graph, fallback: Graph): Graph {
+  const busy = <T extends { id: string; requests: number }>(xs: T[]) => new Set(xs.filter((x) => x.requests > 0).map((x) => x.id));
+  const nodes = busy(primary.nodes);
+  const edges = busy(primary.edges);
+  return {
+    ...primary,
+    nodes: [...primary.nodes.filter((n) => nodes.has(n.id)), ...fallback.nodes.filter((n) => !nodes.has(n.id))],
+    edges: [...primary.edges.filter((e) => edges.has(e.id)), ...fallback.edges.filter((e) => !edges.has(e.id))],
+  };
+}
+
 /** The recent minutes and the baseline of a window, as graphs. */
 async function compareWindows(sql: Queryable, range: TimeRange, compare: CompareMode | null, settledUntil: string | null): Promise<Comparison> {
   const end = Math.min(range.to.getTime(), settledUntil ? Date.parse(settledUntil) : range.from.getTime());
@@ -41,10 +56,16 @@ async function compareWindows(sql: Queryable, range: TimeRange, compare: Compare
   const shifted = compare ? baselineRange(range.from.getTime(), range.to.getTime(), compare) : { from: range.from.getTime() - BASELINE_MS, to: range.from.getTime() };
   // Whole minutes only: the minute the window starts in is the recent part's, not the baseline's.
   const base = { from: minute(shifted.from), to: minute(shifted.to) > minute(shifted.from) ? minute(shifted.to) : shifted.to };
-  const [recent, baseline] = await Promise.all([
+  // Without a compare window, what had no traffic in the hour before (a service deployed, or a demo started,
+  // within the window) is compared with the window's own earlier part, so only what appeared within the recent
+  // minutes is "new".
+  const earlierFrom = range.from.getTime();
+  const [recent, hourBefore, earlier] = await Promise.all([
     end > recentFrom ? loadGraph(sql, new Date(recentFrom), new Date(end)) : null,
     loadGraph(sql, new Date(base.from), new Date(base.to)),
+    !compare && recentFrom - earlierFrom >= 60_000 ? loadGraph(sql, new Date(earlierFrom), new Date(recentFrom)) : null,
   ]);
+  const baseline = earlier ? withFallback(hourBefore, earlier) : hourBefore;
   return {
     recent: recent ?? { ...baseline, nodes: [], edges: [] },
     baseline,
