@@ -95,11 +95,10 @@ async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard
     const known = await quarantinedKeys(tx, [...new Set(stored.map((s) => s.traceId))]);
     const usable = (s: AggSpan) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null;
     const batch = stored.filter((s) => {
-      if (usable(s)) return true;
-      // Set aside once, by the early pass; the final pass leaves the same spans out.
       const problem = storedSpanProblem(s);
-      if (phase === "early" && problem) quarantine(s, problem);
-      return false;
+      // Set aside once, by the early pass; the final pass leaves the same spans out.
+      if (problem && phase === "early") quarantine(s, problem);
+      return problem === null && !known.has(`${s.traceId}:${s.spanId}`);
     });
     if (batch.length > 0) {
       // Spans of other epochs that their own pass sets aside are no partners here either.
