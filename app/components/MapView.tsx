@@ -7,11 +7,12 @@ import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/lib/domain/graph-wire";
 import AsOf from "./AsOf";
-import { LABEL_MODES, mapStateToParams, parseMapState, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
+import WhatChanged from "./WhatChanged";
+import { LABEL_MODES, mapStateToParams, parseMapState, rangeParams, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/lib/domain/namespaces";
 import { parseTime } from "@/lib/domain/time-range";
-import { parseCompare } from "@/lib/domain/compare";
+import { compareToParam, parseCompare } from "@/lib/domain/compare";
 import type { Point } from "@/lib/domain/layout";
 
 // The panel brings recharts (a third of the page's JavaScript): loaded after the map is up, not before it.
@@ -185,11 +186,13 @@ export default function MapView({ graphJson }: { graphJson: string }) {
           <pre>{`OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318   # OTLP/HTTP (protobuf or JSON)
 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 # or gRPC on :4317, or Zipkin v2 JSON to http://localhost:9411/api/v2/spans`}</pre>
-          <p className="muted">Edges appear about {30} seconds after their spans arrive (the aggregator waits for late children).</p>
+          <p className="muted">A call shows within seconds of its client and server spans arriving; a call to an uninstrumented peer
+            after the pairing wait (30 s by default), when its server span can no longer come.</p>
         </div>
       ) : (
         <div className="map-body">
           <div className="map-main">
+            <WhatChanged query={changesQuery(state)} refreshKey={`${graph.from}|${graph.settledUntil ?? ""}`} selected={state.selected} onSelect={onSelect} />
             {state.view === "graph" ? (
               <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} onDrawn={preloadSelectionPanel} />
             ) : null}
@@ -200,6 +203,13 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
       )}
     </div>
   );
+}
+
+/** The map's window and baseline as /api/changes parameters. */
+function changesQuery(state: MapState): string {
+  const q = rangeParams(state);
+  if (state.compare) q.set("cmp", compareToParam(state.compare));
+  return q.toString();
 }
 
 /** An ISO instant as the value of a datetime-local input, in the viewer's time zone. */

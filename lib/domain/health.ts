@@ -132,3 +132,16 @@ export function pointAtCauses(changes: Change[], endpoints: ReadonlyMap<string, 
 export function rankChanges(changes: Change[]): Change[] {
   return [...changes].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
+
+/** One reason as a reader says it, e.g. "p95 1.77 s (was 270 ms)" (pure; the map's "what changed" list). */
+export function reasonText(r: ChangeReason, format: { ms: (x: number | null) => string; rate: (x: number) => string; percent: (x: number) => string }): string {
+  const num = (v: ChangeReason["now"]) => (typeof v === "number" ? v : null);
+  switch (r.metric) {
+    case "errors": return `errors ${format.percent(num(r.now) ?? 0)} (was ${format.percent(num(r.baseline) ?? 0)})`;
+    case "latency": return `p95 ${format.ms(num(r.now))} (was ${format.ms(num(r.baseline))})`;
+    case "rate": return `rate ${format.rate(num(r.now) ?? 0)} (was ${format.rate(num(r.baseline) ?? 0)})`;
+    case "appeared": return `new, ${format.rate(num(r.now) ?? 0)}`;
+    case "disappeared": return `gone (was ${format.rate(num(r.baseline) ?? 0)})`;
+    case "version": return `new version ${String(r.now)}`;
+  }
+}

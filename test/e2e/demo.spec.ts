@@ -103,7 +103,15 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   expect(traces[0].durationMs).toBeGreaterThan(700);
   const browser = await launchChromium();
   try {
-    const page = await browser.newPage();
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    // The map lists what changed beside it, the slow call first; a click selects it, in the URL like any selection.
+    await page.goto(`${web}/?from=${switchedAt}&cmp=${normal}`);
+    const first = page.getByTestId("what-changed").locator("li").first();
+    await expect.poll(() => first.getAttribute("data-change"), { timeout: 30_000 }).toMatch(/payment/);
+    expect(await first.textContent()).toMatch(/slow: p95 .* \(was .*\)/);
+    await first.getByRole("button").click();
+    await page.waitForURL(/sel=edge/);
+    await expect.poll(() => page.getByTestId("selection-panel").textContent()).toMatch(/payment/);
     await page.goto(`${web}/traces/${traces[0].traceId}`);
     const gatewayCall = page.locator('tr[data-service="payment-service"][data-kind="client"]');
     expect(await gatewayCall.getAttribute("data-critical")).toBe("true");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changeOf, defaultHealthThresholds, healthOf, pointAtCauses, rankChanges, type RecentFigures } from "../../lib/domain/health";
+import { changeOf, defaultHealthThresholds, healthOf, pointAtCauses, rankChanges, reasonText, type RecentFigures } from "../../lib/domain/health";
 import { healthThresholds } from "../../lib/config-health";
 
 const fig = (requests: number, errorRate = 0, p95: number | null = 50, seconds = 120): RecentFigures => ({ requests, ratePerSec: requests / seconds, errorRate, p95 });
@@ -92,5 +92,15 @@ describe("pointing at the cause", () => {
     ];
     const top = rankChanges(pointAtCauses(changes, endpoints))[0]!;
     expect([top.id, top.reasons.map((r) => r.metric)]).toEqual(["orders", ["latency", "version"]]);
+  });
+});
+
+describe("reasonText", () => {
+  it("says each reason as a reader would", () => {
+    const f = { ms: (x: number | null) => `${x} ms`, rate: (x: number) => `${x}/s`, percent: (x: number) => `${x * 100}%` };
+    expect(reasonText({ metric: "latency", now: 900, baseline: 30, score: 1 }, f)).toBe("p95 900 ms (was 30 ms)");
+    expect(reasonText({ metric: "errors", now: 0.5, baseline: 0, score: 1 }, f)).toBe("errors 50% (was 0%)");
+    expect(reasonText({ metric: "version", now: "2.0.0", baseline: null, score: 5 }, f)).toBe("new version 2.0.0");
+    expect(reasonText({ metric: "disappeared", now: 0, baseline: 2, score: 1 }, f)).toBe("gone (was 2/s)");
   });
 });
