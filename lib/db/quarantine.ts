@@ -1,3 +1,4 @@
+import { isHexSpanId, isHexTraceId } from "../domain/span-checks";
 import type { Queryable } from "./pool";
 
 /** A stored span the aggregator set aside, and why. */
@@ -14,13 +15,14 @@ export interface QuarantinedSpan {
 
 // The span's own text may be what was refused: stored here repaired, so the record of the problem always fits.
 const storable = (s: unknown, max = 512) => String(s ?? "").toWellFormed().replaceAll("\u0000", "\uFFFD").slice(0, max);
-const hexOrZero = (s: string, digits: number) => (new RegExp(`^[0-9a-f]{${digits}}$`).test(s) ? s : "0".repeat(digits));
+
 
 /** Records spans set aside in this epoch's transaction (so exactly once, with the epoch's progress). */
 export async function quarantineSpans(tx: Queryable, spans: QuarantinedSpan[]): Promise<void> {
   if (spans.length === 0) return;
   const rows = spans.map((s) => ({
-    epoch: s.epoch, shard: s.shard, traceId: hexOrZero(s.traceId, 32), spanId: hexOrZero(s.spanId, 16),
+    epoch: s.epoch, shard: s.shard, traceId: isHexTraceId(s.traceId) ? s.traceId : "0".repeat(32),
+    spanId: isHexSpanId(s.spanId) ? s.spanId : "0".repeat(16),
     kind: Number.isInteger(s.kind) && s.kind >= 0 && s.kind <= 5 ? s.kind : 0,
     service: storable(s.service), name: storable(s.name), reason: storable(s.reason, 2000),
   }));

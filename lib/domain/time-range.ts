@@ -95,3 +95,6 @@ export function stepCoverage(t: number, stepMs: number, settledMs: number | null
   if (settledMs === null) return 0;
   return Math.min(1, Math.max(0, (settledMs - t) / stepMs));
 }
+
+/** Requests per second over the counted part of a step (0 when nothing of it is counted yet). */
+export const coveredRate = (requests: number, stepMs: number, coverage: number) => (coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0);

@@ -1,5 +1,5 @@
 import { percentiles, type Percentiles } from "../domain/histogram";
-import { seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
+import { coveredRate, seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
 import { settledUntil } from "../db/epochs";
 import { badRequest } from "../errors";
 import { edgeExamples, edgeExamplesAtOrBelow, edgeSeries, nodesSeen, type NodeSeenRow } from "../db/graph-reads";
@@ -66,7 +66,7 @@ export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeR
     const errors = r?.failed ?? 0;
     const coverage = stepCoverage(t, stepMs, settled?.getTime() ?? null);
     return {
-      t: new Date(t).toISOString(), partial: coverage < 1, requests, errors, ratePerSec: coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0,
+      t: new Date(t).toISOString(), partial: coverage < 1, requests, errors, ratePerSec: coveredRate(requests, stepMs, coverage),
       errorRate: requests > 0 ? errors / requests : 0, rawSpans: Number(r?.rawSpans ?? 0),
       client: percentiles(r?.clientHist ?? {}), server: percentiles(r?.serverHist ?? {}),
     };

@@ -1,5 +1,5 @@
 import { percentiles, type Percentiles } from "../domain/histogram";
-import { seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
+import { coveredRate, seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
 import { operationTotals, serviceSeries } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
@@ -54,7 +54,7 @@ export async function loadServiceDetail(sql: Queryable, name: string, range: Tim
     const requests = r?.requests ?? 0;
     const coverage = stepCoverage(t, stepMs, settled);
     return {
-      t: new Date(t).toISOString(), partial: coverage < 1, requests, ratePerSec: coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0,
+      t: new Date(t).toISOString(), partial: coverage < 1, requests, ratePerSec: coveredRate(requests, stepMs, coverage),
       errorRate: requests > 0 ? (r?.failed ?? 0) / requests : 0, ...percentiles(r?.hist ?? {}),
     };
   });
