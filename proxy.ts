@@ -14,7 +14,7 @@ export async function proxy(request: NextRequest) {
   if (problem) return withHeaders(NextResponse.json({ error: `bad request: ${problem}` }, { status: 400 }), STATIC_CSP);
   const password = process.env.DASHBOARD_PASSWORD;
   if (password && !PUBLIC.includes(request.nextUrl.pathname) && !(await signedIn(request, password))) {
-    if (request.nextUrl.pathname.startsWith("/api/")) {
+    if (/^\/(jaeger\/)?api\//.test(request.nextUrl.pathname)) {
       return withHeaders(NextResponse.json({ error: "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>" }, { status: 401 }), STATIC_CSP);
     }
     const login = new URL("/login", request.url);

@@ -44,7 +44,9 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
             <option value="any">any</option><option value="error">error</option><option value="ok">ok</option>
           </select>
         </label>
-        <label>Attribute <input name="attr" defaultValue={q.attribute ? `${q.attribute.key}=${q.attribute.value}` : ""} placeholder="http.route=/checkout" /></label>
+        {[...q.attributes, null].map((a, i) => (
+          <label key={i}>Attribute <input name="attr" defaultValue={a ? `${a.key}=${a.value}` : ""} placeholder="http.route=/checkout" /></label>
+        ))}
         <label>From <input name="from" defaultValue={q.from} style={{ width: 110 }} /></label>
         <label>To <input name="to" defaultValue={q.to} style={{ width: 110 }} /></label>
         <button type="submit">Search</button>

@@ -12,3 +12,61 @@ export async function serviceOperations(sql: Queryable, service: string, since: 
     SELECT DISTINCT name FROM spans WHERE service_name = ${service} AND start_time >= ${since} ORDER BY 1 LIMIT 2000`;
   return rows.map((r) => r.name);
 }
+
+/** Distinct (span name, kind) of a service since `since`, optionally of one kind. */
+export async function serviceOperationKinds(sql: Queryable, service: string, kind: number | null, since: Date): Promise<{ name: string; kind: number }[]> {
+  return sql<{ name: string; kind: number }[]>`
+    SELECT DISTINCT name, kind FROM spans
+    WHERE service_name = ${service} AND start_time >= ${since} AND (${kind}::int IS NULL OR kind = ${kind}::int)
+    ORDER BY 1, 2 LIMIT 2000`;
+}
+
+export interface SummarySpanRow {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  serviceName: string;
+  name: string;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+}
+
+/** The few fields a trace summary needs of every span of these traces (raw spans, else example copies). */
+export async function summarySpans(sql: Queryable, traceIdsHex: string[]): Promise<SummarySpanRow[]> {
+  if (traceIdsHex.length === 0) return [];
+  const read = (table: "spans" | "example_spans", ids: string[]) => sql<SummarySpanRow[]>`
+    SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
+           encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name,
+           start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode"
+    FROM ${sql(table)}
+    WHERE trace_id = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(${ids}::text[]) AS x))`;
+  const raw = await read("spans", traceIdsHex);
+  const found = new Set(raw.map((r) => r.traceId));
+  const missing = traceIdsHex.filter((id) => !found.has(id));
+  return missing.length > 0 ? [...raw, ...(await read("example_spans", missing))] : raw;
+}
+
+export interface MinuteFiguresRow {
+  minute: Date;
+  service: string;
+  operation: string;
+  requests: number;
+  failed: number;
+  hist: Record<string, number>;
+}
+
+/** Server and consumer spans per service (operation '' = whole service) and minute, from the roll-ups. */
+export function entryMinutes(sql: Queryable, services: string[], from: Date, to: Date, byOperation: boolean): Promise<MinuteFiguresRow[]> {
+  return sql<MinuteFiguresRow[]>`
+    SELECT minute, service, operation, requests, failed, hist FROM service_minutes
+    WHERE service = ANY(${services}::text[]) AND minute >= ${from} AND minute < ${to}
+      AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END)`;
+}
+
+/** Calls made by these services per minute (every callee), with the callers' own latency histograms. */
+export function callerMinutes(sql: Queryable, services: string[], from: Date, to: Date): Promise<MinuteFiguresRow[]> {
+  return sql<MinuteFiguresRow[]>`
+    SELECT minute, source AS service, '' AS operation, requests, failed, client_hist AS hist FROM edge_minutes
+    WHERE source = ANY(${services}::text[]) AND minute >= ${from} AND minute < ${to}`;
+}

@@ -1,14 +1,8 @@
-import type { TraceSpanInput } from "../domain/trace-tree";
+import type { StoredSpan } from "../domain/trace-tree";
 import type { Queryable, Sql } from "./pool";
 
-/** A stored span as read back: what the waterfall needs, plus ids, resource, events and links. */
-export interface StoredSpan extends TraceSpanInput {
-  traceId: string;
-  attributes: Record<string, unknown>;
-  resourceAttributes: Record<string, unknown>;
-  events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
-  links: { traceId: string; spanId: string; attributes: Record<string, unknown> }[];
-}
+export type { StoredSpan };
+
 
 /**
  * All stored spans of one trace, in start order, ids as lower-case hex. Falls back to the copies kept for
@@ -23,6 +17,7 @@ function traceSpansFrom(sql: Queryable, table: "spans" | "example_spans", traceI
   return sql<StoredSpan[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
            encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name, kind,
+           trace_state AS "traceState", scope_name AS "scopeName", scope_version AS "scopeVersion",
            start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode",
            status_message AS "statusMessage", attributes, resource_attributes AS "resourceAttributes", events, links
     FROM ${sql(table)} WHERE trace_id = decode(${traceIdHex}, 'hex')

@@ -1,4 +1,6 @@
-import { attributeCandidates, attributeTextNeedles, type TraceSearch } from "../domain/trace-search";
+import {
+  attributeCandidates, attributeTextNeedles, synthesizedTag, type AttributeFilter, type TraceSearch,
+} from "../domain/trace-search";
 import type { Queryable } from "./pool";
 
 export interface TraceHit {
@@ -11,16 +13,37 @@ export interface TraceHit {
   statusCode: number;
 }
 
+const SYNTHESIZED_COLUMNS = {
+  kind: "kind", statusCode: "status_code", statusMessage: "status_message", scopeName: "scope_name", scopeVersion: "scope_version",
+} as const;
+
+/**
+ * One filter on one json column: a text scan of the stored json first (cheap); only the rows that pass it have the
+ * key's value looked up and compared as jsonb (same answers as jsonb containment: arrays don't match a scalar, the
+ * last duplicate key wins). Column names are fixed here, never from input.
+ */
+function jsonColumnMatch(sql: Queryable, column: "attributes" | "resource_attributes", f: AttributeFilter) {
+  const needles = attributeTextNeedles(f);
+  const values = JSON.stringify(attributeCandidates(f.value));
+  const col = sql(column);
+  return sql`(${needles?.value ?? null}::text IS NULL OR strpos(spans.${col}::text, ${needles?.value ?? null}) > 0)
+    AND (${needles?.key ?? null}::text IS NULL OR strpos(spans.${col}::text, ${needles?.key ?? null}) > 0)
+    AND (spans.${col} -> ${f.key}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${values}::text::jsonb)))`;
+}
+
+/** A span meets a filter through its own attributes, its resource's, or the span field the tag stands for. */
+function filterMatch(sql: Queryable, f: AttributeFilter) {
+  const synth = synthesizedTag(f);
+  const field = synth
+    ? sql`OR spans.${sql(SYNTHESIZED_COLUMNS[synth.field])} = ${synth.value}`
+    : sql``;
+  return sql`((${jsonColumnMatch(sql, "attributes", f)}) OR (${jsonColumnMatch(sql, "resource_attributes", f)}) ${field})`;
+}
+
 /** One row per matching trace (its longest matching span), newest first. */
 export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Date, limit: number): Promise<TraceHit[]> {
-  const attrKey = q.attribute?.key ?? null;
-  const attrValues = q.attribute ? JSON.stringify(attributeCandidates(q.attribute.value)) : null;
-  // A text scan of the stored json first (cheap); only the rows that pass it have the key's value looked up and
-  // compared as jsonb (same answers as jsonb containment: arrays don't match a scalar, the last duplicate key wins).
-  const needles = q.attribute ? attributeTextNeedles(q.attribute) : null;
-  const keyText = needles?.key ?? null;
-  const valueText = needles?.value ?? null;
   const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
+  const filters = q.attributes.reduce((acc, f) => sql`${acc} AND ${filterMatch(sql, f)}`, sql`TRUE`);
   return sql<TraceHit[]>`
     SELECT * FROM (
       SELECT DISTINCT ON (trace_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
@@ -32,10 +55,7 @@ export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Dat
         AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
-        AND (${valueText}::text IS NULL OR strpos(spans.attributes::text, ${valueText}) > 0)
-        AND (${keyText}::text IS NULL OR strpos(spans.attributes::text, ${keyText}) > 0)
-        AND (${attrKey}::text IS NULL
-          OR (spans.attributes -> ${attrKey}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${attrValues}::text::jsonb))))
+        AND ${filters}
       ORDER BY trace_id, duration_ns DESC
     ) hits
     ORDER BY start DESC

@@ -12,6 +12,25 @@ export function newAttributes(): Attributes {
   return Object.create(null) as Attributes;
 }
 
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/**
+ * OTLP bytes values are stored as {"bytesValue": base64} (OTLP JSON's own spelling), so readers can tell them
+ * from text and Jaeger gets them back as `binary` tags.
+ */
+export function bytesValue(base64: string): Attributes {
+  const o = newAttributes();
+  o.bytesValue = base64;
+  return o;
+}
+
+/** The base64 of a stored bytes value; null for anything else. */
+export function bytesOf(v: unknown): string | null {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) return null;
+  const b = (v as Record<string, unknown>).bytesValue;
+  return typeof b === "string" && Object.keys(v).length === 1 && BASE64.test(b) ? b : null;
+}
+
 /**
  * Attributes already encoded as JSON text (UTF-8, cleaned: no NUL, no lone surrogates, within the limits), as the
  * OTLP protobuf receiver makes them straight from the request bytes without building objects.

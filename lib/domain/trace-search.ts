@@ -9,18 +9,60 @@ export interface TraceSearch {
   minMs: number | null;
   maxMs: number | null;
   status: "any" | "error" | "ok";
-  /** key=value on span attributes. */
-  attribute: { key: string; value: string } | null;
+  /**
+   * key=value filters that one span must all meet, each on its own attributes, its resource's, or the tags Jaeger
+   * synthesizes from span fields (see synthesizedTag).
+   */
+  attributes: AttributeFilter[];
+}
+
+export interface AttributeFilter {
+  key: string;
+  value: string;
+}
+
+/** A span field that a Jaeger tag stands for: kind, status or scope. */
+export type SynthesizedTag =
+  | { field: "kind"; value: number }
+  | { field: "statusCode"; value: number }
+  | { field: "statusMessage" | "scopeName" | "scopeVersion"; value: string };
+
+const KIND_TAGS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+
+/**
+ * The span field a tag filter means when Jaeger derives that tag from the span instead of its attributes
+ * (`span.kind`, `error`, `otel.status_code`, `otel.status_description`, `otel.scope.*`); null for ordinary keys and
+ * for values the field never takes (the filter may still match an attribute of that name).
+ */
+export function synthesizedTag(f: AttributeFilter): SynthesizedTag | null {
+  switch (f.key) {
+    case "span.kind":
+      return f.value in KIND_TAGS ? { field: "kind", value: KIND_TAGS[f.value]! } : null;
+    case "error":
+      return f.value === "true" ? { field: "statusCode", value: 2 } : null;
+    case "otel.status_code":
+      return f.value === "ERROR" ? { field: "statusCode", value: 2 } : f.value === "OK" ? { field: "statusCode", value: 1 } : null;
+    case "otel.status_description":
+      return { field: "statusMessage", value: f.value };
+    case "otel.scope.name":
+    case "otel.library.name":
+      return { field: "scopeName", value: f.value };
+    case "otel.scope.version":
+    case "otel.library.version":
+      return { field: "scopeVersion", value: f.value };
+    default:
+      return null;
+  }
 }
 
 type Params = URLSearchParams | Record<string, string | string[] | undefined>;
 
 export function parseTraceSearch(params: Params): TraceSearch {
-  const get = (k: string) => {
-    const v = params instanceof URLSearchParams ? params.get(k) ?? undefined : params[k];
-    const s = Array.isArray(v) ? v[0] : v;
-    return s?.trim() ? s.trim() : null;
+  const all = (k: string) => {
+    const v = params instanceof URLSearchParams ? params.getAll(k) : params[k];
+    return (Array.isArray(v) ? v : v === undefined ? [] : [v]).map((s) => s.trim()).filter((s) => s !== "");
   };
+  const get = (k: string) => all(k)[0] ?? null;
   const ms = (k: string) => {
     const v = get(k);
     if (v === null) return null;
@@ -28,9 +70,11 @@ export function parseTraceSearch(params: Params): TraceSearch {
     if (!Number.isFinite(n) || n < 0) throw badRequest(`${k} must be a non-negative number of milliseconds`);
     return n;
   };
-  const attr = get("attr");
-  const eq = attr ? attr.indexOf("=") : -1;
-  if (attr && eq <= 0) throw badRequest("attr must look like key=value");
+  const attributes = all("attr").map((attr) => {
+    const eq = attr.indexOf("=");
+    if (eq <= 0) throw badRequest("attr must look like key=value");
+    return { key: attr.slice(0, eq), value: attr.slice(eq + 1) };
+  });
   const status = get("status");
   return {
     from: get("from") ?? "now-1h",
@@ -40,7 +84,7 @@ export function parseTraceSearch(params: Params): TraceSearch {
     minMs: ms("minMs"),
     maxMs: ms("maxMs"),
     status: status === "error" || status === "ok" ? status : "any",
-    attribute: attr ? { key: attr.slice(0, eq), value: attr.slice(eq + 1) } : null,
+    attributes,
   };
 }
 

@@ -41,6 +41,18 @@ export interface TraceSpanInput {
   links?: { traceId: string; spanId: string }[];
 }
 
+/** A stored span as read back whole: what the waterfall needs, plus ids, resource, scope, events and links. */
+export interface StoredSpan extends TraceSpanInput {
+  traceId: string;
+  traceState: string | null;
+  attributes: Record<string, unknown>;
+  resourceAttributes: Record<string, unknown>;
+  scopeName: string | null;
+  scopeVersion: string | null;
+  events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
+  links: { traceId: string; spanId: string; attributes?: Record<string, unknown> }[];
+}
+
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
 /** Waterfall order: parents before children, siblings by start; spans whose parent is missing become roots. */

@@ -2,7 +2,7 @@
 // to the JSON text that is stored. Span attributes are most of a span's bytes; building twenty objects per span
 // and then stringifying them was the largest part of the collector's CPU and garbage.
 import type { ByteWriter } from "../domain/byte-writer";
-import { EncodedJson, newAttributes, type AttributeValue, type Attributes } from "../domain/span";
+import { bytesValue, EncodedJson, newAttributes, type AttributeValue, type Attributes } from "../domain/span";
 import type { ValueCleaner } from "./limits";
 import { DecodeError, ProtoReader, utf8, WireType } from "./protobuf-reader";
 
@@ -61,7 +61,7 @@ export function readAnyValue(r: ProtoReader, depth: number): AttributeValue {
         else s.skip(w);
       }
       value = obj;
-    } else if (field === 7 && wt === WireType.LEN) value = r.bytes().toString("base64");
+    } else if (field === 7 && wt === WireType.LEN) value = bytesValue(r.bytes().toString("base64"));
     else r.skip(wt);
   }
   return value;
@@ -150,7 +150,7 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
     // Numbers that became strings (int64 beyond 2^53, NaN, bytes as base64) are cleaned like any string value.
     case 3: return out.latin1(typeof int === "number" ? String(int) : JSON.stringify(clean.value(int64Value(int))));
     case 4: return out.latin1(JSON.stringify(clean.value(doubleValue(double))));
-    case 7: return out.latin1(JSON.stringify(clean.text(buf.toString("base64", from, to))));
+    case 7: return out.latin1(`{"bytesValue":${JSON.stringify(clean.text(buf.toString("base64", from, to)))}}`);
     default: // arrays and kvlists are rare: through the object path
       out.utf8(JSON.stringify(clean.value(readAnyValue(new ProtoReader(buf, start, end), 1))));
   }

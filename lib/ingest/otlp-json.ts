@@ -1,5 +1,5 @@
 import type { AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
-import { newAttributes } from "../domain/span";
+import { bytesValue, newAttributes } from "../domain/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { doubleValue, int64Value } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";
@@ -144,6 +144,6 @@ function anyValue(v: unknown, depth: number): AttributeValue {
   }
   if (isObject(v.arrayValue)) return asArray(v.arrayValue.values, "arrayValue.values").map((x) => anyValue(x, depth + 1));
   if (isObject(v.kvlistValue)) return attributesOf(v.kvlistValue.values, depth + 1);
-  if (typeof v.bytesValue === "string") return v.bytesValue;
+  if (typeof v.bytesValue === "string") return bytesValue(v.bytesValue);
   return null;
 }

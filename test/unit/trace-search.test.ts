@@ -1,13 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { attributeCandidates, attributeTextNeedles, parseTraceSearch } from "../../lib/domain/trace-search";
+import { attributeCandidates, attributeTextNeedles, parseTraceSearch, synthesizedTag } from "../../lib/domain/trace-search";
 
 describe("trace search criteria", () => {
   it("reads every field and defaults to the last hour", () => {
-    expect(parseTraceSearch(new URLSearchParams("service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db"))).toEqual({
+    expect(parseTraceSearch(new URLSearchParams("service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db&attr=k%3Dv&attr="))).toEqual({
       from: "now-1h", to: "now", service: "orders", operation: "POST", minMs: 100, maxMs: 2000, status: "error",
-      attribute: { key: "http.route", value: "/a=b" },
+      attributes: [{ key: "http.route", value: "/a=b" }, { key: "k", value: "v" }],
     });
-    expect(parseTraceSearch({ service: "", status: "weird" })).toMatchObject({ service: null, status: "any", attribute: null });
+    expect(parseTraceSearch({ service: "", status: "weird" })).toMatchObject({ service: null, status: "any", attributes: [] });
+    expect(parseTraceSearch({ attr: ["a=1", "b=2"] }).attributes).toEqual([{ key: "a", value: "1" }, { key: "b", value: "2" }]);
+  });
+  it("knows the tags Jaeger derives from span fields", () => {
+    expect(synthesizedTag({ key: "span.kind", value: "consumer" })).toEqual({ field: "kind", value: 5 });
+    expect(synthesizedTag({ key: "error", value: "true" })).toEqual({ field: "statusCode", value: 2 });
+    expect(synthesizedTag({ key: "otel.status_code", value: "OK" })).toEqual({ field: "statusCode", value: 1 });
+    expect(synthesizedTag({ key: "otel.scope.name", value: "http" })).toEqual({ field: "scopeName", value: "http" });
+    expect([synthesizedTag({ key: "span.kind", value: "up" }), synthesizedTag({ key: "error", value: "false" }), synthesizedTag({ key: "a", value: "1" })])
+      .toEqual([null, null, null]);
   });
   it("rejects malformed numbers and attributes with a 400", () => {
     expect(() => parseTraceSearch(new URLSearchParams("minMs=-3"))).toThrow(/minMs must be/);

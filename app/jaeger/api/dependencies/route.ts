@@ -2,16 +2,16 @@ import { webSql } from "@/lib/db/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { badRequest } from "@/lib/errors";
 import { checkedTime } from "@/lib/domain/time-range";
-import { jsonHandler } from "@/lib/http/respond";
+import { jaegerHandler } from "@/lib/http/jaeger-respond";
 import { jaegerDependencies } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";
 
 /** endTs and lookback in milliseconds, as Jaeger takes them. */
-export const GET = jsonHandler(async (req) => {
+export const GET = jaegerHandler(async (req) => {
   const q = new URL(req.url).searchParams;
-  const endTs = Number(q.get("endTs") ?? Date.now());
-  const lookback = Number(q.get("lookback") ?? 86_400_000);
+  const endTs = Number(q.get("endTs") || Date.now());
+  const lookback = Number(q.get("lookback") || 86_400_000);
   if (!Number.isFinite(endTs) || !Number.isFinite(lookback) || lookback <= 0 || lookback > 31 * 86_400_000) {
     throw badRequest("endTs and lookback must be milliseconds (lookback up to 31 days)");
   }

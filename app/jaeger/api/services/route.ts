@@ -1,9 +1,9 @@
 import { webSql } from "@/lib/db/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
-import { jsonHandler } from "@/lib/http/respond";
+import { jaegerHandler } from "@/lib/http/jaeger-respond";
 import { jaegerServices } from "@/lib/query/jaeger";
 
-// Jaeger query API (for Grafana's Jaeger data source pointed at http://<tracemap>/jaeger).
+// Jaeger query API (for Jaeger UI and Grafana's Jaeger data source pointed at http://<tracemap>/jaeger).
 export const dynamic = "force-dynamic";
 
-export const GET = jsonHandler(async () => jaegerData(await jaegerServices(webSql())));
+export const GET = jaegerHandler(async () => jaegerData(await jaegerServices(webSql())));

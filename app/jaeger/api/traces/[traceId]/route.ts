@@ -1,16 +1,14 @@
 import { webSql } from "@/lib/db/web-pool";
-import { jaegerData } from "@/lib/domain/jaeger";
+import { jaegerData, jaegerTraceId } from "@/lib/domain/jaeger";
 import { AppError } from "@/lib/errors";
-import { jsonHandler } from "@/lib/http/respond";
+import { jaegerHandler } from "@/lib/http/jaeger-respond";
 import { jaegerTrace } from "@/lib/query/jaeger";
-import { isTraceId } from "@/lib/query/overview";
 
 export const dynamic = "force-dynamic";
 
-export const GET = jsonHandler(async (_req, { params }: { params: Promise<{ traceId: string }> }) => {
-  const id = (await params).traceId.toLowerCase().padStart(32, "0");
-  if (!isTraceId(id)) throw new AppError(400, "trace id must be hex, up to 32 characters");
+export const GET = jaegerHandler(async (_req, { params }: { params: Promise<{ traceId: string }> }) => {
+  const id = jaegerTraceId((await params).traceId, "trace id");
   const trace = await jaegerTrace(webSql(), id);
-  if (!trace) throw new AppError(404, `trace ${id} not found`);
+  if (!trace) throw new AppError(404, "trace not found");
   return jaegerData([trace]);
 });
