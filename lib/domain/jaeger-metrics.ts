@@ -85,7 +85,7 @@ interface Point { gaugeValue: { doubleValue: number }; timestamp: string }
 
 /**
  * A MetricFamily as Jaeger returns it: one metric per service (or service and operation), a point every `step` up to
- * `endTs`. A point covers the whole minutes of the `ratePer` window before it that the aggregation watermark
+ * `endTs`. A point covers the `ratePer` window before it, in whole minutes, up to what the aggregation watermark
  * `settledMs` has passed, so minutes not counted yet never read as a drop. Points with nothing to
  * say (no calls for a latency or an error rate, no counted minute at all) are left out, not drawn as zero.
  */
@@ -106,7 +106,7 @@ export function metricFamily(type: MetricType, q: MetricsQuery, rows: MinuteFigu
   const metrics = [...series.values()].map((s) => {
     const metricPoints: Point[] = [];
     for (let t = q.endMs - q.lookbackMs; t <= q.endMs; t += q.stepMs) {
-      const lo = Math.ceil((t - q.ratePerMs) / MINUTE) * MINUTE;
+      const lo = Math.floor((t - q.ratePerMs) / MINUTE) * MINUTE;
       const hi = Math.min(Math.floor(t / MINUTE), Math.floor((settledMs ?? lo) / MINUTE)) * MINUTE;
       const seconds = (hi - lo) / 1000;
       if (seconds <= 0) continue;
