@@ -47,6 +47,13 @@ function build(dir: string): string {
   return out;
 }
 
+// What Jaeger's query service writes into index.html for its backend (static_handler.go): Tracemap serves the
+// metrics API (Monitor tab) and searches without a service name; it has no archive storage.
+const CAPABILITIES = JSON.stringify({ archiveStorage: false, metricsStorage: true, searchWithoutServiceName: true, aiAssistant: false });
+const indexHtml = (root: string) => readFileSync(join(root, "index.html"), "utf8")
+  .replace(/JAEGER_STORAGE_CAPABILITIES *= *DEFAULT_STORAGE_CAPABILITIES;/, `JAEGER_STORAGE_CAPABILITIES = ${CAPABILITIES};`)
+  .replace(/JAEGER_BACKEND_CAPABILITIES *= *DEFAULT_BACKEND_CAPABILITIES;/, `JAEGER_BACKEND_CAPABILITIES = ${CAPABILITIES};`);
+
 const TYPES: Record<string, string> = {
   ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
   ".json": "application/json", ".woff2": "font/woff2", ".ico": "image/x-icon",
@@ -68,8 +75,11 @@ function serve(root: string): void {
       return;
     }
     // Static files; every other path is the single-page app's index.html.
-    let file = normalize(join(root, decodeURIComponent(url.pathname)));
-    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory()) file = join(root, "index.html");
+    const file = normalize(join(root, decodeURIComponent(url.pathname)));
+    if (!file.startsWith(root) || !existsSync(file) || statSync(file).isDirectory() || file.endsWith("index.html")) {
+      res.writeHead(200, { "content-type": "text/html" }).end(indexHtml(root));
+      return;
+    }
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     createReadStream(file).pipe(res);
   }).listen(port, "127.0.0.1", () => console.log(`Jaeger UI ${tag} on http://127.0.0.1:${port}, /api -> ${tracemap.origin}/jaeger/api`));

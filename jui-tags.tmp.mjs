@@ -1,0 +1,26 @@
+import { chromium } from "playwright-core";
+const [base, tag] = [process.argv[2], process.argv[3]];
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+const calls = [];
+page.on("response", (r) => { if (r.url().includes("/api/")) calls.push(`${r.status()} ${decodeURIComponent(r.url()).slice(22, 200)}`); });
+await page.goto(`${base}/search`);
+await page.waitForTimeout(1500);
+// pick service
+await page.locator('[data-testid="service"], #service, .ant-select').first().click().catch(() => {});
+await page.keyboard.type("inventory-service");
+await page.keyboard.press("Enter");
+await page.waitForTimeout(500);
+await page.locator('input[name="tags"], input[placeholder*="error=true"]').first().fill("error=true span.kind=server");
+await page.getByRole("button", { name: /Find Traces/ }).click();
+await page.waitForTimeout(3000);
+await page.screenshot({ path: `/tmp/shots/${tag}-ui-tags.png` });
+console.log((await page.locator("body").innerText()).slice(0, 700).replace(/\n+/g, " | "));
+const ids = await (await fetch(`http://127.0.0.1:3000/jaeger/api/traces?service=inventory-service&lookback=1h&limit=2&tags=${encodeURIComponent('{"error":"true"}')}`)).json();
+const [a, b] = ids.data.map((t) => t.traceID);
+await page.goto(`${base}/search?traceID=${a}&traceID=${b}&traceID=${"f".repeat(32)}`);
+await page.waitForTimeout(3000);
+await page.screenshot({ path: `/tmp/shots/${tag}-lookup.png` });
+console.log("lookup:", (await page.locator("body").innerText()).slice(0, 400).replace(/\n+/g, " | "));
+console.log(calls.join("\n"));
+await browser.close();
