@@ -1,3 +1,4 @@
+import { bytesOf } from "./span";
 import { criticalPath, selfTimes } from "./critical-path";
 import { ascending } from "./order";
 
@@ -107,6 +108,10 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
 }
 
 /** Attribute maps as [key, text] pairs: the UI only ever renders text. */
+/** Attribute values as the waterfall shows them; bytes values as their base64, marked so they read as bytes. */
 function textPairs(attrs: unknown): [string, string][] {
-  return Object.entries((attrs ?? {}) as Record<string, unknown>).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]);
+  return Object.entries((attrs ?? {}) as Record<string, unknown>).map(([k, v]) => {
+    const bytes = bytesOf(v);
+    return [k, typeof v === "string" ? v : bytes !== null ? `bytes (base64) ${bytes}` : JSON.stringify(v)];
+  });
 }

@@ -24,7 +24,7 @@ describe("waterfall order", () => {
   });
 
   it("renders attribute values as strings", () => {
-    const [row] = waterfallRows([span("a", null, 0, { attributes: { n: 1, s: "<b>", arr: [1, 2] } })]);
-    expect(row!.attributes).toEqual([["n", "1"], ["s", "<b>"], ["arr", "[1,2]"]]);
+    const [row] = waterfallRows([span("a", null, 0, { attributes: { n: 1, s: "<b>", arr: [1, 2], b: { bytesValue: "AAEC" } } })]);
+    expect(row!.attributes).toEqual([["n", "1"], ["s", "<b>"], ["arr", "[1,2]"], ["b", "bytes (base64) AAEC"]]);
   });
 });
