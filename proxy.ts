@@ -1,6 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy, SECURITY_HEADERS, STATIC_CSP } from "@/lib/auth/csp";
 import { requestUrlProblem } from "@/lib/http/url-guard";
+import { jaegerErrorBody } from "@/lib/domain/jaeger";
+import { v3ErrorBody } from "@/lib/domain/jaeger-v3";
+import { AppError } from "@/lib/errors";
 import { SESSION_COOKIE, sessionKey, timingSafeEqual, verifySession } from "@/lib/auth/session";
 
 // Every page and API request: a CSP nonce and security headers; with DASHBOARD_PASSWORD set, a valid session
@@ -11,11 +14,12 @@ const PUBLIC = ["/login", "/api/login", "/healthz", "/readyz"];
 export async function proxy(request: NextRequest) {
   // A URL no route could use (NUL, broken percent-encoding) is refused here, before any page or SQL sees it.
   const problem = requestUrlProblem(rawPathAndQuery(request.url));
-  if (problem) return withHeaders(NextResponse.json({ error: `bad request: ${problem}` }, { status: 400 }), STATIC_CSP);
+  if (problem) return withHeaders(apiError(rawPathAndQuery(request.url), 400, `bad request: ${problem}`), STATIC_CSP);
   const password = process.env.DASHBOARD_PASSWORD;
   if (password && !PUBLIC.includes(request.nextUrl.pathname) && !(await signedIn(request, password))) {
     if (/^\/(jaeger\/)?api\//.test(request.nextUrl.pathname)) {
-      return withHeaders(NextResponse.json({ error: "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>" }, { status: 401 }), STATIC_CSP);
+      const message = "sign in first (POST /api/login) or send Authorization: Bearer <dashboard password>";
+      return withHeaders(apiError(request.nextUrl.pathname, 401, message), STATIC_CSP);
     }
     const login = new URL("/login", request.url);
     login.searchParams.set("next", request.nextUrl.pathname + request.nextUrl.search);
@@ -36,6 +40,14 @@ async function signedIn(request: NextRequest, password: string): Promise<boolean
   const auth = request.headers.get("authorization");
   if (auth?.startsWith("Bearer ") && timingSafeEqual(auth.slice(7), password)) return true;
   return verifySession(sessionKey(password, process.env.SESSION_SECRET), request.cookies.get(SESSION_COOKIE)?.value);
+}
+
+/** An error as the API at `path` spells it: Jaeger's v1 and v3 routes in Jaeger's bodies, which Jaeger UI prints. */
+function apiError(path: string, status: number, message: string): NextResponse {
+  const err = new AppError(status, message);
+  if (path.startsWith("/jaeger/api/v3/")) return NextResponse.json(v3ErrorBody(err), { status });
+  if (path.startsWith("/jaeger/")) return NextResponse.json(jaegerErrorBody(err), { status });
+  return NextResponse.json({ error: message }, { status });
 }
 
 function withHeaders(response: NextResponse, csp?: string): NextResponse {
