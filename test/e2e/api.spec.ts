@@ -5,6 +5,7 @@ import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace
 import { ZipkinExporter } from "@opentelemetry/exporter-zipkin";
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { sendShopTraces } from "../helpers/shop-traces";
+import { poll } from "../helpers/poll";
 
 let product: RunningProduct;
 const api = (path: string) => fetch(`http://127.0.0.1:${product.ports.web}${path}`);
@@ -21,14 +22,6 @@ afterAll(async () => {
   if (product) expect(await product.stop()).toBe(0);
 });
 
-async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe("read API over real HTTP", () => {
   it("serves the graph, services, edge series, example traces and whole traces", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
+import { poll } from "../helpers/poll";
 
 let product: RunningProduct;
 let startedAt = 0;
@@ -25,14 +26,6 @@ async function topChange(since: number): Promise<{ id: string; kind: string; rea
   const res = await fetch(`http://127.0.0.1:${product.ports.web}/api/changes?from=${since}&to=now&cmp=${normal}`);
   return (await res.json()).changes[0];
 }
-async function poll<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 const EXPECTED_EDGES = [
   "user->api-gateway",
@@ -45,7 +38,7 @@ const EXPECTED_EDGES = [
 ];
 
 it("the instrumented demo shop produces every expected edge, typed nodes, sampling weights and the broken-context flag", async () => {
-  const g = await poll(() => graph("now-10m"), (g) => EXPECTED_EDGES.every((id) => g.edges.some((e: any) => e.id === id)), 120_000);
+  const g = await poll(() => graph("now-10m"), (g) => EXPECTED_EDGES.every((id) => g.edges.some((e: any) => e.id === id)), 120_000, 1000);
   expect(g.edges.map((e: any) => e.id).sort()).toEqual([...EXPECTED_EDGES].sort());
   const node = (name: string) => g.nodes.find((n: any) => n.name === name);
   expect(node("user").type).toBe("user");
@@ -85,7 +78,7 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   // The current minute only: the scenario's calls dominate it soon after the switch.
   // Normally ~300 ms at p95 (more on a loaded machine); the slow gateway adds ~800 ms.
   const target = Math.max(800, before + 300);
-  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > target && slow(g).gateway > 700, 120_000);
+  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > target && slow(g).gateway > 700, 120_000, 1000);
   expect(slow(g).order).toBeGreaterThan(target);
   expect(slow(g).gateway).toBeGreaterThan(700);
   expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
@@ -93,7 +86,7 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   // What changed points at the slow call, for latency: not at every caller the delay travels up through.
   const culprit = (c: Awaited<ReturnType<typeof topChange>>) =>
     ["payment-service->payment-gateway:virtual", "order-service->payment-service"].includes(c?.id ?? "") && c?.reasons[0]?.metric === "latency";
-  const top = await poll(() => topChange(switchedAt), culprit, 150_000);
+  const top = await poll(() => topChange(switchedAt), culprit, 150_000, 1000);
   expect([top?.id, top?.reasons[0]?.metric]).toEqual([expect.stringMatching(/payment/), "latency"]);
   expect(culprit(top)).toBe(true);
 

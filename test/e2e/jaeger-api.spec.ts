@@ -9,6 +9,7 @@ import {
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { postJsonTraces } from "../helpers/json-traces";
 import { sendShopTraces } from "../helpers/shop-traces";
+import { poll } from "../helpers/poll";
 
 let product: RunningProduct;
 const call = (path: string) => fetch(`http://127.0.0.1:${product.ports.web}/jaeger${path}`);
@@ -23,14 +24,6 @@ const ok = async (path: string, shape: z.ZodTypeAny) => {
 const traces = envelopeV1(z.array(traceV1));
 const q = (o: Record<string, string>) => new URLSearchParams(o).toString();
 
-async function poll<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (done(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 const hex = (n: number, seed: number) => seed.toString(16).padStart(n * 2, "0");
 const BLOB_TRACE = hex(16, 0xb10b);
