@@ -120,8 +120,8 @@ it("inventory-errors raises the error rate, deploy-regression ships a slower ser
   await fetch(`http://127.0.0.1:${demoPort}/scenario/inventory-errors`, { method: "POST" });
   const errorsFrom = Date.now() + 2000;
   const errors = (g: any) => g.edges.find((e: any) => e.id === "order-service->inventory-service")?.errorRate ?? 0;
-  expect(errors(await poll(() => graph("now-1m"), (g) => errors(g) > 0.2, 120_000))).toBeGreaterThan(0.2);
-  const failing = await poll(() => topChange(errorsFrom), (c) => c?.kind === "edge" && /inventory-service/.test(c.id) && c.reasons[0]?.metric === "errors", 150_000);
+  expect(errors(await poll(() => graph("now-1m"), (g) => errors(g) > 0.2, 120_000, 1000))).toBeGreaterThan(0.2);
+  const failing = await poll(() => topChange(errorsFrom), (c) => c?.kind === "edge" && /inventory-service/.test(c.id) && c.reasons[0]?.metric === "errors", 150_000, 1000);
   expect([failing?.kind, failing?.id, failing?.reasons[0]?.metric]).toEqual(["edge", expect.stringMatching(/inventory-service/), "errors"]);
 
   await fetch(`http://127.0.0.1:${demoPort}/scenario/deploy-regression`, { method: "POST" });
@@ -136,9 +136,9 @@ it("inventory-errors raises the error rate, deploy-regression ships a slower ser
     return versions;
   };
   // The slowest order calls now come from the new version, which adds ~150 ms.
-  const versions = await poll(traces, (v) => v.has("2.0.0"), 120_000);
+  const versions = await poll(traces, (v) => v.has("2.0.0"), 120_000, 1000);
   expect(versions.has("2.0.0")).toBe(true);
-  const deployed = await poll(() => topChange(deployFrom), (c) => c?.id === "order-service" && c.reasons.some((r) => r.metric === "version"), 150_000);
+  const deployed = await poll(() => topChange(deployFrom), (c) => c?.id === "order-service" && c.reasons.some((r) => r.metric === "version"), 150_000, 1000);
   expect([deployed?.id, deployed?.reasons.map((r) => r.metric)]).toEqual(["order-service", expect.arrayContaining(["version"])]);
   await fetch(`http://127.0.0.1:${demoPort}/scenario/none`, { method: "POST" });
 }, 600_000);
