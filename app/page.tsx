@@ -1,8 +1,8 @@
 import MapView from "./components/MapView";
 import { parseMapState, rangeParams } from "@/lib/domain/map-state";
 import { parseRange } from "@/lib/domain/time-range";
-import { webSql } from "@/lib/db/web-pool";
-import { AppError } from "@/lib/errors";
+import { webSql } from "@/lib/query/web-pool";
+import PageError from "./components/PageError";
 import { packGraph } from "@/lib/domain/graph-wire";
 import { loadMapGraph } from "@/lib/query/map";
 import type { Graph } from "@/lib/query/graph";
@@ -17,8 +17,7 @@ export default async function MapPage({ searchParams }: { searchParams: SearchPa
   try {
     graph = await loadMapGraph(webSql(), parseRange(rangeParams(state)), state.focus, state.hops, state.compare);
   } catch (err) {
-    const message = err instanceof AppError ? err.message : "the database is unavailable; spans sent now get 503 and exporters retry them";
-    return <p className="banner" role="alert">Cannot show the map: {message}</p>;
+    return <PageError what="the map" error={err} />;
   }
   return <MapView graphJson={packGraph(graph)} />;
 }

@@ -3,11 +3,9 @@ import TraceScatter from "@/app/components/TraceScatter";
 import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
 import { parseRange } from "@/lib/domain/time-range";
 import { rangeParams } from "@/lib/domain/map-state";
-import { webSql } from "@/lib/db/web-pool";
-import { searchTraces, type TraceHit } from "@/lib/db/trace-search";
-import { AppError } from "@/lib/errors";
-import { loadServicesSeen } from "@/lib/query/overview";
-import type { ServiceSeen } from "@/lib/db/overview-reads";
+import { webPrisma, webSql } from "@/lib/query/web-pool";
+import PageError from "@/app/components/PageError";
+import { findTraces, loadServicesSeen, type ServiceSeen, type TraceHit } from "@/lib/query/traces";
 
 export const dynamic = "force-dynamic";
 
@@ -21,10 +19,9 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
   try {
     q = parseTraceSearch(await searchParams);
     const range = parseRange(rangeParams(q));
-    [services, hits] = await Promise.all([loadServicesSeen(), searchTraces(webSql(), q, range.from, range.to, 200)]);
+    [services, hits] = await Promise.all([loadServicesSeen(webPrisma()), findTraces(webSql(), q, range, 200)]);
   } catch (err) {
-    const message = err instanceof AppError ? err.message : `database unavailable (${(err as Error).message}); spans sent now get 503 and are retried by exporters`;
-    return <p className="banner" role="alert">Cannot search: {message}</p>;
+    return <PageError what="the search" error={err} />;
   }
   return (
     <>

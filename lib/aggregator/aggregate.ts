@@ -6,7 +6,7 @@ import { isDataError, type Queryable, type Sql, type TransactionSql } from "../d
 import { quarantinedKeys, quarantineSpans, type QuarantinedSpan } from "../db/quarantine";
 import { advanceShard, advanceShardEarly, lockShard, shardProgress } from "../db/shards";
 import { levellingLimit } from "../domain/shard-leases";
-import { HOUR_MS, MINUTE_MS, rollUp } from "./rollup";
+import { HOUR_MS, MINUTE_MS, rollUp } from "../domain/rollup";
 
 /** One bucket for all time: per-edge totals for the counters. */
 const ALL_TIME_MS = 2 ** 52;

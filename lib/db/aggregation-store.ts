@@ -1,7 +1,7 @@
 import type { AggSpan, ServiceVersionSeen } from "../domain/pairing";
 import { percentiles } from "../domain/histogram";
 import { ascending } from "../domain/order";
-import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../aggregator/rollup";
+import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../domain/rollup";
 import type { Queryable } from "./pool";
 
 interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes" | "attributes"> {

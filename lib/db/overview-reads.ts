@@ -1,4 +1,4 @@
-import { prisma } from "./prisma";
+import type { PrismaClient } from "./prisma";
 
 export interface ServiceSeen {
   name: string;
@@ -6,8 +6,9 @@ export interface ServiceSeen {
   lastSeen: Date;
 }
 
-export async function servicesSince(since: Date): Promise<ServiceSeen[]> {
-  const rows = await prisma().span.groupBy({
+/** Services with spans since `since`: how many and the newest. */
+export async function servicesSince(prisma: PrismaClient, since: Date): Promise<ServiceSeen[]> {
+  const rows = await prisma.span.groupBy({
     by: ["serviceName"],
     where: { startTime: { gte: since } },
     _count: { _all: true },

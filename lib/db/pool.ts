@@ -110,3 +110,21 @@ export function isDataError(err: unknown): boolean {
   if (err instanceof postgres.PostgresError) return /^(21|22|54)/.test(err.code);
   return err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError;
 }
+
+/** Codes of a database that cannot be reached or is going away, as postgres.js and Node's sockets report them. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE",
+  "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
+]);
+
+/**
+ * The database is unavailable rather than the query wrong: no connection, or PostgreSQL refusing connections or
+ * shutting down (SQLSTATE class 08, 53300 too many connections, 57P01-57P03). Decided by code, never message text.
+ */
+export function isUnavailableError(err: unknown): boolean {
+  if (err instanceof postgres.PostgresError) return /^(08|53300|57P0[123])/.test(err.code);
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code === "string" && UNREACHABLE_CODES.has(code)) return true;
+  // Node wraps parallel connection attempts (IPv4 and IPv6) in an AggregateError.
+  return err instanceof AggregateError && err.errors.some(isUnavailableError);
+}

@@ -1,7 +1,7 @@
 import { parseMapState } from "@/lib/domain/map-state";
 import { parseRange } from "@/lib/domain/time-range";
-import { webSql } from "@/lib/db/web-pool";
-import { jsonHandler } from "@/lib/http/respond";
+import { webSql } from "@/lib/query/web-pool";
+import { jsonHandler } from "@/lib/query/respond";
 import { loadChanges } from "@/lib/query/health";
 
 export const dynamic = "force-dynamic";

@@ -4,8 +4,8 @@ import { formatMs, formatPercent, formatRate, qualityText } from "@/lib/domain/m
 import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/lib/domain/service-view-state";
 import type { GraphEdge } from "@/lib/domain/graph-model";
 import { parseRange } from "@/lib/domain/time-range";
-import { webSql } from "@/lib/db/web-pool";
-import { AppError } from "@/lib/errors";
+import { webSql } from "@/lib/query/web-pool";
+import PageError from "@/app/components/PageError";
 import { loadServiceDetail, type ServiceDetail } from "@/lib/query/service";
 
 export const dynamic = "force-dynamic";
@@ -21,8 +21,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
   try {
     detail = await loadServiceDetail(webSql(), name, parseRange(new URLSearchParams({ from: state.from, to: state.to })), null);
   } catch (err) {
-    const message = err instanceof AppError ? err.message : "the database is unavailable";
-    return <p className="banner" role="alert">Cannot show {name}: {message}</p>;
+    return <PageError what={name} error={err} />;
   }
   const node = detail.node;
   const quality = node ? qualityText(node.quality) : null;

@@ -1,5 +1,5 @@
-import { webSql } from "@/lib/db/web-pool";
-import { isTraceId, loadTrace } from "@/lib/query/overview";
+import { webSql } from "@/lib/query/web-pool";
+import { isTraceId, loadTrace } from "@/lib/query/traces";
 import TraceWaterfall from "@/app/components/TraceWaterfall";
 import TraceMap from "@/app/components/TraceMap";
 import { traceServiceMap } from "@/lib/domain/trace-map";

@@ -1,15 +1,14 @@
 import { AppError, badRequest } from "@/lib/errors";
-import { webSql } from "@/lib/db/web-pool";
-import { findTraceSpans } from "@/lib/db/span-reads";
-import { jsonHandler } from "@/lib/http/respond";
-import { isTraceId } from "@/lib/query/overview";
+import { webSql } from "@/lib/query/web-pool";
+import { jsonHandler } from "@/lib/query/respond";
+import { isTraceId, loadTraceSpans } from "@/lib/query/traces";
 
 export const dynamic = "force-dynamic";
 
 export const GET = jsonHandler(async (_req, { params }: { params: Promise<{ traceId: string }> }) => {
   const traceId = (await params).traceId.toLowerCase();
   if (!isTraceId(traceId)) throw badRequest("trace id must be 32 hex characters");
-  const spans = await findTraceSpans(webSql(), traceId);
+  const spans = await loadTraceSpans(webSql(), traceId);
   if (spans.length === 0) throw new AppError(404, `trace ${traceId} not found`);
   return {
     traceId,

@@ -1,8 +1,8 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { parseSpanKind } from "@/lib/domain/jaeger-v3";
 import { badRequest } from "@/lib/errors";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerOperationKinds } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerServices } from "@/lib/query/jaeger";
 
 // Jaeger query API (for Jaeger UI and Grafana's Jaeger data source pointed at http://<tracemap>/jaeger).

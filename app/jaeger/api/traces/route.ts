@@ -1,6 +1,6 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData, parseJaegerSearch, parseTraceIds } from "@/lib/domain/jaeger";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerFindTraces, jaegerTracesById } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

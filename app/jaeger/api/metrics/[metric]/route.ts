@@ -1,8 +1,8 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { parseMetricsQuery, type MetricType } from "@/lib/domain/jaeger-metrics";
 import { AppError } from "@/lib/errors";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerMetrics } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

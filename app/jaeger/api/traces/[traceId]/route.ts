@@ -1,7 +1,7 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData, jaegerTraceId } from "@/lib/domain/jaeger";
 import { AppError } from "@/lib/errors";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerTrace } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

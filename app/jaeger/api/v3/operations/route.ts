@@ -1,7 +1,7 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { parseSpanKind } from "@/lib/domain/jaeger-v3";
 import { badRequest } from "@/lib/errors";
-import { jaegerV3Handler } from "@/lib/http/jaeger-respond";
+import { jaegerV3Handler } from "@/lib/query/jaeger-respond";
 import { jaegerOperationKinds } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { parseV3Query } from "@/lib/domain/jaeger-v3";
-import { jaegerV3Handler } from "@/lib/http/jaeger-respond";
+import { jaegerV3Handler } from "@/lib/query/jaeger-respond";
 import { jaegerTraceSummaries } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

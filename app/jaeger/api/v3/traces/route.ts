@@ -1,7 +1,7 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { parseV3Query } from "@/lib/domain/jaeger-v3";
 import { AppError } from "@/lib/errors";
-import { jaegerV3Handler } from "@/lib/http/jaeger-respond";
+import { jaegerV3Handler } from "@/lib/query/jaeger-respond";
 import { otlpFindTraces } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

@@ -1,6 +1,6 @@
 import { parseRange } from "@/lib/domain/time-range";
-import { webSql } from "@/lib/db/web-pool";
-import { jsonHandler } from "@/lib/http/respond";
+import { webSql } from "@/lib/query/web-pool";
+import { jsonHandler } from "@/lib/query/respond";
 import { loadEdgeSeries } from "@/lib/query/edges";
 
 export const dynamic = "force-dynamic";

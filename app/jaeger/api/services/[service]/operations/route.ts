@@ -1,6 +1,6 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
-import { jaegerHandler } from "@/lib/http/jaeger-respond";
+import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerOperations } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

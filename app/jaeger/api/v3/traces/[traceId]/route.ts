@@ -1,7 +1,7 @@
-import { webSql } from "@/lib/db/web-pool";
+import { webSql } from "@/lib/query/web-pool";
 import { jaegerTraceId } from "@/lib/domain/jaeger";
 import { AppError } from "@/lib/errors";
-import { jaegerV3Handler } from "@/lib/http/jaeger-respond";
+import { jaegerV3Handler } from "@/lib/query/jaeger-respond";
 import { otlpTrace } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";

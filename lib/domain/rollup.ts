@@ -1,7 +1,7 @@
-import { addToHistogram, type Histogram } from "../domain/histogram";
-import type { EdgeObservation, Observations, QualityCounter } from "../domain/pairing";
-import { ascending } from "../domain/order";
-import { clampName } from "../domain/span-checks";
+import { addToHistogram, type Histogram } from "./histogram";
+import type { EdgeObservation, Observations, QualityCounter } from "./pairing";
+import { ascending } from "./order";
+import { clampName } from "./span-checks";
 
 // Folds one epoch's observations into the rows written for it (pure, so it is unit-tested).
 export interface EdgeRow {
