@@ -3,14 +3,16 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config";
 import type { Sql } from "../db/pool";
 import { SpanStore } from "../db/span-store";
-import { bindGrpc, createOtlpGrpcServer } from "./grpc-receiver";
-import { createDatadogServer, createOtlpHttpServer, createZipkinServer } from "./http-receivers";
+import { bindGrpc, createGrpcReceiverServer } from "./grpc-transport";
+import { createHttpReceiverServer } from "./http-transport";
 import { IngestPipeline } from "./pipeline";
 import { IngestMetrics } from "./ingest-metrics";
 import { TraceSpanCounter } from "./limits";
 import { InflightBudget } from "./body";
 import { collectorProbes, registerCollectorGauges } from "./probes";
-import { startXRayReceiver } from "./xray-receiver";
+import type { ReceiverOptions } from "./receive";
+import { RECEIVERS, type Receiver } from "./receivers";
+import { startUdpReceiver } from "./udp-transport";
 import { WriteQueue } from "./write-queue";
 
 export type CollectorConfig = Pick<
@@ -54,35 +56,44 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
   }, { metrics, traces: new TraceSpanCounter(config.MAX_SPANS_PER_TRACE), maxSpansPerRequest: config.MAX_SPANS_PER_REQUEST });
   const budget = new InflightBudget(config.MAX_INFLIGHT_BYTES, config.RETRY_AFTER_SECONDS);
   registerCollectorGauges(metrics, sql, queue, budget);
-  const receiver = {
+  const options: ReceiverOptions = {
     pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log, budget,
     bodyDeadlines: { totalMs: config.BODY_READ_TIMEOUT_MS, idleMs: config.BODY_IDLE_TIMEOUT_MS },
     probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS),
   };
-
-  const otlpHttp = createOtlpHttpServer(receiver);
-  const zipkin = createZipkinServer(receiver);
-  const grpc = createOtlpGrpcServer(receiver);
-  const datadog = createDatadogServer(receiver);
-  const [httpPort, zipkinPort, grpcPort, xray, datadogPort] = await Promise.all([
-    listen(otlpHttp, config.INGEST_HOST, config.OTLP_HTTP_PORT),
-    listen(zipkin, config.INGEST_HOST, config.ZIPKIN_PORT),
-    bindGrpc(grpc, config.INGEST_HOST, config.OTLP_GRPC_PORT),
-    startXRayReceiver(pipeline, config.INGEST_HOST, config.XRAY_PORT, log),
-    listen(datadog, config.INGEST_HOST, config.DATADOG_PORT),
-  ]);
+  const started = await Promise.all(RECEIVERS.map((r) => startReceiver(r, options, config)));
+  const ports = Object.fromEntries(started.map((s) => [s.name, s.port])) as RunningCollector["ports"];
 
   return {
-    ports: { otlpHttp: httpPort, otlpGrpc: grpcPort, zipkin: zipkinPort, xray: xray.port, datadog: datadogPort },
+    ports,
     queue,
     metrics,
     async close() {
-      xray.socket.close();
-      const closing = [closeHttp(otlpHttp), closeHttp(zipkin), closeHttp(datadog), new Promise<void>((r) => grpc.tryShutdown(() => r()))];
+      const closing = started.map((s) => s.close());
       await queue.close();
       await Promise.all(closing);
     },
   };
+}
+
+/** Starts one receiver on its transport; `close` stops taking requests (and resolves when its server is closed). */
+async function startReceiver(r: Receiver, options: ReceiverOptions, config: CollectorConfig) {
+  const port = config[r.port];
+  const host = config.INGEST_HOST;
+  switch (r.transport) {
+    case "http": {
+      const server = createHttpReceiverServer(r, options);
+      return { name: r.name, port: await listen(server, host, port), close: () => closeHttp(server) };
+    }
+    case "grpc": {
+      const server = createGrpcReceiverServer(r, options);
+      return { name: r.name, port: await bindGrpc(server, host, port), close: () => new Promise<void>((done) => server.tryShutdown(() => done())) };
+    }
+    case "udp": {
+      const { socket, port: bound } = await startUdpReceiver(r, options, host, port);
+      return { name: r.name, port: bound, close: async () => void socket.close() };
+    }
+  }
 }
 
 function listen(server: HttpServer, host: string, port: number): Promise<number> {
