@@ -2,6 +2,7 @@ import type { AggSpan, ServiceVersionSeen } from "../domain/pairing";
 import { percentiles } from "../domain/histogram";
 import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../domain/rollup";
+import { EXAMPLE_COPY_COLUMNS } from "./tables";
 import type { Queryable } from "./pool";
 
 interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes" | "attributes"> {
@@ -232,10 +233,8 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
 async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await tx.unsafe(
-    `INSERT INTO example_spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns,
-       duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
-     SELECT s.trace_id, s.span_id, s.parent_span_id, s.trace_state, s.service_name, s.name, s.kind, s.start_time, s.start_ns,
-       s.duration_ns, s.status_code, s.status_message, s.attributes, s.resource_attributes, s.scope_name, s.scope_version, s.events, s.links
+    `INSERT INTO example_spans (${EXAMPLE_COPY_COLUMNS.join(", ")})
+     SELECT ${EXAMPLE_COPY_COLUMNS.map((c) => `s.${c}`).join(", ")}
      FROM ${spansOfTraces("$1")}
      ON CONFLICT DO NOTHING`,
     [traceIds],

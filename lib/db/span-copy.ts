@@ -1,12 +1,8 @@
 import { ByteWriter } from "../domain/byte-writer";
 import { EncodedJson, type SpanRecord } from "../domain/span";
+import { columnOf, SPAN_FIELDS, type SpanField } from "./tables";
 
 // Rows for `COPY spans FROM STDIN` (and the staging table) in PostgreSQL's text format, written as bytes.
-export const COPY_COLUMNS = [
-  "trace_id", "span_id", "parent_span_id", "trace_state", "service_name", "name", "kind", "start_ns",
-  "duration_ns", "status_code", "status_message", "attributes", "resource_attributes", "scope_name",
-  "scope_version", "events", "links", "start_time",
-] as const;
 
 const NULL = "\\N";
 const BACKSLASH = 0x5c;
@@ -84,25 +80,43 @@ function text(w: ByteWriter, s: string | null): void {
   else w.utf8(escapeText(storable(s)));
 }
 
+type CopiedField = Exclude<SpanField, "ingestedAt">;
+
+/** How each column of a span is written; a column added to schema.prisma without one here does not compile. */
+const WRITE: Record<CopiedField, (w: ByteWriter, s: SpanRecord) => void> = {
+  traceId: (w, s) => bytea(w, s.traceId),
+  spanId: (w, s) => bytea(w, s.spanId),
+  parentSpanId: (w, s) => bytea(w, s.parentSpanId),
+  traceState: (w, s) => text(w, s.traceState),
+  serviceName: (w, s) => text(w, s.serviceName),
+  name: (w, s) => text(w, s.name),
+  kind: (w, s) => w.latin1(String(s.kind)),
+  startTime: (w, s) => w.latin1(startTimeText(s.startNs)),
+  startNs: (w, s) => w.latin1(String(s.startNs)),
+  durationNs: (w, s) => w.latin1(String(s.durationNs)),
+  statusCode: (w, s) => w.latin1(String(s.statusCode)),
+  statusMessage: (w, s) => text(w, s.statusMessage),
+  attributes: (w, s) => (s.attributes instanceof EncodedJson ? copyJsonBytes(w, s.attributes.bytes) : w.utf8(json(s.attributes))),
+  resourceAttributes: (w, s) => w.utf8(resourceJson(s.resourceAttributes)),
+  scopeName: (w, s) => text(w, s.scopeName),
+  scopeVersion: (w, s) => text(w, s.scopeVersion),
+  events: (w, s) => w.utf8(json(s.events)),
+  links: (w, s) => w.utf8(json(s.links)),
+};
+
+const COPIED = SPAN_FIELDS.filter((f): f is CopiedField => f !== "ingestedAt");
+const WRITERS = COPIED.map((f) => WRITE[f]);
+
+/** The columns a COPY of spans fills (ingested_at and ingest_xid take their defaults), in the writers' order. */
+export const COPY_COLUMNS: readonly string[] = COPIED.map(columnOf);
+
 /** Appends one COPY text-format line, in COPY_COLUMNS order. */
 export function writeCopyLine(w: ByteWriter, s: SpanRecord): void {
-  bytea(w, s.traceId); w.byte(TAB);
-  bytea(w, s.spanId); w.byte(TAB);
-  bytea(w, s.parentSpanId); w.byte(TAB);
-  text(w, s.traceState); w.byte(TAB);
-  text(w, s.serviceName); w.byte(TAB);
-  text(w, s.name); w.byte(TAB);
-  w.latin1(`${s.kind}\t${s.startNs}\t${s.durationNs}\t${s.statusCode}\t`);
-  text(w, s.statusMessage); w.byte(TAB);
-  if (s.attributes instanceof EncodedJson) copyJsonBytes(w, s.attributes.bytes);
-  else w.utf8(json(s.attributes));
-  w.byte(TAB);
-  w.utf8(resourceJson(s.resourceAttributes)); w.byte(TAB);
-  text(w, s.scopeName); w.byte(TAB);
-  text(w, s.scopeVersion); w.byte(TAB);
-  w.utf8(json(s.events)); w.byte(TAB);
-  w.utf8(json(s.links)); w.byte(TAB);
-  w.latin1(startTimeText(s.startNs));
+  WRITERS[0]!(w, s);
+  for (let i = 1; i < WRITERS.length; i++) {
+    w.byte(TAB);
+    WRITERS[i]!(w, s);
+  }
   w.byte(0x0a);
 }
 

@@ -1,5 +1,6 @@
 import type { StoredSpan } from "../domain/trace-tree";
 import type { Queryable, Sql } from "./pool";
+import { projection, SPAN_FIELDS } from "./tables";
 
 export type { StoredSpan };
 
@@ -13,15 +14,14 @@ export async function findTraceSpans(sql: Queryable, traceIdHex: string): Promis
   return raw.length > 0 ? raw : traceSpansFrom(sql, "example_spans", traceIdHex);
 }
 
+/** A stored span as the trace views read it: every column but the partition key and the ingest bookkeeping. */
+const STORED_SPAN = projection(SPAN_FIELDS.filter((f) => f !== "startTime" && f !== "ingestedAt"));
+
 function traceSpansFrom(sql: Queryable, table: "spans" | "example_spans", traceIdHex: string): Promise<StoredSpan[]> {
-  return sql<StoredSpan[]>`
-    SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
-           encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name, kind,
-           trace_state AS "traceState", scope_name AS "scopeName", scope_version AS "scopeVersion",
-           start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode",
-           status_message AS "statusMessage", attributes, resource_attributes AS "resourceAttributes", events, links
-    FROM ${sql(table)} WHERE trace_id = decode(${traceIdHex}, 'hex')
-    ORDER BY start_ns, span_id`;
+  return sql.unsafe<StoredSpan[]>(
+    `SELECT ${STORED_SPAN} FROM ${table} WHERE trace_id = decode($1, 'hex') ORDER BY start_ns, span_id`,
+    [traceIdHex],
+  );
 }
 
 export async function countSpans(sql: Sql): Promise<number> {

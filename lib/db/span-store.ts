@@ -73,12 +73,7 @@ export class SpanStore {
   private async copyDeduplicated(spans: SpanRecord[]): Promise<number> {
     return this.sql.begin(async (tx) => {
       await tx`
-        CREATE TEMP TABLE IF NOT EXISTS spans_incoming (
-          trace_id bytea, span_id bytea, parent_span_id bytea, trace_state text, service_name text, name text,
-          kind smallint, start_ns bigint, duration_ns bigint, status_code smallint, status_message text,
-          attributes json, resource_attributes json, scope_name text, scope_version text, events json, links jsonb,
-          start_time timestamptz
-        ) ON COMMIT DELETE ROWS`;
+        CREATE TEMP TABLE IF NOT EXISTS spans_incoming (LIKE spans INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`;
       const writable = await tx.unsafe(`COPY spans_incoming (${COLUMN_LIST}) FROM STDIN`).writable();
       await pipeline(Readable.from(copyChunks(spans)), writable);
       const result = await tx.unsafe(`

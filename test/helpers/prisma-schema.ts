@@ -8,6 +8,7 @@ export interface SchemaColumn {
   hasDefault: boolean;
 }
 export interface SchemaTable {
+  model: string;
   table: string;
   columns: SchemaColumn[];
   primaryKey: string[];
@@ -57,7 +58,7 @@ export function parsePrismaSchema(path: string): SchemaTable[] {
       else if (a.startsWith("@@id(")) primaryKey = fields(a);
       else if (a.startsWith("@@index(")) indexes.push(`${(/type:\s*(\w+)/.exec(a)?.[1] ?? "btree").toLowerCase()}:${fields(a).join(",")}`);
     }
-    tables.push({ table, columns, primaryKey, indexes });
+    tables.push({ model: m[1]!, table, columns, primaryKey, indexes });
   }
   return tables;
 }

@@ -5,6 +5,7 @@ import path from "node:path";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { parsePrismaSchema } from "../helpers/prisma-schema";
 import { migrate, MIGRATIONS_DIR, readMigrations } from "../../lib/db/migrate";
+import { columnOf, MODEL_FIELDS } from "../../lib/db/tables";
 import { dropSpanPartitionsBefore, ensureSpanPartitions, listSpanPartitions, dayOf } from "../../lib/db/partitions";
 
 let db: TestDatabase;
@@ -38,6 +39,19 @@ describe("schema.prisma and the migrated database", () => {
         WHERE t.relname = ${model.table}`;
       expect(indexes.find((i) => i.primary)?.columns).toEqual(model.primaryKey);
       expect(indexes.filter((i) => !i.primary).map((i) => `${i.method}:${i.columns.join(",")}`).sort()).toEqual([...model.indexes].sort());
+    }
+  });
+});
+
+describe("column names derived from the generated client", () => {
+  it("name every model's columns as the database has them", async () => {
+    expect(Object.keys(MODEL_FIELDS).length).toBe(parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).length);
+    for (const [model, fields] of Object.entries(MODEL_FIELDS)) {
+      const table = parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).find((t) => t.model === model)!.table;
+      const cols = await db.sql<{ column_name: string }[]>`
+        SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table}`;
+      const names = new Set(cols.map((c) => c.column_name));
+      for (const f of fields) expect(names.has(columnOf(f)), `${model}.${f} -> ${columnOf(f)}`).toBe(true);
     }
   });
 });
