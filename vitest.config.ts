@@ -1,6 +1,9 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({
+  // The app's "@/..." imports (tsconfig paths), for tests of page-owned modules.
+  resolve: { alias: [{ find: /^@\//, replacement: fileURLToPath(new URL("./", import.meta.url)) }] },
   test: {
     include: ["test/unit/**/*.test.ts", "test/integration/**/*.int.test.ts", "test/reliability/**/*.test.ts", "test/e2e/**/*.spec.ts"],
     globalSetup: ["test/helpers/global-setup.ts"],

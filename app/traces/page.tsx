@@ -1,8 +1,8 @@
-import { parseServiceViewState, servicePath } from "@/lib/domain/service-view-state";
-import TraceScatter from "@/app/components/TraceScatter";
+import { parseServiceViewState, servicePath } from "@/app/services/url";
+import TraceScatter from "@/app/traces/components/TraceScatter";
 import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
 import { parseRange } from "@/lib/domain/time-range";
-import { rangeParams } from "@/lib/domain/map-state";
+import { rangeParams } from "@/app/(map)/url";
 import { webPrisma, webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
 import { findTraces, loadServicesSeen, type ServiceSeen, type TraceHit } from "@/lib/query/traces";

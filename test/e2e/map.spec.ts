@@ -7,7 +7,7 @@ import { sendShopTraces } from "../helpers/shop-traces";
 import { protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
 import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 import { seed as seedTopology } from "../helpers/topology";
-import { EDGE_LAYER_MIN_EDGES } from "../../lib/domain/edge-layer";
+import { EDGE_LAYER_MIN_EDGES } from "../../app/(map)/edge-geometry";
 
 let product: RunningProduct;
 let browser: Browser;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { compactJson } from "../../lib/domain/compact-json";
+import { compactJson } from "../../app/(map)/compact-json";
 
 describe("compact JSON for page props", () => {
   it("keeps integers, strings, nulls and structure, and fractions to six significant digits", () => {

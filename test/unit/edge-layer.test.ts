@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { distanceToSegment, edgeAt, edgeLook, groupByStroke, strokeOf, underlaysOf, type EdgeLook, type LayerEdge } from "../../lib/domain/edge-layer";
-import { HEALTH } from "../../lib/domain/map-style";
+import { distanceToSegment, edgeAt, edgeLook, groupByStroke, strokeOf, underlaysOf, type EdgeLook, type LayerEdge } from "../../app/(map)/edge-geometry";
+import { HEALTH } from "../../app/components/map-style";
 
 const look = (over: Partial<EdgeLook> = {}): EdgeLook => ({ health: "ok", width: 2, toVirtual: false, change: null, ...over });
 const edge = (id: string, source: string, target: string, over: Partial<EdgeLook> = {}): LayerEdge => ({ id, source, target, look: look(over) });

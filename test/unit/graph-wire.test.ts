@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fromTable, toTable } from "../../lib/domain/table-json";
-import { packGraph, unpackGraph } from "../../lib/domain/graph-wire";
+import { fromTable, toTable } from "../../app/(map)/table-json";
+import { packGraph, unpackGraph } from "../../app/(map)/graph-wire";
 import type { Graph, GraphEdge, GraphNode } from "../../lib/domain/graph-model";
 
 // Fractions of at most six significant digits, which compactJson keeps exactly.

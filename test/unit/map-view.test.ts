@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { fitViewport, layeredPositions, stablePositions, RANK_GAP } from "../../lib/domain/layout";
-import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../lib/domain/map-state";
+import { fitViewport, layeredPositions, stablePositions, RANK_GAP } from "../../app/components/layout";
+import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../app/(map)/url";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
-import { collapseNamespaces } from "../../lib/domain/namespaces";
-import { curvedEdges } from "../../lib/domain/map-style";
+import { collapseNamespaces } from "../../app/(map)/namespaces";
+import { curvedEdges } from "../../app/components/map-style";
 import type { GraphEdge, GraphNode } from "../../lib/domain/graph-model";
 
 const e = (source: string, target: string, ratePerSec = 1, errors = 0) => ({ id: `${source}->${target}`, source, target, ratePerSec, errors });

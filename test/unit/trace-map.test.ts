@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { traceServiceMap } from "../../lib/domain/trace-map";
-import { rowWindow, scrollToShow } from "../../lib/domain/trace-view-state";
+import { traceServiceMap } from "../../app/traces/[traceId]/trace-map";
+import { rowWindow, scrollToShow } from "../../app/traces/[traceId]/url";
 
 const row = (spanId: string, parentSpanId: string | null, service: string, kind: string, attributes: [string, string][] = [], error = false) =>
   ({ spanId, parentSpanId, service, kind, attributes, error });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { hasChildren, parseTraceViewState, traceViewParams, visibleRows } from "../../lib/domain/trace-view-state";
+import { hasChildren, parseTraceViewState, traceViewParams, visibleRows } from "../../app/traces/[traceId]/url";
 
 const row = (spanId: string, depth: number) => ({ spanId: spanId.padStart(16, "0"), depth });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { waterfallRows, type TraceSpanInput } from "../../lib/domain/trace-tree";
-import { traceRowsFromJson, traceRowsJson } from "../../lib/domain/trace-wire";
+import { traceRowsFromJson, traceRowsJson } from "../../app/traces/[traceId]/trace-wire";
 
 const ids = ["a", "b", "c", "d", "e", "f"];
 const text = fc.oneof(fc.constantFrom("svc", "GET /x", "", "<b>x</b>", "ключ"), fc.string({ maxLength: 6 }));

@@ -1,4 +1,4 @@
-import { parseMapState } from "@/lib/domain/map-state";
+import { parseMapState } from "@/app/(map)/url";
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/query/web-pool";
 import { jsonHandler } from "@/lib/query/respond";

@@ -1,7 +1,7 @@
-import ServiceCharts from "@/app/components/ServiceCharts";
+import ServiceCharts from "@/app/services/[name]/components/ServiceCharts";
 import AsOf from "@/app/components/AsOf";
-import { formatMs, formatPercent, formatRate, qualityText } from "@/lib/domain/map-style";
-import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/lib/domain/service-view-state";
+import { formatMs, formatPercent, formatRate, qualityText } from "@/app/components/map-style";
+import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/app/services/url";
 import type { GraphEdge } from "@/lib/domain/graph-model";
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/query/web-pool";

@@ -1,9 +1,9 @@
 import { webSql } from "@/lib/query/web-pool";
 import { isTraceId, loadTrace } from "@/lib/query/traces";
-import TraceWaterfall from "@/app/components/TraceWaterfall";
-import TraceMap from "@/app/components/TraceMap";
-import { traceServiceMap } from "@/lib/domain/trace-map";
-import { traceRowsJson } from "@/lib/domain/trace-wire";
+import TraceWaterfall from "@/app/traces/[traceId]/components/TraceWaterfall";
+import TraceMap from "@/app/traces/[traceId]/components/TraceMap";
+import { traceServiceMap } from "@/app/traces/[traceId]/trace-map";
+import { traceRowsJson } from "@/app/traces/[traceId]/trace-wire";
 
 export const dynamic = "force-dynamic";
 

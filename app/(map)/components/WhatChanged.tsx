@@ -3,8 +3,8 @@
 import { useEffect, useState } from "react";
 import type { Change } from "@/lib/domain/health";
 import { reasonText } from "@/lib/domain/health";
-import { formatMs, formatPercent, formatRate, HEALTH, healthOf } from "@/lib/domain/map-style";
-import type { Selection } from "@/lib/domain/map-state";
+import { formatMs, formatPercent, formatRate, HEALTH, healthOf } from "@/app/components/map-style";
+import type { Selection } from "@/app/(map)/url";
 
 const SHOWN = 6;
 const FORMAT = { ms: formatMs, rate: formatRate, percent: formatPercent };

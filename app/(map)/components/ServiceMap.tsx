@@ -3,12 +3,12 @@
 import { useEffect, useRef } from "react";
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import type { Graph } from "@/lib/query/graph";
-import type { LabelMode, LatencySide, Selection } from "@/lib/domain/map-state";
-import { fitViewport, stablePositions, type Point } from "@/lib/domain/layout";
-import { groupId } from "@/lib/domain/namespaces";
+import type { LabelMode, LatencySide, Selection } from "@/app/(map)/url";
+import { fitViewport, stablePositions, type Point } from "@/app/components/layout";
+import { groupId } from "@/app/(map)/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
-import { curvedEdges, edgeLabel, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/lib/domain/map-style";
-import { EDGE_LAYER_MIN_EDGES, edgeLook, type LayerEdge } from "@/lib/domain/edge-layer";
+import { curvedEdges, edgeLabel, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/app/components/map-style";
+import { EDGE_LAYER_MIN_EDGES, edgeLook, type LayerEdge } from "@/app/(map)/edge-geometry";
 import { EdgeLayer } from "./edge-layer";
 
 export interface ServiceMapProps {

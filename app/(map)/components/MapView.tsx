@@ -5,15 +5,15 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
-import { unpackGraph } from "@/lib/domain/graph-wire";
-import AsOf from "./AsOf";
+import { unpackGraph } from "@/app/(map)/graph-wire";
+import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
-import { LABEL_MODES, mapStateToParams, parseMapState, rangeParams, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/lib/domain/map-state";
+import { LABEL_MODES, mapStateToParams, parseMapState, rangeParams, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/app/(map)/url";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
-import { collapseNamespaces } from "@/lib/domain/namespaces";
+import { collapseNamespaces } from "@/app/(map)/namespaces";
 import { parseTime } from "@/lib/domain/time-range";
 import { compareToParam, parseCompare } from "@/lib/domain/compare";
-import type { Point } from "@/lib/domain/layout";
+import type { Point } from "@/app/components/layout";
 
 // The panel brings recharts (a third of the page's JavaScript): loaded after the map is up, not before it.
 const loadSelectionPanel = () => import("./SelectionPanel");

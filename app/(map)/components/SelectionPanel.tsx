@@ -1,13 +1,13 @@
 "use client";
 
-import AsOf from "./AsOf";
+import AsOf from "@/app/components/AsOf";
 import { useEffect, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { deployLines, timeTick, type DeployMark } from "./DeployMarkers";
+import { deployLines, timeTick, type DeployMark } from "@/app/components/DeployMarkers";
 import type { Graph } from "@/lib/query/graph";
-import type { Selection } from "@/lib/domain/map-state";
-import { formatMs, formatPercent, formatRate, qualityText } from "@/lib/domain/map-style";
-import { servicePath } from "@/lib/domain/service-view-state";
+import type { Selection } from "@/app/(map)/url";
+import { formatMs, formatPercent, formatRate, qualityText } from "@/app/components/map-style";
+import { servicePath } from "@/app/services/url";
 
 interface Props {
   graph: Graph;

@@ -1,5 +1,5 @@
 // The service page's URL state, one definition for the server page and its links.
-import { TIME } from "./map-state";
+import { TIME } from "../(map)/url";
 
 export interface ServiceViewState {
   from: string;

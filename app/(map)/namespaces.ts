@@ -1,5 +1,5 @@
 // Collapsing service.namespace groups into single nodes (pure; the map and its table show the result).
-import type { GraphEdge, GraphNode } from "./graph-model";
+import type { GraphEdge, GraphNode } from "@/lib/domain/graph-model";
 
 export const groupId = (namespace: string) => `ns:${namespace}`;
 const NO_PERCENTILES = { p50: null, p95: null, p99: null };

@@ -2,7 +2,7 @@
 
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ServicePoint } from "@/lib/query/service";
-import { deployLines, timeTick, type DeployMark } from "./DeployMarkers";
+import { deployLines, timeTick, type DeployMark } from "@/app/components/DeployMarkers";
 
 /** Rate and errors, then p50/p95/p99, over the page's window; deploys marked on both. */
 export default function ServiceCharts({ series, deploys }: { series: ServicePoint[]; deploys: DeployMark[] }) {

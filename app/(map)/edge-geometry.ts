@@ -1,7 +1,7 @@
 // The zoomed-out map's edges as plain strokes (pure: what to draw and what a click hits; the canvas is elsewhere).
-import { edgeWidth, HEALTH, healthOf, type Health } from "./map-style";
-import type { GraphEdge } from "./graph-model";
-import type { Point } from "./layout";
+import { edgeWidth, HEALTH, healthOf, type Health } from "@/app/components/map-style";
+import type { GraphEdge } from "@/lib/domain/graph-model";
+import type { Point } from "@/app/components/layout";
 
 /**
  * From this many edges the zoomed-out map draws its edges itself instead of through cytoscape. cytoscape styles,

@@ -1,6 +1,6 @@
 import type { Core, ElementDefinition, NodeSingular } from "cytoscape";
-import type { Point } from "@/lib/domain/layout";
-import { edgeAt, groupByStroke, LOOP_RADIUS, loopCentre, strokeOf, underlaysOf, type LayerEdge, type Stroke } from "@/lib/domain/edge-layer";
+import type { Point } from "@/app/components/layout";
+import { edgeAt, groupByStroke, LOOP_RADIUS, loopCentre, strokeOf, underlaysOf, type LayerEdge, type Stroke } from "@/app/(map)/edge-geometry";
 
 type Groups = Map<string, { stroke: Stroke; items: LayerEdge[] }>;
 

@@ -1,9 +1,9 @@
 import MapView from "./components/MapView";
-import { parseMapState, rangeParams } from "@/lib/domain/map-state";
+import { parseMapState, rangeParams } from "@/app/(map)/url";
 import { parseRange } from "@/lib/domain/time-range";
 import { webSql } from "@/lib/query/web-pool";
-import PageError from "./components/PageError";
-import { packGraph } from "@/lib/domain/graph-wire";
+import PageError from "@/app/components/PageError";
+import { packGraph } from "@/app/(map)/graph-wire";
 import { loadMapGraph } from "@/lib/query/map";
 import type { Graph } from "@/lib/query/graph";
 

@@ -1,7 +1,7 @@
-import type { GraphNode } from "./graph-model";
-import type { Health as RuleHealth } from "./health";
+import type { GraphNode } from "@/lib/domain/graph-model";
+import type { Health as RuleHealth } from "@/lib/domain/health";
 // How figures become colours, widths and labels on the map (pure, shared by graph and table).
-import type { LabelMode, LatencySide } from "./map-state";
+import type { LabelMode, LatencySide } from "../(map)/url";
 
 // Paul Tol's colour-blind-safe "bright"/"vibrant" colours; health is also told by border style and text.
 export const HEALTH = {

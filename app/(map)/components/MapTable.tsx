@@ -2,8 +2,8 @@
 
 import { useEffect, useState } from "react";
 import type { Graph } from "@/lib/query/graph";
-import type { Selection } from "@/lib/domain/map-state";
-import { formatMs, formatPercent, formatRate, HEALTH, healthOf, qualityText } from "@/lib/domain/map-style";
+import type { Selection } from "@/app/(map)/url";
+import { formatMs, formatPercent, formatRate, HEALTH, healthOf, qualityText } from "@/app/components/map-style";
 import { formatDiff, type Diff } from "@/lib/domain/compare";
 
 const changeText = (d: Diff | undefined) => (d ? [formatDiff(d, "rate"), d.status === "same" ? `errors ${formatDiff(d, "errors")}` : "", d.status === "same" ? `p95 ${formatDiff(d, "p95")}` : ""].filter((x) => x && !/ $/.test(x)).join(", ") : "");

@@ -2,7 +2,7 @@
 // was 3.5 MB of JSON (every field name, service, kind and resource repeated per span), and the page spent longer
 // serialising, sending and parsing it than drawing it. Columns with a table of repeated strings carry the same rows
 // in a fraction of that; the client unpacks them back into exactly the same TraceRow objects.
-import type { TraceRow } from "./trace-tree";
+import type { TraceRow } from "@/lib/domain/trace-tree";
 
 type Pairs = [string, string][];
 

@@ -1,5 +1,5 @@
 // The service map's whole view state, kept in the URL: parsed by the server page, the API and the client alike.
-import { compareToParam, parseCompare, type CompareMode } from "./compare";
+import { compareToParam, parseCompare, type CompareMode } from "@/lib/domain/compare";
 
 export const LABEL_MODES = ["rate", "errors", "p50", "p95", "p99", "none"] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];

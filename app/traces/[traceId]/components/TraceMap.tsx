@@ -1,5 +1,5 @@
-import type { TraceMapEdge, TraceMapNode } from "@/lib/domain/trace-map";
-import { RANK_GAP, ROW_GAP } from "@/lib/domain/layout";
+import type { TraceMapEdge, TraceMapNode } from "@/app/traces/[traceId]/trace-map";
+import { RANK_GAP, ROW_GAP } from "@/app/components/layout";
 
 // Wide enough for "service (N spans)" labels under the nodes and call counts on the edges between ranks.
 const SCALE_X = 1;

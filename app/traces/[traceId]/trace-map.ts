@@ -1,6 +1,6 @@
 // The services one trace touched and the calls between them (pure): the "trace map" beside the waterfall.
-import { layeredPositions, type Point } from "./layout";
-import { virtualNodeOf, type NodeType } from "./virtual-node";
+import { layeredPositions, type Point } from "@/app/components/layout";
+import { virtualNodeOf, type NodeType } from "@/lib/domain/virtual-node";
 
 export interface TraceMapNode {
   id: string;

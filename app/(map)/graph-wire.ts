@@ -1,7 +1,7 @@
 // The map's graph as the server page hands it to the browser: nodes and edges as tables (table-json.ts), fractions
 // cut to six digits (compact-json.ts). The client unpacks exactly the Graph the server had, up to those digits.
 import { compactJson } from "./compact-json";
-import type { Graph, GraphEdge, GraphNode } from "./graph-model";
+import type { Graph, GraphEdge, GraphNode } from "@/lib/domain/graph-model";
 import { fromTable, toTable, type Table } from "./table-json";
 
 interface GraphWire extends Omit<Graph, "nodes" | "edges"> {

@@ -3,8 +3,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from "react";
 import { usePathname, useSearchParams } from "next/navigation";
 import type { TraceRow } from "@/lib/domain/trace-tree";
-import { traceRowsFromJson } from "@/lib/domain/trace-wire";
-import { hasChildren, parseTraceViewState, rowWindow, scrollToShow, traceViewParams, visibleRows, type TraceViewState } from "@/lib/domain/trace-view-state";
+import { traceRowsFromJson } from "@/app/traces/[traceId]/trace-wire";
+import { hasChildren, parseTraceViewState, rowWindow, scrollToShow, traceViewParams, visibleRows, type TraceViewState } from "@/app/traces/[traceId]/url";
 import TraceMinimap from "./TraceMinimap";
 
 /** Every row has this height (CSS keeps it), so only the rows in view are rendered: 10,000 spans scroll smoothly. */

@@ -1,5 +1,5 @@
 // Deterministic left-to-right layered layout that never moves nodes already on screen.
-import { ascending } from "./order";
+import { ascending } from "@/lib/domain/order";
 export interface Point {
   x: number;
   y: number;
