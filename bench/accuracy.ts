@@ -1,7 +1,7 @@
 // npm run bench:accuracy: relative error of the roll-up histograms' p50/p95/p99 against the exact percentiles of
 // the same latencies, for several latency shapes, both for one histogram and for 60 per-minute histograms merged
 // (what an hour or a window of minutes reads).
-import { addToHistogram, bucketCounts, mergeBucketCounts, quantilesMs, type BucketCounts, type Histogram } from "../lib/domain/histogram";
+import { addToHistogram, bucketCounts, mergeBucketCounts, quantilesMs, type BucketCounts, type Histogram } from "../lib/model/histogram";
 import { percentile, report, type Row } from "./report";
 
 const SAMPLES = Number(process.env.BENCH_ACCURACY_SAMPLES ?? 200_000);

@@ -24,7 +24,7 @@ import { normalize, defaultLimits } from "../lib/ingest/normalize";
 import { COPY_COLUMNS, copyChunks } from "../lib/db/span-copy";
 import { countSpans } from "../lib/db/span-reads";
 import { dayOf, ensureSpanPartitions } from "../lib/db/partitions";
-import type { SpanRecord } from "../lib/domain/span";
+import type { SpanRecord } from "../lib/model/span";
 import { aggregateOnce } from "../lib/aggregator/aggregate";
 import { recordEpoch } from "../lib/db/epochs";
 import { tsEntry } from "../lib/cli/processes";

@@ -1,6 +1,6 @@
 import MapView from "./components/MapView";
 import { parseMapState, rangeParams } from "@/app/(map)/url";
-import { parseRange } from "@/lib/domain/time-range";
+import { parseWindow } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
 import { packGraph } from "@/app/(map)/graph-wire";
@@ -15,7 +15,7 @@ export default async function MapPage({ searchParams }: { searchParams: SearchPa
   const state = parseMapState(await searchParams);
   let graph: Graph;
   try {
-    graph = await loadMapGraph(webSql(), parseRange(rangeParams(state)), state.focus, state.hops, state.compare);
+    graph = await loadMapGraph(webSql(), parseWindow(rangeParams(state)), state.focus, state.hops, state.compare);
   } catch (err) {
     return <PageError what="the map" error={err} />;
   }

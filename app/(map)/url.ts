@@ -137,5 +137,5 @@ export function withAbsoluteRange(s: MapState, resolve: (t: string) => number): 
 
 export const isLiveRange = (s: MapState) => s.to === "now" && s.live;
 
-/** The state's time range as query parameters for parseRange. */
+/** The state's time range as query parameters for parseWindow. */
 export const rangeParams = (s: Pick<MapState, "from" | "to">) => new URLSearchParams({ from: s.from, to: s.to });

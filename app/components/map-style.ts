@@ -1,7 +1,7 @@
-import type { GraphNode } from "@/lib/domain/graph-model";
+import type { GraphEdge, GraphNode } from "@/lib/domain/graph-model";
 import type { Health as RuleHealth } from "@/lib/domain/health";
 // How figures become colours, widths and labels on the map (pure, shared by graph and table).
-import type { LabelMode, LatencySide } from "../(map)/url";
+import type { LabelMode, LatencySide } from "@/app/(map)/url";
 
 // Paul Tol's colour-blind-safe "bright"/"vibrant" colours; health is also told by border style and text.
 export const HEALTH = {
@@ -47,12 +47,8 @@ export function formatMs(ms: number | null): string {
   return ms >= 10 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
 }
 
-export interface EdgeFigures {
-  ratePerSec: number;
-  errorRate: number;
-  client: { p50: number | null; p95: number | null; p99: number | null };
-  server: { p50: number | null; p95: number | null; p99: number | null };
-}
+/** What an edge label reads of an edge. */
+export type EdgeFigures = Pick<GraphEdge, "ratePerSec" | "errorRate" | "client" | "server">;
 
 export function edgeLabel(e: EdgeFigures, mode: LabelMode, side: LatencySide): string {
   switch (mode) {

@@ -1,7 +1,7 @@
 import { parseServiceViewState, servicePath } from "@/app/services/url";
 import TraceScatter from "@/app/traces/components/TraceScatter";
 import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
-import { parseRange } from "@/lib/domain/time-range";
+import { parseWindow } from "@/lib/model/window";
 import { rangeParams } from "@/app/(map)/url";
 import { webPrisma, webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
@@ -18,7 +18,7 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
   let hits: TraceHit[];
   try {
     q = parseTraceSearch(await searchParams);
-    const range = parseRange(rangeParams(q));
+    const range = parseWindow(rangeParams(q));
     [services, hits] = await Promise.all([loadServicesSeen(webPrisma()), findTraces(webSql(), q, range, 200)]);
   } catch (err) {
     return <PageError what="the search" error={err} />;

@@ -1,4 +1,5 @@
-import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex, type AggSpan } from "../domain/pairing";
+import type { AggSpan } from "../model/span";
+import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
 import { storedSpanProblem } from "../domain/span-checks";
 import { bumpVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
@@ -90,7 +91,7 @@ async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
     const bounds = { epoch: e, lower, upper: epoch.xidBound, shard, count: progress.shardCount };
     const quarantine = (s: AggSpan, reason: string) =>
-      setAside.push({ epoch: e, shard, traceId: s.traceId, spanId: s.spanId, kind: s.kind, service: s.service, name: s.name, reason });
+      setAside.push({ epoch: e, shard, traceId: s.traceId, spanId: s.spanId, kind: s.kind, service: s.serviceName, name: s.name, reason });
     const stored = await spansOfEpoch(tx, bounds);
     const known = await quarantinedKeys(tx, [...new Set(stored.map((s) => s.traceId))]);
     const usable = (s: AggSpan) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null;

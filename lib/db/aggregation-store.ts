@@ -1,5 +1,6 @@
-import type { AggSpan, ServiceVersionSeen } from "../domain/pairing";
-import { percentiles } from "../domain/histogram";
+import type { AggSpan } from "../model/span";
+import type { ServiceVersionSeen } from "../domain/pairing";
+import { percentiles } from "../model/histogram";
 import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../domain/rollup";
 import { EXAMPLE_COPY_COLUMNS } from "./tables";
@@ -26,7 +27,7 @@ const epochOf = (alias: string) => `(SELECT e.epoch FROM ingest_epochs e WHERE e
 
 const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.trace_id, 'hex') AS "traceId", encode(${alias}.span_id, 'hex') AS "spanId",
-  encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS service, ${alias}.name, ${alias}.kind,
+  encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS "serviceName", ${alias}.name, ${alias}.kind,
   ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
   ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes::text AS "attributesText",
   ${alias}.resource_attributes::text AS "resourceAttributes", ${alias}.links,

@@ -1,6 +1,7 @@
-import type { Histogram } from "../domain/histogram";
+import type { Window } from "../model/window";
+import type { Histogram } from "../model/histogram";
 import type { EdgeCounterRow } from "../domain/service-graph-metrics";
-import { splitByHour } from "../domain/time-range";
+import { splitByHour } from "../model/window";
 import type { Queryable } from "./pool";
 
 /**
@@ -12,8 +13,8 @@ export function rollupSource(table: "edge" | "service" | "quality", columns: str
      UNION ALL SELECT ${columns} FROM ${table}_hours WHERE (${where}) AND hour >= $3 AND hour < $4) AS r`;
 }
 
-export function rangeParams(from: Date, to: Date): Date[] {
-  const { head, hours, tail } = splitByHour(from, to);
+export function rangeParams(w: Window): Date[] {
+  const { head, hours, tail } = splitByHour(w.from, w.to);
   return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
 }
 
@@ -55,7 +56,7 @@ export interface EdgeTotalsRow {
 }
 
 /** Edge totals over [from, to), histograms merged in the database. */
-export async function edgeTotals(sql: Queryable, from: Date, to: Date): Promise<EdgeTotalsRow[]> {
+export async function edgeTotals(sql: Queryable, w: Window): Promise<EdgeTotalsRow[]> {
   const rows = await sql.unsafe<(Omit<EdgeTotalsRow, "connectionType"> & { connection_type: string })[]>(
     mergedRollup(
       rollupSource("edge", "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist"),
@@ -65,7 +66,7 @@ export async function edgeTotals(sql: Queryable, from: Date, to: Date): Promise<
        sum(raw_spans)::bigint AS "rawSpans", sum(raw_failed)::bigint AS "rawFailed"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
-    rangeParams(from, to),
+    rangeParams(w),
   );
   return rows.map(({ connection_type, ...r }) => ({ ...r, connectionType: connection_type }));
 }
@@ -78,13 +79,13 @@ export interface ServiceTotalsRow {
   hist: Histogram;
 }
 
-export async function serviceTotals(sql: Queryable, from: Date, to: Date): Promise<ServiceTotalsRow[]> {
+export async function serviceTotals(sql: Queryable, w: Window): Promise<ServiceTotalsRow[]> {
   return sql.unsafe<ServiceTotalsRow[]>(
     mergedRollup(
       rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''"),
       ["service"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`, { hist: "hist" },
     ),
-    rangeParams(from, to),
+    rangeParams(w),
   );
 }
 
@@ -96,13 +97,13 @@ export interface QualityTotalsRow {
   rootServerSpans: bigint;
 }
 
-export async function qualityTotals(sql: Queryable, from: Date, to: Date): Promise<QualityTotalsRow[]> {
+export async function qualityTotals(sql: Queryable, w: Window): Promise<QualityTotalsRow[]> {
   return sql.unsafe<QualityTotalsRow[]>(
     `SELECT service, sum(orphan_spans)::bigint AS "orphanSpans", sum(unpaired_client_spans)::bigint AS "unpairedClientSpans",
             sum(unpaired_server_spans)::bigint AS "unpairedServerSpans", sum(root_server_spans)::bigint AS "rootServerSpans"
      FROM ${rollupSource("quality", "service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans")}
      GROUP BY service ORDER BY service`,
-    rangeParams(from, to),
+    rangeParams(w),
   );
 }
 
@@ -119,7 +120,7 @@ export interface EdgeBucketRow {
 export const stepBucket = (time: string) => `to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0)`;
 
 /** One edge's figures grouped into steps of `stepMs`, aligned to the epoch; whole-hour steps read hour rows. */
-export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, stepMs: number): Promise<EdgeBucketRow[]> {
+export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, stepMs: number): Promise<EdgeBucketRow[]> {
   const [table, time] = stepMs % 3_600_000 === 0 ? ["edge_hours", "hour"] : ["edge_minutes", "minute"];
   return sql.unsafe<EdgeBucketRow[]>(
     mergedRollup(
@@ -128,7 +129,7 @@ export function edgeSeries(sql: Queryable, edge: { source: string; target: strin
       ["bucket"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
-    [stepMs, edge.source, edge.target, from, to, edge.connectionType],
+    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType],
   );
 }
 
@@ -149,22 +150,22 @@ const ORDER_BY: Record<string, string> = {
 };
 
 /** The slowest calls at or below `maxNs` in [from, to), from every kind of example kept (exemplars cover all bands). */
-export function edgeExamplesAtOrBelow(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, maxNs: bigint, limit: number): Promise<ExampleTraceRow[]> {
+export function edgeExamplesAtOrBelow(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, maxNs: bigint, limit: number): Promise<ExampleTraceRow[]> {
   return sql<ExampleTraceRow[]>`
     SELECT DISTINCT ON (duration_ns, trace_id, span_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
            start_time AS start, duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
     FROM edge_examples
-    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
+    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${w.from} AND minute < ${w.to}
       AND duration_ns <= ${maxNs.toString()} AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
     ORDER BY duration_ns DESC, trace_id, span_id LIMIT ${limit}`;
 }
 
-export function edgeExamples(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, from: Date, to: Date, category: "slowest" | "errors" | "typical", limit: number): Promise<ExampleTraceRow[]> {
+export function edgeExamples(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, category: "slowest" | "errors" | "typical", limit: number): Promise<ExampleTraceRow[]> {
   return sql<ExampleTraceRow[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId", start_time AS start,
            duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
     FROM edge_examples
-    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${from} AND minute < ${to}
+    WHERE source = ${edge.source} AND target = ${edge.target} AND minute >= ${w.from} AND minute < ${w.to}
       AND category = ${category} AND (${edge.connectionType}::text IS NULL OR connection_type = ${edge.connectionType})
     ORDER BY ${sql.unsafe(ORDER_BY[category]!)} LIMIT ${limit}`;
 }
@@ -199,9 +200,9 @@ export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
 }
 
 /** The version of every minute and hour in [from, to) that has roll-up rows (start in epoch ms -> version). */
-export async function rollupVersions(sql: Queryable, from: Date, to: Date): Promise<Map<string, string>> {
+export async function rollupVersions(sql: Queryable, w: Window): Promise<Map<string, string>> {
   const rows = await sql<{ unit: string; at: Date; version: bigint }[]>`
-    SELECT 'm' AS unit, minute AS at, version FROM rollup_minute_versions WHERE minute >= ${from} AND minute < ${to}
-    UNION ALL SELECT 'h', hour, version FROM rollup_hour_versions WHERE hour >= ${from} AND hour < ${to}`;
+    SELECT 'm' AS unit, minute AS at, version FROM rollup_minute_versions WHERE minute >= ${w.from} AND minute < ${w.to}
+    UNION ALL SELECT 'h', hour, version FROM rollup_hour_versions WHERE hour >= ${w.from} AND hour < ${w.to}`;
   return new Map(rows.map((r) => [`${r.unit}${r.at.getTime()}`, r.version.toString()]));
 }

@@ -1,3 +1,4 @@
+import type { Window } from "../model/window";
 import type { Queryable } from "./pool";
 
 /** Services with spans stored since `since`. */
@@ -57,16 +58,16 @@ export interface MinuteFiguresRow {
 }
 
 /** Server and consumer spans per service (operation '' = whole service) and minute, from the roll-ups. */
-export function entryMinutes(sql: Queryable, services: string[], from: Date, to: Date, byOperation: boolean): Promise<MinuteFiguresRow[]> {
+export function entryMinutes(sql: Queryable, services: string[], w: Window, byOperation: boolean): Promise<MinuteFiguresRow[]> {
   return sql<MinuteFiguresRow[]>`
     SELECT minute, service, operation, requests, failed, hist FROM service_minutes
-    WHERE service = ANY(${services}::text[]) AND minute >= ${from} AND minute < ${to}
+    WHERE service = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}
       AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END)`;
 }
 
 /** Calls made by these services per minute (every callee), with the callers' own latency histograms. */
-export function callerMinutes(sql: Queryable, services: string[], from: Date, to: Date): Promise<MinuteFiguresRow[]> {
+export function callerMinutes(sql: Queryable, services: string[], w: Window): Promise<MinuteFiguresRow[]> {
   return sql<MinuteFiguresRow[]>`
     SELECT minute, source AS service, '' AS operation, requests, failed, client_hist AS hist FROM edge_minutes
-    WHERE source = ANY(${services}::text[]) AND minute >= ${from} AND minute < ${to}`;
+    WHERE source = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}`;
 }

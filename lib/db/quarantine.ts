@@ -1,4 +1,4 @@
-import { isHexSpanId, isHexTraceId } from "../domain/span-checks";
+import { isHexSpanId, isHexTraceId } from "../model/ids";
 import type { Queryable } from "./pool";
 
 /** A stored span the aggregator set aside, and why. */

@@ -1,4 +1,5 @@
-import type { Histogram } from "../domain/histogram";
+import type { Window } from "../model/window";
+import type { Histogram } from "../model/histogram";
 import { mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
 import type { Queryable } from "./pool";
 
@@ -10,13 +11,13 @@ export interface OperationTotalsRow {
 }
 
 /** One service's figures per span name over [from, to). */
-export async function operationTotals(sql: Queryable, service: string, from: Date, to: Date): Promise<OperationTotalsRow[]> {
+export async function operationTotals(sql: Queryable, service: string, w: Window): Promise<OperationTotalsRow[]> {
   const rows = await sql.unsafe<OperationTotalsRow[]>(
     mergedRollup(
       rollupSource("service", "operation, requests, failed, hist", "service = $7 AND operation <> ''"),
       ["operation"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
     ),
-    [...rangeParams(from, to), service],
+    [...rangeParams(w), service],
   );
   return rows.sort((a, b) => b.requests - a.requests || a.operation.localeCompare(b.operation));
 }
@@ -29,7 +30,7 @@ export interface ServiceBucketRow {
 }
 
 /** One service's whole-service figures in steps of `stepMs`; whole-hour steps read hour rows. */
-export function serviceSeries(sql: Queryable, service: string, from: Date, to: Date, stepMs: number): Promise<ServiceBucketRow[]> {
+export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs: number): Promise<ServiceBucketRow[]> {
   const [table, time] = stepMs % 3_600_000 === 0 ? ["service_hours", "hour"] : ["service_minutes", "minute"];
   return sql.unsafe<ServiceBucketRow[]>(
     mergedRollup(
@@ -37,7 +38,7 @@ export function serviceSeries(sql: Queryable, service: string, from: Date, to: D
         WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4) AS s`,
       ["bucket"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
     ),
-    [stepMs, service, from, to],
+    [stepMs, service, w.from, w.to],
   );
 }
 
@@ -48,11 +49,11 @@ export interface VersionChangeRow {
 }
 
 /** Versions first seen in [from, to) for services that had reported an earlier version: deploys. */
-export function versionChanges(sql: Queryable, services: string[], from: Date, to: Date): Promise<VersionChangeRow[]> {
+export function versionChanges(sql: Queryable, services: string[], w: Window): Promise<VersionChangeRow[]> {
   return sql<VersionChangeRow[]>`
     SELECT v.service, v.version, v.first_seen AS at
     FROM service_versions v
-    WHERE v.service = ANY(${services}) AND v.first_seen >= ${from} AND v.first_seen < ${to}
+    WHERE v.service = ANY(${services}) AND v.first_seen >= ${w.from} AND v.first_seen < ${w.to}
       AND EXISTS (SELECT 1 FROM service_versions p WHERE p.service = v.service AND p.first_seen < v.first_seen)
     ORDER BY v.first_seen, v.service`;
 }

@@ -1,5 +1,5 @@
 import { ByteWriter } from "../domain/byte-writer";
-import { EncodedJson, type SpanRecord } from "../domain/span";
+import { EncodedJson, type SpanRecord } from "../model/span";
 import { columnOf, SPAN_FIELDS, type SpanField } from "./tables";
 
 // Rows for `COPY spans FROM STDIN` (and the staging table) in PostgreSQL's text format, written as bytes.

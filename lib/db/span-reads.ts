@@ -1,4 +1,4 @@
-import type { StoredSpan } from "../domain/trace-tree";
+import type { StoredSpan } from "../model/span";
 import type { Queryable, Sql } from "./pool";
 import { projection, SPAN_FIELDS } from "./tables";
 

@@ -1,6 +1,6 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { SpanRecord } from "../domain/span";
+import type { SpanRecord } from "../model/span";
 import { dayOf, ensureSpanPartitions } from "./partitions";
 import type { Sql } from "./pool";
 import { COPY_COLUMNS, copyChunks } from "./span-copy";

@@ -1,3 +1,4 @@
+import type { Window } from "../model/window";
 import {
   attributeCandidates, attributeTextNeedles, synthesizedTag, type AttributeFilter, type TraceSearch,
 } from "../domain/trace-search";
@@ -41,7 +42,7 @@ function filterMatch(sql: Queryable, f: AttributeFilter) {
 }
 
 /** One row per matching trace (its longest matching span), newest first. */
-export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Date, limit: number): Promise<TraceHit[]> {
+export function searchTraces(sql: Queryable, q: TraceSearch, w: Window, limit: number): Promise<TraceHit[]> {
   const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
   const filters = q.attributes.reduce((acc, f) => sql`${acc} AND ${filterMatch(sql, f)}`, sql`TRUE`);
   return sql<TraceHit[]>`
@@ -49,7 +50,7 @@ export function searchTraces(sql: Queryable, q: TraceSearch, from: Date, to: Dat
       SELECT DISTINCT ON (trace_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
              service_name AS service, name, start_time AS start, duration_ns AS "durationNs", status_code AS "statusCode"
       FROM spans
-      WHERE start_time >= ${from} AND start_time < ${to}
+      WHERE start_time >= ${w.from} AND start_time < ${w.to}
         AND (${q.service}::text IS NULL OR service_name = ${q.service})
         AND (${q.operation}::text IS NULL OR name = ${q.operation})
         AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)

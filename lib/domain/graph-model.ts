@@ -1,6 +1,6 @@
 // The service graph as the API returns it and the map draws it.
 import type { Diff } from "./compare";
-import type { Percentiles } from "./histogram";
+import type { Percentiles } from "../model/histogram";
 import type { NodeType } from "./virtual-node";
 import type { Health, RecentFigures } from "./health";
 

@@ -2,8 +2,8 @@
 // per-minute service roll-ups (pure). Each point summarises the `ratePer` window that ends at it, like the
 // Prometheus rate() queries Jaeger's own metrics reader runs.
 import { badRequest } from "../errors";
-import { quantilesMs, type Histogram } from "./histogram";
-import { checkedTime } from "./time-range";
+import { quantilesMs, type Histogram } from "../model/histogram";
+import { checkedTime } from "../model/window";
 
 export type MetricType = "latencies" | "calls" | "errors";
 

@@ -1,31 +1,9 @@
-import { SpanKind, StatusCode, type Attributes } from "./span";
+import type { AggSpan } from "../model/span";
+import { SpanKind, StatusCode, type Attributes } from "../model/span";
 import { ownAdjustedCount } from "./sampling";
 import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
 
-/** A stored span as the aggregator sees it; `epoch` is the ingest epoch it was committed in. */
-export interface AggSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  service: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
-  traceState: string | null;
-  attributes: Attributes;
-  /**
-   * The attributes as stored (JSON text) when they are parsed only on first use: most spans of a pass never need
-   * them, and parsing every span's attributes was the biggest part of reading an epoch.
-   */
-  attributesText?: string;
-  resourceAttributes: Attributes;
-  links: { traceId: string; spanId: string }[];
-  epoch: number;
-}
 
 export type ConnectionType = "rpc" | "messaging" | "database" | "virtual";
 
@@ -166,7 +144,7 @@ export function observeEpoch(batch: AggSpan[], index: SpanIndex, windowEnd: (epo
   for (const s of batch) {
     const minuteMs = minuteOf(s.startNs);
     if (final && s.parentSpanId && index.spans(s.traceId, s.parentSpanId).length === 0) {
-      out.quality.push({ minuteMs, service: s.service, counter: "orphanSpans" });
+      out.quality.push({ minuteMs, service: s.serviceName, counter: "orphanSpans" });
     }
     if (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) {
       observeCallee(s, ctx);
@@ -216,9 +194,9 @@ function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   // A root is settled at once, unless a Zipkin shared caller (same span id) may still arrive within the wait.
   if (isRoot && (isShared(s) ? final : now(s, s.epoch))) {
     out.edges.push(userEdge(s, index));
-    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "rootServerSpans" });
+    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "rootServerSpans" });
   } else if (!isRoot && final && (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0)) {
-    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.service, counter: "unpairedServerSpans" });
+    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "unpairedServerSpans" });
   }
 }
 
@@ -230,7 +208,7 @@ function observeCaller(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   out.edges.push(edge);
   // A call to a named external API is expected to be unpaired; one to a nameless peer is worth a look.
   if (edge.targetType === "unknown") {
-    out.quality.push({ minuteMs: edge.minuteMs, service: s.service, counter: "unpairedClientSpans" });
+    out.quality.push({ minuteMs: edge.minuteMs, service: s.serviceName, counter: "unpairedClientSpans" });
   }
 }
 
@@ -239,9 +217,9 @@ function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObs
   const outcome = outcomeOf([callee, caller]);
   return {
     minuteMs: minuteOf(caller.startNs),
-    source: caller.service,
+    source: caller.serviceName,
     sourceType: "service",
-    target: callee.service,
+    target: callee.serviceName,
     targetType: "service",
     connectionType: messaging ? "messaging" : "rpc",
     broker: messaging ? (brokerOf(caller.attributes) ?? brokerOf(callee.attributes)) : null,
@@ -261,7 +239,7 @@ function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
     minuteMs: minuteOf(s.startNs),
     source: peer ?? "user",
     sourceType: peer ? "external" : "user",
-    target: s.service,
+    target: s.serviceName,
     targetType: "service",
     connectionType: s.kind === SpanKind.CONSUMER ? "messaging" : "rpc",
     broker: s.kind === SpanKind.CONSUMER ? brokerOf(s.attributes) : null,
@@ -280,7 +258,7 @@ function virtualEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   const messaging = s.kind === SpanKind.PRODUCER || node.type === "messaging";
   return {
     minuteMs: minuteOf(s.startNs),
-    source: s.service,
+    source: s.serviceName,
     sourceType: "service",
     target: node.name,
     targetType: s.kind === SpanKind.PRODUCER && node.type !== "unknown" ? "messaging" : node.type,
@@ -325,7 +303,7 @@ export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boole
 }
 
 function serviceObservations(s: AggSpan, minuteMs: number, weight: number): ServiceObservation[] {
-  const base = { minuteMs, service: s.service, weight, failed: outcomeOf([s]).failed, durationNs: s.durationNs };
+  const base = { minuteMs, service: s.serviceName, weight, failed: outcomeOf([s]).failed, durationNs: s.durationNs };
   return [{ ...base, operation: "" }, { ...base, operation: s.name }];
 }
 
@@ -335,7 +313,7 @@ export function serviceNamespaces(batch: AggSpan[]): { service: string; namespac
   for (const s of batch) {
     const ns = s.resourceAttributes["service.namespace"];
     const seen = Number(s.startNs / 1_000_000n);
-    const service = clampName(s.service);
+    const service = clampName(s.serviceName);
     const prev = out.get(service);
     if (!prev || seen >= prev.lastSeenMs) {
       out.set(service, { service, namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null), lastSeenMs: seen });
@@ -357,7 +335,7 @@ export function serviceVersions(batch: AggSpan[]): ServiceVersionSeen[] {
   for (const s of batch) {
     const raw = s.resourceAttributes["service.version"];
     if (typeof raw !== "string" || !raw) continue;
-    const [service, v] = [clampName(s.service), clampName(raw)];
+    const [service, v] = [clampName(s.serviceName), clampName(raw)];
     const seen = Number(s.startNs / 1_000_000n);
     const key = `${service}\u0000${v}`;
     const prev = out.get(key);

@@ -1,4 +1,4 @@
-import { addToHistogram, type Histogram } from "./histogram";
+import { addToHistogram, type Histogram } from "../model/histogram";
 import type { EdgeObservation, Observations, QualityCounter } from "./pairing";
 import { ascending } from "./order";
 import { clampName } from "./span-checks";

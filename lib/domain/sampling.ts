@@ -1,4 +1,4 @@
-import type { Attributes } from "./span";
+import type { Attributes } from "../model/span";
 
 /**
  * How many real spans this sampled span stands for. OpenTelemetry's tracestate `ot=th:<hex>` gives the rejection

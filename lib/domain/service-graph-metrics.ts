@@ -1,6 +1,6 @@
 // Tempo's service-graph metrics (the names and labels Grafana's service graph view queries), from our per-edge
 // totals (pure). Counters are cumulative since the first span; latencies become Prometheus histograms.
-import { bucketValueMs, type Histogram } from "./histogram";
+import { bucketValueMs, type Histogram } from "../model/histogram";
 
 export interface EdgeCounterRow {
   source: string;

@@ -1,14 +1,9 @@
 // What makes a span unusable downstream, checked in one place (pure). Ingest rejects such spans per span; the
 // aggregator checks stored spans again, because rows written by older versions or by hand never met these rules,
 // and one span it cannot process must not stop the roll-up for everyone.
-import type { AttributeValue, Attributes } from "./span";
-import type { AggSpan } from "./pairing";
+import type { AggSpan, AttributeValue, Attributes } from "../model/span";
 
-const HEX_TRACE_ID = /^[0-9a-f]{32}$/;
-const HEX_SPAN_ID = /^[0-9a-f]{16}$/;
-
-export const isHexTraceId = (s: unknown): s is string => typeof s === "string" && HEX_TRACE_ID.test(s);
-export const isHexSpanId = (s: unknown): s is string => typeof s === "string" && HEX_SPAN_ID.test(s);
+import { isHexSpanId, isHexTraceId } from "../model/ids";
 
 /** Text PostgreSQL text and jsonb both accept: well-formed UTF-16 (no lone surrogates) and no NUL. */
 export const isStorableText = (s: string): boolean => s.isWellFormed() && !s.includes("\u0000");
@@ -51,7 +46,7 @@ export function storedSpanProblem(s: AggSpan): string | null {
   if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 5) return `span kind ${s.kind} is out of range`;
   if (!Number.isInteger(s.statusCode) || s.statusCode < 0 || s.statusCode > 2) return `status code ${s.statusCode} is out of range`;
   if (s.startNs <= 0n || s.durationNs < 0n) return "start time or duration is out of range";
-  for (const [field, text] of [["service name", s.service], ["name", s.name], ["status message", s.statusMessage], ["trace state", s.traceState]] as const) {
+  for (const [field, text] of [["service name", s.serviceName], ["name", s.name], ["status message", s.statusMessage], ["trace state", s.traceState]] as const) {
     if (text !== null && (typeof text !== "string" || !isStorableText(text))) return `${field} is not storable text (lone surrogate or NUL)`;
   }
   for (let i = 0; i < s.links.length; i++) {

@@ -1,4 +1,5 @@
-import { bytesOf } from "./span";
+import type { SpanCore, StoredSpan } from "../model/span";
+import { bytesOf } from "../model/span";
 import { criticalPath, selfTimes } from "./critical-path";
 import { ascending } from "./order";
 
@@ -26,33 +27,15 @@ export interface TraceRow {
   links: { traceId: string; spanId: string }[];
 }
 
-export interface TraceSpanInput {
-  spanId: string;
-  parentSpanId: string | null;
-  serviceName: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
+export type TraceSpanInput = Pick<
+  SpanCore, "spanId" | "parentSpanId" | "serviceName" | "name" | "kind" | "startNs" | "durationNs" | "statusCode" | "statusMessage"
+> & {
   attributes: unknown;
   resourceAttributes?: unknown;
   events?: { timeUnixNano: string; name: string; attributes: unknown }[];
   links?: { traceId: string; spanId: string }[];
-}
+};
 
-/** A stored span as read back whole: what the waterfall needs, plus ids, resource, scope, events and links. */
-export interface StoredSpan extends TraceSpanInput {
-  traceId: string;
-  traceState: string | null;
-  attributes: Record<string, unknown>;
-  resourceAttributes: Record<string, unknown>;
-  scopeName: string | null;
-  scopeVersion: string | null;
-  events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
-  links: { traceId: string; spanId: string; attributes?: Record<string, unknown> }[];
-}
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 

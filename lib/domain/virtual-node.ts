@@ -1,4 +1,4 @@
-import type { Attributes } from "./span";
+import type { Attributes } from "../model/span";
 
 export type NodeType = "service" | "user" | "database" | "messaging" | "external" | "unknown" | "group";
 

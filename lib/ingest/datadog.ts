@@ -1,7 +1,7 @@
 // Datadog agent trace API (what dd-trace sends to :8126): msgpack v0.4 payloads, an array of traces, each an
 // array of spans with 64-bit ids, mapped into the same raw spans as OTLP.
 import { decode } from "@msgpack/msgpack";
-import { newAttributes, SpanKind, StatusCode, type Attributes } from "../domain/span";
+import { newAttributes, SpanKind, StatusCode, type Attributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
 import { isObject, type Json } from "./json-shape";

@@ -1,4 +1,4 @@
-import type { DecodedBatch } from "../domain/span";
+import type { DecodedBatch } from "../model/span";
 import { Registry } from "../metrics";
 
 export type Protocol = "otlp_http" | "otlp_grpc" | "zipkin" | "xray" | "datadog";

@@ -1,8 +1,8 @@
 // Size limits and text repair applied to every accepted span (pure). One oversized or malformed string must not
 // cost the rest of the batch: PostgreSQL text and jsonb reject NUL and lone UTF-16 surrogates, and a single such
 // value would fail the whole COPY.
-import type { Adjustments, AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
-import { newAttributes } from "../domain/span";
+import type { Adjustments, AttributeValue, Attributes, SpanEvent, SpanLink } from "../model/span";
+import { newAttributes } from "../model/span";
 
 export interface ValueLimits {
   /** Longest string kept, in UTF-8 bytes; longer ones are cut (OTel's AttributeValueLengthLimit). */

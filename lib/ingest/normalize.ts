@@ -1,5 +1,5 @@
 import { ByteWriter } from "../domain/byte-writer";
-import type { Attributes, DecodedBatch, RejectCode, SpanEvent, SpanLink, SpanRecord } from "../domain/span";
+import type { Attributes, DecodedBatch, RejectCode, SpanEvent, SpanLink, SpanRecord } from "../model/span";
 import { defaultValueLimits, ValueCleaner, type TraceSpanCounter, type ValueLimits } from "./limits";
 import { encodeWireAttributes, WireAttributes } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";

@@ -2,7 +2,7 @@
 // to the JSON text that is stored. Span attributes are most of a span's bytes; building twenty objects per span
 // and then stringifying them was the largest part of the collector's CPU and garbage.
 import type { ByteWriter } from "../domain/byte-writer";
-import { bytesValue, EncodedJson, newAttributes, type AttributeValue, type Attributes } from "../domain/span";
+import { bytesValue, EncodedJson, newAttributes, type AttributeValue, type Attributes } from "../model/span";
 import type { ValueCleaner } from "./limits";
 import { DecodeError, ProtoReader, utf8, WireType } from "./protobuf-reader";
 

@@ -1,5 +1,5 @@
-import type { AttributeValue, Attributes, SpanEvent, SpanLink } from "../domain/span";
-import { bytesValue, newAttributes } from "../domain/span";
+import type { AttributeValue, Attributes, SpanEvent, SpanLink } from "../model/span";
+import { bytesValue, newAttributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { doubleValue, int64Value } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";

@@ -1,5 +1,5 @@
-import type { Attributes, SpanEvent, SpanLink } from "../domain/span";
-import { newAttributes } from "../domain/span";
+import type { Attributes, SpanEvent, SpanLink } from "../model/span";
+import { newAttributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { readKeyValue, WireAttributes } from "./otlp-attributes";
 import { ProtoReader, ProtoWriter, WireType } from "./protobuf-reader";

@@ -1,4 +1,4 @@
-import type { DecodedBatch } from "../domain/span";
+import type { DecodedBatch } from "../model/span";
 import { AppError, badRequest } from "../errors";
 import type { IngestMetrics, Protocol } from "./ingest-metrics";
 import type { TraceSpanCounter } from "./limits";

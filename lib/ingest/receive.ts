@@ -1,4 +1,4 @@
-import type { DecodedBatch } from "../domain/span";
+import type { DecodedBatch } from "../model/span";
 import { toHttpError, type AppError } from "../errors";
 import { checkBearerToken, type BodyDeadlines, type InflightBudget } from "./body";
 import type { IngestPipeline } from "./pipeline";

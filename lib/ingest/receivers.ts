@@ -2,7 +2,7 @@
 // receivers share (auth, admission, metrics, error mapping: receive.ts) are written once. Adding a receiver is a
 // decoder plus one entry here (and its port in lib/config.ts).
 import type { Config } from "../config";
-import type { DecodedBatch } from "../domain/span";
+import type { DecodedBatch } from "../model/span";
 import type { RawResourceGroup } from "./normalize";
 import type { AppError } from "../errors";
 import { decodeDatadogTraces } from "./datadog";

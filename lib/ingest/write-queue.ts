@@ -1,4 +1,4 @@
-import type { SpanRecord } from "../domain/span";
+import type { SpanRecord } from "../model/span";
 import { AppError, unavailable } from "../errors";
 import { withDeadline } from "../db/pool";
 

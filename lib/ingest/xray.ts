@@ -1,7 +1,7 @@
 // AWS X-Ray segment documents (the daemon's UDP protocol) mapped into the same raw spans as OTLP.
 // A segment is a service handling a request (server span); its subsegments are its work and its calls: remote
 // and AWS calls become client spans named after what they call, so they meet the map's virtual-node rules.
-import { newAttributes, SpanKind, StatusCode, type Attributes } from "../domain/span";
+import { newAttributes, SpanKind, StatusCode, type Attributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
 import { isObject, type Json } from "./json-shape";

@@ -1,4 +1,4 @@
-import { newAttributes, SpanKind, StatusCode, type SpanEvent } from "../domain/span";
+import { newAttributes, SpanKind, StatusCode, type SpanEvent } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
 import { isObject, type Json } from "./json-shape";

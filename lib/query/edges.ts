@@ -1,5 +1,5 @@
-import { percentiles, type Percentiles } from "../domain/histogram";
-import { coveredRate, seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
+import { percentiles, type Percentiles } from "../model/histogram";
+import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import { settledUntil } from "../db/epochs";
 import { badRequest } from "../errors";
 import { edgeExamples, edgeExamplesAtOrBelow, edgeSeries, nodesSeen, type NodeSeenRow } from "../db/graph-reads";
@@ -34,7 +34,7 @@ export async function loadSettledUntil(sql: Queryable): Promise<string | null> {
 export const stepStart = (t: Date, stepMs: number) => new Date(Math.floor(t.getTime() / stepMs) * stepMs);
 
 /** Every step start in the range; steps without rows are still present (with zero traffic). */
-export function fillSteps<R extends { bucket: Date }, P>(range: TimeRange, stepMs: number, rows: R[], point: (t: number, r: R | undefined) => P): P[] {
+export function fillSteps<R extends { bucket: Date }, P>(range: Window, stepMs: number, rows: R[], point: (t: number, r: R | undefined) => P): P[] {
   const byBucket = new Map(rows.map((r) => [r.bucket.getTime(), r]));
   const points: P[] = [];
   for (let t = Math.floor(range.from.getTime() / stepMs) * stepMs; t < range.to.getTime(); t += stepMs) points.push(point(t, byBucket.get(t)));
@@ -47,19 +47,19 @@ export interface Deploy {
   at: string;
 }
 
-export async function loadDeploys(sql: Queryable, services: string[], range: TimeRange): Promise<Deploy[]> {
-  const rows = await versionChanges(sql, services, range.from, range.to);
+export async function loadDeploys(sql: Queryable, services: string[], range: Window): Promise<Deploy[]> {
+  const rows = await versionChanges(sql, services, range);
   return rows.map((r) => ({ service: r.service, version: r.version, at: r.at.toISOString() }));
 }
 
 /** Per-step figures of one edge, plus the deploys (new service.version) of either end in the range. */
-export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: TimeRange, step: string | null): Promise<{
+export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: Window, step: string | null): Promise<{
   stepSeconds: number; settledUntil: string | null; points: SeriesPoint[]; deploys: Deploy[];
 }> {
   const stepMs = seriesStep(range, step);
   const [rows, deploys, settled] = await Promise.all([
     // From the start of the first step: a step cut by the window's start would read as a drop.
-    edgeSeries(sql, edge, stepStart(range.from, stepMs), range.to, stepMs), loadDeploys(sql, [edge.source, edge.target], range), settledUntil(sql),
+    edgeSeries(sql, edge, { from: stepStart(range.from, stepMs), to: range.to }, stepMs), loadDeploys(sql, [edge.source, edge.target], range), settledUntil(sql),
   ]);
   const points = fillSteps(range, stepMs, rows, (t, r) => {
     const requests = r?.requests ?? 0;
@@ -92,10 +92,10 @@ export function parseExampleKind(v: string | null): ExampleKind {
 }
 
 /** maxMs set: the slowest examples at or below it (a clicked point on the latency chart), whatever their kind. */
-export async function loadEdgeExamples(sql: Queryable, edge: EdgeRef, range: TimeRange, kind: ExampleKind, limit = 20, maxMs: number | null = null) {
+export async function loadEdgeExamples(sql: Queryable, edge: EdgeRef, range: Window, kind: ExampleKind, limit = 20, maxMs: number | null = null) {
   const rows = maxMs === null
-    ? await edgeExamples(sql, edge, range.from, range.to, kind, limit)
-    : await edgeExamplesAtOrBelow(sql, edge, range.from, range.to, BigInt(Math.round(maxMs * 1e6)), limit);
+    ? await edgeExamples(sql, edge, range, kind, limit)
+    : await edgeExamplesAtOrBelow(sql, edge, range, BigInt(Math.round(maxMs * 1e6)), limit);
   return rows.map((r) => ({
     traceId: r.traceId, spanId: r.spanId, start: r.start.toISOString(), durationMs: Number(r.durationNs) / 1e6,
     status: r.failed ? "error" : "ok", errorMessage: r.errorMessage,

@@ -1,10 +1,10 @@
-import { mergedPercentiles, type BucketCounts } from "../domain/histogram";
+import { mergedPercentiles, type BucketCounts } from "../model/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { serviceNamespaceMap } from "../db/graph-reads";
 import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
-import { readWindow } from "../domain/time-range";
+import { readWindow } from "../model/window";
 import { cachedTotals } from "./rollup-cache";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";

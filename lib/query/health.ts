@@ -1,7 +1,7 @@
 import { baselineRange, type CompareMode } from "../domain/compare";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import { changeOf, healthOf, pointAtCauses, rankChanges, type Change, type HealthThresholds, type RecentFigures } from "../domain/health";
-import type { TimeRange } from "../domain/time-range";
+import type { Window } from "../model/window";
 import { versionChanges } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
 import { healthThresholds } from "../config-health";
@@ -44,7 +44,7 @@ function withFallback(primary: Graph, fallback: Graph): Graph {
 }
 
 /** The recent minutes and the baseline of a window, as graphs. */
-async function compareWindows(sql: Queryable, range: TimeRange, compare: CompareMode | null, settledUntil: string | null): Promise<Comparison> {
+async function compareWindows(sql: Queryable, range: Window, compare: CompareMode | null, settledUntil: string | null): Promise<Comparison> {
   const end = Math.min(range.to.getTime(), settledUntil ? Date.parse(settledUntil) : range.from.getTime());
   // Roll-ups are per minute and a minute counts when it starts in the window: the recent part is the whole minutes
   // starting in it (and the one still filling, rates over the part counted), so no minute from before a window
@@ -78,7 +78,7 @@ async function compareWindows(sql: Queryable, range: TimeRange, compare: Compare
  * Adds to each node and edge its recent figures, its baseline figures and its health (lib/domain/health.ts), so
  * the map can show where it hurts now rather than averaged over the window.
  */
-export async function withHealth(sql: Queryable, graph: Graph, range: TimeRange, compare: CompareMode | null,
+export async function withHealth(sql: Queryable, graph: Graph, range: Window, compare: CompareMode | null,
   thresholds: HealthThresholds = healthThresholds()): Promise<Graph> {
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const rn = new Map(c.recent.nodes.map((n) => [n.id, n]));
@@ -115,13 +115,13 @@ export interface Changes {
  * Nodes and edges ranked by how far their recent minutes moved from their baseline (errors, latency, rate,
  * appeared, disappeared, a new service.version), with the figures behind each.
  */
-export async function loadChanges(sql: Queryable, range: TimeRange, compare: CompareMode | null,
+export async function loadChanges(sql: Queryable, range: Window, compare: CompareMode | null,
   thresholds: HealthThresholds = healthThresholds()): Promise<Changes> {
   const graph = await loadGraph(sql, range.from, range.to);
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const ids = new Set([...c.recent.nodes, ...c.baseline.nodes].map((n) => n.id));
   // A new version: first seen after the baseline (so not what the baseline measured), before the window's end.
-  const deploys = await versionChanges(sql, [...ids], new Date(c.baselineRange.to), range.to);
+  const deploys = await versionChanges(sql, [...ids], { from: new Date(c.baselineRange.to), to: range.to });
   const latestVersion = new Map(deploys.map((d) => [d.service, d.version]));
   const changes: Change[] = [];
   const add = <T extends { id: string }>(kind: Change["kind"], recent: T[], baseline: T[], figures: (x: T | undefined) => RecentFigures) => {

@@ -1,3 +1,4 @@
+import type { StoredSpan } from "../model/span";
 import { findTraceSpans } from "../db/span-reads";
 import { searchTraces } from "../db/trace-search";
 import {
@@ -8,7 +9,6 @@ import type { Queryable } from "../db/pool";
 import { toJaegerTrace, type JaegerError, type JaegerSearch } from "../domain/jaeger";
 import { kindName, summarizeTrace, toOtlpTraces } from "../domain/jaeger-v3";
 import { metricFamily, minutesRead, type MetricsQuery, type MetricType, type MinuteFigures } from "../domain/jaeger-metrics";
-import type { StoredSpan } from "../domain/trace-tree";
 import { loadGraph } from "./graph";
 
 const DAY = 86_400_000;
@@ -43,7 +43,7 @@ export async function jaegerTracesById(sql: Queryable, traceIds: string[]) {
 }
 
 async function foundTraces(sql: Queryable, q: JaegerSearch): Promise<StoredSpan[][]> {
-  const hits = await searchTraces(sql, q.search, q.from, q.to, q.limit);
+  const hits = await searchTraces(sql, q.search, q, q.limit);
   const traces = await Promise.all(hits.map((h) => findTraceSpans(sql, h.traceId)));
   return traces.filter((t) => t.length > 0);
 }
@@ -67,7 +67,7 @@ export async function otlpFindTraces(sql: Queryable, q: JaegerSearch) {
 
 /** v3: a summary per matching trace, newest first, without reading the spans' payloads. */
 export async function jaegerTraceSummaries(sql: Queryable, q: JaegerSearch) {
-  const hits = await searchTraces(sql, q.search, q.from, q.to, q.limit);
+  const hits = await searchTraces(sql, q.search, q, q.limit);
   const spans = await summarySpans(sql, hits.map((h) => h.traceId));
   const byTrace = new Map<string, typeof spans>();
   for (const s of spans) {
@@ -107,10 +107,10 @@ const ENTRY_KINDS = [2, 5];
  * kept per span name). Other kinds have no roll-up and answer with no metrics.
  */
 export async function jaegerMetrics(sql: Queryable, type: MetricType, q: MetricsQuery) {
-  const { from, to } = minutesRead(q);
+  const read = minutesRead(q);
   const [entries, calls, settled] = await Promise.all([
-    q.spanKinds.some((k) => ENTRY_KINDS.includes(k)) ? entryMinutes(sql, q.services, from, to, q.groupByOperation) : [],
-    q.spanKinds.includes(3) && !q.groupByOperation ? callerMinutes(sql, q.services, from, to) : [],
+    q.spanKinds.some((k) => ENTRY_KINDS.includes(k)) ? entryMinutes(sql, q.services, read, q.groupByOperation) : [],
+    q.spanKinds.includes(3) && !q.groupByOperation ? callerMinutes(sql, q.services, read) : [],
     settledUntil(sql),
   ]);
   return metricFamily(type, q, mergedMinutes([...entries, ...calls]), settled?.getTime() ?? null);

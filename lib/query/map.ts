@@ -1,6 +1,6 @@
 import { baselineRange, diffElements, type CompareMode } from "../domain/compare";
 import { focusSubgraph } from "../domain/graph-view";
-import type { TimeRange } from "../domain/time-range";
+import type { Window } from "../model/window";
 import type { Queryable } from "../db/pool";
 import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
 import { withHealth } from "./health";
@@ -15,7 +15,7 @@ const idleEdge = (e: GraphEdge): GraphEdge => ({
  * The graph a map view shows: its time range, diffed against a baseline window in compare mode (the union of
  * both, so positions hold), then narrowed to the focused service's neighbourhood if any.
  */
-export async function loadMapGraph(sql: Queryable, range: TimeRange, focus: string | null, hops: number, compare: CompareMode | null = null): Promise<Graph> {
+export async function loadMapGraph(sql: Queryable, range: Window, focus: string | null, hops: number, compare: CompareMode | null = null): Promise<Graph> {
   let graph = await loadGraph(sql, range.from, range.to);
   if (compare) {
     const b = baselineRange(range.from.getTime(), range.to.getTime(), compare);

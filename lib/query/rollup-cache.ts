@@ -1,7 +1,7 @@
-import { bucketCounts, mergeBucketCounts, type BucketCounts } from "../domain/histogram";
+import { bucketCounts, mergeBucketCounts, type BucketCounts } from "../model/histogram";
 import { ascending } from "../domain/order";
 import { hourBlocks, minuteBlocks, unitsOf, type TimeBlock } from "../domain/time-blocks";
-import { splitByHour } from "../domain/time-range";
+import { splitByHour } from "../model/window";
 import {
   edgeTotals, qualityTotals, rollupVersions, serviceTotals,
   type EdgeTotalsRow, type QualityTotalsRow, type ServiceTotalsRow,
@@ -16,12 +16,13 @@ const HOT_HOURS_MS = 2 * HOUR;
 /** Blocks kept per database (least recently used go first); a block of 3,000 edges is about 1 MiB. */
 const MAX_BLOCKS = 64;
 
-type EdgeFigures = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
+/** An edge's summed counters, without its histograms. */
+type EdgeSums = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
 type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
 
 /** Totals with histograms as BucketCounts, which are cheap to keep and to merge in bulk. */
 export interface WindowTotals<H = BucketCounts> {
-  edges: { row: EdgeFigures; client: H; server: H }[];
+  edges: { row: EdgeSums; client: H; server: H }[];
   services: { row: ServiceFigures; hist: H }[];
   quality: QualityTotalsRow[];
 }
@@ -115,7 +116,7 @@ function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
  * the block that is still filling and a merge in memory, instead of merging tens of thousands of rows each time.
  */
 export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
-  const versions = await rollupVersions(sql, from, new Date(ceilTo(to.getTime(), MINUTE)));
+  const versions = await rollupVersions(sql, { from, to: new Date(ceilTo(to.getTime(), MINUTE)) });
   let cache = caches.get(sql);
   if (!cache) caches.set(sql, (cache = { blocks: new Map(), settled: new Map(), seenPlans: new Set() }));
   const { blocks, settled, seenPlans } = cache;
@@ -181,7 +182,7 @@ function seenBefore(seen: Set<string>, planKey: string): boolean {
 }
 
 async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowTotals> {
-  const [edges, services, quality] = await Promise.all([edgeTotals(sql, from, to), serviceTotals(sql, from, to), qualityTotals(sql, from, to)]);
+  const [edges, services, quality] = await Promise.all([edgeTotals(sql, { from, to }), serviceTotals(sql, { from, to }), qualityTotals(sql, { from, to })]);
   return compactTotals(edges, services, quality);
 }
 

@@ -1,5 +1,5 @@
-import { percentiles, type Percentiles } from "../domain/histogram";
-import { coveredRate, seriesStep, stepCoverage, type TimeRange } from "../domain/time-range";
+import { percentiles, type Percentiles } from "../model/histogram";
+import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
 import { operationTotals, serviceSeries } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
@@ -40,12 +40,12 @@ export interface ServiceDetail {
 }
 
 /** Everything the service page shows: RED over time, per-operation figures, callers, callees, data quality. */
-export async function loadServiceDetail(sql: Queryable, name: string, range: TimeRange, step: string | null): Promise<ServiceDetail> {
+export async function loadServiceDetail(sql: Queryable, name: string, range: Window, step: string | null): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
   const [graph, rows, ops, deploys] = await Promise.all([
     loadGraph(sql, range.from, range.to),
-    serviceSeries(sql, name, stepStart(range.from, stepMs), range.to, stepMs),
-    operationTotals(sql, name, range.from, range.to),
+    serviceSeries(sql, name, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
+    operationTotals(sql, name, range),
     loadDeploys(sql, [name], range),
   ]);
   const settled = graph.settledUntil === null ? null : Date.parse(graph.settledUntil);

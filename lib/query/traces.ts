@@ -1,11 +1,13 @@
+import type { StoredSpan } from "../model/span";
 import type { PrismaClient } from "../db/prisma";
+import { isHexTraceId } from "../model/ids";
 import { servicesSince, type ServiceSeen } from "../db/overview-reads";
 import type { Queryable } from "../db/pool";
 import { findTraceSpans } from "../db/span-reads";
 import { searchTraces, type TraceHit } from "../db/trace-search";
-import type { TimeRange } from "../domain/time-range";
+import type { Window } from "../model/window";
 import type { TraceSearch } from "../domain/trace-search";
-import { waterfallRows, type StoredSpan, type TraceRow } from "../domain/trace-tree";
+import { waterfallRows, type TraceRow } from "../domain/trace-tree";
 
 export type { ServiceSeen, StoredSpan, TraceHit, TraceRow };
 
@@ -14,7 +16,7 @@ export function loadServicesSeen(prisma: PrismaClient, now = new Date()): Promis
   return servicesSince(prisma, new Date(now.getTime() - 24 * 3600_000));
 }
 
-export const isTraceId = (s: string) => /^[0-9a-f]{32}$/.test(s);
+export const isTraceId = isHexTraceId;
 
 /** A trace's stored spans in start order (raw spans, else the example copies); empty when unknown. */
 export const loadTraceSpans = (sql: Queryable, traceIdHex: string): Promise<StoredSpan[]> => findTraceSpans(sql, traceIdHex);
@@ -26,5 +28,5 @@ export async function loadTrace(sql: Queryable, traceIdHex: string): Promise<Tra
 }
 
 /** Traces with a span that matches, newest first: one hit per trace (its longest matching span). */
-export const findTraces = (sql: Queryable, q: TraceSearch, range: TimeRange, limit: number): Promise<TraceHit[]> =>
-  searchTraces(sql, q, range.from, range.to, limit);
+export const findTraces = (sql: Queryable, q: TraceSearch, range: Window, limit: number): Promise<TraceHit[]> =>
+  searchTraces(sql, q, range, limit);

@@ -47,7 +47,7 @@ it("takes traces from the real dd-trace client on the agent API and maps them in
   expect(spans.find((s) => s.serviceName === "dd-payments")).toMatchObject({ kind: 2, parentSpanId: charge.spanId });
 
   await aggregateAll(ctx.db.sql);
-  const edges = await edgeTotals(ctx.db.sql, new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
+  const edges = await edgeTotals(ctx.db.sql, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });
   expect(edges.map((e) => [e.source, e.target, e.targetType, e.failed])).toEqual([
     ["dd-shop", "carts-db", "database", 0],
     ["dd-shop", "dd-payments", "service", 1],

@@ -18,7 +18,7 @@ it("keeps per-edge counters equal to the roll-ups across epochs, and renders the
   await aggregateAll(ctx.db.sql);
 
   const counters = await edgeCounters(ctx.db.sql);
-  const totals = await edgeTotals(ctx.db.sql, new Date(now - 3600_000), new Date(now + 60_000));
+  const totals = await edgeTotals(ctx.db.sql, { from: new Date(now - 3600_000), to: new Date(now + 60_000) });
   expect(counters.map((c) => [c.source, c.target, c.connectionType, c.requests, c.failed])).toEqual(
     totals.map((t) => [t.source, t.target, t.connectionType, t.requests, t.failed]),
   );

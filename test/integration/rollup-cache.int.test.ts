@@ -22,7 +22,7 @@ describe("cached roll-up blocks", () => {
     await sendShopTraces(exporter, 12);
     await aggregateAll(ctx.db.sql);
     const [from, to] = dayWindow();
-    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, from, to), await serviceTotals(ctx.db.sql, from, to), await qualityTotals(ctx.db.sql, from, to));
+    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, { from, to }), await serviceTotals(ctx.db.sql, { from, to }), await qualityTotals(ctx.db.sql, { from, to }));
 
     // First sight of a window: one direct query. Second: its blocks are loaded. Then: all from the cache.
     const first = await cachedTotals(ctx.db.sql, from, to);
@@ -58,7 +58,7 @@ describe("cached roll-up blocks", () => {
   it("serve short windows from blocks of minutes (and whole hours inside), equal to the SQL over the same window", async () => {
     const to = new Date(Date.now() + 1500);
     const from = new Date(to.getTime() - 70 * 60_000 - 17_000); // ragged at both ends, a whole hour inside
-    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, from, to), await serviceTotals(ctx.db.sql, from, to), await qualityTotals(ctx.db.sql, from, to));
+    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, { from, to }), await serviceTotals(ctx.db.sql, { from, to }), await qualityTotals(ctx.db.sql, { from, to }));
     const first = totalsOf(await cachedTotals(ctx.db.sql, from, to));
     expect(first).toEqual(await uncached());
     expect(totalsOf(await cachedTotals(ctx.db.sql, from, to))).toEqual(first);

@@ -42,7 +42,7 @@ it("takes segments from the real X-Ray SDK over the daemon's UDP protocol and ma
   expect(Number(byName["xray-checkout"]!.durationNs)).toBeGreaterThanOrEqual(0);
 
   await aggregateAll(ctx.db.sql);
-  const edges = await edgeTotals(ctx.db.sql, new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
+  const edges = await edgeTotals(ctx.db.sql, { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) });
   expect(edges.map((e) => [e.source, e.target, e.targetType, e.failed])).toEqual([
     ["user", "xray-checkout", "service", 0],
     ["xray-checkout", "orders-db", "database", 0],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, mergedPercentiles, percentiles, quantilesMs, type Histogram } from "../../lib/domain/histogram";
+import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, mergedPercentiles, percentiles, quantilesMs, type Histogram } from "../../lib/model/histogram";
 import { adjustedCount } from "../../lib/domain/sampling";
 
 function exactQuantile(sortedMs: number[], q: number): number {

@@ -1,9 +1,9 @@
+import type { StoredSpan } from "../../lib/model/span";
 import { describe, expect, it } from "vitest";
 import { metricFamily, parseMetricsQuery, type MinuteFigures } from "../../lib/domain/jaeger-metrics";
 import { anyValue, kindName, parseSpanKind, parseV3Query, summarizeTrace, toOtlpTraces } from "../../lib/domain/jaeger-v3";
-import { addToHistogram } from "../../lib/domain/histogram";
-import { bytesValue } from "../../lib/domain/span";
-import type { StoredSpan } from "../../lib/domain/trace-tree";
+import { addToHistogram } from "../../lib/model/histogram";
+import { bytesValue } from "../../lib/model/span";
 import { AppError } from "../../lib/errors";
 
 const span = (spanId: string, parentSpanId: string | null, serviceName: string, extra: Partial<StoredSpan> = {}): StoredSpan => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { goDurationMs, jaegerErrorBody, parseJaegerSearch, parseTraceIds, toJaegerTrace } from "../../lib/domain/jaeger";
-import { bytesValue } from "../../lib/domain/span";
+import { bytesValue } from "../../lib/model/span";
 import { AppError } from "../../lib/errors";
 
 describe("Jaeger query parameters", () => {

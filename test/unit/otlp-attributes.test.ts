@@ -6,7 +6,7 @@ import { encodeWireAttributes, WireAttributes } from "../../lib/ingest/otlp-attr
 import { ValueCleaner, type ValueLimits } from "../../lib/ingest/limits";
 import { DecodeError, ProtoWriter } from "../../lib/ingest/protobuf-reader";
 import { normalize, type RawSpan } from "../../lib/ingest/normalize";
-import { EncodedJson } from "../../lib/domain/span";
+import { EncodedJson } from "../../lib/model/span";
 
 // AnyValue messages as any OTLP sender could write them, including what the SDKs never produce.
 const double = (v: number) => { const b = Buffer.alloc(9); b[0] = (4 << 3) | 1; b.writeDoubleLE(v, 1); return b; };

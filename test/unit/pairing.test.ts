@@ -1,5 +1,6 @@
+import type { AggSpan } from "../../lib/model/span";
 import { describe, expect, it } from "vitest";
-import { observeEpoch, SpanIndex, type AggSpan, type Observations } from "../../lib/domain/pairing";
+import { observeEpoch, SpanIndex, type Observations } from "../../lib/domain/pairing";
 
 const T = "0af7651916cd43dd8448eb211c80319c";
 const BASE = 1_800_000_000_000_000_000n; // a minute boundary: 1800000000 s
@@ -8,7 +9,7 @@ const id = () => (++seq).toString(16).padStart(16, "0");
 
 function span(kind: number, service: string, over: Partial<AggSpan> = {}): AggSpan {
   return {
-    traceId: T, spanId: id(), parentSpanId: null, service, name: `${service}-op`, kind,
+    traceId: T, spanId: id(), parentSpanId: null, serviceName: service, name: `${service}-op`, kind,
     startNs: BASE + 1_000_000n, durationNs: 10_000_000n, statusCode: 0, statusMessage: null, traceState: null,
     attributes: {}, resourceAttributes: {}, links: [], epoch: 1, ...over,
   };
@@ -113,7 +114,7 @@ describe("pairing rules", () => {
   it("pairs Zipkin shared client/server halves by equal span id", () => {
     const root = span(SERVER, "frontend");
     const call = child(root, CLIENT, "frontend");
-    const shared = { ...call, kind: SERVER, service: "backend", attributes: { "zipkin.shared": true } };
+    const shared = { ...call, kind: SERVER, serviceName: "backend", attributes: { "zipkin.shared": true } };
     expect(edges(run([root, call, shared]))).toEqual(["frontend->backend:rpc:service", "user->frontend:rpc:service"]);
   });
 

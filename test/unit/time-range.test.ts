@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRange, parseTime, seriesStep, splitByHour, readWindow, stepCoverage } from "../../lib/domain/time-range";
+import { parseWindow, parseTime, seriesStep, splitByHour, readWindow, stepCoverage } from "../../lib/model/window";
 import { AppError } from "../../lib/errors";
 
 const NOW = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -23,16 +23,16 @@ describe("API time parameters", () => {
   });
 
   it("defaults to the last 15 minutes and checks order and length", () => {
-    const r = parseRange(new URLSearchParams(), NOW);
+    const r = parseWindow(new URLSearchParams(), NOW);
     expect([r.from.getTime(), r.to.getTime()]).toEqual([NOW - 900_000, NOW]);
-    expect(() => parseRange(new URLSearchParams("from=now&to=now-1h"), NOW)).toThrow(/before/);
-    expect(() => parseRange(new URLSearchParams("from=now-40d"), NOW)).toThrow(/31 days/);
+    expect(() => parseWindow(new URLSearchParams("from=now&to=now-1h"), NOW)).toThrow(/before/);
+    expect(() => parseWindow(new URLSearchParams("from=now-40d"), NOW)).toThrow(/31 days/);
   });
 
   it("picks a series step of whole minutes, at most ~120 points", () => {
-    const day = parseRange(new URLSearchParams("from=now-24h"), NOW);
+    const day = parseWindow(new URLSearchParams("from=now-24h"), NOW);
     expect(seriesStep(day, null)).toBe(12 * 60_000);
-    expect(seriesStep(parseRange(new URLSearchParams("from=now-15m"), NOW), null)).toBe(60_000);
+    expect(seriesStep(parseWindow(new URLSearchParams("from=now-15m"), NOW), null)).toBe(60_000);
     expect(seriesStep(day, "5m")).toBe(300_000);
     expect(() => seriesStep(day, "30s")).toThrow(/at least 1m/);
   });

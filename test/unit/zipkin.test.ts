@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decodeZipkinJson } from "../../lib/ingest/zipkin";
-import type { Attributes } from "../../lib/domain/span";
+import type { Attributes } from "../../lib/model/span";
 
 const base = {
   traceId: "463ac35c9f6413ad", id: "a2fb4a1d1a96d312", parentId: "0020000000000001", name: "get /api",

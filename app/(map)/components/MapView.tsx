@@ -11,7 +11,7 @@ import WhatChanged from "./WhatChanged";
 import { LABEL_MODES, mapStateToParams, parseMapState, rangeParams, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/app/(map)/url";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/app/(map)/namespaces";
-import { parseTime } from "@/lib/domain/time-range";
+import { parseTime } from "@/lib/model/window";
 import { compareToParam, parseCompare } from "@/lib/domain/compare";
 import type { Point } from "@/app/components/layout";
 

@@ -1,5 +1,5 @@
 import { parseMapState } from "@/app/(map)/url";
-import { parseRange } from "@/lib/domain/time-range";
+import { parseWindow } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
 import { jsonHandler } from "@/lib/query/respond";
 import { loadChanges } from "@/lib/query/health";
@@ -10,5 +10,5 @@ export const dynamic = "force-dynamic";
 export const GET = jsonHandler(async (req) => {
   const params = new URL(req.url).searchParams;
   const { compare } = parseMapState(params);
-  return loadChanges(webSql(), parseRange(params), compare);
+  return loadChanges(webSql(), parseWindow(params), compare);
 });

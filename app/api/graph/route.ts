@@ -1,5 +1,5 @@
 import { parseMapState } from "@/app/(map)/url";
-import { parseRange } from "@/lib/domain/time-range";
+import { parseWindow } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
 import { jsonHandler } from "@/lib/query/respond";
 import { loadMapGraph } from "@/lib/query/map";
@@ -10,5 +10,5 @@ export const dynamic = "force-dynamic";
 export const GET = jsonHandler(async (req) => {
   const params = new URL(req.url).searchParams;
   const { focus, hops, compare } = parseMapState(params);
-  return loadMapGraph(webSql(), parseRange(params), focus, hops, compare);
+  return loadMapGraph(webSql(), parseWindow(params), focus, hops, compare);
 });

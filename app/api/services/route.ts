@@ -1,4 +1,4 @@
-import { parseTime } from "@/lib/domain/time-range";
+import { parseTime } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
 import { jsonHandler } from "@/lib/query/respond";
 import { loadServices, loadSettledUntil } from "@/lib/query/edges";

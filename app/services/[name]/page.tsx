@@ -3,7 +3,7 @@ import AsOf from "@/app/components/AsOf";
 import { formatMs, formatPercent, formatRate, qualityText } from "@/app/components/map-style";
 import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/app/services/url";
 import type { GraphEdge } from "@/lib/domain/graph-model";
-import { parseRange } from "@/lib/domain/time-range";
+import { parseWindow } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
 import { loadServiceDetail, type ServiceDetail } from "@/lib/query/service";
@@ -19,7 +19,7 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
   const state = parseServiceViewState(await searchParams);
   let detail: ServiceDetail;
   try {
-    detail = await loadServiceDetail(webSql(), name, parseRange(new URLSearchParams({ from: state.from, to: state.to })), null);
+    detail = await loadServiceDetail(webSql(), name, parseWindow(new URLSearchParams({ from: state.from, to: state.to })), null);
   } catch (err) {
     return <PageError what={name} error={err} />;
   }

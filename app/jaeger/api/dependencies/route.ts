@@ -1,7 +1,7 @@
 import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { badRequest } from "@/lib/errors";
-import { checkedTime } from "@/lib/domain/time-range";
+import { checkedTime } from "@/lib/model/window";
 import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerDependencies } from "@/lib/query/jaeger";
 

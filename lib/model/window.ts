@@ -33,12 +33,12 @@ export function parseDuration(value: string, field: string): number {
   return Number(m[1]) * (m[2] ? UNITS[m[2]]! : 1000);
 }
 
-export interface TimeRange {
+export interface Window {
   from: Date;
   to: Date;
 }
 
-export function parseRange(params: URLSearchParams, now = Date.now(), defaultFrom = "now-15m"): TimeRange {
+export function parseWindow(params: URLSearchParams, now = Date.now(), defaultFrom = "now-15m"): Window {
   const from = parseTime(params.get("from") ?? defaultFrom, now, "from");
   const to = parseTime(params.get("to") ?? "now", now, "to");
   if (from >= to) throw badRequest("from must be before to");
@@ -47,7 +47,7 @@ export function parseRange(params: URLSearchParams, now = Date.now(), defaultFro
 }
 
 /** Step for a series: the requested one, else one that gives at most ~120 points, never below a minute. */
-export function seriesStep(range: TimeRange, requested: string | null): number {
+export function seriesStep(range: Window, requested: string | null): number {
   const span = range.to.getTime() - range.from.getTime();
   const step = requested ? parseDuration(requested, "step") : Math.ceil(span / 120 / 60_000) * 60_000;
   if (step < 60_000) throw badRequest("step must be at least 1m (data is kept per minute)");

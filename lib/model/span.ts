@@ -101,3 +101,45 @@ export interface Adjustments {
   droppedEvents: number;
   repairedText: number;
 }
+
+/**
+ * The fields every read form of a stored span shares, ids as lower-case hex. SpanRecord (above) is the write form,
+ * as receivers produce it and COPY stores it; lib/db converts rows to the read forms below.
+ */
+export interface SpanCore {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string | null;
+  serviceName: string;
+  name: string;
+  kind: number;
+  startNs: bigint;
+  durationNs: bigint;
+  statusCode: number;
+  statusMessage: string | null;
+  traceState: string | null;
+}
+
+/** A stored span read back whole (trace views, Jaeger API): its core plus resource, scope, events and links. */
+export interface StoredSpan extends SpanCore {
+  attributes: Record<string, unknown>;
+  resourceAttributes: Record<string, unknown>;
+  scopeName: string | null;
+  scopeVersion: string | null;
+  events: { timeUnixNano: string; name: string; attributes: Record<string, unknown> }[];
+  links: { traceId: string; spanId: string; attributes?: Record<string, unknown> }[];
+}
+
+/** A stored span as the aggregator reads it: no scope or events, attributes parsed on first use, and its epoch. */
+export interface AggSpan extends SpanCore {
+  attributes: Attributes;
+  /**
+   * The attributes as stored (JSON text) when they are parsed only on first use: most spans of a pass never need
+   * them, and parsing every span's attributes was the biggest part of reading an epoch.
+   */
+  attributesText?: string;
+  resourceAttributes: Attributes;
+  links: { traceId: string; spanId: string }[];
+  /** The ingest epoch it was committed in. */
+  epoch: number;
+}
