@@ -19,7 +19,7 @@ const SHAPES: Record<string, (rnd: () => number) => number> = {
   "bimodal (cache hit 2 ms / miss 150 ms)": (rnd) => (rnd() < 0.85 ? 2 * Math.exp(0.2 * normal(rnd)) : 150 * Math.exp(0.3 * normal(rnd))),
   "exponential (mean 50 ms)": (rnd) => -50 * Math.log(rnd()),
   "uniform 0.05 ms - 10 s": (rnd) => 0.05 + rnd() * 10_000,
-  "heavy tail (pareto, 1 ms scale)": (rnd) => 1 / Math.pow(rnd(), 1 / 1.2),
+  "heavy tail (pareto, 1 ms scale)": (rnd) => 1 / rnd() ** (1 / 1.2),
 };
 
 function main() {

@@ -12,7 +12,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       <h1>Sign in to Tracemap</h1>
       {params.error && <p className="banner" role="alert">Wrong password.</p>}
       <input type="hidden" name="next" value={next} />
-      <label>Dashboard password <input type="password" name="password" autoFocus required autoComplete="current-password" /></label>
+      <label>Dashboard password <input type="password" name="password" required autoComplete="current-password" /></label>
       <button type="submit">Sign in</button>
       <p className="muted">You will return to {next}</p>
     </form>

@@ -41,8 +41,8 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
             <option value="any">any</option><option value="error">error</option><option value="ok">ok</option>
           </select>
         </label>
-        {[...q.attributes, null].map((a, i) => (
-          <label key={i}>Attribute <input name="attr" defaultValue={a ? `${a.key}=${a.value}` : ""} placeholder="http.route=/checkout" /></label>
+        {[...q.attributes, null].map((a) => (
+          <label key={a ? `${a.key}=${a.value}` : "new"}>Attribute <input name="attr" defaultValue={a ? `${a.key}=${a.value}` : ""} placeholder="http.route=/checkout" /></label>
         ))}
         <label>From <input name="from" defaultValue={q.from} style={{ width: 110 }} /></label>
         <label>To <input name="to" defaultValue={q.to} style={{ width: 110 }} /></label>

@@ -51,7 +51,7 @@ const SITE = new URL("http://tracemap.invalid");
  * percent-encoded, so it is always a valid Location header.
  */
 export function safeNextPath(next: string | null | undefined): string {
-  if (!next || !next.startsWith("/")) return "/";
+  if (!next?.startsWith("/")) return "/";
   let url: URL;
   try {
     url = new URL(next, SITE);

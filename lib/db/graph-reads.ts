@@ -27,7 +27,7 @@ export function rangeParams(w: Window): Date[] {
  */
 export function mergedRollup(rows: string, keys: string[], sums: string, hists: Record<string, string>): string {
   const k = keys.join(", ");
-  const histCtes = Object.entries(hists).map(([alias, col], i) =>
+  const histCtes = Object.entries(hists).map(([_alias, col], i) =>
     `h${i} AS (SELECT ${k}, jsonb_object_agg(b, w) AS h FROM (
        SELECT ${k}, e.b, sum(e.w::float8) AS w FROM r, jsonb_each_text(r.${col}) AS e(b, w) GROUP BY ${k}, e.b) x GROUP BY ${k})`);
   const histCols = Object.keys(hists).map((alias, i) => `coalesce(h${i}.h, '{}'::jsonb) AS "${alias}"`);

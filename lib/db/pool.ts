@@ -63,12 +63,11 @@ export class RenewableSql {
     private readonly log: (m: string) => void = () => {},
   ) {
     this.pool = createSql(url, opts);
-    const self = this;
-    this.sql = new Proxy(function () {} as unknown as Sql, {
-      apply: (_t, thisArg, args) => Reflect.apply(self.pool as unknown as (...a: unknown[]) => unknown, thisArg, args),
+    this.sql = new Proxy((() => {}) as unknown as Sql, {
+      apply: (_t, thisArg, args) => Reflect.apply(this.pool as unknown as (...a: unknown[]) => unknown, thisArg, args),
       get: (_t, prop) => {
-        const v = (self.pool as unknown as Record<string | symbol, unknown>)[prop];
-        return typeof v === "function" ? v.bind(self.pool) : v;
+        const v = (this.pool as unknown as Record<string | symbol, unknown>)[prop];
+        return typeof v === "function" ? v.bind(this.pool) : v;
       },
     });
   }

@@ -31,7 +31,7 @@ export type Scenario = (typeof SCENARIOS)[number];
 /** Ports of everything on loopback, from one base port. */
 export function demoPorts(base: number) {
   const ports: Record<string, number> = {};
-  SERVICES.forEach((s, i) => (ports[s.name] = base + 1 + i));
+  for (const [i, s] of SERVICES.entries()) ports[s.name] = base + 1 + i;
   return { control: base, services: ports, paymentGateway: base + 50 };
 }
 

@@ -1,7 +1,7 @@
 import type { StoredSpan } from "../model/span";
 // Jaeger's query API v3 over HTTP (proto3 JSON, camelCase), as Jaeger UI 2.15+ reads it: OTLP traces and trace
 // summaries from our spans (pure). Shapes follow jaeger's api_v3 query_service.proto and its HTTP gateway.
-import { AppError, badRequest } from "../errors";
+import { type AppError, badRequest } from "../errors";
 import { goDurationMs, KIND_NAMES, parseJaegerTags } from "./jaeger";
 import { bytesOf } from "../model/span";
 import { checkedTime } from "../model/window";

@@ -1,6 +1,6 @@
 import type { StoredSpan } from "../model/span";
 // Jaeger's HTTP query API (v1, what Jaeger UI and Grafana's Jaeger data source read), from our spans (pure).
-import { AppError, badRequest } from "../errors";
+import { type AppError, badRequest } from "../errors";
 import { bytesOf } from "../model/span";
 import { checkedTime } from "../model/window";
 import type { AttributeFilter, TraceSearch } from "./trace-search";

@@ -1,4 +1,4 @@
-import type { SpanCore, StoredSpan } from "../model/span";
+import type { SpanCore } from "../model/span";
 import { bytesOf } from "../model/span";
 import { criticalPath, selfTimes } from "./critical-path";
 import { ascending } from "./order";

@@ -1,4 +1,4 @@
-import { Metadata, Server, ServerCredentials, status, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import { Metadata, Server, ServerCredentials, type status, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
 import { accept, refused, type ReceiverOptions } from "./receive";
 import { grpcCodeFor, type GrpcReceiver } from "./receivers";
 

@@ -3,7 +3,7 @@ import { bytesValue, newAttributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { doubleValue, int64Value } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";
-import { isObject, type Json } from "./json-shape";
+import { isObject, } from "./json-shape";
 
 // OTLP/JSON per the spec: hex ids, integer enums (names tolerated), int64 as string or number, unknown fields ignored.
 const MAX_DEPTH = 16;

@@ -1,5 +1,5 @@
 import type { SpanRecord } from "../model/span";
-import { AppError, unavailable } from "../errors";
+import { type AppError, unavailable } from "../errors";
 import { withDeadline } from "../db/pool";
 
 export interface SpanSink {

@@ -22,7 +22,7 @@ const preloadSelectionPanel = () => void setTimeout(() => void loadSelectionPane
 const loadServiceMap = () => import("./ServiceMap");
 const ServiceMap = dynamic(loadServiceMap, {
   ssr: false,
-  loading: () => <div className="map-wrap"><div className="map-canvas" aria-busy="true" aria-label="Loading the service map" /></div>,
+  loading: () => <div className="map-wrap"><div className="map-canvas" role="status" aria-busy="true" aria-label="Loading the service map" /></div>,
 });
 const SelectionPanel = dynamic(loadSelectionPanel, { ssr: false, loading: () => <aside className="panel" aria-busy="true">Loading…</aside> });
 

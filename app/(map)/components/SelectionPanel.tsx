@@ -116,12 +116,13 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
         <dt>Client p50 / p95 / p99</dt><dd>{formatMs(edge.client.p50)} / {formatMs(edge.client.p95)} / {formatMs(edge.client.p99)}</dd>
         <dt>Server p50 / p95 / p99</dt><dd>{formatMs(edge.server.p50)} / {formatMs(edge.server.p95)} / {formatMs(edge.server.p99)}</dd>
       </dl>
+      {/* biome-ignore lint/a11y/useSemanticElements: a row of toggle buttons, not a form; fieldset would add form semantics */}
       <p className="controls" role="group" aria-label="Latency percentile">
         {PCTS.map((p) => (
           <button key={p} type="button" aria-pressed={pct === p} className={pct === p ? "selected" : undefined} onClick={() => setPct(p)}>{p}</button>
         ))}
       </p>
-      <div className="chart" aria-label={`client and server ${pct} latency over time`} data-testid="edge-chart" data-deploys={series?.deploys.length} data-baseline={baseSeries ? "1" : "0"}>
+      <figure className="chart" aria-label={`client and server ${pct} latency over time`} data-testid="edge-chart" data-deploys={series?.deploys.length} data-baseline={baseSeries ? "1" : "0"}>
         <ResponsiveContainer width="100%" height={170}>
           <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 16, bottom: 0 }} onClick={(s) => pick(s?.activeTooltipIndex === undefined || s?.activeTooltipIndex === null ? undefined : Number(s.activeTooltipIndex))} style={{ cursor: "pointer" }}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -135,10 +136,10 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
             {deployLines(series?.deploys ?? [], "ms")}
           </ComposedChart>
         </ResponsiveContainer>
-      </div>
+      </figure>
       <p className="muted">The gap between client and server is network and queueing time. Click a point to list the slowest calls at or below its {pct} in that step.
         {" "}{series && <AsOf settledUntil={series.settledUntil} />}</p>
-      <div className="chart" aria-label="request rate and error percentage over time" data-testid="edge-rate-chart">
+      <figure className="chart" aria-label="request rate and error percentage over time" data-testid="edge-rate-chart">
         <ResponsiveContainer width="100%" height={120}>
           <ComposedChart data={chart} margin={{ left: 0, right: 8, top: 8, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
@@ -151,7 +152,7 @@ function EdgeDetails({ graph, id, from, to, baseline }: { graph: Graph; id: stri
             <Line yAxisId="err" dataKey="errors" name="errors %" stroke="#CC3311" dot={false} isAnimationActive={false} />
           </ComposedChart>
         </ResponsiveContainer>
-      </div>
+      </figure>
       {picked && (
         <div data-testid="at-or-below" data-max-ms={picked.maxMs}>
           <h3>At or below {formatMs(picked.maxMs)} at {new Date(picked.ts).toLocaleTimeString()}</h3>

@@ -334,7 +334,7 @@ export default function ServiceMap(props: ServiceMapProps) {
         <button type="button" onClick={() => zoom(0.8)} aria-label="Zoom out">−</button>
         <button type="button" onClick={exportPng}>PNG</button>
       </div>
-      <div ref={container} className="map-canvas" data-testid="service-map" aria-label="Service map (the table view lists the same nodes and edges)" />
+      <div ref={container} className="map-canvas" role="application" data-testid="service-map" aria-label="Service map (the table view lists the same nodes and edges)" />
     </div>
   );
 }

@@ -118,7 +118,7 @@ export class EdgeLayer {
 
   private positionOf(id: string): Point | undefined {
     const node = this.nodes.get(id);
-    return node && node.inside() ? node.position() : undefined;
+    return node?.inside() ? node.position() : undefined;
   }
 
   private restyleUnderlays(): void {

@@ -20,7 +20,7 @@ export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
     { name: "error", fill: "#CC3311", data: points.filter((p) => p.error) },
   ];
   return (
-    <div className="chart" data-testid="trace-scatter" aria-label="Duration of matching traces over time">
+    <figure className="chart" data-testid="trace-scatter" aria-label="Duration of matching traces over time">
       <ResponsiveContainer width="100%" height={220}>
         <ScatterChart margin={{ left: 8, right: 16, top: 8, bottom: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -32,6 +32,6 @@ export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
           ))}
         </ScatterChart>
       </ResponsiveContainer>
-    </div>
+    </figure>
   );
 }

@@ -39,7 +39,7 @@ export default function TraceMinimap({ rows, total, rowHeight, scrollTop, viewpo
   };
   return (
     <div className="minimap" data-testid="minimap" style={{ height: HEIGHT }} onMouseDown={jump} onMouseMove={(e) => e.buttons === 1 && jump(e)}
-      role="scrollbar" aria-label="Trace overview" aria-controls="waterfall" aria-valuenow={Math.round((scrollTop / Math.max(full - viewport, 1)) * 100)}>
+      role="scrollbar" tabIndex={-1} aria-label="Trace overview" aria-controls="waterfall" aria-valuenow={Math.round((scrollTop / Math.max(full - viewport, 1)) * 100)}>
       <canvas ref={canvas} style={{ width: "100%", height: HEIGHT }} />
       <div className="minimap-view" style={{ top: (scrollTop / full) * HEIGHT, height: Math.max((viewport / full) * HEIGHT, 2) }} />
     </div>

@@ -81,10 +81,10 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
         </p>
         {shown.length > 40 && <TraceMinimap rows={shown} total={total} rowHeight={ROW_HEIGHT} scrollTop={scrollTop} viewport={viewport} onScroll={scrollTo} />}
         <div className="waterfall-scroll" ref={scroller} style={{ maxHeight: VIEWPORT }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="waterfall-scroll">
-        <table data-testid="waterfall" tabIndex={0} onKeyDown={onKey} aria-label="Spans of the trace" aria-rowcount={shown.length + 1}>
+        <table data-testid="waterfall" onKeyDown={onKey} aria-label="Spans of the trace" aria-rowcount={shown.length + 1}>
           <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th></tr></thead>
           <tbody>
-            {win.padTop > 0 && <tr aria-hidden="true" className="spacer" style={{ height: win.padTop }}><td colSpan={6} /></tr>}
+            {win.padTop > 0 && <tr className="spacer" style={{ height: win.padTop }}><td colSpan={6} /></tr>}
             {shown.slice(win.start, win.end).map((r, j) => {
               const i = indexOf.get(r)!;
               const classes = [r.critical ? "critical" : "", r.spanId === state.span ? "selected" : "", matches(r) ? "match" : ""].filter(Boolean).join(" ");
@@ -110,7 +110,7 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
                 </tr>
               );
             })}
-            {win.padBottom > 0 && <tr aria-hidden="true" className="spacer" style={{ height: win.padBottom }}><td colSpan={6} /></tr>}
+            {win.padBottom > 0 && <tr className="spacer" style={{ height: win.padBottom }}><td colSpan={6} /></tr>}
           </tbody>
         </table>
         </div>
@@ -145,8 +145,8 @@ function SpanDetail({ row, onClose }: { row: TraceRow; onClose: () => void }) {
       <h3>Resource</h3>
       <Pairs pairs={row.resource} />
       <h3>Events</h3>
-      {row.events.length === 0 ? <p className="muted">none</p> : row.events.map((e, i) => (
-        <div key={i}><p>+{e.offsetMs.toFixed(3)} ms {e.name}</p><Pairs pairs={e.attributes} /></div>
+      {row.events.length === 0 ? <p className="muted">none</p> : row.events.map((e) => (
+        <div key={`${e.offsetMs}:${e.name}`}><p>+{e.offsetMs.toFixed(3)} ms {e.name}</p><Pairs pairs={e.attributes} /></div>
       ))}
       <h3>Links</h3>
       {row.links.length === 0 ? <p className="muted">none</p> : (
