@@ -5,7 +5,12 @@ export default defineConfig({
   // The app's "@/..." imports (tsconfig paths), for tests of page-owned modules.
   resolve: { alias: [{ find: /^@\//, replacement: fileURLToPath(new URL("./", import.meta.url)) }] },
   test: {
-    include: ["test/unit/**/*.test.ts", "test/integration/**/*.int.test.ts", "test/reliability/**/*.test.ts", "test/e2e/**/*.spec.ts"],
+    include: [
+      "test/unit/**/*.test.ts",
+      "test/integration/**/*.int.test.ts",
+      "test/reliability/**/*.test.ts",
+      "test/e2e/**/*.spec.ts",
+    ],
     globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 240_000,

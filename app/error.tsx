@@ -6,7 +6,9 @@ export default function ErrorPage({ reset }: { error: Error & { digest?: string 
   return (
     <div className="banner" role="alert">
       <p>Something went wrong showing this page.</p>
-      <button type="button" onClick={reset}>Try again</button>
+      <button type="button" onClick={reset}>
+        Try again
+      </button>
     </div>
   );
 }

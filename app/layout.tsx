@@ -9,9 +9,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <header>
           <a href="/">Tracemap</a>
-          <nav><a href="/">Map</a> · <a href="/traces">Recent traces</a></nav>
+          <nav>
+            <a href="/">Map</a> · <a href="/traces">Recent traces</a>
+          </nav>
           {process.env.DASHBOARD_PASSWORD && (
-            <form method="post" action="/api/logout" className="logout"><button type="submit" className="link">Sign out</button></form>
+            <form method="post" action="/api/logout" className="logout">
+              <button type="submit" className="link">
+                Sign out
+              </button>
+            </form>
           )}
         </header>
         <main>{children}</main>

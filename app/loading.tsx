@@ -1,3 +1,7 @@
 export default function Loading() {
-  return <p className="muted" role="status">Loading the map…</p>;
+  return (
+    <p className="muted" role="status">
+      Loading the map…
+    </p>
+  );
 }

@@ -28,7 +28,14 @@ import type { SpanRecord } from "../lib/model/span";
 import { aggregateOnce } from "../lib/aggregator/aggregate";
 import { recordEpoch } from "../lib/db/epochs";
 import { tsEntry } from "../lib/cli/processes";
-import { peakRssKiB, realisticBatch, spawnCollector, withNewTraceIds, zipkinJson, type Batch } from "../test/helpers/workload";
+import {
+  peakRssKiB,
+  realisticBatch,
+  spawnCollector,
+  withNewTraceIds,
+  zipkinJson,
+  type Batch,
+} from "../test/helpers/workload";
 import { percentile, report, type Row } from "./report";
 import { loadGraph } from "../lib/query/graph";
 import { closePosts, post } from "./post";
@@ -52,21 +59,33 @@ process.once("exit", () => {
 
 async function main() {
   const dir = mkdtempSync(path.join(tmpdir(), "tracemap-bench-"));
-  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port: 57000 + Math.floor(Math.random() * 500) });
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, "pg"),
+    port: 57000 + Math.floor(Math.random() * 500),
+  });
   const sql = createSql(pg.url, { max: 8 });
   await migrate(sql);
   const batches = Array.from({ length: REQUESTS }, (_, i) => realisticBatch(i, SPANS_PER_REQUEST));
   const total = SPANS_PER_REQUEST * REQUESTS;
   const rows: Row[] = [];
-  const add = (measure: string, value: number, unit: string, note = "") => rows.push({ measure, value: Math.round(value * 100) / 100, unit, note });
+  const add = (measure: string, value: number, unit: string, note = "") =>
+    rows.push({ measure, value: Math.round(value * 100) / 100, unit, note });
 
   // 1a. Raw COPY ceiling: the same rows COPYed into a plain scratch table by two writers, no HTTP, no dedup.
   const decoded = batches.map((b) => normalize(decodeExportTraceRequest(b.body), defaultLimits).spans);
   await sql.unsafe(`CREATE TABLE copy_scratch (LIKE spans INCLUDING DEFAULTS)`);
   // 1a'. The same into `spans` itself (other trace ids): what its partitions, indexes and jsonb columns cost
   // PostgreSQL before any collector work. Its rows are removed again after the runs.
-  const intoSpans = batches.slice(0, 100).map((_, i) => normalize(decodeExportTraceRequest(realisticBatch(100_000 + i, SPANS_PER_REQUEST).body), defaultLimits).spans);
-  await ensureSpanPartitions(sql, new Set([...intoSpans, ...decoded].flat().map((s) => dayOf(Number(s.startNs / 1_000_000n)))));
+  const intoSpans = batches
+    .slice(0, 100)
+    .map(
+      (_, i) =>
+        normalize(decodeExportTraceRequest(realisticBatch(100_000 + i, SPANS_PER_REQUEST).body), defaultLimits).spans,
+    );
+  await ensureSpanPartitions(
+    sql,
+    new Set([...intoSpans, ...decoded].flat().map((s) => dayOf(Number(s.startNs / 1_000_000n)))),
+  );
 
   // 1b. End to end through the collector process, as `npm start` runs it.
   const collector = await spawnCollector(pg.url);
@@ -79,14 +98,17 @@ async function main() {
   const sendTimed = async (bodies: (Buffer | string)[], type: string, url: string, into = timed()) => {
     let next = 0;
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) await send(bodies[next++]!, type, url);
-    }));
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < bodies.length) await send(bodies[next++]!, type, url);
+      }),
+    );
     into.ms += performance.now() - t0;
     into.spans += bodies.length * SPANS_PER_REQUEST;
     return into;
   };
-  const rate = async (bodies: (Buffer | string)[], type: string, url: string) => perSecond(await sendTimed(bodies, type, url));
+  const rate = async (bodies: (Buffer | string)[], type: string, url: string) =>
+    perSecond(await sendTimed(bodies, type, url));
 
   // The three alternate in quarters, so a checkpoint, autovacuum or the box slowing down falls on all of them alike:
   // run one after the other, the same COPY had once read 31k against 56k.
@@ -96,7 +118,12 @@ async function main() {
   const bodies = batches.map((b) => b.body);
   // Warm-up, not counted: a fresh process decodes and encodes its first ~100k spans before V8 has optimized those
   // paths (~40k instead of ~52k spans/s over its first 200k spans). A collector in service is long past that.
-  const warmUp = (url: string, salt: number) => sendTimed(bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, salt)), "application/x-protobuf", url);
+  const warmUp = (url: string, salt: number) =>
+    sendTimed(
+      bodies.slice(0, WARMUP_REQUESTS).map((b) => withNewTraceIds(b, salt)),
+      "application/x-protobuf",
+      url,
+    );
   await warmUp(otlpUrl, 0xbeef);
   for (let q = 0; q < 4; q++) {
     const quarter = <T>(xs: T[]) => xs.slice((q * xs.length) / 4, ((q + 1) * xs.length) / 4);
@@ -109,18 +136,48 @@ async function main() {
   const e2e = perSecond(e2eTime);
   await sql`DROP TABLE copy_scratch`;
   const copiedTraces = [...new Set(intoSpans.flat().map((s) => s.traceId.toString("hex")))];
-  await sql.unsafe(`DELETE FROM spans WHERE trace_id IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)`, [copiedTraces]);
+  await sql.unsafe(`DELETE FROM spans WHERE trace_id IN (SELECT decode(h, 'hex') FROM unnest($1::text[]) AS h)`, [
+    copiedTraces,
+  ]);
   add("raw COPY of the same rows (ceiling)", rawCopy, "spans/s", `${total} spans, 20 attributes each`);
-  add("raw COPY into the spans table itself", rawCopySpans, "spans/s", "partitions, primary key, indexes: no collector work at all");
-  add("end to end OTLP/HTTP protobuf", e2e, "spans/s", `concurrency ${CONCURRENCY}, ${SPANS_PER_REQUEST} spans/request, in quarters alternating with both COPYs, after ${WARMUP_REQUESTS} warm-up requests`);
+  add(
+    "raw COPY into the spans table itself",
+    rawCopySpans,
+    "spans/s",
+    "partitions, primary key, indexes: no collector work at all",
+  );
+  add(
+    "end to end OTLP/HTTP protobuf",
+    e2e,
+    "spans/s",
+    `concurrency ${CONCURRENCY}, ${SPANS_PER_REQUEST} spans/request, in quarters alternating with both COPYs, after ${WARMUP_REQUESTS} warm-up requests`,
+  );
   add("end to end / raw COPY", e2e / rawCopy, "ratio");
-  add("end to end / raw COPY into spans", e2e / rawCopySpans, "ratio", "1.0 would mean the collector's own work cost nothing");
+  add(
+    "end to end / raw COPY into spans",
+    e2e / rawCopySpans,
+    "ratio",
+    "1.0 would mean the collector's own work cost nothing",
+  );
   // The same spans again as JSON and Zipkin (fresh trace ids would be fairer to the database; re-sent ids are
   // deduplicated by the same INSERT, so the work per span is comparable).
-  const jsonBodies = batches.slice(0, 60).map((b) => Buffer.from(JsonTraceSerializer.serializeRequest(realisticBatch(b.spans + 7, SPANS_PER_REQUEST).sdkSpans)!).toString("utf8"));
+  const jsonBodies = batches
+    .slice(0, 60)
+    .map((b) =>
+      Buffer.from(
+        JsonTraceSerializer.serializeRequest(realisticBatch(b.spans + 7, SPANS_PER_REQUEST).sdkSpans)!,
+      ).toString("utf8"),
+    );
   add("end to end OTLP/HTTP JSON", await rate(jsonBodies, "application/json", otlpUrl), "spans/s", "60 requests");
-  const zipkinBodies = batches.slice(0, 60).map((_, i) => zipkinJson(realisticBatch(1000 + i, SPANS_PER_REQUEST).sdkSpans));
-  add("end to end Zipkin v2 JSON", await rate(zipkinBodies, "application/json", `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`), "spans/s", "60 requests");
+  const zipkinBodies = batches
+    .slice(0, 60)
+    .map((_, i) => zipkinJson(realisticBatch(1000 + i, SPANS_PER_REQUEST).sdkSpans));
+  add(
+    "end to end Zipkin v2 JSON",
+    await rate(zipkinBodies, "application/json", `http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`),
+    "spans/s",
+    "60 requests",
+  );
   add("collector peak RSS (VmHWM)", peakRssKiB(collector.proc.pid!) / 1024, "MiB", "during the runs above");
   // The same with COLLECTOR_PROCESSES=2 (fresh spans: re-sent ones would take the deduplicating path).
   const twoCollectors = await spawnCollector(pg.url, { COLLECTOR_PROCESSES: "2" });
@@ -128,15 +185,35 @@ async function main() {
   const fresh = Array.from({ length: REQUESTS / 2 }, (_, i) => realisticBatch(20_000 + i, SPANS_PER_REQUEST).body);
   const twoUrl = `http://127.0.0.1:${twoCollectors.ports.otlpHttp}/v1/traces`;
   await warmUp(twoUrl, 0xbeee);
-  add("end to end OTLP/HTTP protobuf, 2 collector processes", await rate(fresh, "application/x-protobuf", twoUrl), "spans/s", `${fresh.length} requests, after ${WARMUP_REQUESTS} warm-up requests`);
+  add(
+    "end to end OTLP/HTTP protobuf, 2 collector processes",
+    await rate(fresh, "application/x-protobuf", twoUrl),
+    "spans/s",
+    `${fresh.length} requests, after ${WARMUP_REQUESTS} warm-up requests`,
+  );
   twoCollectors.proc.kill("SIGTERM");
   await twoCollectors.exited;
 
   // 2. Decoder micro-benchmark.
   const { jsonMs, objectsMs, protobufjsMs } = decoderBench(batches.slice(0, 50));
-  add("our OTLP protobuf decoder, as the collector runs it", (50 * SPANS_PER_REQUEST) / (jsonMs / 1000), "spans/s", "span fields decoded, attributes written as stored JSON");
-  add("our OTLP protobuf decoder, attributes as objects", (50 * SPANS_PER_REQUEST) / (objectsMs / 1000), "spans/s", "everything as JS values, like protobufjs");
-  add("protobufjs decode, same payloads", (50 * SPANS_PER_REQUEST) / (protobufjsMs / 1000), "spans/s", "message objects, lazy Longs");
+  add(
+    "our OTLP protobuf decoder, as the collector runs it",
+    (50 * SPANS_PER_REQUEST) / (jsonMs / 1000),
+    "spans/s",
+    "span fields decoded, attributes written as stored JSON",
+  );
+  add(
+    "our OTLP protobuf decoder, attributes as objects",
+    (50 * SPANS_PER_REQUEST) / (objectsMs / 1000),
+    "spans/s",
+    "everything as JS values, like protobufjs",
+  );
+  add(
+    "protobufjs decode, same payloads",
+    (50 * SPANS_PER_REQUEST) / (protobufjsMs / 1000),
+    "spans/s",
+    "message objects, lazy Longs",
+  );
 
   // 3. Backlog: the stored spans copied under new trace ids, in epochs of the original size, up to BACKLOG_SPANS.
   const stored = await countSpans(sql);
@@ -145,7 +222,12 @@ async function main() {
   await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
   await new Promise((r) => setTimeout(r, 5));
   await aggregateOnce(sql, { waitMs: 0, epochIntervalMs: 0 });
-  add("aggregator catching up a backlog", backlog / ((performance.now() - t) / 1000), "spans/s", `${backlog} spans in ${Math.ceil(backlog / stored)} epochs`);
+  add(
+    "aggregator catching up a backlog",
+    backlog / ((performance.now() - t) / 1000),
+    "spans/s",
+    `${backlog} spans in ${Math.ceil(backlog / stored)} epochs`,
+  );
   const singleTotal = await rolledUpSpans(sql);
 
   // 3b. The same backlog again from scratch, shared by two aggregator processes on two trace-id shards.
@@ -155,32 +237,74 @@ async function main() {
   await sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 2, 0, now()), (1, 2, 0, now())`;
   const lastEpoch = (await sql<{ e: bigint }[]>`SELECT max(epoch) AS e FROM ingest_epochs`)[0]!.e;
   t = performance.now();
-  const pair = [0, 1].map(() => own(spawn(bin!, args, {
-    env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_SHARDS: "2", AGGREGATOR_WAIT_MS: "0", AGGREGATOR_INTERVAL_MS: "100" }, stdio: "ignore",
-  })));
-  while ((await sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done < lastEpoch) {
+  const pair = [0, 1].map(() =>
+    own(
+      spawn(bin!, args, {
+        env: {
+          ...process.env,
+          DATABASE_URL: pg.url,
+          AGGREGATOR_SHARDS: "2",
+          AGGREGATOR_WAIT_MS: "0",
+          AGGREGATOR_INTERVAL_MS: "100",
+        },
+        stdio: "ignore",
+      }),
+    ),
+  );
+  while (
+    (await sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done < lastEpoch
+  ) {
     await new Promise((r) => setTimeout(r, 100));
   }
   const sharedSeconds = (performance.now() - t) / 1000;
   await Promise.all(pair.map((p) => new Promise((r) => (p.once("exit", r), p.kill("SIGTERM")))));
   const sharedTotal = await rolledUpSpans(sql);
-  add("aggregator backlog, 2 processes x 2 shards", backlog / sharedSeconds, "spans/s",
-    `same roll-up as one worker: ${sharedTotal === singleTotal ? "yes" : `NO (${sharedTotal} vs ${singleTotal})`}`);
+  add(
+    "aggregator backlog, 2 processes x 2 shards",
+    backlog / sharedSeconds,
+    "spans/s",
+    `same roll-up as one worker: ${sharedTotal === singleTotal ? "yes" : `NO (${sharedTotal} vs ${singleTotal})`}`,
+  );
 
   // 4. Sustained load with the aggregator process running. Back to one shard, as a fresh install runs: resizing from
   // the two shards above would hold every early pass until both passes of both shards are level (one pairing wait).
   const done = (await sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done;
   await sql`DELETE FROM aggregator_shards`;
   await sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, early_epoch, updated_at) VALUES (0, 1, ${done.toString()}::bigint, ${done.toString()}::bigint, now())`;
-  const aggregator = own(spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS), AGGREGATOR_INTERVAL_MS: "1000" }, stdio: "ignore" }));
+  const aggregator = own(
+    spawn(bin!, args, {
+      env: {
+        ...process.env,
+        DATABASE_URL: pg.url,
+        AGGREGATOR_WAIT_MS: String(PAIRING_WAIT_MS),
+        AGGREGATOR_INTERVAL_MS: "1000",
+      },
+      stdio: "ignore",
+    }),
+  );
   await new Promise((r) => setTimeout(r, 3000));
   const sustained = await sustainedLoad(collector.ports.otlpHttp, sql);
   add(`sustained load offered (${SUSTAINED_SECONDS} s)`, SUSTAINED_RATE, "spans/s");
   add("sustained load acknowledged", sustained.acknowledgedPerSec, "spans/s");
-  add("freshness p50: pair acknowledged -> in /api/graph", sustained.freshP50, "s", `${sustained.probes} probe pairs, one a second, during the load`);
+  add(
+    "freshness p50: pair acknowledged -> in /api/graph",
+    sustained.freshP50,
+    "s",
+    `${sustained.probes} probe pairs, one a second, during the load`,
+  );
   add("freshness p95: pair acknowledged -> in /api/graph", sustained.freshP95, "s", "target <= 5 s");
-  add("aggregator lag p50 during sustained load (final pass)", sustained.lagP50, "s", "every request new spans (new trace ids)");
-  add("aggregator lag p95 during sustained load (final pass)", sustained.lagP95, "s", `includes the ${PAIRING_WAIT_MS / 1000} s pairing wait`);
+  add(
+    "aggregator lag p50 during sustained load (final pass)",
+    sustained.lagP50,
+    "s",
+    "every request new spans (new trace ids)",
+  );
+  add(
+    "aggregator lag p95 during sustained load (final pass)",
+    sustained.lagP95,
+    "s",
+    `includes the ${PAIRING_WAIT_MS / 1000} s pairing wait`,
+  );
   add("aggregator lag max", sustained.lagMax, "s");
   add("aggregator peak RSS (VmHWM)", peakRssKiB(aggregator.pid!) / 1024, "MiB");
   add("collector peak RSS (VmHWM), whole run", peakRssKiB(collector.proc.pid!) / 1024, "MiB");
@@ -197,7 +321,9 @@ async function main() {
 
 /** Spans counted into edges, a checksum of the roll-up. */
 async function rolledUpSpans(sql: ReturnType<typeof createSql>): Promise<string> {
-  const [row] = await sql<{ n: string }[]>`SELECT coalesce(sum(raw_spans), 0)::text || '/' || count(*) AS n FROM edge_minutes`;
+  const [row] = await sql<
+    { n: string }[]
+  >`SELECT coalesce(sum(raw_spans), 0)::text || '/' || count(*) AS n FROM edge_minutes`;
   return row!.n;
 }
 
@@ -212,7 +338,9 @@ async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): 
          status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
        SELECT decode(md5(encode(trace_id, 'hex') || $1), 'hex'), span_id, parent_span_id, trace_state, service_name, name, kind,
          start_time, start_ns, duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links
-       FROM spans WHERE ingest_xid < (SELECT min(xid_bound) FROM ingest_epochs)`, [`copy-${k}`]);
+       FROM spans WHERE ingest_xid < (SELECT min(xid_bound) FROM ingest_epochs)`,
+      [`copy-${k}`],
+    );
     backlog += r.count;
     await recordEpoch(sql, 0);
   }
@@ -228,19 +356,26 @@ const timed = (): Timed => ({ spans: 0, ms: 0 });
 const perSecond = (t: Timed) => t.spans / (t.ms / 1000);
 
 /** COPYs decoded batches into `table` by two writers, one transaction per batch; adds the spans and time to `into`. */
-async function copyTimed(sql: ReturnType<typeof createSql>, table: "spans" | "copy_scratch", decoded: SpanRecord[][], into: Timed): Promise<void> {
+async function copyTimed(
+  sql: ReturnType<typeof createSql>,
+  table: "spans" | "copy_scratch",
+  decoded: SpanRecord[][],
+  into: Timed,
+): Promise<void> {
   const columns = COPY_COLUMNS.join(", ");
   const t = performance.now();
   let next = 0;
-  await Promise.all([0, 1].map(async () => {
-    while (next < decoded.length) {
-      const spans = decoded[next++]!;
-      await sql.begin(async (tx) => {
-        const w = await tx.unsafe(`COPY ${table} (${columns}) FROM STDIN`).writable();
-        await pipeline(Readable.from(copyChunks(spans)), w);
-      });
-    }
-  }));
+  await Promise.all(
+    [0, 1].map(async () => {
+      while (next < decoded.length) {
+        const spans = decoded[next++]!;
+        await sql.begin(async (tx) => {
+          const w = await tx.unsafe(`COPY ${table} (${columns}) FROM STDIN`).writable();
+          await pipeline(Readable.from(copyChunks(spans)), w);
+        });
+      }
+    }),
+  );
   into.ms += performance.now() - t;
   into.spans += decoded.reduce((n, b) => n + b.length, 0);
 }
@@ -272,8 +407,17 @@ function decoderBench(batches: Batch[]): { jsonMs: number; objectsMs: number; pr
  * second sends a probe pair (client and server span of a new edge) and times its acknowledgement to its edge in
  * /api/graph's answer (loadGraph, what the route serves), polled every 200 ms.
  */
-async function sustainedLoad(port: number, sql: ReturnType<typeof createSql>): Promise<{
-  acknowledgedPerSec: number; lagP50: number; lagP95: number; lagMax: number; freshP50: number; freshP95: number; probes: number;
+async function sustainedLoad(
+  port: number,
+  sql: ReturnType<typeof createSql>,
+): Promise<{
+  acknowledgedPerSec: number;
+  lagP50: number;
+  lagP95: number;
+  lagMax: number;
+  freshP50: number;
+  freshP95: number;
+  probes: number;
 }> {
   const perSlice = Math.round(SUSTAINED_RATE / 10);
   const pool = Array.from({ length: 40 }, (_, i) => realisticBatch(5000 + i, perSlice));
@@ -299,9 +443,11 @@ async function sustainedLoad(port: number, sql: ReturnType<typeof createSql>): P
     await new Promise((r) => setTimeout(r, Math.max(0, due - performance.now())));
     // Each pass over the pool under new trace ids: re-sent spans would be deduplicated and never reach the aggregator.
     const body = withNewTraceIds(pool[slice % pool.length]!.body, Math.floor(slice / pool.length) + 1);
-    inFlight.push(post(url, body, "application/x-protobuf").then((status) => {
-      if (status === 200) acknowledged += perSlice;
-    }));
+    inFlight.push(
+      post(url, body, "application/x-protobuf").then((status) => {
+        if (status === 200) acknowledged += perSlice;
+      }),
+    );
   }
   await Promise.all(inFlight);
   const elapsed = (performance.now() - start) / 1000;
@@ -311,8 +457,13 @@ async function sustainedLoad(port: number, sql: ReturnType<typeof createSql>): P
   if (samplerError) throw new Error("reading the aggregator lag from /metrics failed", { cause: samplerError });
   lags.sort((a, b) => a - b);
   return {
-    acknowledgedPerSec: acknowledged / elapsed, lagP50: percentile(lags, 50), lagP95: percentile(lags, 95), lagMax: lags[lags.length - 1]!,
-    freshP50: percentile(fresh, 50), freshP95: percentile(fresh, 95), probes: fresh.length,
+    acknowledgedPerSec: acknowledged / elapsed,
+    lagP50: percentile(lags, 50),
+    lagP95: percentile(lags, 95),
+    lagMax: lags[lags.length - 1]!,
+    freshP50: percentile(fresh, 50),
+    freshP95: percentile(fresh, 95),
+    probes: fresh.length,
   };
 }
 
@@ -343,12 +494,45 @@ function freshnessProbes(url: string, sql: ReturnType<typeof createSql>) {
       const client = hex(16);
       const t = BigInt(Date.now() - 20) * 1_000_000n;
       const source = `probe-${n}`;
-      const body = JSON.stringify({ resourceSpans: [
-        { resource: { attributes: [str("service.name", source)] }, scopeSpans: [{ spans: [
-          { traceId, spanId: client, name: "probe", kind: 3, startTimeUnixNano: String(t), endTimeUnixNano: String(t + 10_000_000n) }] }] },
-        { resource: { attributes: [str("service.name", "probe-target")] }, scopeSpans: [{ spans: [
-          { traceId, spanId: hex(16), parentSpanId: client, name: "probe", kind: 2, startTimeUnixNano: String(t + 1_000_000n), endTimeUnixNano: String(t + 9_000_000n) }] }] },
-      ] });
+      const body = JSON.stringify({
+        resourceSpans: [
+          {
+            resource: { attributes: [str("service.name", source)] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: client,
+                    name: "probe",
+                    kind: 3,
+                    startTimeUnixNano: String(t),
+                    endTimeUnixNano: String(t + 10_000_000n),
+                  },
+                ],
+              },
+            ],
+          },
+          {
+            resource: { attributes: [str("service.name", "probe-target")] },
+            scopeSpans: [
+              {
+                spans: [
+                  {
+                    traceId,
+                    spanId: hex(16),
+                    parentSpanId: client,
+                    name: "probe",
+                    kind: 2,
+                    startTimeUnixNano: String(t + 1_000_000n),
+                    endTimeUnixNano: String(t + 9_000_000n),
+                  },
+                ],
+              },
+            ],
+          },
+        ],
+      });
       void post(url, body, "application/json").then((status) => {
         if (status === 200) acked.set(source, performance.now());
       });

@@ -49,14 +49,32 @@ function build(dir: string): string {
 
 // What Jaeger's query service writes into index.html for its backend (static_handler.go): Tracemap serves the
 // metrics API (Monitor tab) and searches without a service name; it has no archive storage.
-const CAPABILITIES = JSON.stringify({ archiveStorage: false, metricsStorage: true, searchWithoutServiceName: true, aiAssistant: false });
-const indexHtml = (root: string) => readFileSync(join(root, "index.html"), "utf8")
-  .replace(/JAEGER_STORAGE_CAPABILITIES *= *DEFAULT_STORAGE_CAPABILITIES;/, `JAEGER_STORAGE_CAPABILITIES = ${CAPABILITIES};`)
-  .replace(/JAEGER_BACKEND_CAPABILITIES *= *DEFAULT_BACKEND_CAPABILITIES;/, `JAEGER_BACKEND_CAPABILITIES = ${CAPABILITIES};`);
+const CAPABILITIES = JSON.stringify({
+  archiveStorage: false,
+  metricsStorage: true,
+  searchWithoutServiceName: true,
+  aiAssistant: false,
+});
+const indexHtml = (root: string) =>
+  readFileSync(join(root, "index.html"), "utf8")
+    .replace(
+      /JAEGER_STORAGE_CAPABILITIES *= *DEFAULT_STORAGE_CAPABILITIES;/,
+      `JAEGER_STORAGE_CAPABILITIES = ${CAPABILITIES};`,
+    )
+    .replace(
+      /JAEGER_BACKEND_CAPABILITIES *= *DEFAULT_BACKEND_CAPABILITIES;/,
+      `JAEGER_BACKEND_CAPABILITIES = ${CAPABILITIES};`,
+    );
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html", ".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".png": "image/png",
-  ".json": "application/json", ".woff2": "font/woff2", ".ico": "image/x-icon",
+  ".html": "text/html",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".json": "application/json",
+  ".woff2": "font/woff2",
+  ".ico": "image/x-icon",
 };
 
 function serve(root: string): void {
@@ -82,7 +100,9 @@ function serve(root: string): void {
     }
     res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
     createReadStream(file).pipe(res);
-  }).listen(port, "127.0.0.1", () => console.log(`Jaeger UI ${tag} on http://127.0.0.1:${port}, /api -> ${tracemap.origin}/jaeger/api`));
+  }).listen(port, "127.0.0.1", () =>
+    console.log(`Jaeger UI ${tag} on http://127.0.0.1:${port}, /api -> ${tracemap.origin}/jaeger/api`),
+  );
 }
 
 serve(build(sources()));

@@ -22,9 +22,18 @@ async function main() {
     for (const w of windows) await postJsonTraces(product.ports.otlpHttp, seed(w.size, w.from + 60_000));
     await new Promise((r) => setTimeout(r, 3000)); // aggregator wait window
     // The floor: the same page and scripts for a window with no calls, until its empty state is there.
-    const floorMs = await pageLoadFloorMs(browser, `http://127.0.0.1:${product.ports.web}/?from=${now - 400 * 86_400_000}&to=${now - 399 * 86_400_000}`,
-      (page) => page.getByTestId("empty-state").waitFor());
-    rows.push({ services: 0, nodes: 0, edges: 0, drawnMs: floorMs, note: "empty window: page load only (median of 3)" });
+    const floorMs = await pageLoadFloorMs(
+      browser,
+      `http://127.0.0.1:${product.ports.web}/?from=${now - 400 * 86_400_000}&to=${now - 399 * 86_400_000}`,
+      (page) => page.getByTestId("empty-state").waitFor(),
+    );
+    rows.push({
+      services: 0,
+      nodes: 0,
+      edges: 0,
+      drawnMs: floorMs,
+      note: "empty window: page load only (median of 3)",
+    });
     for (const w of windows) {
       // Three loads each, every one in a new browser context (no cache): one load on this machine swings by a third.
       const drawn: number[] = [];
@@ -38,7 +47,11 @@ async function main() {
         const t0 = Date.now();
         await page.goto(url);
         // Drawn: cytoscape has painted the frame with all the nodes (ServiceMap sets data-drawn on that render).
-        await page.waitForFunction((n) => Number(document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn")) >= n, w.size, { timeout: 120_000 });
+        await page.waitForFunction(
+          (n) => Number(document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn")) >= n,
+          w.size,
+          { timeout: 120_000 },
+        );
         drawn.push(Date.now() - t0);
         nodes = Number(await page.getByTestId("service-map").getAttribute("data-nodes"));
         edges = Number(await page.getByTestId("service-map").getAttribute("data-edges"));
@@ -46,7 +59,10 @@ async function main() {
         // Interactive: a click on a node selects it (URL updated) and the panel shows it.
         const t1 = Date.now();
         const target = `n${w.size}-svc-000`;
-        const pos = await page.evaluate((id) => (window as any).__tracemapCy.getElementById(id).renderedPosition(), target);
+        const pos = await page.evaluate(
+          (id) => (window as any).__tracemapCy.getElementById(id).renderedPosition(),
+          target,
+        );
         const box = (await page.getByTestId("service-map").boundingBox())!;
         await page.mouse.click(box.x + pos.x, box.y + pos.y);
         await page.waitForURL(/sel=node/);
@@ -65,8 +81,16 @@ async function main() {
       const cytoscapeMs = await cytoscapeAloneMs(browser, drawing!);
       rows.push({
         // The first load also waits for the window's first graph query (nothing cached for it yet).
-        services: w.size, nodes, edges, apiGraphP50Ms: median(apiMs), firstDrawnMs: drawn[0]!, drawnMs, drawnRangeMs: `${Math.min(...drawn)}-${Math.max(...drawn)}`,
-        clickToPanelMs: median(click), drawnOverFloorMs: drawnMs - floorMs, cytoscapeAloneMs: Math.round(cytoscapeMs),
+        services: w.size,
+        nodes,
+        edges,
+        apiGraphP50Ms: median(apiMs),
+        firstDrawnMs: drawn[0]!,
+        drawnMs,
+        drawnRangeMs: `${Math.min(...drawn)}-${Math.max(...drawn)}`,
+        clickToPanelMs: median(click),
+        drawnOverFloorMs: drawnMs - floorMs,
+        cytoscapeAloneMs: Math.round(cytoscapeMs),
         // What is left once both floors are taken off: the page's own work (graph data, layout, React). Negative
         // when the page draws the map for less than cytoscape alone would (a big map's edge layer).
         overBothFloorsMs: Math.round(drawnMs - floorMs - cytoscapeMs),

@@ -26,13 +26,19 @@ class StaleSocketError extends Error {}
 
 function postOnce(url: string, body: Buffer | string, contentType: string): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } }, (res) => {
-      res.resume();
-      res.once("end", () => resolve(res.statusCode ?? 0));
-      res.once("error", reject);
-    });
+    const req = request(
+      url,
+      { method: "POST", agent, headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } },
+      (res) => {
+        res.resume();
+        res.once("end", () => resolve(res.statusCode ?? 0));
+        res.once("error", reject);
+      },
+    );
     req.once("error", (err: NodeJS.ErrnoException) => {
-      reject(req.reusedSocket && STALE_SOCKET.has(err.code ?? "") ? new StaleSocketError(err.message, { cause: err }) : err);
+      reject(
+        req.reusedSocket && STALE_SOCKET.has(err.code ?? "") ? new StaleSocketError(err.message, { cause: err }) : err,
+      );
     });
     req.end(body);
   });

@@ -33,13 +33,24 @@ async function main() {
       const rowsWritten = await replicate(sql, new Date(minute));
       const edge = seed(size, 0)[0]!;
       const edgePath = `/api/edges/${edge.service}/${edge.calls[0]!.target}`;
-      for (const [label, from] of [["15m", "now-15m"], ["24h", "now-24h"], ["7d", "now-7d"]] as const) {
+      for (const [label, from] of [
+        ["15m", "now-15m"],
+        ["24h", "now-24h"],
+        ["7d", "now-7d"],
+      ] as const) {
         const graph = await timeGet(`${web}/api/graph?from=${from}`);
         const series = await timeGet(`${web}${edgePath}/series?from=${from}`);
         const examples = await timeGet(`${web}${edgePath}/traces?from=${from}&kind=slowest`);
         rows.push({
-          services: size, edges: edgesExpected, window: label, rollupRows: rowsWritten,
-          graphFirstMs: graph.first, graphP50Ms: graph.p50, graphP95Ms: graph.p95, seriesP95Ms: series.p95, examplesP95Ms: examples.p95,
+          services: size,
+          edges: edgesExpected,
+          window: label,
+          rollupRows: rowsWritten,
+          graphFirstMs: graph.first,
+          graphP50Ms: graph.p50,
+          graphP95Ms: graph.p95,
+          seriesP95Ms: series.p95,
+          examplesP95Ms: examples.p95,
         });
       }
     }
@@ -63,10 +74,14 @@ async function replicate(sql: ReturnType<typeof createSql>, minute: Date): Promi
     const c = columns[t];
     const m = await sql.unsafe(
       `INSERT INTO ${t}_minutes (minute, ${c}) SELECT date_trunc('minute', now()) - make_interval(mins => g), ${c}
-       FROM ${t}_minutes, generate_series(1, 120) g WHERE minute = $1 ON CONFLICT DO NOTHING`, [minute]);
+       FROM ${t}_minutes, generate_series(1, 120) g WHERE minute = $1 ON CONFLICT DO NOTHING`,
+      [minute],
+    );
     const h = await sql.unsafe(
       `INSERT INTO ${t}_hours (hour, ${c}) SELECT date_trunc('hour', now()) - make_interval(hours => g), ${c}
-       FROM ${t}_minutes, generate_series(1, 168) g WHERE minute = $1 ON CONFLICT DO NOTHING`, [minute]);
+       FROM ${t}_minutes, generate_series(1, 168) g WHERE minute = $1 ON CONFLICT DO NOTHING`,
+      [minute],
+    );
     written += m.count + h.count;
   }
   // Rows written behind the aggregator's back must bump their hours' versions, as the aggregator does.
@@ -104,14 +119,26 @@ async function traceView(otlpPort: number, web: string): Promise<Row[]> {
   const out: Row[] = [];
   try {
     // The floor: the trace page for a trace with no spans, until it says so.
-    const floorMs = await pageLoadFloorMs(browser, `${web}/traces/${"0".repeat(31)}1`, (page) => page.getByText("has no stored spans").waitFor());
+    const floorMs = await pageLoadFloorMs(browser, `${web}/traces/${"0".repeat(31)}1`, (page) =>
+      page.getByText("has no stored spans").waitFor(),
+    );
     out.push({ trace: "no spans (page load only)", openP50Ms: floorMs });
     for (const spans of [1000, 10_000]) {
-      const calls: SeedCall[] = Array.from({ length: Math.round((spans - 1) * 0.6) }, (_, i) => ({ target: ["inventory", "pricing", "postgres"][i % 3]!, durationMs: 0.4, virtual: i % 3 === 2 }));
-      const body = otlpJsonTraces([{ service: "batch-job", startMs: Date.now() - 60_000, durationMs: 3000, calls }]) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
+      const calls: SeedCall[] = Array.from({ length: Math.round((spans - 1) * 0.6) }, (_, i) => ({
+        target: ["inventory", "pricing", "postgres"][i % 3]!,
+        durationMs: 0.4,
+        virtual: i % 3 === 2,
+      }));
+      const body = otlpJsonTraces([
+        { service: "batch-job", startMs: Date.now() - 60_000, durationMs: 3000, calls },
+      ]) as { resourceSpans: { scopeSpans: { spans: { traceId: string }[] }[] }[] };
       const traceId = body.resourceSpans[0]!.scopeSpans[0]!.spans[0]!.traceId;
       const total = body.resourceSpans.reduce((n, r) => n + r.scopeSpans[0]!.spans.length, 0);
-      const res = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+      const res = await fetch(`http://127.0.0.1:${otlpPort}/v1/traces`, {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "content-type": "application/json" },
+      });
       if (res.status !== 200) throw new Error(`trace rejected: ${res.status}`);
       const times: number[] = [];
       for (let i = 0; i < 3; i++) {
@@ -123,7 +150,8 @@ async function traceView(otlpPort: number, web: string): Promise<Row[]> {
         const s = performance.now();
         await page.getByTestId("waterfall-scroll").evaluate((el) => (el.scrollTop = el.scrollHeight));
         await page.waitForFunction((n) => document.querySelector(`[aria-rowindex="${n + 1}"]`), total);
-        if (i === 2) out.push({ trace: `${total} spans`, openP50Ms: median(times), scrollToEndMs: performance.now() - s });
+        if (i === 2)
+          out.push({ trace: `${total} spans`, openP50Ms: median(times), scrollToEndMs: performance.now() - s });
         await page.close();
       }
     }

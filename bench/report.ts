@@ -8,7 +8,13 @@ export function report(name: string, title: string, rows: Row[]): void {
   writeFileSync(`bench-results/${name}.json`, JSON.stringify({ title, at: new Date().toISOString(), rows }, null, 2));
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown) => (typeof v === "number" ? String(Math.round(v * 100) / 100) : String(v ?? ""));
-  const md = [`# ${title}`, "", `| ${cols.join(" | ")} |`, `|${cols.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(" | ")} |`)].join("\n");
+  const md = [
+    `# ${title}`,
+    "",
+    `| ${cols.join(" | ")} |`,
+    `|${cols.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${cols.map((c) => cell(r[c])).join(" | ")} |`),
+  ].join("\n");
   writeFileSync(`bench-results/${name}.md`, `${md}\n`);
   console.log(`\n${md}\n`);
 }

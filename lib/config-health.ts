@@ -15,7 +15,13 @@ let cached: HealthThresholds | null = null;
 export function healthThresholds(env: NodeJS.ProcessEnv = process.env): HealthThresholds {
   if (cached && env === process.env) return cached;
   const v = schema.parse(env);
-  const t = { errorRate: v.HEALTH_ERROR_RATE, errorRatio: v.HEALTH_ERROR_RATIO, slowRatio: v.HEALTH_SLOW_RATIO, slowMinMs: v.HEALTH_SLOW_MIN_MS, minRequests: v.HEALTH_MIN_REQUESTS };
+  const t = {
+    errorRate: v.HEALTH_ERROR_RATE,
+    errorRatio: v.HEALTH_ERROR_RATIO,
+    slowRatio: v.HEALTH_SLOW_RATIO,
+    slowMinMs: v.HEALTH_SLOW_MIN_MS,
+    minRequests: v.HEALTH_MIN_REQUESTS,
+  };
   if (env === process.env) cached = t;
   return t;
 }

@@ -44,8 +44,12 @@ export class Registry {
    * A value read when scraped (a gauge, or a counter kept elsewhere, e.g. in the database); a failing read leaves
    * it out rather than failing the scrape.
    */
-  gauge(name: string, help: string, collect: () => Promise<{ labels?: Labels; value: number }[]> | { labels?: Labels; value: number }[],
-    type: "gauge" | "counter" = "gauge"): void {
+  gauge(
+    name: string,
+    help: string,
+    collect: () => Promise<{ labels?: Labels; value: number }[]> | { labels?: Labels; value: number }[],
+    type: "gauge" | "counter" = "gauge",
+  ): void {
     this.families.push({ name, help, type, values: new Map(), collect: async () => collect() });
   }
 
@@ -61,7 +65,8 @@ export class Registry {
         }
       }
       out.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
-      for (const s of samples) out.push(`${f.name}${labelText(s.labels)} ${Number.isFinite(s.value) ? s.value : "NaN"}`);
+      for (const s of samples)
+        out.push(`${f.name}${labelText(s.labels)} ${Number.isFinite(s.value) ? s.value : "NaN"}`);
     }
     return `${out.join("\n")}\n`;
   }

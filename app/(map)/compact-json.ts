@@ -6,5 +6,7 @@ const DIGITS = 6;
 
 /** JSON with fractional numbers cut to six significant digits (a rate of 0.0002777777777777778/s becomes 0.000277778). */
 export function compactJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) => (typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(DIGITS)) : v));
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "number" && !Number.isInteger(v) && Number.isFinite(v) ? Number(v.toPrecision(DIGITS)) : v,
+  );
 }

@@ -20,7 +20,10 @@ export interface EdgeLook {
   change: "added" | "removed" | null;
 }
 
-export function edgeLook(e: Pick<GraphEdge, "requests" | "errorRate" | "ratePerSec" | "target" | "diff" | "health">, virtualNodes: ReadonlySet<string>): EdgeLook {
+export function edgeLook(
+  e: Pick<GraphEdge, "requests" | "errorRate" | "ratePerSec" | "target" | "diff" | "health">,
+  virtualNodes: ReadonlySet<string>,
+): EdgeLook {
   const status = e.diff?.status;
   return {
     health: healthOf(e.requests, e.errorRate, e.health),
@@ -67,7 +70,10 @@ export function underlaysOf(look: EdgeLook, selected: boolean): Stroke[] {
 const strokeKey = (s: Stroke) => `${s.color}|${s.width}|${s.alpha}|${s.dash.join(",")}`;
 
 /** Edges grouped by stroke, so a canvas sets its style once per group rather than once per edge. */
-export function groupByStroke<T>(items: Iterable<T>, strokesOf: (item: T) => Stroke[]): Map<string, { stroke: Stroke; items: T[] }> {
+export function groupByStroke<T>(
+  items: Iterable<T>,
+  strokesOf: (item: T) => Stroke[],
+): Map<string, { stroke: Stroke; items: T[] }> {
   const groups = new Map<string, { stroke: Stroke; items: T[] }>();
   for (const item of items) {
     for (const stroke of strokesOf(item)) {
@@ -97,14 +103,22 @@ export function distanceToSegment(p: Point, a: Point, b: Point): number {
  * The edge a click at p (model coordinates) hits: the nearest one whose stroke, widened by `tolerance` on each
  * side, covers p; null when none does. Later edges win ties, as they are drawn on top.
  */
-export function edgeAt(edges: readonly LayerEdge[], position: (id: string) => Point | undefined, p: Point, tolerance: number): string | null {
+export function edgeAt(
+  edges: readonly LayerEdge[],
+  position: (id: string) => Point | undefined,
+  p: Point,
+  tolerance: number,
+): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const e of edges) {
     const a = position(e.source);
     const b = position(e.target);
     if (!a || !b) continue;
-    const d = e.source === e.target ? Math.abs(Math.hypot(p.x - loopCentre(a).x, p.y - loopCentre(a).y) - LOOP_RADIUS) : distanceToSegment(p, a, b);
+    const d =
+      e.source === e.target
+        ? Math.abs(Math.hypot(p.x - loopCentre(a).x, p.y - loopCentre(a).y) - LOOP_RADIUS)
+        : distanceToSegment(p, a, b);
     if (d <= e.look.width / 2 + tolerance && d <= bestDistance) {
       best = e.id;
       bestDistance = d;

@@ -8,7 +8,11 @@ const NO_PERCENTILES = { p50: null, p95: null, p99: null };
  * Replaces the members of each collapsed namespace by one node and merges the edges that now join the same two
  * nodes. Counts add up exactly; percentiles of merged elements are unknown (null) rather than guessed.
  */
-export function collapseNamespaces<N extends GraphNode, E extends GraphEdge>(nodes: N[], edges: E[], collapsed: Set<string>): { nodes: N[]; edges: E[] } {
+export function collapseNamespaces<N extends GraphNode, E extends GraphEdge>(
+  nodes: N[],
+  edges: E[],
+  collapsed: Set<string>,
+): { nodes: N[]; edges: E[] } {
   if (collapsed.size === 0) return { nodes, edges };
   const mapped = new Map<string, string>();
   const groups = new Map<string, N>();

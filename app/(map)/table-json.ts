@@ -22,7 +22,8 @@ function nestedKeys(records: Row[], key: string): string[] | null {
   const first = records[0]?.[key];
   if (!isPlainObject(first)) return null;
   const keys = Object.keys(first);
-  const fits = (v: unknown) => isPlainObject(v) && sameKeys(Object.keys(v), keys) && Object.values(v).every((x) => x !== undefined);
+  const fits = (v: unknown) =>
+    isPlainObject(v) && sameKeys(Object.keys(v), keys) && Object.values(v).every((x) => x !== undefined);
   return records.every((r) => Object.hasOwn(r, key) && fits(r[key])) ? keys : null;
 }
 
@@ -49,7 +50,8 @@ export function toTable(records: Row[]): Table {
 }
 
 // Keys come from the table, so a "__proto__" among them must become an own property, not the prototype.
-const put = (o: Row, k: string, value: unknown) => Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
+const put = (o: Row, k: string, value: unknown) =>
+  Object.defineProperty(o, k, { value, enumerable: true, writable: true, configurable: true });
 
 export function fromTable<T>(t: Table): T[] {
   const absent = new Map(t.absent.map(([c, rows]) => [c, new Set(rows)]));

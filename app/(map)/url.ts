@@ -38,9 +38,25 @@ export interface MapState {
 }
 
 export const DEFAULT_MAP_STATE: MapState = {
-  from: "now-15m", to: "now", live: true, labels: "rate", side: "client", search: "", hideVirtual: false,
-  hideUnknown: false, hideIdle: false, errorsOnly: false, minRate: 0, focus: null, hops: 1, selected: null, pins: {}, view: "graph",
-  compare: null, group: false, collapsed: [],
+  from: "now-15m",
+  to: "now",
+  live: true,
+  labels: "rate",
+  side: "client",
+  search: "",
+  hideVirtual: false,
+  hideUnknown: false,
+  hideIdle: false,
+  errorsOnly: false,
+  minRate: 0,
+  focus: null,
+  hops: 1,
+  selected: null,
+  pins: {},
+  view: "graph",
+  compare: null,
+  group: false,
+  collapsed: [],
 };
 
 export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
@@ -132,7 +148,12 @@ export function mapStateToParams(s: MapState): URLSearchParams {
 
 /** The same view with the time range made absolute, so a shared link shows the same window later. */
 export function withAbsoluteRange(s: MapState, resolve: (t: string) => number): MapState {
-  return { ...s, from: new Date(resolve(s.from)).toISOString(), to: new Date(resolve(s.to)).toISOString(), live: false };
+  return {
+    ...s,
+    from: new Date(resolve(s.from)).toISOString(),
+    to: new Date(resolve(s.to)).toISOString(),
+    live: false,
+  };
 }
 
 export const isLiveRange = (s: MapState) => s.to === "now" && s.live;

@@ -18,7 +18,8 @@ const MIN_DISTANCE = 60;
 export function layeredPositions(nodeIds: string[], edges: { source: string; target: string }[]): Map<string, Point> {
   const ids = [...new Set(nodeIds)].sort();
   const out = new Map<string, string[]>(ids.map((id) => [id, []]));
-  for (const e of edges) if (e.source !== e.target && out.has(e.source) && out.has(e.target)) out.get(e.source)!.push(e.target);
+  for (const e of edges)
+    if (e.source !== e.target && out.has(e.source) && out.has(e.target)) out.get(e.source)!.push(e.target);
   for (const list of out.values()) list.sort();
 
   // Drop back edges found by DFS from sources first ("user" and other nodes nobody calls), then everything else.
@@ -98,7 +99,10 @@ export function layeredPositions(nodeIds: string[], edges: { source: string; tar
       order.set(id, i);
       // Alternate columns are offset by half a row so edges between them do not run through nodes.
       const offset = column % 2 === 1 ? ROW_GAP / 2 : 0;
-      positions.set(id, { x: x + column * SUBCOLUMN_GAP, y: (i - column * rows - (inColumn - 1) / 2) * ROW_GAP + offset });
+      positions.set(id, {
+        x: x + column * SUBCOLUMN_GAP,
+        y: (i - column * rows - (inColumn - 1) / 2) * ROW_GAP + offset,
+      });
     });
     x += (columns - 1) * SUBCOLUMN_GAP + RANK_GAP;
   }
@@ -163,7 +167,8 @@ class Taken {
     const cy = Math.floor(p.y / MIN_DISTANCE);
     for (let dx = -1; dx <= 1; dx++) {
       for (let dy = -1; dy <= 1; dy++) {
-        for (const t of this.cells.get(this.key(cx + dx, cy + dy)) ?? []) if (Math.hypot(t.x - p.x, t.y - p.y) < MIN_DISTANCE) return true;
+        for (const t of this.cells.get(this.key(cx + dx, cy + dy)) ?? [])
+          if (Math.hypot(t.x - p.x, t.y - p.y) < MIN_DISTANCE) return true;
       }
     }
     return false;
@@ -186,7 +191,10 @@ export function fitViewport(
   box: { halfWidth: number; halfHeight: number; below: number },
   canvas: { width: number; height: number; padding: number; minZoom: number; maxZoom: number },
 ): Viewport | null {
-  let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+  let x1 = Infinity,
+    y1 = Infinity,
+    x2 = -Infinity,
+    y2 = -Infinity;
   for (const p of points) {
     x1 = Math.min(x1, p.x - box.halfWidth);
     x2 = Math.max(x2, p.x + box.halfWidth);

@@ -26,7 +26,13 @@ export function healthOf(requests: number, errorRate: number, state?: RuleHealth
 }
 
 export const NODE_SHAPES: Record<string, string> = {
-  service: "round-rectangle", group: "round-rectangle", database: "barrel", messaging: "rhomboid", external: "hexagon", user: "ellipse", unknown: "octagon",
+  service: "round-rectangle",
+  group: "round-rectangle",
+  database: "barrel",
+  messaging: "rhomboid",
+  external: "hexagon",
+  user: "ellipse",
+  unknown: "octagon",
 };
 
 /** Edge width 1..10 px by request rate on a log scale. */
@@ -52,9 +58,12 @@ export type EdgeFigures = Pick<GraphEdge, "ratePerSec" | "errorRate" | "client" 
 
 export function edgeLabel(e: EdgeFigures, mode: LabelMode, side: LatencySide): string {
   switch (mode) {
-    case "rate": return formatRate(e.ratePerSec);
-    case "errors": return formatPercent(e.errorRate);
-    case "none": return "";
+    case "rate":
+      return formatRate(e.ratePerSec);
+    case "errors":
+      return formatPercent(e.errorRate);
+    case "none":
+      return "";
     default: {
       // A virtual edge has only one side measured: fall back to it.
       const figures = e[side][mode] !== null ? e[side] : e[side === "client" ? "server" : "client"];
@@ -66,10 +75,14 @@ export function edgeLabel(e: EdgeFigures, mode: LabelMode, side: LatencySide): s
 /** A node's data-quality findings as one sentence; empty when there are none. */
 export function qualityText(q: GraphNode["quality"]): string {
   const parts: string[] = [];
-  if (q.suspectedBrokenContext) parts.push(`${q.rootServerSpans} requests arrived without trace context although other services call it (a caller may drop traceparent)`);
+  if (q.suspectedBrokenContext)
+    parts.push(
+      `${q.rootServerSpans} requests arrived without trace context although other services call it (a caller may drop traceparent)`,
+    );
   if (q.orphanSpans) parts.push(`${q.orphanSpans} spans whose parent never arrived`);
   if (q.unpairedServerSpans) parts.push(`${q.unpairedServerSpans} server spans without a matching client span`);
-  if (q.unpairedClientSpans) parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
+  if (q.unpairedClientSpans)
+    parts.push(`${q.unpairedClientSpans} calls to a peer with no name (no server span and no peer attributes)`);
   return parts.join("; ");
 }
 
@@ -79,7 +92,8 @@ export function qualityText(q: GraphNode["quality"]): string {
  * more cheaply than its bundled beziers (it looks for parallel edges among each node's edges, per edge).
  */
 export function curvedEdges(edges: { id: string; source: string; target: string }[]): Set<string> {
-  const pairKey = (e: { source: string; target: string }) => (e.source < e.target ? `${e.source}\n${e.target}` : `${e.target}\n${e.source}`);
+  const pairKey = (e: { source: string; target: string }) =>
+    e.source < e.target ? `${e.source}\n${e.target}` : `${e.target}\n${e.source}`;
   const count = new Map<string, number>();
   for (const e of edges) {
     const key = pairKey(e);

@@ -2,5 +2,7 @@
 export const dynamic = "force-dynamic";
 
 export function GET() {
-  return new Response("ok\n", { headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+  return new Response("ok\n", {
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+  });
 }

@@ -10,9 +10,15 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
   return (
     <form method="post" action="/api/login" className="login" aria-label="Sign in">
       <h1>Sign in to Tracemap</h1>
-      {params.error && <p className="banner" role="alert">Wrong password.</p>}
+      {params.error && (
+        <p className="banner" role="alert">
+          Wrong password.
+        </p>
+      )}
       <input type="hidden" name="next" value={next} />
-      <label>Dashboard password <input type="password" name="password" required autoComplete="current-password" /></label>
+      <label>
+        Dashboard password <input type="password" name="password" required autoComplete="current-password" />
+      </label>
       <button type="submit">Sign in</button>
       <p className="muted">You will return to {next}</p>
     </form>

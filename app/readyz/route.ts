@@ -8,5 +8,7 @@ export const dynamic = "force-dynamic";
 export async function GET() {
   const headers = { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" };
   const ready = await readiness(webSql());
-  return ready === null ? new Response("database unavailable\n", { status: 503, headers }) : new Response(ready, { headers });
+  return ready === null
+    ? new Response("database unavailable\n", { status: 503, headers })
+    : new Response(ready, { headers });
 }

@@ -1,7 +1,15 @@
 import type { AggSpan } from "../model/span";
 import { observeEpoch, serviceNamespaces, serviceVersions, SpanIndex } from "../domain/pairing";
 import { storedSpanProblem } from "../domain/span-checks";
-import { bumpVersions, pairingContext, spansOfEpoch, writeEdgeCounters, writeRollup, writeServiceCatalog, writeServiceVersions } from "../db/aggregation-store";
+import {
+  bumpVersions,
+  pairingContext,
+  spansOfEpoch,
+  writeEdgeCounters,
+  writeRollup,
+  writeServiceCatalog,
+  writeServiceVersions,
+} from "../db/aggregation-store";
 import { getEpoch, isClosed, recordEpoch, windowEnds, windowOf } from "../db/epochs";
 import { isDataError, type Queryable, type Sql, type TransactionSql } from "../db/pool";
 import { quarantinedKeys, quarantineSpans, type QuarantinedSpan } from "../db/quarantine";
@@ -23,15 +31,26 @@ export interface AggregateOptions {
 export async function aggregateOnce(sql: Sql, opts: AggregateOptions): Promise<number> {
   await recordEpoch(sql, opts.epochIntervalMs);
   const shards = await shardProgress(sql);
-  return processShards(sql, shards.map((s) => s.shard), opts.waitMs, levellingLimit(shards, shards.length));
+  return processShards(
+    sql,
+    shards.map((s) => s.shard),
+    opts.waitMs,
+    levellingLimit(shards, shards.length),
+  );
 }
 
 /**
  * Processes the given shards epoch by epoch, round robin, until none can go further (or past `upTo`, while
  * shards level for a resize). Returns the number of (shard, epoch) steps done.
  */
-export async function processShards(sql: Sql, shards: number[], waitMs: number, upTo: number | null, keepGoing = () => true,
-  beforeRound: () => Promise<void> = async () => {}): Promise<number> {
+export async function processShards(
+  sql: Sql,
+  shards: number[],
+  waitMs: number,
+  upTo: number | null,
+  keepGoing = () => true,
+  beforeRound: () => Promise<void> = async () => {},
+): Promise<number> {
   let processed = 0;
   let active = [...shards];
   while (active.length > 0 && keepGoing()) {
@@ -55,8 +74,16 @@ const logToStderr = (m: string) => console.error(`[aggregator] ${m}`);
  * visible, else the final pass of the oldest epoch whose wait window has closed. Early passes go first: they are
  * what keeps the map current, while a final pass only settles what waited anyway. Returns whether it did one.
  */
-export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo: number | null = null, log = logToStderr): Promise<boolean> {
-  return (await runPass(sql, "early", waitMs, shard, upTo, log)) || (await runPass(sql, "final", waitMs, shard, upTo, log));
+export async function processNextEpoch(
+  sql: Sql,
+  waitMs: number,
+  shard = 0,
+  upTo: number | null = null,
+  log = logToStderr,
+): Promise<boolean> {
+  return (
+    (await runPass(sql, "early", waitMs, shard, upTo, log)) || (await runPass(sql, "final", waitMs, shard, upTo, log))
+  );
 }
 
 /**
@@ -66,7 +93,14 @@ export async function processNextEpoch(sql: Sql, waitMs: number, shard = 0, upTo
  * all. Roll-up rows are sums, so shards and passes add into the same rows without coordinating.
  * A span the roll-up cannot use is quarantined (recorded with its reason, logged) and the epoch goes on without it.
  */
-async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard: number, upTo: number | null, log: (m: string) => void): Promise<boolean> {
+async function runPass(
+  sql: Sql,
+  phase: "early" | "final",
+  waitMs: number,
+  shard: number,
+  upTo: number | null,
+  log: (m: string) => void,
+): Promise<boolean> {
   let setAside: QuarantinedSpan[] = [];
   const done = await sql.begin(async (tx) => {
     setAside = [];
@@ -91,7 +125,16 @@ async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard
     const lower = e === 1 ? 0n : (await getEpoch(tx, e - 1))!.xidBound;
     const bounds = { epoch: e, lower, upper: epoch.xidBound, shard, count: progress.shardCount };
     const quarantine = (s: AggSpan, reason: string) =>
-      setAside.push({ epoch: e, shard, traceId: s.traceId, spanId: s.spanId, kind: s.kind, service: s.serviceName, name: s.name, reason });
+      setAside.push({
+        epoch: e,
+        shard,
+        traceId: s.traceId,
+        spanId: s.spanId,
+        kind: s.kind,
+        service: s.serviceName,
+        name: s.name,
+        reason,
+      });
     const stored = await spansOfEpoch(tx, bounds);
     const known = await quarantinedKeys(tx, [...new Set(stored.map((s) => s.traceId))]);
     const usable = (s: AggSpan) => !known.has(`${s.traceId}:${s.spanId}`) && storedSpanProblem(s) === null;
@@ -114,7 +157,12 @@ async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard
         return found;
       };
       const index = new SpanIndex(context);
-      await writeIsolating(tx, batch, (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd, phase), part, phase), quarantine);
+      await writeIsolating(
+        tx,
+        batch,
+        (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd, phase), part, phase),
+        quarantine,
+      );
     }
     await quarantineSpans(tx, setAside);
     if (phase === "final") await advanceShard(tx, shard, e);
@@ -122,13 +170,20 @@ async function runPass(sql: Sql, phase: "early" | "final", waitMs: number, shard
     return true;
   });
   for (const q of setAside) {
-    log(`quarantined span ${q.spanId} of trace ${q.traceId} (service ${JSON.stringify(q.service)}, epoch ${q.epoch}, shard ${q.shard}): ${q.reason}`);
+    log(
+      `quarantined span ${q.spanId} of trace ${q.traceId} (service ${JSON.stringify(q.service)}, epoch ${q.epoch}, shard ${q.shard}): ${q.reason}`,
+    );
   }
   return done;
 }
 
 /** The roll-up of (part of) an epoch's spans: observations are per span, so parts add up to the whole. */
-async function writeEpochPart(tx: Queryable, observations: ReturnType<typeof observeEpoch>, part: AggSpan[], phase: "early" | "final"): Promise<void> {
+async function writeEpochPart(
+  tx: Queryable,
+  observations: ReturnType<typeof observeEpoch>,
+  part: AggSpan[],
+  phase: "early" | "final",
+): Promise<void> {
   // Minute and hour rows in the same transaction: both are exact, whatever happens.
   const minutely = rollUp(observations, MINUTE_MS);
   await writeRollup(tx, minutely, "minute");
@@ -148,8 +203,12 @@ async function writeEpochPart(tx: Queryable, observations: ReturnType<typeof obs
  * the spans are halved until the ones that fail are found alone; those are quarantined and the rest is written.
  * Errors of the database's state (connection, deadlock) end the epoch's transaction as before, to be retried.
  */
-async function writeIsolating(tx: TransactionSql, spans: AggSpan[], write: (q: Queryable, part: AggSpan[]) => Promise<void>,
-  quarantine: (s: AggSpan, reason: string) => void): Promise<void> {
+async function writeIsolating(
+  tx: TransactionSql,
+  spans: AggSpan[],
+  write: (q: Queryable, part: AggSpan[]) => Promise<void>,
+  quarantine: (s: AggSpan, reason: string) => void,
+): Promise<void> {
   try {
     await tx.savepoint((sp) => write(sp, spans));
   } catch (err) {

@@ -53,8 +53,14 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
     // A long catch-up renews the leases between epochs, so it does not lose its shards halfway.
     // Epochs are recorded between passes too: during a long pass new spans would otherwise wait for the next tick
     // to get an epoch, and their early pass with it.
-    await processShards(sql, held, opts.waitMs, upTo, () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3,
-      () => recordEpoch(sql, opts.intervalMs));
+    await processShards(
+      sql,
+      held,
+      opts.waitMs,
+      upTo,
+      () => !stopped && Date.now() - leasedAt < opts.leaseMs / 3,
+      () => recordEpoch(sql, opts.intervalMs),
+    );
   };
 
   const tick = async () => {

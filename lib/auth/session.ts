@@ -6,7 +6,9 @@ const encoder = new TextEncoder();
 const b64url = (buf: ArrayBuffer) => Buffer.from(buf).toString("base64url");
 
 async function hmac(secret: string, message: string): Promise<string> {
-  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, [
+    "sign",
+  ]);
   return b64url(await crypto.subtle.sign("HMAC", key, encoder.encode(message)));
 }
 

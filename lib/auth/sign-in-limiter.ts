@@ -14,7 +14,10 @@ export class SignInLimiter {
   private readonly failures = new Map<string, number[]>();
   private all: number[] = [];
 
-  constructor(private readonly limits: SignInLimits = defaultSignInLimits, private readonly maxClients = 10_000) {}
+  constructor(
+    private readonly limits: SignInLimits = defaultSignInLimits,
+    private readonly maxClients = 10_000,
+  ) {}
 
   /** Seconds until this client may try again, or 0 when it may try now. */
   retryAfterSeconds(client: string, nowMs: number): number {

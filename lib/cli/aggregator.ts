@@ -10,7 +10,11 @@ runMain("aggregator", async () => {
     leaseMs: config.AGGREGATOR_LEASE_MS,
     retentionIntervalMs: config.RETENTION_INTERVAL_MS,
     // Epochs must outlive the longest pairing window by a margin.
-    rollups: { minuteRowsDays: config.MINUTE_ROLLUP_RETENTION_DAYS, hourRowsDays: config.HOUR_ROLLUP_RETENTION_DAYS, epochsHours: 24 },
+    rollups: {
+      minuteRowsDays: config.MINUTE_ROLLUP_RETENTION_DAYS,
+      hourRowsDays: config.HOUR_ROLLUP_RETENTION_DAYS,
+      epochsHours: 24,
+    },
     spanRetentionHours: config.SPAN_RETENTION_HOURS,
     log: log("aggregator"),
   });

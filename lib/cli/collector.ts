@@ -15,7 +15,9 @@ async function worker(): Promise<void> {
   const { config, database, sql } = await boot("collector", (c) => c.WRITE_CONCURRENCY + 2); // one connection per concurrent COPY, plus partition DDL
   const collector = await startCollector(config, sql, say);
   const { otlpHttp, otlpGrpc, zipkin, xray, datadog } = collector.ports;
-  say(`listening: OTLP/HTTP :${otlpHttp}, OTLP/gRPC :${otlpGrpc}, Zipkin :${zipkin}, X-Ray udp :${xray}, Datadog :${datadog}${cluster.isWorker ? ` (worker ${cluster.worker!.id})` : ""}`);
+  say(
+    `listening: OTLP/HTTP :${otlpHttp}, OTLP/gRPC :${otlpGrpc}, Zipkin :${zipkin}, X-Ray udp :${xray}, Datadog :${datadog}${cluster.isWorker ? ` (worker ${cluster.worker!.id})` : ""}`,
+  );
   onShutdown("collector", async () => {
     await collector.close(); // flushes accepted spans before the pool closes
     await sql.end({ timeout: 5 });
@@ -60,10 +62,15 @@ async function primary(): Promise<void> {
   onShutdown("collector", async () => {
     stopping = true;
     const workers = Object.values(cluster.workers ?? {}).filter((w): w is Worker => !!w && !w.isDead());
-    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
-      w.once("exit", () => resolve());
-      w.process.kill("SIGTERM");
-    })));
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            w.once("exit", () => resolve());
+            w.process.kill("SIGTERM");
+          }),
+      ),
+    );
     await database.stop();
   });
 }

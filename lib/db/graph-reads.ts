@@ -18,7 +18,6 @@ export function rangeParams(w: Window): Date[] {
   return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
 }
 
-
 /**
  * Sums and merged histograms per group, set-based: every histogram is unnested into (bucket, weight) rows and
  * summed by a hash aggregate. Folding jsonb maps row by row (the tracemap_hist_sum aggregate) rebuilds the map
@@ -27,11 +26,15 @@ export function rangeParams(w: Window): Date[] {
  */
 export function mergedRollup(rows: string, keys: string[], sums: string, hists: Record<string, string>): string {
   const k = keys.join(", ");
-  const histCtes = Object.entries(hists).map(([_alias, col], i) =>
-    `h${i} AS (SELECT ${k}, jsonb_object_agg(b, w) AS h FROM (
-       SELECT ${k}, e.b, sum(e.w::float8) AS w FROM r, jsonb_each_text(r.${col}) AS e(b, w) GROUP BY ${k}, e.b) x GROUP BY ${k})`);
+  const histCtes = Object.entries(hists).map(
+    ([_alias, col], i) =>
+      `h${i} AS (SELECT ${k}, jsonb_object_agg(b, w) AS h FROM (
+       SELECT ${k}, e.b, sum(e.w::float8) AS w FROM r, jsonb_each_text(r.${col}) AS e(b, w) GROUP BY ${k}, e.b) x GROUP BY ${k})`,
+  );
   const histCols = Object.keys(hists).map((alias, i) => `coalesce(h${i}.h, '{}'::jsonb) AS "${alias}"`);
-  const joins = Object.keys(hists).map((_, i) => `LEFT JOIN h${i} USING (${k})`).join(" ");
+  const joins = Object.keys(hists)
+    .map((_, i) => `LEFT JOIN h${i} USING (${k})`)
+    .join(" ");
   return `WITH r AS MATERIALIZED (SELECT * FROM ${rows}),
     t AS (SELECT ${k}, ${sums} FROM r GROUP BY ${k}),
     ${histCtes.join(",\n    ")}
@@ -59,7 +62,10 @@ export interface EdgeTotalsRow {
 export async function edgeTotals(sql: Queryable, w: Window): Promise<EdgeTotalsRow[]> {
   const rows = await sql.unsafe<(Omit<EdgeTotalsRow, "connectionType"> & { connection_type: string })[]>(
     mergedRollup(
-      rollupSource("edge", "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist"),
+      rollupSource(
+        "edge",
+        "source, target, connection_type, source_type, target_type, broker, requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist",
+      ),
       ["source", "target", "connection_type"],
       `max(source_type) AS "sourceType", max(target_type) AS "targetType", max(broker) AS broker, sum(requests)::float8 AS requests,
        sum(failed)::float8 AS failed, sum(status_4xx)::float8 AS "status4xx", sum(throttled)::float8 AS throttled,
@@ -83,7 +89,9 @@ export async function serviceTotals(sql: Queryable, w: Window): Promise<ServiceT
   return sql.unsafe<ServiceTotalsRow[]>(
     mergedRollup(
       rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''"),
-      ["service"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`, { hist: "hist" },
+      ["service"],
+      `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
+      { hist: "hist" },
     ),
     rangeParams(w),
   );
@@ -117,16 +125,23 @@ export interface EdgeBucketRow {
 }
 
 /** The start of the `stepMs` step (parameter $1) a row's time falls in, aligned to the epoch. */
-export const stepBucket = (time: string) => `to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0)`;
+export const stepBucket = (time: string) =>
+  `to_timestamp(floor(extract(epoch FROM ${time}) * 1000 / $1) * $1 / 1000.0)`;
 
 /** One edge's figures grouped into steps of `stepMs`, aligned to the epoch; whole-hour steps read hour rows. */
-export function edgeSeries(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, stepMs: number): Promise<EdgeBucketRow[]> {
+export function edgeSeries(
+  sql: Queryable,
+  edge: { source: string; target: string; connectionType: string | null },
+  w: Window,
+  stepMs: number,
+): Promise<EdgeBucketRow[]> {
   const [table, time] = stepMs % 3_600_000 === 0 ? ["edge_hours", "hour"] : ["edge_minutes", "minute"];
   return sql.unsafe<EdgeBucketRow[]>(
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, raw_spans, client_hist, server_hist FROM ${table}
         WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)) AS s`,
-      ["bucket"], `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
+      ["bucket"],
+      `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
     [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType],
@@ -150,7 +165,13 @@ const ORDER_BY: Record<string, string> = {
 };
 
 /** The slowest calls at or below `maxNs` in [from, to), from every kind of example kept (exemplars cover all bands). */
-export function edgeExamplesAtOrBelow(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, maxNs: bigint, limit: number): Promise<ExampleTraceRow[]> {
+export function edgeExamplesAtOrBelow(
+  sql: Queryable,
+  edge: { source: string; target: string; connectionType: string | null },
+  w: Window,
+  maxNs: bigint,
+  limit: number,
+): Promise<ExampleTraceRow[]> {
   return sql<ExampleTraceRow[]>`
     SELECT DISTINCT ON (duration_ns, trace_id, span_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
            start_time AS start, duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
@@ -160,7 +181,13 @@ export function edgeExamplesAtOrBelow(sql: Queryable, edge: { source: string; ta
     ORDER BY duration_ns DESC, trace_id, span_id LIMIT ${limit}`;
 }
 
-export function edgeExamples(sql: Queryable, edge: { source: string; target: string; connectionType: string | null }, w: Window, category: "slowest" | "errors" | "typical", limit: number): Promise<ExampleTraceRow[]> {
+export function edgeExamples(
+  sql: Queryable,
+  edge: { source: string; target: string; connectionType: string | null },
+  w: Window,
+  category: "slowest" | "errors" | "typical",
+  limit: number,
+): Promise<ExampleTraceRow[]> {
   return sql<ExampleTraceRow[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId", start_time AS start,
            duration_ns AS "durationNs", failed, error_message AS "errorMessage", minute
@@ -188,7 +215,9 @@ export function nodesSeen(sql: Queryable, since: Date): Promise<NodeSeenRow[]> {
 }
 
 export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; namespace: string }[]> {
-  return sql<{ service: string; namespace: string }[]>`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
+  return sql<
+    { service: string; namespace: string }[]
+  >`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
 }
 
 /** Per-edge totals since the first span (the Tempo-compatible counters). */

@@ -3,7 +3,9 @@ import type { Queryable } from "./pool";
 
 /** Services with spans stored since `since`. */
 export async function spanServices(sql: Queryable, since: Date): Promise<string[]> {
-  const rows = await sql<{ service: string }[]>`SELECT DISTINCT service_name AS service FROM spans WHERE start_time >= ${since} ORDER BY 1`;
+  const rows = await sql<
+    { service: string }[]
+  >`SELECT DISTINCT service_name AS service FROM spans WHERE start_time >= ${since} ORDER BY 1`;
   return rows.map((r) => r.service);
 }
 
@@ -15,7 +17,12 @@ export async function serviceOperations(sql: Queryable, service: string, since: 
 }
 
 /** Distinct (span name, kind) of a service since `since`, optionally of one kind. */
-export async function serviceOperationKinds(sql: Queryable, service: string, kind: number | null, since: Date): Promise<{ name: string; kind: number }[]> {
+export async function serviceOperationKinds(
+  sql: Queryable,
+  service: string,
+  kind: number | null,
+  since: Date,
+): Promise<{ name: string; kind: number }[]> {
   return sql<{ name: string; kind: number }[]>`
     SELECT DISTINCT name, kind FROM spans
     WHERE service_name = ${service} AND start_time >= ${since} AND (${kind}::int IS NULL OR kind = ${kind}::int)
@@ -58,7 +65,12 @@ export interface MinuteFiguresRow {
 }
 
 /** Server and consumer spans per service (operation '' = whole service) and minute, from the roll-ups. */
-export function entryMinutes(sql: Queryable, services: string[], w: Window, byOperation: boolean): Promise<MinuteFiguresRow[]> {
+export function entryMinutes(
+  sql: Queryable,
+  services: string[],
+  w: Window,
+  byOperation: boolean,
+): Promise<MinuteFiguresRow[]> {
   return sql<MinuteFiguresRow[]>`
     SELECT minute, service, operation, requests, failed, hist FROM service_minutes
     WHERE service = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}

@@ -14,7 +14,8 @@ export function createSql(url: string, opts: { max?: number; connectTimeoutSecon
     // delayed ACK, about 40 ms each, so every small span write took ~90 ms. TCP_NODELAY makes it ~1 ms.
     // The socket is returned before it connects (postgres.js buffers the startup message), so connect errors,
     // timeouts and closes reach postgres.js's own handlers and the pool reconnects as usual.
-    socket: ({ host, port }: { host: string[]; port: number[] }) => net.connect({ host: host[0], port: port[0]!, noDelay: true }),
+    socket: ({ host, port }: { host: string[]; port: number[] }) =>
+      net.connect({ host: host[0], port: port[0]!, noDelay: true }),
   };
   // `socket` is a documented postgres.js option missing from its type definitions.
   return postgres(url, options as postgres.Options<{ bigint: typeof postgres.BigInt }>);
@@ -28,7 +29,13 @@ export type TransactionSql = postgres.TransactionSql;
 export async function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${ms} ms`)), ms)))]);
+    return await Promise.race([
+      p,
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(() => reject(new DeadlineError(`${what} did not finish within ${ms} ms`)), ms)),
+      ),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -112,8 +119,16 @@ export function isDataError(err: unknown): boolean {
 
 /** Codes of a database that cannot be reached or is going away, as postgres.js and Node's sockets report them. */
 const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENOTFOUND", "EPIPE",
-  "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENOTFOUND",
+  "EPIPE",
+  "CONNECT_TIMEOUT",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
 ]);
 
 /**

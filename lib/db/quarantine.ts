@@ -14,17 +14,24 @@ export interface QuarantinedSpan {
 }
 
 // The span's own text may be what was refused: stored here repaired, so the record of the problem always fits.
-const storable = (s: unknown, max = 512) => String(s ?? "").toWellFormed().replaceAll("\u0000", "\uFFFD").slice(0, max);
-
+const storable = (s: unknown, max = 512) =>
+  String(s ?? "")
+    .toWellFormed()
+    .replaceAll("\u0000", "\uFFFD")
+    .slice(0, max);
 
 /** Records spans set aside in this epoch's transaction (so exactly once, with the epoch's progress). */
 export async function quarantineSpans(tx: Queryable, spans: QuarantinedSpan[]): Promise<void> {
   if (spans.length === 0) return;
   const rows = spans.map((s) => ({
-    epoch: s.epoch, shard: s.shard, traceId: isHexTraceId(s.traceId) ? s.traceId : "0".repeat(32),
+    epoch: s.epoch,
+    shard: s.shard,
+    traceId: isHexTraceId(s.traceId) ? s.traceId : "0".repeat(32),
     spanId: isHexSpanId(s.spanId) ? s.spanId : "0".repeat(16),
     kind: Number.isInteger(s.kind) && s.kind >= 0 && s.kind <= 5 ? s.kind : 0,
-    service: storable(s.service), name: storable(s.name), reason: storable(s.reason, 2000),
+    service: storable(s.service),
+    name: storable(s.name),
+    reason: storable(s.reason, 2000),
   }));
   await tx.unsafe(
     `INSERT INTO quarantined_spans (epoch, shard, trace_id, span_id, kind, service_name, name, reason)
@@ -55,14 +62,36 @@ export interface QuarantineSummary {
 /** How many spans were ever set aside, and the newest one: for /metrics and /readyz. */
 export async function quarantineSummary(sql: Queryable): Promise<QuarantineSummary> {
   const [count] = await sql.unsafe<{ total: string }[]>(`SELECT count(*)::text AS total FROM quarantined_spans`);
-  const [n] = await sql.unsafe<{ epoch: string; shard: number; trace_id: string; span_id: string; kind: number;
-    service_name: string; name: string; reason: string; quarantined_at: Date }[]>(
+  const [n] = await sql.unsafe<
+    {
+      epoch: string;
+      shard: number;
+      trace_id: string;
+      span_id: string;
+      kind: number;
+      service_name: string;
+      name: string;
+      reason: string;
+      quarantined_at: Date;
+    }[]
+  >(
     `SELECT epoch::text, shard, encode(trace_id, 'hex') AS trace_id, encode(span_id, 'hex') AS span_id, kind, service_name, name,
        reason, quarantined_at FROM quarantined_spans ORDER BY quarantined_at DESC LIMIT 1`,
   );
   return {
     total: Number(count?.total ?? 0),
-    newest: n ? { epoch: Number(n.epoch), shard: n.shard, traceId: n.trace_id, spanId: n.span_id, kind: n.kind,
-      service: n.service_name, name: n.name, reason: n.reason, at: n.quarantined_at } : null,
+    newest: n
+      ? {
+          epoch: Number(n.epoch),
+          shard: n.shard,
+          traceId: n.trace_id,
+          spanId: n.span_id,
+          kind: n.kind,
+          service: n.service_name,
+          name: n.name,
+          reason: n.reason,
+          at: n.quarantined_at,
+        }
+      : null,
   };
 }

@@ -10,12 +10,22 @@ export interface RetentionPolicy {
  * Deletes roll-up rows past their retention, examples with their minute rows, copied example spans no example
  * points at any more, and processed epochs old enough that no pairing window reaches back to them.
  */
-export async function applyRollupRetention(sql: Queryable, p: RetentionPolicy, now = new Date()): Promise<Record<string, number>> {
+export async function applyRollupRetention(
+  sql: Queryable,
+  p: RetentionPolicy,
+  now = new Date(),
+): Promise<Record<string, number>> {
   const day = 86_400_000;
   const minuteCutoff = new Date(now.getTime() - p.minuteRowsDays * day);
   const hourCutoff = new Date(now.getTime() - p.hourRowsDays * day);
   const deleted: Record<string, number> = {};
-  for (const table of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples", "rollup_minute_versions"]) {
+  for (const table of [
+    "edge_minutes",
+    "service_minutes",
+    "quality_minutes",
+    "edge_examples",
+    "rollup_minute_versions",
+  ]) {
     deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE minute < $1`, [minuteCutoff])).count;
   }
   for (const table of ["edge_hours", "service_hours", "quality_hours", "rollup_hour_versions"]) {

@@ -15,7 +15,9 @@ export async function operationTotals(sql: Queryable, service: string, w: Window
   const rows = await sql.unsafe<OperationTotalsRow[]>(
     mergedRollup(
       rollupSource("service", "operation, requests, failed, hist", "service = $7 AND operation <> ''"),
-      ["operation"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
+      ["operation"],
+      "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
+      { hist: "hist" },
     ),
     [...rangeParams(w), service],
   );
@@ -36,7 +38,9 @@ export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, hist FROM ${table}
         WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4) AS s`,
-      ["bucket"], "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed", { hist: "hist" },
+      ["bucket"],
+      "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
+      { hist: "hist" },
     ),
     [stepMs, service, w.from, w.to],
   );

@@ -12,12 +12,16 @@ export interface ShardProgress {
 
 type ProgressRow = { shard: number; shard_count: number; processed_epoch: bigint; early_epoch: bigint };
 const progressOf = (r: ProgressRow): ShardProgress => ({
-  shard: r.shard, shardCount: r.shard_count, processedEpoch: Number(r.processed_epoch),
+  shard: r.shard,
+  shardCount: r.shard_count,
+  processedEpoch: Number(r.processed_epoch),
   earlyEpoch: Math.max(Number(r.early_epoch), Number(r.processed_epoch)),
 });
 
 export async function shardProgress(sql: Queryable): Promise<ShardProgress[]> {
-  const rows = await sql<ProgressRow[]>`SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards ORDER BY shard`;
+  const rows = await sql<
+    ProgressRow[]
+  >`SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards ORDER BY shard`;
   return rows.map(progressOf);
 }
 
@@ -49,8 +53,10 @@ export async function advanceShardEarly(tx: Queryable, shard: number, epoch: num
 export async function resizeShards(sql: Sql, count: number): Promise<"resized" | "busy" | "uneven" | "unchanged"> {
   return sql.begin(async (tx) => {
     const [total] = await tx<{ n: number }[]>`SELECT count(*)::int AS n FROM aggregator_shards`;
-    const locked = (await tx<ProgressRow[]>`
-      SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards FOR UPDATE SKIP LOCKED`).map(progressOf);
+    const locked = (
+      await tx<ProgressRow[]>`
+      SELECT shard, shard_count, processed_epoch, early_epoch FROM aggregator_shards FOR UPDATE SKIP LOCKED`
+    ).map(progressOf);
     if (locked.length === count && total!.n === count) return "unchanged";
     if (locked.length !== total!.n) return "busy";
     // Both passes must be level and caught up: the new shards split the spans of later epochs differently.

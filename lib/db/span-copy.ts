@@ -20,7 +20,9 @@ const repairStrings = (_key: string, value: unknown) => (typeof value === "strin
 const NEEDS_REPAIR = /\\u(?:0000|d[89a-f])/i;
 
 function escapeText(s: string): string {
-  return /[\\\n\r\t]/.test(s) ? s.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t")) : s;
+  return /[\\\n\r\t]/.test(s)
+    ? s.replace(/[\\\n\r\t]/g, (c) => (c === "\\" ? "\\\\" : c === "\n" ? "\\n" : c === "\r" ? "\\r" : "\\t"))
+    : s;
 }
 
 function json(v: unknown): string {
@@ -96,7 +98,8 @@ const WRITE: Record<CopiedField, (w: ByteWriter, s: SpanRecord) => void> = {
   durationNs: (w, s) => w.latin1(String(s.durationNs)),
   statusCode: (w, s) => w.latin1(String(s.statusCode)),
   statusMessage: (w, s) => text(w, s.statusMessage),
-  attributes: (w, s) => (s.attributes instanceof EncodedJson ? copyJsonBytes(w, s.attributes.bytes) : w.utf8(json(s.attributes))),
+  attributes: (w, s) =>
+    s.attributes instanceof EncodedJson ? copyJsonBytes(w, s.attributes.bytes) : w.utf8(json(s.attributes)),
   resourceAttributes: (w, s) => w.utf8(resourceJson(s.resourceAttributes)),
   scopeName: (w, s) => text(w, s.scopeName),
   scopeVersion: (w, s) => text(w, s.scopeVersion),

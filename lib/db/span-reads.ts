@@ -4,7 +4,6 @@ import { projection, SPAN_FIELDS } from "./tables";
 
 export type { StoredSpan };
 
-
 /**
  * All stored spans of one trace, in start order, ids as lower-case hex. Falls back to the copies kept for
  * example traces once the raw spans have expired.

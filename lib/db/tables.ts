@@ -17,11 +17,15 @@ export const EXAMPLE_COPY_COLUMNS = Object.values(Prisma.ExampleSpanScalarFieldE
 
 /** Every scalar field of every model, for the schema check. */
 export const MODEL_FIELDS: Record<string, string[]> = Object.fromEntries(
-  Object.entries(Prisma).filter(([k]) => k.endsWith("ScalarFieldEnum")).map(([k, v]) => [k.slice(0, -"ScalarFieldEnum".length), Object.values(v as object)]),
+  Object.entries(Prisma)
+    .filter(([k]) => k.endsWith("ScalarFieldEnum"))
+    .map(([k, v]) => [k.slice(0, -"ScalarFieldEnum".length), Object.values(v as object)]),
 );
 
 const HEX_FIELDS = new Set<string>(["traceId", "spanId", "parentSpanId"]);
 
 /** SELECT list giving each of `fields` under its field name, ids as lower-case hex. */
 export const projection = (fields: readonly string[]) =>
-  fields.map((f) => (HEX_FIELDS.has(f) ? `encode(${columnOf(f)}, 'hex') AS "${f}"` : `${columnOf(f)} AS "${f}"`)).join(", ");
+  fields
+    .map((f) => (HEX_FIELDS.has(f) ? `encode(${columnOf(f)}, 'hex') AS "${f}"` : `${columnOf(f)} AS "${f}"`))
+    .join(", ");

@@ -1,6 +1,10 @@
 import type { Window } from "../model/window";
 import {
-  attributeCandidates, attributeTextNeedles, synthesizedTag, type AttributeFilter, type TraceSearch,
+  attributeCandidates,
+  attributeTextNeedles,
+  synthesizedTag,
+  type AttributeFilter,
+  type TraceSearch,
 } from "../domain/trace-search";
 import type { Queryable } from "./pool";
 
@@ -15,7 +19,11 @@ export interface TraceHit {
 }
 
 const SYNTHESIZED_COLUMNS = {
-  kind: "kind", statusCode: "status_code", statusMessage: "status_message", scopeName: "scope_name", scopeVersion: "scope_version",
+  kind: "kind",
+  statusCode: "status_code",
+  statusMessage: "status_message",
+  scopeName: "scope_name",
+  scopeVersion: "scope_version",
 } as const;
 
 /**
@@ -35,9 +43,7 @@ function jsonColumnMatch(sql: Queryable, column: "attributes" | "resource_attrib
 /** A span meets a filter through its own attributes, its resource's, or the span field the tag stands for. */
 function filterMatch(sql: Queryable, f: AttributeFilter) {
   const synth = synthesizedTag(f);
-  const field = synth
-    ? sql`OR spans.${sql(SYNTHESIZED_COLUMNS[synth.field])} = ${synth.value}`
-    : sql``;
+  const field = synth ? sql`OR spans.${sql(SYNTHESIZED_COLUMNS[synth.field])} = ${synth.value}` : sql``;
   return sql`((${jsonColumnMatch(sql, "attributes", f)}) OR (${jsonColumnMatch(sql, "resource_attributes", f)}) ${field})`;
 }
 

@@ -31,8 +31,12 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const spawnService = (name: string, version = "1.0.0") => {
     const child = spawn(process.execPath, ["--import", "tsx", SERVICE_ENTRY, name], {
       env: {
-        ...process.env, DEMO_PORT: String(opts.basePort), SERVICE_VERSION: version,
-        OTLP_HTTP_PORT: String(opts.collector.otlpHttp), OTLP_GRPC_PORT: String(opts.collector.otlpGrpc), ZIPKIN_PORT: String(opts.collector.zipkin),
+        ...process.env,
+        DEMO_PORT: String(opts.basePort),
+        SERVICE_VERSION: version,
+        OTLP_HTTP_PORT: String(opts.collector.otlpHttp),
+        OTLP_GRPC_PORT: String(opts.collector.otlpGrpc),
+        ZIPKIN_PORT: String(opts.collector.zipkin),
       },
       stdio: ["ignore", "ignore", "inherit"],
     });
@@ -62,7 +66,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     if (!m) return void res.writeHead(404).end();
     if (req.method === "POST" && m[1]) {
       if (!(SCENARIOS as readonly string[]).includes(m[1])) {
-        return void res.writeHead(400, { "content-type": "text/plain" }).end(`unknown scenario; use one of ${SCENARIOS.join(", ")}`);
+        return void res
+          .writeHead(400, { "content-type": "text/plain" })
+          .end(`unknown scenario; use one of ${SCENARIOS.join(", ")}`);
       }
       setScenario(m[1] as Scenario);
     }
@@ -74,7 +80,13 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const ms = scenario === "payment-slow" ? latencyMs(900) : latencyMs(120);
     // A low background error rate, as real payment APIs have.
     const declined = Math.random() < 0.01;
-    setTimeout(() => res.writeHead(declined ? 502 : 200, { "content-type": "application/json" }).end(declined ? '{"error":"upstream"}' : '{"status":"captured"}'), ms);
+    setTimeout(
+      () =>
+        res
+          .writeHead(declined ? 502 : 200, { "content-type": "application/json" })
+          .end(declined ? '{"error":"upstream"}' : '{"status":"captured"}'),
+      ms,
+    );
   });
   await Promise.all([listen(control, ports.control), listen(gateway, ports.paymentGateway)]);
   for (const s of SERVICES) spawnService(s.name);
@@ -86,7 +98,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     const rate = opts.rate * (scenario === "traffic-spike" ? 5 : 1);
     const r = Math.random();
     const route = r < 0.45 ? "/checkout" : r < 0.85 ? "/browse" : "/profile";
-    fetch(`http://127.0.0.1:${ports.services["api-gateway"]}${route}`).then((res) => res.arrayBuffer()).catch(() => undefined);
+    fetch(`http://127.0.0.1:${ports.services["api-gateway"]}${route}`)
+      .then((res) => res.arrayBuffer())
+      .catch(() => undefined);
     timer = setTimeout(tick, (1000 / rate) * (0.5 + Math.random()));
   };
   await waitForPorts(Object.values(ports.services), 60_000);
@@ -97,7 +111,9 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
-      const exits = [...children.values()].map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))));
+      const exits = [...children.values()].map(
+        (c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once("exit", r))),
+      );
       for (const c of children.values()) c.kill("SIGTERM");
       await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 5000))]);
       control.close();

@@ -2,10 +2,26 @@
 // Real HTTP on loopback, the OpenTelemetry JS SDK with instrumentation-http, W3C context propagation.
 import { createRequire } from "node:module";
 import type * as Http from "node:http";
-import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type TextMapSetter } from "@opentelemetry/api";
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Context,
+  type Span,
+  type TextMapSetter,
+} from "@opentelemetry/api";
 import { suppressTracing, TraceState, W3CTraceContextPropagator } from "@opentelemetry/core";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
-import { BatchSpanProcessor, ParentBasedSampler, SamplingDecision, type Sampler, type SpanExporter } from "@opentelemetry/sdk-trace-base";
+import {
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  SamplingDecision,
+  type Sampler,
+  type SpanExporter,
+} from "@opentelemetry/sdk-trace-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
@@ -28,10 +44,14 @@ const collector = {
 
 function exporter(): SpanExporter {
   switch (me!.exporter) {
-    case "otlp-proto": return new ProtoExporter({ url: collector.http });
-    case "otlp-json": return new JsonExporter({ url: collector.http });
-    case "otlp-grpc": return new GrpcExporter({ url: collector.grpc });
-    case "zipkin": return new ZipkinExporter({ url: collector.zipkin });
+    case "otlp-proto":
+      return new ProtoExporter({ url: collector.http });
+    case "otlp-json":
+      return new JsonExporter({ url: collector.http });
+    case "otlp-grpc":
+      return new GrpcExporter({ url: collector.grpc });
+    case "zipkin":
+      return new ZipkinExporter({ url: collector.zipkin });
   }
 }
 
@@ -41,13 +61,20 @@ const halfSampler: Sampler = {
     const keep = Number.parseInt(traceId.slice(-2), 16) < 128;
     const parentState = trace.getSpanContext(ctx)?.traceState;
     const state = parentState ?? new TraceState();
-    return keep ? { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: state.set("ot", "th:8") } : { decision: SamplingDecision.NOT_RECORD };
+    return keep
+      ? { decision: SamplingDecision.RECORD_AND_SAMPLED, traceState: state.set("ot", "th:8") }
+      : { decision: SamplingDecision.NOT_RECORD };
   },
   toString: () => "HalfSampler",
 };
 
 const provider = new NodeTracerProvider({
-  resource: resourceFromAttributes({ "service.name": name, "service.version": version, "service.namespace": "shop", "deployment.environment": "demo" }),
+  resource: resourceFromAttributes({
+    "service.name": name,
+    "service.version": version,
+    "service.namespace": "shop",
+    "deployment.environment": "demo",
+  }),
   sampler: name === SAMPLED_SERVICE ? new ParentBasedSampler({ root: halfSampler }) : undefined,
   spanProcessors: [new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 500 })],
 });
@@ -56,7 +83,10 @@ class DroppingPropagator extends W3CTraceContextPropagator {
   override inject(_context: Context, _carrier: unknown, _setter: TextMapSetter): void {}
 }
 provider.register({ propagator: name === LEGACY_SERVICE ? new DroppingPropagator() : new W3CTraceContextPropagator() });
-const peerOf = new Map<number, string>([...Object.entries(ports.services).map(([n, p]) => [p, n] as const), [ports.paymentGateway, "payment-gateway"]]);
+const peerOf = new Map<number, string>([
+  ...Object.entries(ports.services).map(([n, p]) => [p, n] as const),
+  [ports.paymentGateway, "payment-gateway"],
+]);
 registerInstrumentations({
   tracerProvider: provider,
   instrumentations: [
@@ -78,17 +108,19 @@ const tracer = trace.getTracer("demo-shop", version);
 let scenario: Scenario = "none";
 setInterval(() => {
   context.with(suppressTracing(context.active()), () => {
-    http.get(`http://127.0.0.1:${ports.control}/scenario`, (res) => {
-      let body = "";
-      res.on("data", (c) => (body += c));
-      res.on("end", () => {
-        try {
-          scenario = JSON.parse(body).scenario;
-        } catch {
-          /* the controller is restarting */
-        }
-      });
-    }).on("error", () => undefined);
+    http
+      .get(`http://127.0.0.1:${ports.control}/scenario`, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => {
+          try {
+            scenario = JSON.parse(body).scenario;
+          } catch {
+            /* the controller is restarting */
+          }
+        });
+      })
+      .on("error", () => undefined);
   });
 }, 1000).unref();
 
@@ -97,10 +129,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function call(target: string, path: string, body?: unknown): Promise<number> {
   const port = target === "payment-gateway" ? ports.paymentGateway : ports.services[target]!;
   return new Promise((resolve) => {
-    const req = http.request({ host: "127.0.0.1", port, path, method: body ? "POST" : "GET", headers: { "content-type": "application/json" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
+    const req = http.request(
+      { host: "127.0.0.1", port, path, method: body ? "POST" : "GET", headers: { "content-type": "application/json" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on("error", () => resolve(599));
     req.end(body ? JSON.stringify(body) : undefined);
   });
@@ -117,19 +152,33 @@ async function dependency(spanName: string, attributes: Record<string, string | 
 async function publish(event: unknown): Promise<void> {
   const span = tracer.startSpan("notifications publish", {
     kind: SpanKind.PRODUCER,
-    attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "notifications", "messaging.operation.type": "publish" },
+    attributes: {
+      "messaging.system": "rabbitmq",
+      "messaging.destination.name": "notifications",
+      "messaging.operation.type": "publish",
+    },
   });
   const headers: Record<string, string> = {};
   propagation.inject(trace.setSpan(context.active(), span), headers);
   span.end();
   // The broker hop itself is not traced (as with most client libraries): only the message carries the context.
-  context.with(suppressTracing(context.active()), () => void call("notification-service", "/consume-internal", { headers, event }));
+  context.with(
+    suppressTracing(context.active()),
+    () => void call("notification-service", "/consume-internal", { headers, event }),
+  );
 }
 
 async function consume(message: { headers: Record<string, string>; event: unknown }): Promise<void> {
   // From the root context: the ignored delivery request runs with tracing suppressed.
   const parent = propagation.extract(ROOT_CONTEXT, message.headers);
-  const span = tracer.startSpan("notifications process", { kind: SpanKind.CONSUMER, attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "notifications" } }, parent);
+  const span = tracer.startSpan(
+    "notifications process",
+    {
+      kind: SpanKind.CONSUMER,
+      attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "notifications" },
+    },
+    parent,
+  );
   await sleep(latencyMs(me!.workMs));
   span.end();
 }
@@ -160,8 +209,28 @@ const routes: Record<string, Handler> = {
   },
   "inventory-service": async () => {
     if (scenario === "inventory-errors" && Math.random() < 0.4) return 500;
-    await dependency("SELECT stock", { "db.system": "postgresql", "db.namespace": "inventory", "db.operation.name": "SELECT", "server.address": "inventory-db", "server.port": 5432 }, latencyMs(4));
-    await dependency("UPDATE stock", { "db.system": "postgresql", "db.namespace": "inventory", "db.operation.name": "UPDATE", "server.address": "inventory-db", "server.port": 5432 }, latencyMs(3));
+    await dependency(
+      "SELECT stock",
+      {
+        "db.system": "postgresql",
+        "db.namespace": "inventory",
+        "db.operation.name": "SELECT",
+        "server.address": "inventory-db",
+        "server.port": 5432,
+      },
+      latencyMs(4),
+    );
+    await dependency(
+      "UPDATE stock",
+      {
+        "db.system": "postgresql",
+        "db.namespace": "inventory",
+        "db.operation.name": "UPDATE",
+        "server.address": "inventory-db",
+        "server.port": 5432,
+      },
+      latencyMs(3),
+    );
     return 200;
   },
   "payment-service": async () => {
@@ -170,7 +239,11 @@ const routes: Record<string, Handler> = {
   },
   "notification-service": async () => 200,
   "catalog-service": async () => {
-    await dependency("GET product:*", { "db.system": "redis", "server.address": "cache", "server.port": 6379 }, latencyMs(1));
+    await dependency(
+      "GET product:*",
+      { "db.system": "redis", "server.address": "cache", "server.port": 6379 },
+      latencyMs(1),
+    );
     return 200;
   },
   "search-service": async () => {
@@ -179,7 +252,11 @@ const routes: Record<string, Handler> = {
   },
   "recommendation-service": async () => call("catalog-service", "/products?ids=1,2,3"),
   "user-service": async () => {
-    await dependency("SELECT users", { "db.system": "postgresql", "db.namespace": "users", "server.address": "users-db", "server.port": 5432 }, latencyMs(2));
+    await dependency(
+      "SELECT users",
+      { "db.system": "postgresql", "db.namespace": "users", "server.address": "users-db", "server.port": 5432 },
+      latencyMs(2),
+    );
     return 200;
   },
 };

@@ -1,6 +1,9 @@
 // A growable byte buffer for building COPY data without intermediate strings. Buffer's own latin1Write and
 // utf8Write skip the argument checks and encoding look-up of buf.write(), which matter at a few fields per span.
-type FastBuffer = Buffer & { latin1Write(s: string, offset: number, length: number): number; utf8Write(s: string, offset: number): number };
+type FastBuffer = Buffer & {
+  latin1Write(s: string, offset: number, length: number): number;
+  utf8Write(s: string, offset: number): number;
+};
 
 // The two hex digits of every byte value, as character codes.
 const HEX_HIGH = Uint8Array.from({ length: 256 }, (_, i) => "0123456789abcdef".charCodeAt(i >> 4));

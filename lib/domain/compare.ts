@@ -39,7 +39,14 @@ export function baselineRange(from: number, to: number, mode: CompareMode): { fr
 }
 
 function diffOf(cur: Figures | undefined, base: Figures | undefined, p95: (x: Figures) => number | null): Diff {
-  const status: DiffStatus = !base || base.requests === 0 ? (cur && cur.requests > 0 ? "added" : "same") : !cur || cur.requests === 0 ? "removed" : "same";
+  const status: DiffStatus =
+    !base || base.requests === 0
+      ? cur && cur.requests > 0
+        ? "added"
+        : "same"
+      : !cur || cur.requests === 0
+        ? "removed"
+        : "same";
   const curP = cur ? p95(cur) : null;
   const baseP = base ? p95(base) : null;
   return {
@@ -54,7 +61,12 @@ function diffOf(cur: Figures | undefined, base: Figures | undefined, p95: (x: Fi
  * Elements of `current`, plus the baseline's elements that have gone (with zero traffic), each with a diff.
  * `empty` makes the zero-traffic stand-in for a removed element.
  */
-export function diffElements<T extends Figures>(current: T[], baseline: T[], p95: (x: T) => number | null, empty: (b: T) => T): (T & { diff: Diff })[] {
+export function diffElements<T extends Figures>(
+  current: T[],
+  baseline: T[],
+  p95: (x: T) => number | null,
+  empty: (b: T) => T,
+): (T & { diff: Diff })[] {
   const baseById = new Map(baseline.map((b) => [b.id, b]));
   const curIds = new Set(current.map((c) => c.id));
   const out = current.map((c) => ({ ...c, diff: diffOf(c, baseById.get(c.id), p95 as (x: Figures) => number | null) }));
@@ -67,7 +79,10 @@ export function diffElements<T extends Figures>(current: T[], baseline: T[], p95
 export function formatDiff(d: Diff, what: "rate" | "errors" | "p95"): string {
   if (d.status === "added") return "new";
   if (d.status === "removed") return "gone";
-  if (what === "rate") return d.rateChange === null ? "" : `${d.rateChange >= 0 ? "+" : ""}${Math.round(d.rateChange * 100)}%`;
+  if (what === "rate")
+    return d.rateChange === null ? "" : `${d.rateChange >= 0 ? "+" : ""}${Math.round(d.rateChange * 100)}%`;
   if (what === "errors") return `${d.errorRateDelta >= 0 ? "+" : ""}${d.errorRateDelta.toFixed(1)} pp`;
-  return d.p95Delta === null ? "" : `${d.p95Delta >= 0 ? "+" : ""}${Math.abs(d.p95Delta) >= 10 ? Math.round(d.p95Delta) : d.p95Delta.toFixed(1)} ms`;
+  return d.p95Delta === null
+    ? ""
+    : `${d.p95Delta >= 0 ? "+" : ""}${Math.abs(d.p95Delta) >= 10 ? Math.round(d.p95Delta) : d.p95Delta.toFixed(1)} ms`;
 }

@@ -42,10 +42,12 @@ export function criticalPath(spans: TimedSpan[]): Set<number> {
     onPath.add(i);
     const span = spans[i]!;
     let cursor = min(cursorIn, endOf(span));
-    const kids = (children.get(i) ?? []).filter((k) => !onPath.has(k)).sort((a, b) => {
-      const d = endOf(spans[b]!) - endOf(spans[a]!);
-      return d > 0n ? 1 : d < 0n ? -1 : a - b;
-    });
+    const kids = (children.get(i) ?? [])
+      .filter((k) => !onPath.has(k))
+      .sort((a, b) => {
+        const d = endOf(spans[b]!) - endOf(spans[a]!);
+        return d > 0n ? 1 : d < 0n ? -1 : a - b;
+      });
     let next = 0;
     for (;;) {
       // Children ending at or after the cursor all tie; the earliest-listed wins, as in Jaeger's walk.

@@ -18,7 +18,13 @@ export interface GraphNode {
   p50: number | null;
   p95: number | null;
   p99: number | null;
-  quality: { orphanSpans: number; unpairedClientSpans: number; unpairedServerSpans: number; rootServerSpans: number; suspectedBrokenContext: boolean };
+  quality: {
+    orphanSpans: number;
+    unpairedClientSpans: number;
+    unpairedServerSpans: number;
+    rootServerSpans: number;
+    suspectedBrokenContext: boolean;
+  };
   /** Against the baseline, in compare mode. */
   diff?: Diff;
   /** The last two settled minutes (Graph.recentWindow). */

@@ -12,7 +12,12 @@ export interface ViewEdge {
 }
 
 /** The nodes within `hops` calls up- or downstream of `focus`, and the edges among them. */
-export function focusSubgraph<N extends ViewNode, E extends ViewEdge>(nodes: N[], edges: E[], focus: string, hops: number): { nodes: N[]; edges: E[] } {
+export function focusSubgraph<N extends ViewNode, E extends ViewEdge>(
+  nodes: N[],
+  edges: E[],
+  focus: string,
+  hops: number,
+): { nodes: N[]; edges: E[] } {
   const keep = new Set([focus]);
   let frontierDown = new Set([focus]);
   let frontierUp = new Set([focus]);
@@ -44,11 +49,22 @@ export interface Filters {
 
 const VIRTUAL = new Set(["database", "messaging", "external", "unknown"]);
 
-export function applyFilters<N extends ViewNode, E extends ViewEdge>(nodes: N[], edges: E[], f: Filters): { nodes: N[]; edges: E[] } {
-  const hidden = new Set(nodes.filter((n) => (f.hideVirtual && VIRTUAL.has(n.type)) || (f.hideUnknown && n.type === "unknown")).map((n) => n.id));
+export function applyFilters<N extends ViewNode, E extends ViewEdge>(
+  nodes: N[],
+  edges: E[],
+  f: Filters,
+): { nodes: N[]; edges: E[] } {
+  const hidden = new Set(
+    nodes
+      .filter((n) => (f.hideVirtual && VIRTUAL.has(n.type)) || (f.hideUnknown && n.type === "unknown"))
+      .map((n) => n.id),
+  );
   const keptEdges = edges.filter(
     (e) =>
-      !hidden.has(e.source) && !hidden.has(e.target) && e.ratePerSec >= f.minRate && (!f.errorsOnly || e.errors > 0) &&
+      !hidden.has(e.source) &&
+      !hidden.has(e.target) &&
+      e.ratePerSec >= f.minRate &&
+      (!f.errorsOnly || e.errors > 0) &&
       (!f.hideIdle || e.ratePerSec > 0),
   );
   const filtering = f.errorsOnly || f.minRate > 0 || f.hideIdle;

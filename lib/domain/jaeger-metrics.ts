@@ -35,10 +35,15 @@ function millis(p: URLSearchParams, k: string, fallback: number): number {
 
 /** Parameters as Jaeger's query service takes them (see its docker-compose/monitor README). */
 export function parseMetricsQuery(type: MetricType, p: URLSearchParams, now = Date.now()): MetricsQuery {
-  const services = p.getAll("service").flatMap((s) => s.split(",")).filter((s) => s !== "");
-  if (services.length === 0) throw badRequest("unable to parse param 'service': please provide at least one service name");
+  const services = p
+    .getAll("service")
+    .flatMap((s) => s.split(","))
+    .filter((s) => s !== "");
+  if (services.length === 0)
+    throw badRequest("unable to parse param 'service': please provide at least one service name");
   const group = (p.get("groupByOperation") ?? "").toLowerCase();
-  if (!["", "1", "0", "t", "f", "true", "false"].includes(group)) throw badRequest(`unable to parse param 'groupByOperation': "${group}"`);
+  if (!["", "1", "0", "t", "f", "true", "false"].includes(group))
+    throw badRequest(`unable to parse param 'groupByOperation': "${group}"`);
   const kinds = p.getAll("spanKind").length > 0 ? p.getAll("spanKind") : ["server"];
   const spanKinds = kinds.map((k) => {
     if (!(k in KINDS)) throw badRequest(`unable to parse param 'spanKind': unsupported span kind: '${k}'`);
@@ -47,16 +52,29 @@ export function parseMetricsQuery(type: MetricType, p: URLSearchParams, now = Da
   let quantile: number | null = null;
   if (type === "latencies") {
     quantile = Number(p.get("quantile"));
-    if (!p.get("quantile") || !(quantile > 0 && quantile <= 1)) throw badRequest("unable to parse param 'quantile': expected a number in (0, 1]");
+    if (!p.get("quantile") || !(quantile > 0 && quantile <= 1))
+      throw badRequest("unable to parse param 'quantile': expected a number in (0, 1]");
   }
   const endMs = checkedTime(millis(p, "endTs", now), "endTs");
   const lookbackMs = millis(p, "lookback", 3_600_000);
   const stepMs = millis(p, "step", 5_000);
   const ratePerMs = millis(p, "ratePer", 600_000);
-  if (lookbackMs <= 0 || lookbackMs > MAX_LOOKBACK_MS) throw badRequest("lookback must be from 1 ms to 7 days (minute roll-ups are kept a week)");
-  if (stepMs <= 0 || lookbackMs / stepMs > MAX_POINTS) throw badRequest(`step too small for this lookback (more than ${MAX_POINTS} points)`);
-  if (ratePerMs < MINUTE || ratePerMs > 86_400_000) throw badRequest("ratePer must be from 1 minute (data is kept per minute) to 1 day");
-  return { services, groupByOperation: ["1", "t", "true"].includes(group), spanKinds, endMs, lookbackMs, stepMs, ratePerMs, quantile };
+  if (lookbackMs <= 0 || lookbackMs > MAX_LOOKBACK_MS)
+    throw badRequest("lookback must be from 1 ms to 7 days (minute roll-ups are kept a week)");
+  if (stepMs <= 0 || lookbackMs / stepMs > MAX_POINTS)
+    throw badRequest(`step too small for this lookback (more than ${MAX_POINTS} points)`);
+  if (ratePerMs < MINUTE || ratePerMs > 86_400_000)
+    throw badRequest("ratePer must be from 1 minute (data is kept per minute) to 1 day");
+  return {
+    services,
+    groupByOperation: ["1", "t", "true"].includes(group),
+    spanKinds,
+    endMs,
+    lookbackMs,
+    stepMs,
+    ratePerMs,
+    quantile,
+  };
 }
 
 /** The minutes a query reads: [first, end) with the rate window before the first point. */
@@ -78,10 +96,17 @@ export interface MinuteFigures {
 const NAMES: Record<MetricType, [string, string, string]> = {
   latencies: ["service_latencies", "service_operation_latencies", "quantile latency"],
   calls: ["service_call_rate", "service_operation_call_rate", "calls/sec"],
-  errors: ["service_error_rate", "service_operation_error_rate", "error rate, computed as a fraction of errors/sec over calls/sec"],
+  errors: [
+    "service_error_rate",
+    "service_operation_error_rate",
+    "error rate, computed as a fraction of errors/sec over calls/sec",
+  ],
 };
 
-interface Point { gaugeValue: { doubleValue: number }; timestamp: string }
+interface Point {
+  gaugeValue: { doubleValue: number };
+  timestamp: string;
+}
 
 /**
  * A MetricFamily as Jaeger returns it: one metric per service (or service and operation), a point every `step` up to
@@ -97,7 +122,10 @@ export function metricFamily(type: MetricType, q: MetricsQuery, rows: MinuteFigu
     const key = `${r.service}\u0000${r.operation}`;
     let s = series.get(key);
     if (!s) {
-      const labels = [{ name: "service_name", value: r.service }, ...(q.groupByOperation ? [{ name: "operation", value: r.operation }] : [])];
+      const labels = [
+        { name: "service_name", value: r.service },
+        ...(q.groupByOperation ? [{ name: "operation", value: r.operation }] : []),
+      ];
       s = { labels, byMinute: new Map() };
       series.set(key, s);
     }
@@ -123,8 +151,9 @@ export function metricFamily(type: MetricType, q: MetricsQuery, rows: MinuteFigu
       let value: number | null;
       if (type === "calls") value = requests / seconds;
       else if (type === "errors") value = requests > 0 ? failed / requests : null;
-      else value = requests > 0 ? quantilesMs(hist, [q.quantile!])[0] ?? null : null;
-      if (value !== null) metricPoints.push({ gaugeValue: { doubleValue: value }, timestamp: new Date(t).toISOString() });
+      else value = requests > 0 ? (quantilesMs(hist, [q.quantile!])[0] ?? null) : null;
+      if (value !== null)
+        metricPoints.push({ gaugeValue: { doubleValue: value }, timestamp: new Date(t).toISOString() });
     }
     return { labels: s.labels, metricPoints };
   });

@@ -14,7 +14,16 @@ export interface JaegerSearch {
 
 type Params = URLSearchParams;
 
-const GO_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, "µs": 1e-3, "μs": 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_UNITS_MS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 
 /** A Go duration (time.ParseDuration: "1m30s", "1.5h", "300ms", "-2s", "0") -> milliseconds. */
 export function goDurationMs(v: string, field: string): number {
@@ -51,7 +60,8 @@ export function parseJaegerTags(p: Params): AttributeFilter[] {
     }
     if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw badRequest("tags must be a JSON object");
     for (const [key, value] of Object.entries(parsed)) {
-      if (value !== null && typeof value === "object") throw badRequest(`tags: the value of ${key} must be a string, number or boolean`);
+      if (value !== null && typeof value === "object")
+        throw badRequest(`tags: the value of ${key} must be a string, number or boolean`);
       out.push({ key, value: String(value) });
     }
   }
@@ -68,13 +78,22 @@ const TRACE_ID = /^[0-9a-f]{1,32}$/;
 /** A trace id as Jaeger accepts it (hex, up to 32 digits, any case) -> 32 lower-case hex digits. */
 export function jaegerTraceId(v: string, field = "traceID"): string {
   const id = v.trim().toLowerCase();
-  if (!TRACE_ID.test(id)) throw badRequest(`${field} must be a hex trace id of up to 32 digits, got "${v.slice(0, 64)}"`);
+  if (!TRACE_ID.test(id))
+    throw badRequest(`${field} must be a hex trace id of up to 32 digits, got "${v.slice(0, 64)}"`);
   return id.padStart(32, "0");
 }
 
 /** `traceID` parameters (repeatable) of GET /api/traces: when present, they are looked up instead of a search. */
 export function parseTraceIds(p: Params): string[] {
-  return [...new Set(p.getAll("traceID").flatMap((v) => v.split(",")).filter((v) => v.trim() !== "").map((v) => jaegerTraceId(v)))];
+  return [
+    ...new Set(
+      p
+        .getAll("traceID")
+        .flatMap((v) => v.split(","))
+        .filter((v) => v.trim() !== "")
+        .map((v) => jaegerTraceId(v)),
+    ),
+  ];
 }
 
 /** GET /api/traces parameters: service, operation, tags, start/end (µs), lookback, min/maxDuration, limit. */
@@ -90,26 +109,42 @@ export function parseJaegerSearch(p: Params, now = Date.now()): JaegerSearch {
   };
   const lookback = p.get("lookback");
   const end = micros("end") ?? now;
-  const start = micros("start") ?? Math.max(0, lookback && lookback !== "custom" ? end - goDurationMs(lookback, "lookback") : end - 3_600_000);
+  const start =
+    micros("start") ??
+    Math.max(0, lookback && lookback !== "custom" ? end - goDurationMs(lookback, "lookback") : end - 3_600_000);
   if (start >= end) throw badRequest("start must be before end");
   const limit = Number(p.get("limit") || 20);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1500) throw badRequest("limit must be an integer from 1 to 1500");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1500)
+    throw badRequest("limit must be an integer from 1 to 1500");
   const op = p.get("operation");
   const duration = (k: string) => (p.get(k) ? goDurationMs(p.get(k)!, k) : null);
   return {
     search: {
-      from: String(start), to: String(end), service, operation: op && op !== "all" ? op : null,
-      minMs: duration("minDuration"), maxMs: duration("maxDuration"), status: "any", attributes: parseJaegerTags(p),
+      from: String(start),
+      to: String(end),
+      service,
+      operation: op && op !== "all" ? op : null,
+      minMs: duration("minDuration"),
+      maxMs: duration("maxDuration"),
+      status: "any",
+      attributes: parseJaegerTags(p),
     },
-    from: new Date(start), to: new Date(end), limit,
+    from: new Date(start),
+    to: new Date(end),
+    limit,
   };
 }
 
-type JaegerTag = { key: string; type: "string" | "bool" | "int64" | "float64" | "binary"; value: string | number | boolean };
+type JaegerTag = {
+  key: string;
+  type: "string" | "bool" | "int64" | "float64" | "binary";
+  value: string | number | boolean;
+};
 
 function tag(key: string, v: unknown): JaegerTag {
   if (typeof v === "boolean") return { key, type: "bool", value: v };
-  if (typeof v === "number") return Number.isInteger(v) ? { key, type: "int64", value: v } : { key, type: "float64", value: v };
+  if (typeof v === "number")
+    return Number.isInteger(v) ? { key, type: "int64", value: v } : { key, type: "float64", value: v };
   const bytes = bytesOf(v);
   if (bytes !== null) return { key, type: "binary", value: bytes };
   return { key, type: "string", value: typeof v === "string" ? v : JSON.stringify(v) };
@@ -143,12 +178,18 @@ export function toJaegerTrace(spans: StoredSpan[]) {
       fields: [tag("event", e.name), ...Object.entries(e.attributes).map(([k, v]) => tag(k, v))],
     }));
     return {
-      traceID: s.traceId, spanID: s.spanId, operationName: s.name, flags: 1,
+      traceID: s.traceId,
+      spanID: s.spanId,
+      operationName: s.name,
+      flags: 1,
       references: [
         ...(s.parentSpanId ? [{ refType: "CHILD_OF", traceID: s.traceId, spanID: s.parentSpanId }] : []),
         ...(s.links ?? []).map((l) => ({ refType: "FOLLOWS_FROM", traceID: l.traceId, spanID: l.spanId })),
       ],
-      startTime: Number(s.startNs / 1000n), duration: Number(s.durationNs / 1000n), tags, logs,
+      startTime: Number(s.startNs / 1000n),
+      duration: Number(s.durationNs / 1000n),
+      tags,
+      logs,
       processID: pid,
       warnings: s.parentSpanId && !ids.has(s.parentSpanId) ? ["parent span not in this trace"] : null,
     };
@@ -163,8 +204,19 @@ export interface JaegerError {
 }
 
 /** Jaeger's response envelope; `errors` carries per-item problems (e.g. a trace id not found) beside the data. */
-export const jaegerData = <T>(data: T, errors: JaegerError[] | null = null) =>
-  ({ data, total: Array.isArray(data) ? data.length : 0, limit: 0, offset: 0, errors });
+export const jaegerData = <T>(data: T, errors: JaegerError[] | null = null) => ({
+  data,
+  total: Array.isArray(data) ? data.length : 0,
+  limit: 0,
+  offset: 0,
+  errors,
+});
 
 /** Jaeger's error body: Jaeger UI prints `errors[].msg`. */
-export const jaegerErrorBody = (err: AppError) => ({ data: null, total: 0, limit: 0, offset: 0, errors: [{ code: err.status, msg: err.message }] });
+export const jaegerErrorBody = (err: AppError) => ({
+  data: null,
+  total: 0,
+  limit: 0,
+  offset: 0,
+  errors: [{ code: err.status, msg: err.message }],
+});

@@ -4,7 +4,6 @@ import { ownAdjustedCount } from "./sampling";
 import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
 
-
 export type ConnectionType = "rpc" | "messaging" | "database" | "virtual";
 
 export interface EdgeObservation {
@@ -115,7 +114,8 @@ const mayHave = (s: AggSpan, key: string) => s.attributesText === undefined || s
 const isShared = (s: AggSpan) => mayHave(s, "zipkin.shared") && s.attributes["zipkin.shared"] === true;
 const NO_ATTRIBUTES: Attributes = Object.freeze({}) as Attributes;
 /** The attributes sampling may read, without parsing them when the text shows none of its keys. */
-const samplingAttributes = (s: AggSpan) => (mayHave(s, "sampling.adjusted_count") || mayHave(s, "SampleRate") ? s.attributes : NO_ATTRIBUTES);
+const samplingAttributes = (s: AggSpan) =>
+  mayHave(s, "sampling.adjusted_count") || mayHave(s, "SampleRate") ? s.attributes : NO_ATTRIBUTES;
 
 /**
  * What a pass emits. "early" runs as soon as the epoch's commits are all visible, against the spans committed up to
@@ -131,7 +131,12 @@ export type Phase = "early" | "final" | "all";
  * A pair is counted once, by the side committed in the later epoch (the server side on a tie), so the result never
  * depends on how epochs were batched, restarted or shared between workers.
  */
-export function observeEpoch(batch: AggSpan[], index: SpanIndex, windowEnd: (epoch: number) => number, phase: Phase = "all"): Observations {
+export function observeEpoch(
+  batch: AggSpan[],
+  index: SpanIndex,
+  windowEnd: (epoch: number) => number,
+  phase: Phase = "all",
+): Observations {
   const out: Observations = { edges: [], services: [], quality: [] };
   const pairs = (a: AggSpan, b: AggSpan) => Math.max(a.epoch, b.epoch) <= windowEnd(Math.min(a.epoch, b.epoch));
   const final = phase !== "early";
@@ -170,7 +175,8 @@ function callersOf(callee: AggSpan, index: SpanIndex): AggSpan[] {
   const callerKind = callee.kind === SpanKind.SERVER ? SpanKind.CLIENT : SpanKind.PRODUCER;
   const viaParent = callee.parentSpanId ? index.spans(callee.traceId, callee.parentSpanId) : [];
   const viaShared = isShared(callee) ? index.spans(callee.traceId, callee.spanId) : [];
-  const viaLinks = callee.kind === SpanKind.CONSUMER ? callee.links.flatMap((l) => index.spans(l.traceId, l.spanId)) : [];
+  const viaLinks =
+    callee.kind === SpanKind.CONSUMER ? callee.links.flatMap((l) => index.spans(l.traceId, l.spanId)) : [];
   return unique([...viaParent, ...viaShared, ...viaLinks].filter((c) => c.kind === callerKind && c !== callee));
 }
 
@@ -195,7 +201,11 @@ function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   if (isRoot && (isShared(s) ? final : now(s, s.epoch))) {
     out.edges.push(userEdge(s, index));
     out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "rootServerSpans" });
-  } else if (!isRoot && final && (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0)) {
+  } else if (
+    !isRoot &&
+    final &&
+    (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0)
+  ) {
     out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "unpairedServerSpans" });
   }
 }
@@ -234,7 +244,10 @@ function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObs
 }
 
 function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
-  const peer = typeof s.attributes["peer.service"] === "string" && s.attributes["peer.service"] ? (s.attributes["peer.service"] as string) : null;
+  const peer =
+    typeof s.attributes["peer.service"] === "string" && s.attributes["peer.service"]
+      ? (s.attributes["peer.service"] as string)
+      : null;
   return {
     minuteMs: minuteOf(s.startNs),
     source: peer ?? "user",
@@ -274,27 +287,35 @@ function virtualEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   };
 }
 
-
 function httpStatus(a: Attributes): number | null {
   const v = Number(a["http.response.status_code"] ?? a["http.status_code"]);
   return Number.isInteger(v) && v > 0 ? v : null;
 }
 
 /** Failed: status ERROR on any side; with status unset, HTTP 5xx or a non-OK gRPC code. */
-export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boolean; throttled: boolean; errorMessage: string | null } {
+export function outcomeOf(sides: AggSpan[]): {
+  failed: boolean;
+  status4xx: boolean;
+  throttled: boolean;
+  errorMessage: string | null;
+} {
   let failed = false;
   let status4xx = false;
   let throttled = false;
   let errorMessage: string | null = null;
   for (const s of sides) {
-    const attrs = mayHave(s, "http.response.status_code") || mayHave(s, "http.status_code") || mayHave(s, "rpc.grpc.status_code") ? s.attributes : NO_ATTRIBUTES;
+    const attrs =
+      mayHave(s, "http.response.status_code") || mayHave(s, "http.status_code") || mayHave(s, "rpc.grpc.status_code")
+        ? s.attributes
+        : NO_ATTRIBUTES;
     const http = httpStatus(attrs);
     const grpcCode = attrs["rpc.grpc.status_code"];
     const grpc = grpcCode === undefined || grpcCode === null ? null : Number(grpcCode);
     const error =
       s.statusCode === StatusCode.ERROR ||
       (s.statusCode === StatusCode.UNSET && ((http !== null && http >= 500) || (grpc !== null && grpc !== 0)));
-    if (error && !failed) errorMessage = s.statusMessage || (http ? `HTTP ${http}` : grpc ? `gRPC status ${grpc}` : null);
+    if (error && !failed)
+      errorMessage = s.statusMessage || (http ? `HTTP ${http}` : grpc ? `gRPC status ${grpc}` : null);
     failed ||= error;
     status4xx ||= http !== null && http >= 400 && http < 500;
     throttled ||= http === 429 || grpc === 8;
@@ -304,11 +325,16 @@ export function outcomeOf(sides: AggSpan[]): { failed: boolean; status4xx: boole
 
 function serviceObservations(s: AggSpan, minuteMs: number, weight: number): ServiceObservation[] {
   const base = { minuteMs, service: s.serviceName, weight, failed: outcomeOf([s]).failed, durationNs: s.durationNs };
-  return [{ ...base, operation: "" }, { ...base, operation: s.name }];
+  return [
+    { ...base, operation: "" },
+    { ...base, operation: s.name },
+  ];
 }
 
 /** service -> service.namespace (or null) as the batch's resources declare it; the latest span wins. */
-export function serviceNamespaces(batch: AggSpan[]): { service: string; namespace: string | null; lastSeenMs: number }[] {
+export function serviceNamespaces(
+  batch: AggSpan[],
+): { service: string; namespace: string | null; lastSeenMs: number }[] {
   const out = new Map<string, { service: string; namespace: string | null; lastSeenMs: number }>();
   for (const s of batch) {
     const ns = s.resourceAttributes["service.namespace"];
@@ -316,7 +342,11 @@ export function serviceNamespaces(batch: AggSpan[]): { service: string; namespac
     const service = clampName(s.serviceName);
     const prev = out.get(service);
     if (!prev || seen >= prev.lastSeenMs) {
-      out.set(service, { service, namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null), lastSeenMs: seen });
+      out.set(service, {
+        service,
+        namespace: typeof ns === "string" && ns ? ns : (prev?.namespace ?? null),
+        lastSeenMs: seen,
+      });
     }
   }
   return [...out.values()];

@@ -56,7 +56,8 @@ export const EXAMPLE_LIMITS: Record<ExampleCategory, number> = { slowest: 3, err
 
 /** Exemplar bands are powers of this factor (1 ms, 1.5 ms, 2.25 ms, ...): about 23 bands between 1 ms and 10 s. */
 export const EXEMPLAR_BAND_FACTOR = 1.5;
-export const exemplarBand = (ns: bigint) => Math.floor(Math.log(Math.max(Number(ns), 1)) / Math.log(EXEMPLAR_BAND_FACTOR));
+export const exemplarBand = (ns: bigint) =>
+  Math.floor(Math.log(Math.max(Number(ns), 1)) / Math.log(EXEMPLAR_BAND_FACTOR));
 
 export interface Rollup {
   edges: EdgeRow[];
@@ -92,9 +93,21 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
     let row = edges.get(k);
     if (!row) {
       row = {
-        bucket, source: clampName(e.source), target: clampName(e.target), connectionType: e.connectionType,
-        sourceType: e.sourceType, targetType: e.targetType, broker: e.broker, requests: 0, failed: 0, status4xx: 0,
-        throttled: 0, rawSpans: 0, rawFailed: 0, clientHist: {}, serverHist: {},
+        bucket,
+        source: clampName(e.source),
+        target: clampName(e.target),
+        connectionType: e.connectionType,
+        sourceType: e.sourceType,
+        targetType: e.targetType,
+        broker: e.broker,
+        requests: 0,
+        failed: 0,
+        status4xx: 0,
+        throttled: 0,
+        rawSpans: 0,
+        rawFailed: 0,
+        clientHist: {},
+        serverHist: {},
       };
       edges.set(k, row);
       byEdge.set(k, []);
@@ -119,7 +132,15 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
     const k = `${bucket}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
     let row = services.get(k);
     if (!row) {
-      row = { bucket, service: clampName(s.service), operation: clampName(s.operation), requests: 0, failed: 0, rawSpans: 0, hist: {} };
+      row = {
+        bucket,
+        service: clampName(s.service),
+        operation: clampName(s.operation),
+        requests: 0,
+        failed: 0,
+        rawSpans: 0,
+        hist: {},
+      };
       services.set(k, row);
     }
     row.requests += s.weight;
@@ -134,7 +155,14 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
     const k = `${bucket}\u0000${clampName(q.service)}`;
     let row = quality.get(k);
     if (!row) {
-      row = { bucket, service: clampName(q.service), orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0 };
+      row = {
+        bucket,
+        service: clampName(q.service),
+        orphanSpans: 0,
+        unpairedClientSpans: 0,
+        unpairedServerSpans: 0,
+        rootServerSpans: 0,
+      };
       quality.set(k, row);
     }
     row[q.counter] += 1;
@@ -158,7 +186,9 @@ function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
   // offers the candidates the store would keep and the result does not depend on how spans were batched or sharded.
   const bySlowest = [...list].sort((a, b) => ascending(exampleDuration(b), exampleDuration(a)) || cmpIds(a, b));
   const median = bySlowest[Math.floor(bySlowest.length / 2)]!;
-  const errors = list.filter((e) => e.failed).sort((a, b) => ascending(a.startNs / 1000n, b.startNs / 1000n) || cmpIds(a, b));
+  const errors = list
+    .filter((e) => e.failed)
+    .sort((a, b) => ascending(a.startNs / 1000n, b.startNs / 1000n) || cmpIds(a, b));
   const bands = new Map<number, EdgeObservation>();
   for (const e of bySlowest) {
     const band = exemplarBand(exampleDuration(e));
@@ -173,12 +203,21 @@ function exampleCandidates(list: EdgeObservation[]): ExampleRow[] {
 }
 
 // Lower-case hex sorts like the bytes PostgreSQL compares.
-const cmpIds = (a: EdgeObservation, b: EdgeObservation) => ascending(a.traceId, b.traceId) || ascending(a.spanId, b.spanId);
+const cmpIds = (a: EdgeObservation, b: EdgeObservation) =>
+  ascending(a.traceId, b.traceId) || ascending(a.spanId, b.spanId);
 
 function example(e: EdgeObservation, category: ExampleCategory): ExampleRow {
   return {
-    minute: iso(e.minuteMs), source: clampName(e.source), target: clampName(e.target), connectionType: e.connectionType, category,
-    traceId: e.traceId, spanId: e.spanId, startNs: e.startNs.toString(), durationNs: exampleDuration(e).toString(),
-    failed: e.failed, errorMessage: e.errorMessage,
+    minute: iso(e.minuteMs),
+    source: clampName(e.source),
+    target: clampName(e.target),
+    connectionType: e.connectionType,
+    category,
+    traceId: e.traceId,
+    spanId: e.spanId,
+    startNs: e.startNs.toString(),
+    durationNs: exampleDuration(e).toString(),
+    failed: e.failed,
+    errorMessage: e.errorMessage,
   };
 }

@@ -10,7 +10,11 @@ export function adjustedCount(traceState: string | null, attributes: Attributes,
 }
 
 /** The adjusted count a span's own sampling information gives, or null when it carries none (e.g. Zipkin spans). */
-export function ownAdjustedCount(traceState: string | null, attributes: Attributes, resource: Attributes): number | null {
+export function ownAdjustedCount(
+  traceState: string | null,
+  attributes: Attributes,
+  resource: Attributes,
+): number | null {
   const th = thresholdOf(traceState);
   if (th !== null) return th;
   for (const source of [attributes, resource]) {
@@ -24,9 +28,16 @@ export function ownAdjustedCount(traceState: string | null, attributes: Attribut
 
 function thresholdOf(traceState: string | null): number | null {
   if (!traceState) return null;
-  const ot = traceState.split(",").map((e) => e.trim()).find((e) => e.startsWith("ot="));
+  const ot = traceState
+    .split(",")
+    .map((e) => e.trim())
+    .find((e) => e.startsWith("ot="));
   if (!ot) return null;
-  const th = ot.slice(3).split(";").find((kv) => kv.startsWith("th:"))?.slice(3);
+  const th = ot
+    .slice(3)
+    .split(";")
+    .find((kv) => kv.startsWith("th:"))
+    ?.slice(3);
   if (!th || !/^[0-9a-f]{1,14}$/.test(th)) return null;
   // Trailing zeros may be omitted: "c" means 0xc0000000000000.
   const threshold = Number.parseInt(th.padEnd(14, "0"), 16);

@@ -26,12 +26,16 @@ export const TEMPO_BUCKETS = [0.1, 0.2, 0.4, 0.8, 1.6, 3.2, 6.4, 12.8];
 export function tempoConnectionType(r: Pick<EdgeCounterRow, "connectionType" | "sourceType" | "targetType">): string {
   if (r.connectionType === "database") return "database";
   if (r.connectionType === "virtual" || r.sourceType === "user" || r.sourceType === "external") return "virtual_node";
-  if (r.connectionType === "messaging") return r.targetType && r.targetType !== "service" ? "virtual_node" : "messaging_system";
+  if (r.connectionType === "messaging")
+    return r.targetType && r.targetType !== "service" ? "virtual_node" : "messaging_system";
   return r.connectionType === "rpc" ? "" : r.connectionType;
 }
 
 const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-const labels = (l: Record<string, string>) => `{${Object.entries(l).map(([k, v]) => `${k}="${escapeLabel(v)}"`).join(",")}}`;
+const labels = (l: Record<string, string>) =>
+  `{${Object.entries(l)
+    .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+    .join(",")}}`;
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(12).replace(/\.?0+$/, ""));
 
 export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
@@ -41,20 +45,30 @@ export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
   ];
   const base = (r: EdgeCounterRow) => ({ client: r.source, server: r.target, connection_type: tempoConnectionType(r) });
   for (const r of rows) out.push(`traces_service_graph_request_total${labels(base(r))} ${num(r.requests)}`);
-  out.push("# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.", "# TYPE traces_service_graph_request_failed_total counter");
+  out.push(
+    "# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.",
+    "# TYPE traces_service_graph_request_failed_total counter",
+  );
   for (const r of rows) out.push(`traces_service_graph_request_failed_total${labels(base(r))} ${num(r.failed)}`);
   for (const side of ["client", "server"] as const) {
     const name = `traces_service_graph_request_${side}_seconds`;
-    out.push(`# HELP ${name} Time for a request between two nodes as seen from the ${side}.`, `# TYPE ${name} histogram`);
+    out.push(
+      `# HELP ${name} Time for a request between two nodes as seen from the ${side}.`,
+      `# TYPE ${name} histogram`,
+    );
     for (const r of rows) {
       // A database reports no server span: Tempo takes the client's duration for the server side, so Grafana's
       // average latency (server seconds) exists for database edges too.
-      const serverHist = r.connectionType === "database" && Object.keys(r.serverHist).length === 0 ? r.clientHist : r.serverHist;
+      const serverHist =
+        r.connectionType === "database" && Object.keys(r.serverHist).length === 0 ? r.clientHist : r.serverHist;
       const hist = side === "client" ? r.clientHist : serverHist;
       const points = Object.entries(hist).map(([b, w]) => [bucketValueMs(Number(b)) / 1000, w] as const);
       const count = points.reduce((s, [, w]) => s + w, 0);
       if (count === 0) continue;
-      for (const le of TEMPO_BUCKETS) out.push(`${name}_bucket${labels({ ...base(r), le: String(le) })} ${num(points.filter(([v]) => v <= le).reduce((s, [, w]) => s + w, 0))}`);
+      for (const le of TEMPO_BUCKETS)
+        out.push(
+          `${name}_bucket${labels({ ...base(r), le: String(le) })} ${num(points.filter(([v]) => v <= le).reduce((s, [, w]) => s + w, 0))}`,
+        );
       out.push(`${name}_bucket${labels({ ...base(r), le: "+Inf" })} ${num(count)}`);
       out.push(`${name}_sum${labels(base(r))} ${num(points.reduce((s, [v, w]) => s + v * w, 0))}`);
       out.push(`${name}_count${labels(base(r))} ${num(count)}`);

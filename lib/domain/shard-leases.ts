@@ -41,7 +41,10 @@ export function planLeases(v: LeaseView): LeasePlan {
  * both passes: until then no shard's early or final pass goes past the furthest early one. Null when no levelling
  * is needed.
  */
-export function levellingLimit(current: { processedEpoch: number; earlyEpoch?: number }[], desiredCount: number): number | null {
+export function levellingLimit(
+  current: { processedEpoch: number; earlyEpoch?: number }[],
+  desiredCount: number,
+): number | null {
   if (current.length === desiredCount) return null;
   return Math.max(...current.map((s) => Math.max(s.processedEpoch, s.earlyEpoch ?? 0)));
 }

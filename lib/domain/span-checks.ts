@@ -44,10 +44,17 @@ export function storedSpanProblem(s: AggSpan): string | null {
   if (!isHexSpanId(s.spanId)) return "span id is not 8 bytes";
   if (s.parentSpanId !== null && !isHexSpanId(s.parentSpanId)) return "parent span id is not 8 bytes";
   if (!Number.isInteger(s.kind) || s.kind < 0 || s.kind > 5) return `span kind ${s.kind} is out of range`;
-  if (!Number.isInteger(s.statusCode) || s.statusCode < 0 || s.statusCode > 2) return `status code ${s.statusCode} is out of range`;
+  if (!Number.isInteger(s.statusCode) || s.statusCode < 0 || s.statusCode > 2)
+    return `status code ${s.statusCode} is out of range`;
   if (s.startNs <= 0n || s.durationNs < 0n) return "start time or duration is out of range";
-  for (const [field, text] of [["service name", s.serviceName], ["name", s.name], ["status message", s.statusMessage], ["trace state", s.traceState]] as const) {
-    if (text !== null && (typeof text !== "string" || !isStorableText(text))) return `${field} is not storable text (lone surrogate or NUL)`;
+  for (const [field, text] of [
+    ["service name", s.serviceName],
+    ["name", s.name],
+    ["status message", s.statusMessage],
+    ["trace state", s.traceState],
+  ] as const) {
+    if (text !== null && (typeof text !== "string" || !isStorableText(text)))
+      return `${field} is not storable text (lone surrogate or NUL)`;
   }
   for (let i = 0; i < s.links.length; i++) {
     const p = linkProblem(s.links[i]!, i);
@@ -70,5 +77,8 @@ export function storedSpanProblem(s: AggSpan): string | null {
 export const MAX_NAME_BYTES = 1000;
 export function clampName(name: string): string {
   if (name.length * 3 <= MAX_NAME_BYTES || Buffer.byteLength(name) <= MAX_NAME_BYTES) return name;
-  return Buffer.from(name).subarray(0, MAX_NAME_BYTES).toString("utf8").replace(/\uFFFD$/, "");
+  return Buffer.from(name)
+    .subarray(0, MAX_NAME_BYTES)
+    .toString("utf8")
+    .replace(/\uFFFD$/, "");
 }

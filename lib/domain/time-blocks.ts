@@ -34,10 +34,12 @@ export function timeBlocks(from: number, to: number, hotFrom: number, unit: numb
 const POWERS_OF_TWO = [128, 64, 32, 16, 8, 4, 2, 1];
 
 /** Whole hours in power-of-two blocks (a week is at most ~14 blocks). */
-export const hourBlocks = (from: number, to: number, hotFrom: number): TimeBlock[] => timeBlocks(from, to, hotFrom, HOUR, POWERS_OF_TWO);
+export const hourBlocks = (from: number, to: number, hotFrom: number): TimeBlock[] =>
+  timeBlocks(from, to, hotFrom, HOUR, POWERS_OF_TWO);
 
 /** Whole minutes in blocks of 15, 5 and 1: 15 divides the hour, so no block reaches into another hour. */
-export const minuteBlocks = (from: number, to: number, hotFrom: number): TimeBlock[] => timeBlocks(from, to, hotFrom, MINUTE, [15, 5, 1]);
+export const minuteBlocks = (from: number, to: number, hotFrom: number): TimeBlock[] =>
+  timeBlocks(from, to, hotFrom, MINUTE, [15, 5, 1]);
 
 /** The start of every unit a block covers. */
 export const unitsOf = (b: TimeBlock): number[] => Array.from({ length: b.count }, (_, i) => b.start + i * b.unit);

@@ -27,7 +27,14 @@ export type SynthesizedTag =
   | { field: "statusCode"; value: number }
   | { field: "statusMessage" | "scopeName" | "scopeVersion"; value: string };
 
-const KIND_TAGS: Record<string, number> = { unspecified: 0, internal: 1, server: 2, client: 3, producer: 4, consumer: 5 };
+const KIND_TAGS: Record<string, number> = {
+  unspecified: 0,
+  internal: 1,
+  server: 2,
+  client: 3,
+  producer: 4,
+  consumer: 5,
+};
 
 /**
  * The span field a tag filter means when Jaeger derives that tag from the span instead of its attributes
@@ -41,7 +48,11 @@ export function synthesizedTag(f: AttributeFilter): SynthesizedTag | null {
     case "error":
       return f.value === "true" ? { field: "statusCode", value: 2 } : null;
     case "otel.status_code":
-      return f.value === "ERROR" ? { field: "statusCode", value: 2 } : f.value === "OK" ? { field: "statusCode", value: 1 } : null;
+      return f.value === "ERROR"
+        ? { field: "statusCode", value: 2 }
+        : f.value === "OK"
+          ? { field: "statusCode", value: 1 }
+          : null;
     case "otel.status_description":
       return { field: "statusMessage", value: f.value };
     case "otel.scope.name":

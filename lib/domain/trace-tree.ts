@@ -28,14 +28,22 @@ export interface TraceRow {
 }
 
 export type TraceSpanInput = Pick<
-  SpanCore, "spanId" | "parentSpanId" | "serviceName" | "name" | "kind" | "startNs" | "durationNs" | "statusCode" | "statusMessage"
+  SpanCore,
+  | "spanId"
+  | "parentSpanId"
+  | "serviceName"
+  | "name"
+  | "kind"
+  | "startNs"
+  | "durationNs"
+  | "statusCode"
+  | "statusMessage"
 > & {
   attributes: unknown;
   resourceAttributes?: unknown;
   events?: { timeUnixNano: string; name: string; attributes: unknown }[];
   links?: { traceId: string; spanId: string }[];
 };
-
 
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
@@ -74,7 +82,11 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
       attributes: textPairs(s.attributes),
       statusCode: s.statusCode,
       resource: textPairs(s.resourceAttributes),
-      events: (s.events ?? []).map((e) => ({ name: e.name, offsetMs: Number(BigInt(e.timeUnixNano) - t0) / 1e6, attributes: textPairs(e.attributes) })),
+      events: (s.events ?? []).map((e) => ({
+        name: e.name,
+        offsetMs: Number(BigInt(e.timeUnixNano) - t0) / 1e6,
+        attributes: textPairs(e.attributes),
+      })),
       links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
       orphan: s.parentSpanId !== null && !ids.has(s.parentSpanId),
       critical: onPath.has(indexOf.get(s)!),

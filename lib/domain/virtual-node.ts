@@ -2,7 +2,8 @@ import type { Attributes } from "../model/span";
 
 export type NodeType = "service" | "user" | "database" | "messaging" | "external" | "unknown" | "group";
 
-const str = (v: unknown): string | null => (typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null);
+const str = (v: unknown): string | null =>
+  typeof v === "string" && v.trim() ? v.trim() : typeof v === "number" ? String(v) : null;
 const withPort = (host: string | null, port: unknown) => (host ? (str(port) ? `${host}:${str(port)}` : host) : null);
 
 function urlHost(attrs: Attributes): string | null {

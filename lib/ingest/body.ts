@@ -23,7 +23,11 @@ export class InflightBudget {
 
   /** Reserves `n` bytes until `done` is called (idempotent); throws 503 when the budget is spent. */
   reserve(n: number): () => void {
-    if (this.used + n > this.maxBytes) throw unavailable("collector is busy (request bytes in flight at the limit), retry later", this.retryAfterSeconds);
+    if (this.used + n > this.maxBytes)
+      throw unavailable(
+        "collector is busy (request bytes in flight at the limit), retry later",
+        this.retryAfterSeconds,
+      );
     this.used += n;
     let released = false;
     return () => {
@@ -46,8 +50,12 @@ export const defaultBodyDeadlines: BodyDeadlines = { totalMs: 60_000, idleMs: 10
  * Reads a request body, enforcing the size limit both on the wire and after gzip decompression, and the read
  * deadlines. With a budget, the bytes actually received (raw and inflated) stay reserved until the response closes.
  */
-export async function readBody(req: IncomingMessage, maxBytes: number, budget?: { budget: InflightBudget; until: { once(event: "close", f: () => void): unknown } },
-  deadlines: BodyDeadlines = defaultBodyDeadlines): Promise<Buffer> {
+export async function readBody(
+  req: IncomingMessage,
+  maxBytes: number,
+  budget?: { budget: InflightBudget; until: { once(event: "close", f: () => void): unknown } },
+  deadlines: BodyDeadlines = defaultBodyDeadlines,
+): Promise<Buffer> {
   const reserve = (n: number) => {
     if (!budget) return;
     budget.until.once("close", budget.budget.reserve(n));
@@ -66,7 +74,8 @@ export async function readBody(req: IncomingMessage, maxBytes: number, budget?: 
     // maxOutputLength stops a gzip bomb before it is inflated into memory.
     inflated = await gunzipAsync(raw, { maxOutputLength: maxBytes });
   } catch (err) {
-    if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge(maxBytes);
+    if (err instanceof RangeError || (err as NodeJS.ErrnoException).code === "ERR_BUFFER_TOO_LARGE")
+      throw tooLarge(maxBytes);
     throw new AppError(400, `body is not valid gzip: ${(err as Error).message}`);
   }
   reserve(inflated.length);
@@ -74,7 +83,12 @@ export async function readBody(req: IncomingMessage, maxBytes: number, budget?: 
 }
 
 /** The raw body bytes as they arrive, each chunk reserved when received; fails on size, stall, deadline or abort. */
-function receive(req: IncomingMessage, maxBytes: number, reserve: (n: number) => void, deadlines: BodyDeadlines): Promise<Buffer> {
+function receive(
+  req: IncomingMessage,
+  maxBytes: number,
+  reserve: (n: number) => void,
+  deadlines: BodyDeadlines,
+): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

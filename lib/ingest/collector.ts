@@ -17,11 +17,31 @@ import { WriteQueue } from "./write-queue";
 
 export type CollectorConfig = Pick<
   Config,
-  | "INGEST_HOST" | "OTLP_HTTP_PORT" | "OTLP_GRPC_PORT" | "ZIPKIN_PORT" | "XRAY_PORT" | "DATADOG_PORT" | "INGEST_TOKEN" | "MAX_BODY_BYTES"
-  | "WRITE_QUEUE_MAX_SPANS" | "WRITE_BATCH_MAX_SPANS" | "WRITE_BATCH_MAX_WAIT_MS" | "WRITE_CONCURRENCY"
-  | "RETRY_AFTER_SECONDS" | "SPAN_MAX_AGE_HOURS" | "SPAN_MAX_FUTURE_MINUTES" | "SPAN_RETENTION_HOURS"
-  | "MAX_INFLIGHT_BYTES" | "MAX_SPANS_PER_REQUEST" | "MAX_SPANS_PER_TRACE" | "MAX_ATTRIBUTE_VALUE_BYTES"
-  | "MAX_ATTRIBUTES_PER_SPAN" | "MAX_EVENTS_PER_SPAN" | "WRITE_TIMEOUT_MS" | "BODY_READ_TIMEOUT_MS" | "BODY_IDLE_TIMEOUT_MS"
+  | "INGEST_HOST"
+  | "OTLP_HTTP_PORT"
+  | "OTLP_GRPC_PORT"
+  | "ZIPKIN_PORT"
+  | "XRAY_PORT"
+  | "DATADOG_PORT"
+  | "INGEST_TOKEN"
+  | "MAX_BODY_BYTES"
+  | "WRITE_QUEUE_MAX_SPANS"
+  | "WRITE_BATCH_MAX_SPANS"
+  | "WRITE_BATCH_MAX_WAIT_MS"
+  | "WRITE_CONCURRENCY"
+  | "RETRY_AFTER_SECONDS"
+  | "SPAN_MAX_AGE_HOURS"
+  | "SPAN_MAX_FUTURE_MINUTES"
+  | "SPAN_RETENTION_HOURS"
+  | "MAX_INFLIGHT_BYTES"
+  | "MAX_SPANS_PER_REQUEST"
+  | "MAX_SPANS_PER_TRACE"
+  | "MAX_ATTRIBUTE_VALUE_BYTES"
+  | "MAX_ATTRIBUTES_PER_SPAN"
+  | "MAX_EVENTS_PER_SPAN"
+  | "WRITE_TIMEOUT_MS"
+  | "BODY_READ_TIMEOUT_MS"
+  | "BODY_IDLE_TIMEOUT_MS"
 >;
 
 export interface RunningCollector {
@@ -34,7 +54,11 @@ export interface RunningCollector {
 
 const HOUR_NS = 3_600_000_000_000n;
 
-export async function startCollector(config: CollectorConfig, sql: Sql, log: (m: string) => void = console.error): Promise<RunningCollector> {
+export async function startCollector(
+  config: CollectorConfig,
+  sql: Sql,
+  log: (m: string) => void = console.error,
+): Promise<RunningCollector> {
   const metrics = new IngestMetrics();
   const queue = new WriteQueue(new SpanStore(sql), {
     maxQueuedSpans: config.WRITE_QUEUE_MAX_SPANS,
@@ -48,16 +72,32 @@ export async function startCollector(config: CollectorConfig, sql: Sql, log: (m:
       log(`span write failed: ${(err as Error).message}`);
     },
   });
-  const pipeline = new IngestPipeline(queue, {
-    // Never accept what retention would drop at once: acknowledged spans must not vanish.
-    maxAgeNs: BigInt(Math.min(config.SPAN_MAX_AGE_HOURS, config.SPAN_RETENTION_HOURS)) * HOUR_NS,
-    maxFutureNs: (BigInt(config.SPAN_MAX_FUTURE_MINUTES) * HOUR_NS) / 60n,
-    values: { maxValueBytes: config.MAX_ATTRIBUTE_VALUE_BYTES, maxAttributes: config.MAX_ATTRIBUTES_PER_SPAN, maxEvents: config.MAX_EVENTS_PER_SPAN },
-  }, { metrics, traces: new TraceSpanCounter(config.MAX_SPANS_PER_TRACE), maxSpansPerRequest: config.MAX_SPANS_PER_REQUEST });
+  const pipeline = new IngestPipeline(
+    queue,
+    {
+      // Never accept what retention would drop at once: acknowledged spans must not vanish.
+      maxAgeNs: BigInt(Math.min(config.SPAN_MAX_AGE_HOURS, config.SPAN_RETENTION_HOURS)) * HOUR_NS,
+      maxFutureNs: (BigInt(config.SPAN_MAX_FUTURE_MINUTES) * HOUR_NS) / 60n,
+      values: {
+        maxValueBytes: config.MAX_ATTRIBUTE_VALUE_BYTES,
+        maxAttributes: config.MAX_ATTRIBUTES_PER_SPAN,
+        maxEvents: config.MAX_EVENTS_PER_SPAN,
+      },
+    },
+    {
+      metrics,
+      traces: new TraceSpanCounter(config.MAX_SPANS_PER_TRACE),
+      maxSpansPerRequest: config.MAX_SPANS_PER_REQUEST,
+    },
+  );
   const budget = new InflightBudget(config.MAX_INFLIGHT_BYTES, config.RETRY_AFTER_SECONDS);
   registerCollectorGauges(metrics, sql, queue, budget);
   const options: ReceiverOptions = {
-    pipeline, maxBodyBytes: config.MAX_BODY_BYTES, ingestToken: config.INGEST_TOKEN, log, budget,
+    pipeline,
+    maxBodyBytes: config.MAX_BODY_BYTES,
+    ingestToken: config.INGEST_TOKEN,
+    log,
+    budget,
     bodyDeadlines: { totalMs: config.BODY_READ_TIMEOUT_MS, idleMs: config.BODY_IDLE_TIMEOUT_MS },
     probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS),
   };
@@ -87,7 +127,11 @@ async function startReceiver(r: Receiver, options: ReceiverOptions, config: Coll
     }
     case "grpc": {
       const server = createGrpcReceiverServer(r, options);
-      return { name: r.name, port: await bindGrpc(server, host, port), close: () => new Promise<void>((done) => server.tryShutdown(() => done())) };
+      return {
+        name: r.name,
+        port: await bindGrpc(server, host, port),
+        close: () => new Promise<void>((done) => server.tryShutdown(() => done())),
+      };
     }
     case "udp": {
       const { socket, port: bound } = await startUdpReceiver(r, options, host, port);

@@ -6,11 +6,33 @@ import type { RawResourceGroup, RawSpan } from "./normalize";
 import { DecodeError } from "./protobuf-reader";
 import { isObject, type Json } from "./json-shape";
 
-const u64 = (v: unknown): bigint | null => (typeof v === "bigint" ? BigInt.asUintN(64, v) : typeof v === "number" && Number.isInteger(v) && v >= 0 ? BigInt(v) : null);
+const u64 = (v: unknown): bigint | null =>
+  typeof v === "bigint"
+    ? BigInt.asUintN(64, v)
+    : typeof v === "number" && Number.isInteger(v) && v >= 0
+      ? BigInt(v)
+      : null;
 const hex64 = (v: bigint) => v.toString(16).padStart(16, "0");
 
-const KIND_BY_META: Record<string, number> = { server: SpanKind.SERVER, client: SpanKind.CLIENT, producer: SpanKind.PRODUCER, consumer: SpanKind.CONSUMER, internal: SpanKind.INTERNAL };
-const CLIENT_TYPES = new Set(["http", "sql", "db", "cache", "redis", "memcached", "mongodb", "cassandra", "elasticsearch", "grpc"]);
+const KIND_BY_META: Record<string, number> = {
+  server: SpanKind.SERVER,
+  client: SpanKind.CLIENT,
+  producer: SpanKind.PRODUCER,
+  consumer: SpanKind.CONSUMER,
+  internal: SpanKind.INTERNAL,
+};
+const CLIENT_TYPES = new Set([
+  "http",
+  "sql",
+  "db",
+  "cache",
+  "redis",
+  "memcached",
+  "mongodb",
+  "cassandra",
+  "elasticsearch",
+  "grpc",
+]);
 
 export function decodeDatadogTraces(body: Buffer): RawResourceGroup[] {
   let payload: unknown;
@@ -54,7 +76,8 @@ function toRawSpan(s: Json, upperOf: Map<bigint, string>): RawSpan {
   if (typeof s.name === "string") attributes["dd.operation"] = s.name;
   const status = Number(meta["http.status_code"]);
   if (Number.isInteger(status)) attributes["http.response.status_code"] = status;
-  if (typeof meta["out.host"] === "string" && !attributes["server.address"]) attributes["server.address"] = meta["out.host"];
+  if (typeof meta["out.host"] === "string" && !attributes["server.address"])
+    attributes["server.address"] = meta["out.host"];
   const traceLow = u64(s.trace_id);
   const upper = (traceLow !== null && upperOf.get(traceLow)) || "0".repeat(16);
   const spanId = u64(s.span_id);
@@ -79,7 +102,11 @@ function toRawSpan(s: Json, upperOf: Map<bigint, string>): RawSpan {
     traceState: "",
     name: typeof s.resource === "string" && s.resource ? s.resource : typeof s.name === "string" ? s.name : "",
     kind: kindMeta ?? (type === "web" ? SpanKind.SERVER : CLIENT_TYPES.has(type) ? SpanKind.CLIENT : SpanKind.INTERNAL),
-    startNs: start, endNs: start + duration, attributes, events: [], links: [],
+    startNs: start,
+    endNs: start + duration,
+    attributes,
+    events: [],
+    links: [],
     statusCode: failed ? StatusCode.ERROR : StatusCode.UNSET,
     statusMessage: failed ? String(meta["error.message"] ?? meta["error.msg"] ?? meta["error.type"] ?? "error") : "",
     ...(problems.length ? { problem: problems.join("; ") } : {}),

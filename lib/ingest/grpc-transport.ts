@@ -1,4 +1,12 @@
-import { Metadata, Server, ServerCredentials, type status, type ServiceDefinition, type sendUnaryData, type ServerUnaryCall } from "@grpc/grpc-js";
+import {
+  Metadata,
+  Server,
+  ServerCredentials,
+  type status,
+  type ServiceDefinition,
+  type sendUnaryData,
+  type ServerUnaryCall,
+} from "@grpc/grpc-js";
 import { accept, refused, type ReceiverOptions } from "./receive";
 import { grpcCodeFor, type GrpcReceiver } from "./receivers";
 
@@ -9,8 +17,13 @@ export function createGrpcReceiverServer(r: GrpcReceiver, opts: ReceiverOptions)
   const server = new Server({ "grpc.max_receive_message_length": opts.maxBodyBytes });
   const service: ServiceDefinition = {
     Call: {
-      path: r.method, requestStream: false, responseStream: false,
-      requestSerialize: identity, requestDeserialize: identity, responseSerialize: identity, responseDeserialize: identity,
+      path: r.method,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: identity,
+      requestDeserialize: identity,
+      responseSerialize: identity,
+      responseDeserialize: identity,
     },
   };
   server.addService(service, {

@@ -33,7 +33,9 @@ export function createHttpReceiverServer(r: HttpReceiver, opts: ReceiverOptions)
       // A refused request's body is read and discarded before answering (except when it is the problem: too large
       // or too slow): answering mid-upload makes clients see a reset connection instead of the 503 and its Retry-After.
       const bodyIsTheProblem = e.status === 413 || e.status === 408;
-      const stalled = e.status === 408 || (!req.complete && !bodyIsTheProblem && !(await discardBody(req, opts.maxBodyBytes, deadlines.idleMs)));
+      const stalled =
+        e.status === 408 ||
+        (!req.complete && !bodyIsTheProblem && !(await discardBody(req, opts.maxBodyBytes, deadlines.idleMs)));
       send(res, r.errorReply(e, mediaType(req)));
       // A stalled sender is not waited for: the connection closes once the answer is out, releasing its bytes.
       if (stalled) res.once("finish", () => req.socket.destroy());

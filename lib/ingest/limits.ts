@@ -15,7 +15,12 @@ export interface ValueLimits {
 
 export const defaultValueLimits: ValueLimits = { maxValueBytes: 4096, maxAttributes: 128, maxEvents: 128 };
 
-export const noAdjustments = (): Adjustments => ({ truncatedValues: 0, droppedAttributes: 0, droppedEvents: 0, repairedText: 0 });
+export const noAdjustments = (): Adjustments => ({
+  truncatedValues: 0,
+  droppedAttributes: 0,
+  droppedEvents: 0,
+  repairedText: 0,
+});
 
 export class ValueCleaner {
   readonly adjusted = noAdjustments();
@@ -34,7 +39,10 @@ export class ValueCleaner {
     }
     // Cheap test first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
     if (out.length * 3 > this.limits.maxValueBytes && Buffer.byteLength(out) > this.limits.maxValueBytes) {
-      out = Buffer.from(out).subarray(0, this.limits.maxValueBytes).toString("utf8").replace(/\uFFFD$/, "");
+      out = Buffer.from(out)
+        .subarray(0, this.limits.maxValueBytes)
+        .toString("utf8")
+        .replace(/\uFFFD$/, "");
       this.adjusted.truncatedValues++;
     }
     return out;
@@ -58,7 +66,11 @@ export class ValueCleaner {
 
   /** Whether text() would return `s` unchanged. */
   private cleanText(s: string): boolean {
-    return s.isWellFormed() && !s.includes("\u0000") && (s.length * 3 <= this.limits.maxValueBytes || Buffer.byteLength(s) <= this.limits.maxValueBytes);
+    return (
+      s.isWellFormed() &&
+      !s.includes("\u0000") &&
+      (s.length * 3 <= this.limits.maxValueBytes || Buffer.byteLength(s) <= this.limits.maxValueBytes)
+    );
   }
 
   /** Whether value() would return `v` unchanged (and count nothing). */
@@ -111,8 +123,11 @@ export class ValueCleaner {
     const kept = links.slice(0, this.limits.maxEvents);
     this.adjusted.droppedEvents += links.length - kept.length;
     return kept.map((l) => ({
-      ...l, traceId: this.text(l.traceId), spanId: this.text(l.spanId),
-      ...(l.traceState ? { traceState: this.text(l.traceState) } : {}), attributes: this.attributes(l.attributes),
+      ...l,
+      traceId: this.text(l.traceId),
+      spanId: this.text(l.spanId),
+      ...(l.traceState ? { traceState: this.text(l.traceState) } : {}),
+      attributes: this.attributes(l.attributes),
     }));
   }
 }

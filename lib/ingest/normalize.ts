@@ -70,9 +70,11 @@ export function spanProblem(span: RawSpan, serviceName: string, limits: IngestLi
     if (problem) return no("invalid_id", problem);
   }
   if (!serviceName) return no("missing_service", "missing service name (resource attribute service.name)");
-  if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5) return no("invalid_kind", `invalid span kind ${span.kind}`);
+  if (!Number.isInteger(span.kind) || span.kind < 0 || span.kind > 5)
+    return no("invalid_kind", `invalid span kind ${span.kind}`);
   // Found by the fuzz test: a fractional code (5.2e-151) passed a range check and then failed the COPY into smallint.
-  if (!Number.isInteger(span.statusCode) || span.statusCode < 0 || span.statusCode > 2) return no("invalid_status", `invalid status code ${span.statusCode}`);
+  if (!Number.isInteger(span.statusCode) || span.statusCode < 0 || span.statusCode > 2)
+    return no("invalid_status", `invalid status code ${span.statusCode}`);
   if (span.startNs <= 0n) return no("bad_time", "missing start time");
   if (span.endNs < span.startNs) return no("bad_time", "end time is before start time");
   // Found by the fuzz test: a fixed64 end far in the future overflowed the bigint duration column and failed the COPY.
@@ -90,7 +92,12 @@ export function nowUnixNs(): bigint {
  * Validates every span and turns the good ones into storable records, with strings repaired and cut and
  * attribute counts capped (counted in `adjusted`). With a trace counter, spans beyond a trace's cap are rejected.
  */
-export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowNs = nowUnixNs(), traces?: TraceSpanCounter): DecodedBatch {
+export function normalize(
+  groups: RawResourceGroup[],
+  limits: IngestLimits,
+  nowNs = nowUnixNs(),
+  traces?: TraceSpanCounter,
+): DecodedBatch {
   const clean = new ValueCleaner(limits.values ?? defaultValueLimits);
   const batch: DecodedBatch = { spans: [], rejected: [], adjusted: clean.adjusted };
   let json: ByteWriter | null = null; // for attributes still in wire form: one buffer for the batch
@@ -107,9 +114,10 @@ export function normalize(groups: RawResourceGroup[], limits: IngestLimits, nowN
         let attributes: SpanRecord["attributes"] | null = null;
         if (!problem) {
           try {
-            attributes = span.attributes instanceof WireAttributes
-              ? encodeWireAttributes((json ??= new ByteWriter(span.attributes.buf.length)), span.attributes, clean)
-              : clean.attributes(span.attributes);
+            attributes =
+              span.attributes instanceof WireAttributes
+                ? encodeWireAttributes((json ??= new ByteWriter(span.attributes.buf.length)), span.attributes, clean)
+                : clean.attributes(span.attributes);
           } catch (err) {
             // Read lazily: a broken attribute list costs its span, not the whole request.
             if (!(err instanceof DecodeError)) throw err;

@@ -17,7 +17,8 @@ export class WireAttributes {
 
   toObject(): Attributes {
     const out = newAttributes();
-    for (let i = 0; i < this.ranges.length; i += 2) readKeyValue(new ProtoReader(this.buf, this.ranges[i], this.ranges[i + 1]), out, 0);
+    for (let i = 0; i < this.ranges.length; i += 2)
+      readKeyValue(new ProtoReader(this.buf, this.ranges[i], this.ranges[i + 1]), out, 0);
     return out;
   }
 }
@@ -123,7 +124,14 @@ export function encodeWireAttributes(out: ByteWriter, wire: WireAttributes, clea
   return new EncodedJson(out.since(start));
 }
 
-function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: number, end: number, clean: ValueCleaner): void {
+function writeAnyValue(
+  out: ByteWriter,
+  r: ProtoReader,
+  buf: Buffer,
+  start: number,
+  end: number,
+  clean: ValueCleaner,
+): void {
   // The last value field wins, as in readAnyValue.
   let field = 0;
   let from = 0;
@@ -137,20 +145,27 @@ function writeAnyValue(out: ByteWriter, r: ProtoReader, buf: Buffer, start: numb
     const f = t >>> 3;
     const wt = t & 7;
     if (f === 0) throw new DecodeError(`invalid field number 0 at byte ${r.pos}`);
-    if (wt === WireType.LEN && (f === 1 || f === 5 || f === 6 || f === 7)) (from = r.lengthDelimited()), (to = r.pos), (field = f);
+    if (wt === WireType.LEN && (f === 1 || f === 5 || f === 6 || f === 7))
+      (from = r.lengthDelimited()), (to = r.pos), (field = f);
     else if (f === 2 && wt === WireType.VARINT) (flag = r.bool()), (field = 2);
     else if (f === 3 && wt === WireType.VARINT) (int = r.int64Small()), (field = 3);
     else if (f === 4 && wt === WireType.I64) (double = r.double()), (field = 4);
     else r.skip(wt);
   }
   switch (field) {
-    case 0: return out.latin1("null");
-    case 1: return writeString(out, buf, from, to, clean);
-    case 2: return out.latin1(flag ? "true" : "false");
+    case 0:
+      return out.latin1("null");
+    case 1:
+      return writeString(out, buf, from, to, clean);
+    case 2:
+      return out.latin1(flag ? "true" : "false");
     // Numbers that became strings (int64 beyond 2^53, NaN, bytes as base64) are cleaned like any string value.
-    case 3: return out.latin1(typeof int === "number" ? String(int) : JSON.stringify(clean.value(int64Value(int))));
-    case 4: return out.latin1(JSON.stringify(clean.value(doubleValue(double))));
-    case 7: return out.latin1(`{"bytesValue":${JSON.stringify(clean.text(buf.toString("base64", from, to)))}}`);
+    case 3:
+      return out.latin1(typeof int === "number" ? String(int) : JSON.stringify(clean.value(int64Value(int))));
+    case 4:
+      return out.latin1(JSON.stringify(clean.value(doubleValue(double))));
+    case 7:
+      return out.latin1(`{"bytesValue":${JSON.stringify(clean.text(buf.toString("base64", from, to)))}}`);
     default: // arrays and kvlists are rare: through the object path
       out.utf8(JSON.stringify(clean.value(readAnyValue(new ProtoReader(buf, start, end), 1))));
   }

@@ -3,14 +3,18 @@ import { bytesValue, newAttributes } from "../model/span";
 import type { RawResourceGroup, RawSpan } from "./normalize";
 import { doubleValue, int64Value } from "./otlp-attributes";
 import { DecodeError } from "./protobuf-reader";
-import { isObject, } from "./json-shape";
+import { isObject } from "./json-shape";
 
 // OTLP/JSON per the spec: hex ids, integer enums (names tolerated), int64 as string or number, unknown fields ignored.
 const MAX_DEPTH = 16;
 
 const KIND_NAMES: Record<string, number> = {
-  SPAN_KIND_UNSPECIFIED: 0, SPAN_KIND_INTERNAL: 1, SPAN_KIND_SERVER: 2,
-  SPAN_KIND_CLIENT: 3, SPAN_KIND_PRODUCER: 4, SPAN_KIND_CONSUMER: 5,
+  SPAN_KIND_UNSPECIFIED: 0,
+  SPAN_KIND_INTERNAL: 1,
+  SPAN_KIND_SERVER: 2,
+  SPAN_KIND_CLIENT: 3,
+  SPAN_KIND_PRODUCER: 4,
+  SPAN_KIND_CONSUMER: 5,
 };
 const STATUS_NAMES: Record<string, number> = { STATUS_CODE_UNSET: 0, STATUS_CODE_OK: 1, STATUS_CODE_ERROR: 2 };
 
@@ -142,7 +146,8 @@ function anyValue(v: unknown, depth: number): AttributeValue {
     if (typeof d === "string") return doubleValue(Number(d));
     return null;
   }
-  if (isObject(v.arrayValue)) return asArray(v.arrayValue.values, "arrayValue.values").map((x) => anyValue(x, depth + 1));
+  if (isObject(v.arrayValue))
+    return asArray(v.arrayValue.values, "arrayValue.values").map((x) => anyValue(x, depth + 1));
   if (isObject(v.kvlistValue)) return attributesOf(v.kvlistValue.values, depth + 1);
   if (typeof v.bytesValue === "string") return bytesValue(v.bytesValue);
   return null;

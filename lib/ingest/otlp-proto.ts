@@ -77,20 +77,57 @@ function readSpan(r: ProtoReader): RawSpan {
   while (!r.done()) {
     const [field, wt] = r.tag();
     switch (field) {
-      case 1: r.expect(WireType.LEN, wt, "trace_id"); span.traceId = r.bytes(); break;
-      case 2: r.expect(WireType.LEN, wt, "span_id"); span.spanId = r.bytes(); break;
-      case 3: r.expect(WireType.LEN, wt, "trace_state"); span.traceState = r.string(); break;
-      case 4: r.expect(WireType.LEN, wt, "parent_span_id"); span.parentSpanId = r.bytes(); break;
-      case 5: r.expect(WireType.LEN, wt, "name"); span.name = r.string(); break;
-      case 6: r.expect(WireType.VARINT, wt, "kind"); span.kind = r.enumValue(); break;
-      case 7: r.expect(WireType.I64, wt, "start_time_unix_nano"); span.startNs = r.fixed64(); break;
-      case 8: r.expect(WireType.I64, wt, "end_time_unix_nano"); span.endNs = r.fixed64(); break;
+      case 1:
+        r.expect(WireType.LEN, wt, "trace_id");
+        span.traceId = r.bytes();
+        break;
+      case 2:
+        r.expect(WireType.LEN, wt, "span_id");
+        span.spanId = r.bytes();
+        break;
+      case 3:
+        r.expect(WireType.LEN, wt, "trace_state");
+        span.traceState = r.string();
+        break;
+      case 4:
+        r.expect(WireType.LEN, wt, "parent_span_id");
+        span.parentSpanId = r.bytes();
+        break;
+      case 5:
+        r.expect(WireType.LEN, wt, "name");
+        span.name = r.string();
+        break;
+      case 6:
+        r.expect(WireType.VARINT, wt, "kind");
+        span.kind = r.enumValue();
+        break;
+      case 7:
+        r.expect(WireType.I64, wt, "start_time_unix_nano");
+        span.startNs = r.fixed64();
+        break;
+      case 8:
+        r.expect(WireType.I64, wt, "end_time_unix_nano");
+        span.endNs = r.fixed64();
+        break;
       // Kept as byte ranges: normalize() encodes them to stored JSON without building objects.
-      case 9: r.expect(WireType.LEN, wt, "attributes"); attributes.push(r.lengthDelimited(), r.pos); break;
-      case 11: r.expect(WireType.LEN, wt, "events"); span.events.push(readEvent(r.sub())); break;
-      case 13: r.expect(WireType.LEN, wt, "links"); span.links.push(readLink(r.sub())); break;
-      case 15: r.expect(WireType.LEN, wt, "status"); readStatus(r.sub(), span); break;
-      default: r.skip(wt);
+      case 9:
+        r.expect(WireType.LEN, wt, "attributes");
+        attributes.push(r.lengthDelimited(), r.pos);
+        break;
+      case 11:
+        r.expect(WireType.LEN, wt, "events");
+        span.events.push(readEvent(r.sub()));
+        break;
+      case 13:
+        r.expect(WireType.LEN, wt, "links");
+        span.links.push(readLink(r.sub()));
+        break;
+      case 15:
+        r.expect(WireType.LEN, wt, "status");
+        readStatus(r.sub(), span);
+        break;
+      default:
+        r.skip(wt);
     }
   }
   return span;

@@ -43,7 +43,8 @@ export class IngestPipeline {
     const max = this.opts.maxSpansPerRequest;
     if (max !== undefined) {
       const count = groups.reduce((n, g) => n + g.scopes.reduce((m, s) => m + s.spans.length, 0), 0);
-      if (count > max) throw new AppError(413, `request holds ${count} spans; at most ${max} per request (split the batch)`);
+      if (count > max)
+        throw new AppError(413, `request holds ${count} spans; at most ${max} per request (split the batch)`);
     }
     const batch = normalize(groups, this.limits, undefined, this.opts.traces);
     await this.queue.write(batch.spans);

@@ -10,17 +10,36 @@ const PROM = "text/plain; version=0.0.4; charset=utf-8";
 const TEXT = "text/plain; charset=utf-8";
 
 /** Gauges read at scrape time: queue depth, bytes in flight, memory, and the aggregator's lag from the database. */
-export function registerCollectorGauges(metrics: IngestMetrics, sql: Sql, queue: WriteQueue, budget: InflightBudget): void {
+export function registerCollectorGauges(
+  metrics: IngestMetrics,
+  sql: Sql,
+  queue: WriteQueue,
+  budget: InflightBudget,
+): void {
   const r = metrics.registry;
-  r.gauge("tracemap_write_queue_spans", "Spans accepted for writing and not yet committed.", () => [{ value: queue.depth }]);
-  r.gauge("tracemap_inflight_request_bytes", "Request body bytes held by the collector right now.", () => [{ value: budget.bytes }]);
-  r.gauge("tracemap_collector_resident_bytes", "Resident memory of the collector process.", () => [{ value: process.memoryUsage.rss() }]);
-  r.gauge("tracemap_aggregator_lag_seconds", "Seconds since the newest fully aggregated ingest epoch was recorded (includes the pairing wait).", async () => {
-    const lag = await aggregatorLag(sql);
-    return lag ? [{ value: lag.lagSeconds }] : [];
-  });
-  r.gauge("tracemap_aggregator_quarantined_spans_total", "Stored spans the aggregator could not process and set aside (see /readyz).",
-    async () => [{ value: (await quarantineSummary(sql)).total }], "counter");
+  r.gauge("tracemap_write_queue_spans", "Spans accepted for writing and not yet committed.", () => [
+    { value: queue.depth },
+  ]);
+  r.gauge("tracemap_inflight_request_bytes", "Request body bytes held by the collector right now.", () => [
+    { value: budget.bytes },
+  ]);
+  r.gauge("tracemap_collector_resident_bytes", "Resident memory of the collector process.", () => [
+    { value: process.memoryUsage.rss() },
+  ]);
+  r.gauge(
+    "tracemap_aggregator_lag_seconds",
+    "Seconds since the newest fully aggregated ingest epoch was recorded (includes the pairing wait).",
+    async () => {
+      const lag = await aggregatorLag(sql);
+      return lag ? [{ value: lag.lagSeconds }] : [];
+    },
+  );
+  r.gauge(
+    "tracemap_aggregator_quarantined_spans_total",
+    "Stored spans the aggregator could not process and set aside (see /readyz).",
+    async () => [{ value: (await quarantineSummary(sql)).total }],
+    "counter",
+  );
   r.gauge("tracemap_aggregator_pending_epochs", "Ingest epochs recorded but not aggregated yet.", async () => {
     const lag = await aggregatorLag(sql);
     return lag ? [{ value: lag.pendingEpochs }] : [];

@@ -22,18 +22,25 @@ export interface ReceiverOptions {
  * one), admission (refused early with 503 when the write queue is full), then decode and write through the pipeline.
  */
 export async function accept(
-  r: Receiver, opts: ReceiverOptions, authorization: string | undefined | null, body: () => Promise<Buffer> | Buffer, mediaType = "",
+  r: Receiver,
+  opts: ReceiverOptions,
+  authorization: string | undefined | null,
+  body: () => Promise<Buffer> | Buffer,
+  mediaType = "",
 ): Promise<DecodedBatch> {
   if (authorization !== null) checkBearerToken(authorization, opts.ingestToken);
   opts.pipeline.admit();
   const bytes = await body();
-  return opts.pipeline.ingest(r.protocol, () => (r.transport === "http" ? r.decode(bytes, mediaType) : r.decode(bytes)));
+  return opts.pipeline.ingest(r.protocol, () =>
+    r.transport === "http" ? r.decode(bytes, mediaType) : r.decode(bytes),
+  );
 }
 
 /** A refused request, the same way for all: its HTTP status, counted by protocol, and logged when it is our fault. */
 export function refused(r: Receiver, opts: ReceiverOptions, err: unknown): AppError {
   const e = toHttpError(err);
-  if (e.status >= 500 && e.status !== 503) opts.log?.(`${r.protocol} ingest error: ${String((err as Error)?.stack ?? err)}`);
+  if (e.status >= 500 && e.status !== 503)
+    opts.log?.(`${r.protocol} ingest error: ${String((err as Error)?.stack ?? err)}`);
   opts.pipeline.metrics?.failed(r.protocol, e.status);
   return e;
 }

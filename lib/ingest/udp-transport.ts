@@ -6,7 +6,12 @@ import type { UdpReceiver } from "./receivers";
  * A UDP receiver: one document per datagram. UDP has no answer and no credentials, so failures are only counted
  * (tracemap_refused_requests_total{protocol}) and logged; valid spans are written as usual.
  */
-export function startUdpReceiver(r: UdpReceiver, opts: ReceiverOptions, host: string, port: number): Promise<{ socket: Socket; port: number }> {
+export function startUdpReceiver(
+  r: UdpReceiver,
+  opts: ReceiverOptions,
+  host: string,
+  port: number,
+): Promise<{ socket: Socket; port: number }> {
   const socket = createSocket("udp4");
   socket.on("message", (msg) => {
     accept(r, opts, null, () => msg).catch((err: unknown) => refused(r, opts, err));

@@ -55,7 +55,8 @@ export class WriteQueue {
    */
   admit(): void {
     if (this.closed) throw unavailable("collector is shutting down", this.opts.retryAfterSeconds);
-    if (this.queuedSpans >= this.opts.maxQueuedSpans * 0.9) throw unavailable("write queue is full, retry later", this.opts.retryAfterSeconds);
+    if (this.queuedSpans >= this.opts.maxQueuedSpans * 0.9)
+      throw unavailable("write queue is full, retry later", this.opts.retryAfterSeconds);
   }
 
   write(spans: SpanRecord[]): Promise<void> {
@@ -94,7 +95,10 @@ export class WriteQueue {
     while (this.pending.length > 0 && this.inFlight < this.opts.concurrency) {
       const batch: Pending[] = [];
       let count = 0;
-      while (this.pending.length > 0 && (batch.length === 0 || count + this.pending[0]!.spans.length <= this.opts.maxBatchSpans)) {
+      while (
+        this.pending.length > 0 &&
+        (batch.length === 0 || count + this.pending[0]!.spans.length <= this.opts.maxBatchSpans)
+      ) {
         const p = this.pending.shift()!;
         batch.push(p);
         count += p.spans.length;
@@ -107,7 +111,11 @@ export class WriteQueue {
     this.inFlight++;
     this.inFlightSpans += count;
     try {
-      await withDeadline(this.sink.insert(batch.flatMap((p) => p.spans)), this.opts.writeTimeoutMs ?? 30_000, "span write");
+      await withDeadline(
+        this.sink.insert(batch.flatMap((p) => p.spans)),
+        this.opts.writeTimeoutMs ?? 30_000,
+        "span write",
+      );
       for (const p of batch) p.resolve();
     } catch (err) {
       this.opts.onError?.(err);

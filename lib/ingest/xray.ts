@@ -21,7 +21,8 @@ export function decodeXRayDatagram(datagram: Buffer): RawResourceGroup[] {
   } catch {
     throw new DecodeError("header is not JSON");
   }
-  if (!isObject(header) || header.format !== "json" || header.version !== 1) throw new DecodeError(`unsupported header ${text.slice(0, nl)}`);
+  if (!isObject(header) || header.format !== "json" || header.version !== 1)
+    throw new DecodeError(`unsupported header ${text.slice(0, nl)}`);
   return decodeXRaySegment(JSON.parse(text.slice(nl + 1)));
 }
 
@@ -31,12 +32,17 @@ export function xrayTraceId(v: unknown): Buffer {
   return m ? Buffer.from(m[1]! + m[2]!, "hex") : Buffer.alloc(0);
 }
 
-const hexId = (v: unknown) => (typeof v === "string" && /^[0-9a-f]{16}$/.test(v) ? Buffer.from(v, "hex") : Buffer.alloc(0));
-const ns = (seconds: unknown) => (typeof seconds === "number" && Number.isFinite(seconds) ? BigInt(Math.round(seconds * 1e6)) * 1000n : 0n);
+const hexId = (v: unknown) =>
+  typeof v === "string" && /^[0-9a-f]{16}$/.test(v) ? Buffer.from(v, "hex") : Buffer.alloc(0);
+const ns = (seconds: unknown) =>
+  typeof seconds === "number" && Number.isFinite(seconds) ? BigInt(Math.round(seconds * 1e6)) * 1000n : 0n;
 
 export function decodeXRaySegment(doc: unknown): RawResourceGroup[] {
   if (!isObject(doc)) throw new DecodeError("segment document must be a JSON object");
-  if (doc.type === "subsegment") throw new DecodeError("standalone subsegments are not supported: send whole segments (streamingThreshold above your subsegment count)");
+  if (doc.type === "subsegment")
+    throw new DecodeError(
+      "standalone subsegments are not supported: send whole segments (streamingThreshold above your subsegment count)",
+    );
   const service = str(doc.name) ?? "";
   const resource = newAttributes();
   resource["service.name"] = service;
@@ -45,7 +51,8 @@ export function decodeXRaySegment(doc: unknown): RawResourceGroup[] {
   const spans: RawSpan[] = [];
   const walk = (s: Json, parent: Buffer | null, isSegment: boolean) => {
     spans.push(toRawSpan(s, traceId, parent, isSegment));
-    for (const sub of Array.isArray(s.subsegments) ? s.subsegments : []) if (isObject(sub)) walk(sub, hexId(s.id), false);
+    for (const sub of Array.isArray(s.subsegments) ? s.subsegments : [])
+      if (isObject(sub)) walk(sub, hexId(s.id), false);
   };
   walk(doc, doc.parent_id ? hexId(doc.parent_id) : null, true);
   return [{ resource, scopes: [{ name: "aws-xray", version: "", spans }] }];
@@ -76,13 +83,25 @@ function toRawSpan(s: Json, traceId: Buffer, parent: Buffer | null, isSegment: b
     if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") attributes[k] = v;
   }
   const fault = s.fault === true;
-  const cause = isObject(s.cause) && Array.isArray(s.cause.exceptions) && isObject(s.cause.exceptions[0]) ? str(s.cause.exceptions[0].message) : undefined;
+  const cause =
+    isObject(s.cause) && Array.isArray(s.cause.exceptions) && isObject(s.cause.exceptions[0])
+      ? str(s.cause.exceptions[0].message)
+      : undefined;
   const start = ns(s.start_time);
   return {
-    traceId, spanId: hexId(s.id), parentSpanId: parent ?? Buffer.alloc(0), traceState: "",
-    name: str(s.name) ?? "", kind: isSegment ? SpanKind.SERVER : remote || sql || str(request.url) ? SpanKind.CLIENT : SpanKind.INTERNAL,
-    startNs: start, endNs: s.in_progress === true ? start - 1n : ns(s.end_time), attributes, events: [], links: [],
-    statusCode: fault ? StatusCode.ERROR : StatusCode.UNSET, statusMessage: fault ? (cause ?? "fault") : "",
+    traceId,
+    spanId: hexId(s.id),
+    parentSpanId: parent ?? Buffer.alloc(0),
+    traceState: "",
+    name: str(s.name) ?? "",
+    kind: isSegment ? SpanKind.SERVER : remote || sql || str(request.url) ? SpanKind.CLIENT : SpanKind.INTERNAL,
+    startNs: start,
+    endNs: s.in_progress === true ? start - 1n : ns(s.end_time),
+    attributes,
+    events: [],
+    links: [],
+    statusCode: fault ? StatusCode.ERROR : StatusCode.UNSET,
+    statusMessage: fault ? (cause ?? "fault") : "",
     ...(s.in_progress === true ? { problem: "segment still in progress (no end_time)" } : {}),
   };
 }

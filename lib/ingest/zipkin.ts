@@ -6,7 +6,10 @@ import { isObject, type Json } from "./json-shape";
 // Zipkin v2 JSON (api/v2/spans): one resource group per span, so rejection indexes match array positions.
 
 const KINDS: Record<string, number> = {
-  CLIENT: SpanKind.CLIENT, SERVER: SpanKind.SERVER, PRODUCER: SpanKind.PRODUCER, CONSUMER: SpanKind.CONSUMER,
+  CLIENT: SpanKind.CLIENT,
+  SERVER: SpanKind.SERVER,
+  PRODUCER: SpanKind.PRODUCER,
+  CONSUMER: SpanKind.CONSUMER,
 };
 
 export function decodeZipkinJson(body: unknown): RawResourceGroup[] {

@@ -59,7 +59,9 @@ export interface BucketCounts {
 const isBucketCounts = (h: Histogram | BucketCounts): h is BucketCounts => h.buckets instanceof Int32Array;
 
 export function bucketCounts(h: Histogram): BucketCounts {
-  const buckets = Object.keys(h).map(Number).sort((a, b) => a - b);
+  const buckets = Object.keys(h)
+    .map(Number)
+    .sort((a, b) => a - b);
   return { buckets: Int32Array.from(buckets), counts: Float64Array.from(buckets, (b) => h[String(b)]!) };
 }
 

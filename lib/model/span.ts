@@ -77,7 +77,16 @@ export interface SpanRecord {
 }
 
 /** Why a span was rejected, as a metric label (bounded set); the message says it for people. */
-export type RejectCode = "malformed" | "invalid_id" | "missing_service" | "invalid_kind" | "invalid_status" | "bad_time" | "too_old" | "too_new" | "trace_too_large";
+export type RejectCode =
+  | "malformed"
+  | "invalid_id"
+  | "missing_service"
+  | "invalid_kind"
+  | "invalid_status"
+  | "bad_time"
+  | "too_old"
+  | "too_new"
+  | "trace_too_large";
 
 export interface Rejection {
   index: number;

@@ -8,7 +8,8 @@ export const MAX_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /** `ms` when it is a time Date and PostgreSQL can both hold (1970 to 9999), else a 400 naming the field. */
 export function checkedTime(ms: number, field: string): number {
-  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS) throw badRequest(`${field}: time out of range (1970 to 9999)`);
+  if (!Number.isFinite(ms) || ms < 0 || ms > MAX_TIME_MS)
+    throw badRequest(`${field}: time out of range (1970 to 9999)`);
   return ms;
 }
 
@@ -97,4 +98,5 @@ export function stepCoverage(t: number, stepMs: number, settledMs: number | null
 }
 
 /** Requests per second over the counted part of a step (0 when nothing of it is counted yet). */
-export const coveredRate = (requests: number, stepMs: number, coverage: number) => (coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0);
+export const coveredRate = (requests: number, stepMs: number, coverage: number) =>
+  coverage > 0 ? requests / ((stepMs * coverage) / 1000) : 0;

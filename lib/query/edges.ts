@@ -34,10 +34,16 @@ export async function loadSettledUntil(sql: Queryable): Promise<string | null> {
 export const stepStart = (t: Date, stepMs: number) => new Date(Math.floor(t.getTime() / stepMs) * stepMs);
 
 /** Every step start in the range; steps without rows are still present (with zero traffic). */
-export function fillSteps<R extends { bucket: Date }, P>(range: Window, stepMs: number, rows: R[], point: (t: number, r: R | undefined) => P): P[] {
+export function fillSteps<R extends { bucket: Date }, P>(
+  range: Window,
+  stepMs: number,
+  rows: R[],
+  point: (t: number, r: R | undefined) => P,
+): P[] {
   const byBucket = new Map(rows.map((r) => [r.bucket.getTime(), r]));
   const points: P[] = [];
-  for (let t = Math.floor(range.from.getTime() / stepMs) * stepMs; t < range.to.getTime(); t += stepMs) points.push(point(t, byBucket.get(t)));
+  for (let t = Math.floor(range.from.getTime() / stepMs) * stepMs; t < range.to.getTime(); t += stepMs)
+    points.push(point(t, byBucket.get(t)));
   return points;
 }
 
@@ -53,22 +59,38 @@ export async function loadDeploys(sql: Queryable, services: string[], range: Win
 }
 
 /** Per-step figures of one edge, plus the deploys (new service.version) of either end in the range. */
-export async function loadEdgeSeries(sql: Queryable, edge: EdgeRef, range: Window, step: string | null): Promise<{
-  stepSeconds: number; settledUntil: string | null; points: SeriesPoint[]; deploys: Deploy[];
+export async function loadEdgeSeries(
+  sql: Queryable,
+  edge: EdgeRef,
+  range: Window,
+  step: string | null,
+): Promise<{
+  stepSeconds: number;
+  settledUntil: string | null;
+  points: SeriesPoint[];
+  deploys: Deploy[];
 }> {
   const stepMs = seriesStep(range, step);
   const [rows, deploys, settled] = await Promise.all([
     // From the start of the first step: a step cut by the window's start would read as a drop.
-    edgeSeries(sql, edge, { from: stepStart(range.from, stepMs), to: range.to }, stepMs), loadDeploys(sql, [edge.source, edge.target], range), settledUntil(sql),
+    edgeSeries(sql, edge, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
+    loadDeploys(sql, [edge.source, edge.target], range),
+    settledUntil(sql),
   ]);
   const points = fillSteps(range, stepMs, rows, (t, r) => {
     const requests = r?.requests ?? 0;
     const errors = r?.failed ?? 0;
     const coverage = stepCoverage(t, stepMs, settled?.getTime() ?? null);
     return {
-      t: new Date(t).toISOString(), partial: coverage < 1, requests, errors, ratePerSec: coveredRate(requests, stepMs, coverage),
-      errorRate: requests > 0 ? errors / requests : 0, rawSpans: Number(r?.rawSpans ?? 0),
-      client: percentiles(r?.clientHist ?? {}), server: percentiles(r?.serverHist ?? {}),
+      t: new Date(t).toISOString(),
+      partial: coverage < 1,
+      requests,
+      errors,
+      ratePerSec: coveredRate(requests, stepMs, coverage),
+      errorRate: requests > 0 ? errors / requests : 0,
+      rawSpans: Number(r?.rawSpans ?? 0),
+      client: percentiles(r?.clientHist ?? {}),
+      server: percentiles(r?.serverHist ?? {}),
     };
   });
   return { stepSeconds: stepMs / 1000, settledUntil: settled?.toISOString() ?? null, points, deploys };
@@ -87,22 +109,38 @@ export function parseMaxMs(v: string | null): number | null {
 
 export function parseExampleKind(v: string | null): ExampleKind {
   const kind = v ?? "slowest";
-  if (!(CATEGORIES as readonly string[]).includes(kind)) throw badRequest(`kind must be one of ${CATEGORIES.join(", ")}`);
+  if (!(CATEGORIES as readonly string[]).includes(kind))
+    throw badRequest(`kind must be one of ${CATEGORIES.join(", ")}`);
   return kind as ExampleKind;
 }
 
 /** maxMs set: the slowest examples at or below it (a clicked point on the latency chart), whatever their kind. */
-export async function loadEdgeExamples(sql: Queryable, edge: EdgeRef, range: Window, kind: ExampleKind, limit = 20, maxMs: number | null = null) {
-  const rows = maxMs === null
-    ? await edgeExamples(sql, edge, range, kind, limit)
-    : await edgeExamplesAtOrBelow(sql, edge, range, BigInt(Math.round(maxMs * 1e6)), limit);
+export async function loadEdgeExamples(
+  sql: Queryable,
+  edge: EdgeRef,
+  range: Window,
+  kind: ExampleKind,
+  limit = 20,
+  maxMs: number | null = null,
+) {
+  const rows =
+    maxMs === null
+      ? await edgeExamples(sql, edge, range, kind, limit)
+      : await edgeExamplesAtOrBelow(sql, edge, range, BigInt(Math.round(maxMs * 1e6)), limit);
   return rows.map((r) => ({
-    traceId: r.traceId, spanId: r.spanId, start: r.start.toISOString(), durationMs: Number(r.durationNs) / 1e6,
-    status: r.failed ? "error" : "ok", errorMessage: r.errorMessage,
+    traceId: r.traceId,
+    spanId: r.spanId,
+    start: r.start.toISOString(),
+    durationMs: Number(r.durationNs) / 1e6,
+    status: r.failed ? "error" : "ok",
+    errorMessage: r.errorMessage,
   }));
 }
 
-export async function loadServices(sql: Queryable, since: Date): Promise<{ name: string; type: string; lastSeen: string }[]> {
+export async function loadServices(
+  sql: Queryable,
+  since: Date,
+): Promise<{ name: string; type: string; lastSeen: string }[]> {
   const rows: NodeSeenRow[] = await nodesSeen(sql, since);
   return rows.map((r) => ({ name: r.name, type: r.type, lastSeen: r.lastSeen.toISOString() }));
 }

@@ -9,7 +9,13 @@ import { cachedTotals } from "./rollup-cache";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
-const emptyQuality = () => ({ orphanSpans: 0, unpairedClientSpans: 0, unpairedServerSpans: 0, rootServerSpans: 0, suspectedBrokenContext: false });
+const emptyQuality = () => ({
+  orphanSpans: 0,
+  unpairedClientSpans: 0,
+  unpairedServerSpans: 0,
+  rootServerSpans: 0,
+  suspectedBrokenContext: false,
+});
 
 /** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
 export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
@@ -22,7 +28,22 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
   const node = (name: string, type: NodeType) => {
     let n = nodes.get(name);
     if (!n) {
-      n = { id: name, name, type, namespace: namespaceOf.get(name) ?? null, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, p50: null, p95: null, p99: null, quality: emptyQuality(), hists: [] };
+      n = {
+        id: name,
+        name,
+        type,
+        namespace: namespaceOf.get(name) ?? null,
+        requests: 0,
+        errors: 0,
+        rawSpans: 0,
+        ratePerSec: 0,
+        errorRate: 0,
+        p50: null,
+        p95: null,
+        p99: null,
+        quality: emptyQuality(),
+        hists: [],
+      };
       nodes.set(name, n);
     } else if (n.type !== "service" && type === "service") n.type = "service";
     return n;
@@ -40,10 +61,19 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     }
     return {
       id: `${r.source}->${r.target}${r.connectionType === "rpc" ? "" : `:${r.connectionType}`}`,
-      source: r.source, target: r.target, connectionType: r.connectionType, broker: r.broker,
-      requests: r.requests, errors: r.failed, status4xx: r.status4xx, throttled: r.throttled, rawSpans: Number(r.rawSpans),
-      ratePerSec: r.requests / seconds, errorRate: r.requests > 0 ? r.failed / r.requests : 0,
-      client: mergedPercentiles(client), server: mergedPercentiles(server),
+      source: r.source,
+      target: r.target,
+      connectionType: r.connectionType,
+      broker: r.broker,
+      requests: r.requests,
+      errors: r.failed,
+      status4xx: r.status4xx,
+      throttled: r.throttled,
+      rawSpans: Number(r.rawSpans),
+      ratePerSec: r.requests / seconds,
+      errorRate: r.requests > 0 ? r.failed / r.requests : 0,
+      client: mergedPercentiles(client),
+      server: mergedPercentiles(server),
     };
   });
   for (const { row: s, hist } of serviceRows) {
@@ -53,12 +83,16 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     n.rawSpans = Number(s.rawSpans);
     n.hists = hist;
   }
-  const calledByServices = new Set(edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target));
+  const calledByServices = new Set(
+    edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target),
+  );
   for (const q of qualityRows) {
     const n = node(q.service, "service");
     n.quality = {
-      orphanSpans: Number(q.orphanSpans), unpairedClientSpans: Number(q.unpairedClientSpans),
-      unpairedServerSpans: Number(q.unpairedServerSpans), rootServerSpans: Number(q.rootServerSpans),
+      orphanSpans: Number(q.orphanSpans),
+      unpairedClientSpans: Number(q.unpairedClientSpans),
+      unpairedServerSpans: Number(q.unpairedServerSpans),
+      rootServerSpans: Number(q.rootServerSpans),
       // Root server spans in a service that other services call: someone drops the trace context.
       suspectedBrokenContext: Number(q.rootServerSpans) > 0 && calledByServices.has(q.service),
     };
@@ -69,7 +103,10 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     settledUntil: settled?.toISOString() ?? null,
     coveredSeconds: seconds,
     nodes: [...nodes.values()].map(({ hists, ...n }) => ({
-      ...n, ratePerSec: n.requests / seconds, errorRate: n.requests > 0 ? n.errors / n.requests : 0, ...mergedPercentiles(hists),
+      ...n,
+      ratePerSec: n.requests / seconds,
+      errorRate: n.requests > 0 ? n.errors / n.requests : 0,
+      ...mergedPercentiles(hists),
     })),
     edges,
   };

@@ -1,6 +1,14 @@
 import { baselineRange, type CompareMode } from "../domain/compare";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
-import { changeOf, healthOf, pointAtCauses, rankChanges, type Change, type HealthThresholds, type RecentFigures } from "../domain/health";
+import {
+  changeOf,
+  healthOf,
+  pointAtCauses,
+  rankChanges,
+  type Change,
+  type HealthThresholds,
+  type RecentFigures,
+} from "../domain/health";
 import type { Window } from "../model/window";
 import { versionChanges } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
@@ -22,7 +30,9 @@ const none: RecentFigures = { requests: 0, ratePerSec: 0, errorRate: 0, p95: nul
 const nodeFigures = (n: GraphNode | undefined): RecentFigures =>
   n ? { requests: n.requests, ratePerSec: n.ratePerSec, errorRate: n.errorRate, p95: n.p95 } : none;
 const edgeFigures = (e: GraphEdge | undefined): RecentFigures =>
-  e ? { requests: e.requests, ratePerSec: e.ratePerSec, errorRate: e.errorRate, p95: e.client.p95 ?? e.server.p95 } : none;
+  e
+    ? { requests: e.requests, ratePerSec: e.ratePerSec, errorRate: e.errorRate, p95: e.client.p95 ?? e.server.p95 }
+    : none;
 
 interface Comparison {
   recent: Graph;
@@ -33,7 +43,8 @@ interface Comparison {
 
 /** `primary`'s nodes and edges, and those of `fallback` that had no traffic in `primary`. */
 function withFallback(primary: Graph, fallback: Graph): Graph {
-  const busy = <T extends { id: string; requests: number }>(xs: T[]) => new Set(xs.filter((x) => x.requests > 0).map((x) => x.id));
+  const busy = <T extends { id: string; requests: number }>(xs: T[]) =>
+    new Set(xs.filter((x) => x.requests > 0).map((x) => x.id));
   const nodes = busy(primary.nodes);
   const edges = busy(primary.edges);
   return {
@@ -44,7 +55,12 @@ function withFallback(primary: Graph, fallback: Graph): Graph {
 }
 
 /** The recent minutes and the baseline of a window, as graphs. */
-async function compareWindows(sql: Queryable, range: Window, compare: CompareMode | null, settledUntil: string | null): Promise<Comparison> {
+async function compareWindows(
+  sql: Queryable,
+  range: Window,
+  compare: CompareMode | null,
+  settledUntil: string | null,
+): Promise<Comparison> {
   const end = Math.min(range.to.getTime(), settledUntil ? Date.parse(settledUntil) : range.from.getTime());
   // Roll-ups are per minute and a minute counts when it starts in the window: the recent part is the whole minutes
   // starting in it (and the one still filling, rates over the part counted), so no minute from before a window
@@ -52,10 +68,16 @@ async function compareWindows(sql: Queryable, range: Window, compare: CompareMod
   // it starts in.
   const minute = (t: number) => Math.floor(t / 60_000) * 60_000;
   const recentStart = Math.max(range.from.getTime(), end - RECENT_MS);
-  const recentFrom = Math.ceil(recentStart / 60_000) * 60_000 < end ? Math.ceil(recentStart / 60_000) * 60_000 : minute(recentStart);
-  const shifted = compare ? baselineRange(range.from.getTime(), range.to.getTime(), compare) : { from: range.from.getTime() - BASELINE_MS, to: range.from.getTime() };
+  const recentFrom =
+    Math.ceil(recentStart / 60_000) * 60_000 < end ? Math.ceil(recentStart / 60_000) * 60_000 : minute(recentStart);
+  const shifted = compare
+    ? baselineRange(range.from.getTime(), range.to.getTime(), compare)
+    : { from: range.from.getTime() - BASELINE_MS, to: range.from.getTime() };
   // Whole minutes only: the minute the window starts in is the recent part's, not the baseline's.
-  const base = { from: minute(shifted.from), to: minute(shifted.to) > minute(shifted.from) ? minute(shifted.to) : shifted.to };
+  const base = {
+    from: minute(shifted.from),
+    to: minute(shifted.to) > minute(shifted.from) ? minute(shifted.to) : shifted.to,
+  };
   // Without a compare window, what had no traffic in the hour before (a service deployed, or a demo started,
   // within the window) is compared with the window's own earlier part, so only what appeared within the recent
   // minutes is "new".
@@ -78,8 +100,13 @@ async function compareWindows(sql: Queryable, range: Window, compare: CompareMod
  * Adds to each node and edge its recent figures, its baseline figures and its health (lib/domain/health.ts), so
  * the map can show where it hurts now rather than averaged over the window.
  */
-export async function withHealth(sql: Queryable, graph: Graph, range: Window, compare: CompareMode | null,
-  thresholds: HealthThresholds = healthThresholds()): Promise<Graph> {
+export async function withHealth(
+  sql: Queryable,
+  graph: Graph,
+  range: Window,
+  compare: CompareMode | null,
+  thresholds: HealthThresholds = healthThresholds(),
+): Promise<Graph> {
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const rn = new Map(c.recent.nodes.map((n) => [n.id, n]));
   const bn = new Map(c.baseline.nodes.map((n) => [n.id, n]));
@@ -115,8 +142,12 @@ export interface Changes {
  * Nodes and edges ranked by how far their recent minutes moved from their baseline (errors, latency, rate,
  * appeared, disappeared, a new service.version), with the figures behind each.
  */
-export async function loadChanges(sql: Queryable, range: Window, compare: CompareMode | null,
-  thresholds: HealthThresholds = healthThresholds()): Promise<Changes> {
+export async function loadChanges(
+  sql: Queryable,
+  range: Window,
+  compare: CompareMode | null,
+  thresholds: HealthThresholds = healthThresholds(),
+): Promise<Changes> {
   const graph = await loadGraph(sql, range.from, range.to);
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const ids = new Set([...c.recent.nodes, ...c.baseline.nodes].map((n) => n.id));
@@ -124,7 +155,12 @@ export async function loadChanges(sql: Queryable, range: Window, compare: Compar
   const deploys = await versionChanges(sql, [...ids], { from: new Date(c.baselineRange.to), to: range.to });
   const latestVersion = new Map(deploys.map((d) => [d.service, d.version]));
   const changes: Change[] = [];
-  const add = <T extends { id: string }>(kind: Change["kind"], recent: T[], baseline: T[], figures: (x: T | undefined) => RecentFigures) => {
+  const add = <T extends { id: string }>(
+    kind: Change["kind"],
+    recent: T[],
+    baseline: T[],
+    figures: (x: T | undefined) => RecentFigures,
+  ) => {
     const r = new Map(recent.map((x) => [x.id, x]));
     const b = new Map(baseline.map((x) => [x.id, x]));
     for (const id of new Set([...r.keys(), ...b.keys()])) {
@@ -137,9 +173,15 @@ export async function loadChanges(sql: Queryable, range: Window, compare: Compar
   };
   add("node", c.recent.nodes, c.baseline.nodes, nodeFigures);
   add("edge", c.recent.edges, c.baseline.edges, edgeFigures);
-  const endpoints = new Map([...c.recent.edges, ...c.baseline.edges].map((e) => [e.id, { source: e.source, target: e.target }]));
+  const endpoints = new Map(
+    [...c.recent.edges, ...c.baseline.edges].map((e) => [e.id, { source: e.source, target: e.target }]),
+  );
   return {
-    from: range.from.toISOString(), to: range.to.toISOString(), settledUntil: graph.settledUntil,
-    recentWindow: c.recentRange, baselineWindow: c.baselineRange, changes: rankChanges(pointAtCauses(changes, endpoints)),
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    settledUntil: graph.settledUntil,
+    recentWindow: c.recentRange,
+    baselineWindow: c.baselineRange,
+    changes: rankChanges(pointAtCauses(changes, endpoints)),
   };
 }

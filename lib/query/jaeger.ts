@@ -2,20 +2,33 @@ import type { StoredSpan } from "../model/span";
 import { findTraceSpans } from "../db/span-reads";
 import { searchTraces } from "../db/trace-search";
 import {
-  callerMinutes, entryMinutes, serviceOperationKinds, serviceOperations, spanServices, summarySpans, type MinuteFiguresRow,
+  callerMinutes,
+  entryMinutes,
+  serviceOperationKinds,
+  serviceOperations,
+  spanServices,
+  summarySpans,
+  type MinuteFiguresRow,
 } from "../db/jaeger-reads";
 import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
 import { toJaegerTrace, type JaegerError, type JaegerSearch } from "../domain/jaeger";
 import { kindName, summarizeTrace, toOtlpTraces } from "../domain/jaeger-v3";
-import { metricFamily, minutesRead, type MetricsQuery, type MetricType, type MinuteFigures } from "../domain/jaeger-metrics";
+import {
+  metricFamily,
+  minutesRead,
+  type MetricsQuery,
+  type MetricType,
+  type MinuteFigures,
+} from "../domain/jaeger-metrics";
 import { loadGraph } from "./graph";
 
 const DAY = 86_400_000;
 
 export const jaegerServices = (sql: Queryable) => spanServices(sql, new Date(Date.now() - DAY));
 
-export const jaegerOperations = (sql: Queryable, service: string) => serviceOperations(sql, service, new Date(Date.now() - DAY));
+export const jaegerOperations = (sql: Queryable, service: string) =>
+  serviceOperations(sql, service, new Date(Date.now() - DAY));
 
 /** A service's operations with their kinds, as /api/operations (v1) and /api/v3/operations list them. */
 export async function jaegerOperationKinds(sql: Queryable, service: string, kind: number | null, api: "v1" | "v3") {
@@ -38,7 +51,9 @@ export async function jaegerTrace(sql: Queryable, traceId: string) {
 /** Traces by id, in the order asked; the ones not stored are reported as Jaeger does, beside the data. */
 export async function jaegerTracesById(sql: Queryable, traceIds: string[]) {
   const found = await Promise.all(traceIds.map((id) => findTraceSpans(sql, id)));
-  const errors: JaegerError[] = traceIds.filter((_, i) => found[i]!.length === 0).map((traceID) => ({ code: 404, msg: "trace not found", traceID }));
+  const errors: JaegerError[] = traceIds
+    .filter((_, i) => found[i]!.length === 0)
+    .map((traceID) => ({ code: 404, msg: "trace not found", traceID }));
   return { traces: found.filter((t) => t.length > 0).map(toJaegerTrace), errors };
 }
 
@@ -68,7 +83,10 @@ export async function otlpFindTraces(sql: Queryable, q: JaegerSearch) {
 /** v3: a summary per matching trace, newest first, without reading the spans' payloads. */
 export async function jaegerTraceSummaries(sql: Queryable, q: JaegerSearch) {
   const hits = await searchTraces(sql, q.search, q, q.limit);
-  const spans = await summarySpans(sql, hits.map((h) => h.traceId));
+  const spans = await summarySpans(
+    sql,
+    hits.map((h) => h.traceId),
+  );
   const byTrace = new Map<string, typeof spans>();
   for (const s of spans) {
     const list = byTrace.get(s.traceId);
@@ -90,7 +108,14 @@ function mergedMinutes(rows: MinuteFiguresRow[]): MinuteFigures[] {
   for (const r of rows) {
     const minuteMs = r.minute.getTime();
     const key = `${minuteMs}\u0000${r.service}\u0000${r.operation}`;
-    const m = out.get(key) ?? { minuteMs, service: r.service, operation: r.operation, requests: 0, failed: 0, hist: {} };
+    const m = out.get(key) ?? {
+      minuteMs,
+      service: r.service,
+      operation: r.operation,
+      requests: 0,
+      failed: 0,
+      hist: {},
+    };
     m.requests += r.requests;
     m.failed += r.failed;
     for (const [b, w] of Object.entries(r.hist)) m.hist[b] = (m.hist[b] ?? 0) + w;

@@ -6,16 +6,39 @@ import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
 import { withHealth } from "./health";
 
 const noPercentiles = { p50: null, p95: null, p99: null };
-const idleNode = (n: GraphNode): GraphNode => ({ ...n, requests: 0, errors: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, ...noPercentiles });
+const idleNode = (n: GraphNode): GraphNode => ({
+  ...n,
+  requests: 0,
+  errors: 0,
+  rawSpans: 0,
+  ratePerSec: 0,
+  errorRate: 0,
+  ...noPercentiles,
+});
 const idleEdge = (e: GraphEdge): GraphEdge => ({
-  ...e, requests: 0, errors: 0, status4xx: 0, throttled: 0, rawSpans: 0, ratePerSec: 0, errorRate: 0, client: noPercentiles, server: noPercentiles,
+  ...e,
+  requests: 0,
+  errors: 0,
+  status4xx: 0,
+  throttled: 0,
+  rawSpans: 0,
+  ratePerSec: 0,
+  errorRate: 0,
+  client: noPercentiles,
+  server: noPercentiles,
 });
 
 /**
  * The graph a map view shows: its time range, diffed against a baseline window in compare mode (the union of
  * both, so positions hold), then narrowed to the focused service's neighbourhood if any.
  */
-export async function loadMapGraph(sql: Queryable, range: Window, focus: string | null, hops: number, compare: CompareMode | null = null): Promise<Graph> {
+export async function loadMapGraph(
+  sql: Queryable,
+  range: Window,
+  focus: string | null,
+  hops: number,
+  compare: CompareMode | null = null,
+): Promise<Graph> {
   let graph = await loadGraph(sql, range.from, range.to);
   if (compare) {
     const b = baselineRange(range.from.getTime(), range.to.getTime(), compare);

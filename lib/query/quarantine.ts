@@ -20,8 +20,10 @@ export function quarantineMetricText(summary: QuarantineSummary): string {
 export function quarantineReadyLine(summary: QuarantineSummary): string {
   const n = summary.newest;
   if (!n) return "";
-  return `degraded: ${summary.total} span(s) quarantined by the aggregator; newest at ${n.at.toISOString()}: ` +
-    `span ${n.spanId} of trace ${n.traceId} (service ${JSON.stringify(n.service)}): ${n.reason}\n`;
+  return (
+    `degraded: ${summary.total} span(s) quarantined by the aggregator; newest at ${n.at.toISOString()}: ` +
+    `span ${n.spanId} of trace ${n.traceId} (service ${JSON.stringify(n.service)}): ${n.reason}\n`
+  );
 }
 
 export const loadQuarantine = (sql: Queryable): Promise<QuarantineSummary> => quarantineSummary(sql);

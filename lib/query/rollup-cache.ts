@@ -3,8 +3,13 @@ import { ascending } from "../domain/order";
 import { hourBlocks, minuteBlocks, unitsOf, type TimeBlock } from "../domain/time-blocks";
 import { splitByHour } from "../model/window";
 import {
-  edgeTotals, qualityTotals, rollupVersions, serviceTotals,
-  type EdgeTotalsRow, type QualityTotalsRow, type ServiceTotalsRow,
+  edgeTotals,
+  qualityTotals,
+  rollupVersions,
+  serviceTotals,
+  type EdgeTotalsRow,
+  type QualityTotalsRow,
+  type ServiceTotalsRow,
 } from "../db/graph-reads";
 import type { Queryable } from "../db/pool";
 
@@ -36,7 +41,11 @@ export type MergedTotals = WindowTotals<BucketCounts[]>;
 /** Each histogram as its sum. */
 export function summedTotals(t: MergedTotals): WindowTotals {
   return {
-    edges: t.edges.map(({ row, client, server }) => ({ row, client: mergeBucketCounts(client), server: mergeBucketCounts(server) })),
+    edges: t.edges.map(({ row, client, server }) => ({
+      row,
+      client: mergeBucketCounts(client),
+      server: mergeBucketCounts(server),
+    })),
     services: t.services.map(({ row, hist }) => ({ row, hist: mergeBucketCounts(hist) })),
     quality: t.quality,
   };
@@ -54,10 +63,22 @@ interface CachedBlock {
 }
 
 /** SQL totals in the form the cache keeps: sorted by code units (whatever the database's collation), for mergeRuns. */
-export function compactTotals(edges: EdgeTotalsRow[], services: ServiceTotalsRow[], quality: QualityTotalsRow[]): WindowTotals {
+export function compactTotals(
+  edges: EdgeTotalsRow[],
+  services: ServiceTotalsRow[],
+  quality: QualityTotalsRow[],
+): WindowTotals {
   return {
-    edges: edges.map(({ clientHist, serverHist, ...row }) => ({ row, client: bucketCounts(clientHist), server: bucketCounts(serverHist) })).sort(edgeOrder),
-    services: services.map(({ hist, ...row }) => ({ row, hist: bucketCounts(hist) })).sort((a, b) => byService(a.row, b.row)),
+    edges: edges
+      .map(({ clientHist, serverHist, ...row }) => ({
+        row,
+        client: bucketCounts(clientHist),
+        server: bucketCounts(serverHist),
+      }))
+      .sort(edgeOrder),
+    services: services
+      .map(({ hist, ...row }) => ({ row, hist: bucketCounts(hist) }))
+      .sort((a, b) => byService(a.row, b.row)),
     quality: [...quality].sort(byService),
   };
 }
@@ -104,8 +125,13 @@ const ceilTo = (t: number, unit: number) => Math.ceil(t / unit) * unit;
  */
 function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
   const { head, hours, tail } = splitByHour(from, to);
-  const minutes = (a: Date, b: Date) => minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), now - HOT_MINUTES_MS);
-  return [...minutes(...head), ...hourBlocks(hours[0].getTime(), hours[1].getTime(), now - HOT_HOURS_MS), ...minutes(...tail)];
+  const minutes = (a: Date, b: Date) =>
+    minuteBlocks(ceilTo(a.getTime(), MINUTE), ceilTo(b.getTime(), MINUTE), now - HOT_MINUTES_MS);
+  return [
+    ...minutes(...head),
+    ...hourBlocks(hours[0].getTime(), hours[1].getTime(), now - HOT_HOURS_MS),
+    ...minutes(...tail),
+  ];
 }
 
 /**
@@ -115,7 +141,12 @@ function blocksOf(from: Date, to: Date, now: number): TimeBlock[] {
  * rows, so a block is never older than the versions it is filed under. A live map then costs a versions lookup,
  * the block that is still filling and a merge in memory, instead of merging tens of thousands of rows each time.
  */
-export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = Date.now()): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
+export async function cachedTotals(
+  sql: Queryable,
+  from: Date,
+  to: Date,
+  now = Date.now(),
+): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
   const versions = await rollupVersions(sql, { from, to: new Date(ceilTo(to.getTime(), MINUTE)) });
   let cache = caches.get(sql);
   if (!cache) caches.set(sql, (cache = { blocks: new Map(), settled: new Map(), seenPlans: new Set() }));
@@ -123,7 +154,9 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
   const plan = blocksOf(from, to, now).map((block) => {
     const unit = block.unit === HOUR ? "h" : "m";
     const key = `${unit}${block.start}:${block.count}`;
-    const versionsOf = unitsOf(block).map((t) => versions.get(`${unit}${t}`) ?? "-").join(",");
+    const versionsOf = unitsOf(block)
+      .map((t) => versions.get(`${unit}${t}`) ?? "-")
+      .join(",");
     const hit = blocks.get(key);
     blocks.delete(key); // re-inserted on use: Map order is the LRU order
     return { block, key, versionsOf, hit: hit?.versions === versionsOf ? hit : undefined };
@@ -132,7 +165,10 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
     let entry = p.hit;
     if (!entry) {
       const range = [new Date(p.block.start), new Date(p.block.start + p.block.count * p.block.unit)] as const;
-      const loading: CachedBlock = (entry = { versions: p.versionsOf, totals: loadLimit(() => readTotals(sql, ...range)) });
+      const loading: CachedBlock = (entry = {
+        versions: p.versionsOf,
+        totals: loadLimit(() => readTotals(sql, ...range)),
+      });
       // A failed load is forgotten, so the next read tries again.
       loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
     }
@@ -163,7 +199,12 @@ export async function cachedTotals(sql: Queryable, from: Date, to: Date, now = D
   }
   keepRecent(settled, coldKey, coldTotals, MAX_SETTLED);
   const parts = await Promise.all([coldTotals, ...hot.map(use)]);
-  return { ...mergeWindowTotals(parts), blocksLoaded: stale, direct: false, settledReused: settledTotals !== undefined };
+  return {
+    ...mergeWindowTotals(parts),
+    blocksLoaded: stale,
+    direct: false,
+    settledReused: settledTotals !== undefined,
+  };
 }
 
 /** Puts `key` last in `map` (Map order is the LRU order) and drops the least recently used beyond `max`. */
@@ -182,15 +223,22 @@ function seenBefore(seen: Set<string>, planKey: string): boolean {
 }
 
 async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowTotals> {
-  const [edges, services, quality] = await Promise.all([edgeTotals(sql, { from, to }), serviceTotals(sql, { from, to }), qualityTotals(sql, { from, to })]);
+  const [edges, services, quality] = await Promise.all([
+    edgeTotals(sql, { from, to }),
+    serviceTotals(sql, { from, to }),
+    qualityTotals(sql, { from, to }),
+  ]);
   return compactTotals(edges, services, quality);
 }
 
-const maxText = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : ascending(a, b) >= 0 ? a : b);
+const maxText = (a: string | null, b: string | null) =>
+  a === null ? b : b === null ? a : ascending(a, b) >= 0 ? a : b;
 
 type EdgePart = WindowTotals["edges"][number];
 const edgeOrder = (a: EdgePart, b: EdgePart) =>
-  ascending(a.row.source, b.row.source) || ascending(a.row.target, b.row.target) || ascending(a.row.connectionType, b.row.connectionType);
+  ascending(a.row.source, b.row.source) ||
+  ascending(a.row.target, b.row.target) ||
+  ascending(a.row.connectionType, b.row.connectionType);
 const byService = (a: { service: string }, b: { service: string }) => ascending(a.service, b.service);
 
 /**
@@ -264,8 +312,20 @@ function combineQuality(group: QualityTotalsRow[]): QualityTotalsRow {
 /** Sums blocks the way the SQL sums rows (text columns by max, histograms listed); never mutates the blocks. */
 function mergeWindowTotals(parts: WindowTotals[]): MergedTotals {
   return {
-    edges: mergeRuns(parts.map((p) => p.edges), edgeOrder, combineEdges),
-    services: mergeRuns(parts.map((p) => p.services), (a, b) => byService(a.row, b.row), combineServices),
-    quality: mergeRuns(parts.map((p) => p.quality), byService, combineQuality),
+    edges: mergeRuns(
+      parts.map((p) => p.edges),
+      edgeOrder,
+      combineEdges,
+    ),
+    services: mergeRuns(
+      parts.map((p) => p.services),
+      (a, b) => byService(a.row, b.row),
+      combineServices,
+    ),
+    quality: mergeRuns(
+      parts.map((p) => p.quality),
+      byService,
+      combineQuality,
+    ),
   };
 }

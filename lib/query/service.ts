@@ -40,7 +40,12 @@ export interface ServiceDetail {
 }
 
 /** Everything the service page shows: RED over time, per-operation figures, callers, callees, data quality. */
-export async function loadServiceDetail(sql: Queryable, name: string, range: Window, step: string | null): Promise<ServiceDetail> {
+export async function loadServiceDetail(
+  sql: Queryable,
+  name: string,
+  range: Window,
+  step: string | null,
+): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
   const [graph, rows, ops, deploys] = await Promise.all([
     loadGraph(sql, range.from, range.to),
@@ -54,17 +59,29 @@ export async function loadServiceDetail(sql: Queryable, name: string, range: Win
     const requests = r?.requests ?? 0;
     const coverage = stepCoverage(t, stepMs, settled);
     return {
-      t: new Date(t).toISOString(), partial: coverage < 1, requests, ratePerSec: coveredRate(requests, stepMs, coverage),
-      errorRate: requests > 0 ? (r?.failed ?? 0) / requests : 0, ...percentiles(r?.hist ?? {}),
+      t: new Date(t).toISOString(),
+      partial: coverage < 1,
+      requests,
+      ratePerSec: coveredRate(requests, stepMs, coverage),
+      errorRate: requests > 0 ? (r?.failed ?? 0) / requests : 0,
+      ...percentiles(r?.hist ?? {}),
     };
   });
   return {
-    name, from: range.from.toISOString(), to: range.to.toISOString(), stepSeconds: stepMs / 1000, settledUntil: graph.settledUntil,
+    name,
+    from: range.from.toISOString(),
+    to: range.to.toISOString(),
+    stepSeconds: stepMs / 1000,
+    settledUntil: graph.settledUntil,
     node: graph.nodes.find((n) => n.id === name) ?? null,
     series,
     operations: ops.map((o) => ({
-      name: o.operation, requests: o.requests, errors: o.failed, ratePerSec: o.requests / seconds,
-      errorRate: o.requests > 0 ? o.failed / o.requests : 0, ...percentiles(o.hist),
+      name: o.operation,
+      requests: o.requests,
+      errors: o.failed,
+      ratePerSec: o.requests / seconds,
+      errorRate: o.requests > 0 ? o.failed / o.requests : 0,
+      ...percentiles(o.hist),
     })),
     callers: graph.edges.filter((e) => e.target === name),
     callees: graph.edges.filter((e) => e.source === name),

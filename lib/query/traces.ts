@@ -19,7 +19,8 @@ export function loadServicesSeen(prisma: PrismaClient, now = new Date()): Promis
 export const isTraceId = isHexTraceId;
 
 /** A trace's stored spans in start order (raw spans, else the example copies); empty when unknown. */
-export const loadTraceSpans = (sql: Queryable, traceIdHex: string): Promise<StoredSpan[]> => findTraceSpans(sql, traceIdHex);
+export const loadTraceSpans = (sql: Queryable, traceIdHex: string): Promise<StoredSpan[]> =>
+  findTraceSpans(sql, traceIdHex);
 
 /** The spans of a trace in waterfall order; empty when the id is malformed or unknown. */
 export async function loadTrace(sql: Queryable, traceIdHex: string): Promise<TraceRow[]> {

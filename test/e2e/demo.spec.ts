@@ -10,18 +10,27 @@ const demoPort = 40000 + Math.floor(Math.random() * 5000);
 beforeAll(async () => {
   // The pairing wait allows for the demo services' 500 ms export batches plus the delays of a loaded 2-core box
   // running the rest of the suite: with 1 s, a server span that came late once made its call a virtual edge.
-  product = await startProduct({ DEMO: "1", DEMO_RATE: "10", DEMO_PORT: String(demoPort), AGGREGATOR_INTERVAL_MS: "300", AGGREGATOR_WAIT_MS: "3000" });
+  product = await startProduct({
+    DEMO: "1",
+    DEMO_RATE: "10",
+    DEMO_PORT: String(demoPort),
+    AGGREGATOR_INTERVAL_MS: "300",
+    AGGREGATOR_WAIT_MS: "3000",
+  });
   startedAt = Date.now();
 }, 300_000);
 afterAll(async () => {
   if (product) expect(await product.stop()).toBe(0);
 });
 
-const graph = async (from: string) => (await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=${from}`)).json();
+const graph = async (from: string) =>
+  (await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=${from}`)).json();
 // The shop's normal traffic, before any scenario: the baseline "what changed" compares each scenario with.
 let normal = "";
 /** The top entry of GET /api/changes since `since` (a scenario's start), against the normal traffic. */
-async function topChange(since: number): Promise<{ id: string; kind: string; reasons: { metric: string }[] } | undefined> {
+async function topChange(
+  since: number,
+): Promise<{ id: string; kind: string; reasons: { metric: string }[] } | undefined> {
   if (Date.now() < since + 1000) await new Promise((r) => setTimeout(r, since + 1000 - Date.now()));
   const res = await fetch(`http://127.0.0.1:${product.ports.web}/api/changes?from=${since}&to=now&cmp=${normal}`);
   return (await res.json()).changes[0];
@@ -29,16 +38,30 @@ async function topChange(since: number): Promise<{ id: string; kind: string; rea
 
 const EXPECTED_EDGES = [
   "user->api-gateway",
-  "api-gateway->order-service", "api-gateway->catalog-service", "api-gateway->search-service", "api-gateway->user-service",
-  "order-service->inventory-service", "order-service->payment-service", "order-service->notification-service:messaging",
-  "inventory-service->inventory-db:5432:database", "user-service->users-db:5432:database", "catalog-service->cache:6379:database",
-  "payment-service->payment-gateway:virtual", "search-service->recommendation-service",
+  "api-gateway->order-service",
+  "api-gateway->catalog-service",
+  "api-gateway->search-service",
+  "api-gateway->user-service",
+  "order-service->inventory-service",
+  "order-service->payment-service",
+  "order-service->notification-service:messaging",
+  "inventory-service->inventory-db:5432:database",
+  "user-service->users-db:5432:database",
+  "catalog-service->cache:6379:database",
+  "payment-service->payment-gateway:virtual",
+  "search-service->recommendation-service",
   // The legacy recommendation-service drops traceparent: its calls arrive at catalog-service as new traces.
-  "recommendation-service->catalog-service:virtual", "user->catalog-service",
+  "recommendation-service->catalog-service:virtual",
+  "user->catalog-service",
 ];
 
 it("the instrumented demo shop produces every expected edge, typed nodes, sampling weights and the broken-context flag", async () => {
-  const g = await poll(() => graph("now-10m"), (g) => EXPECTED_EDGES.every((id) => g.edges.some((e: any) => e.id === id)), 120_000, 1000);
+  const g = await poll(
+    () => graph("now-10m"),
+    (g) => EXPECTED_EDGES.every((id) => g.edges.some((e: any) => e.id === id)),
+    120_000,
+    1000,
+  );
   expect(g.edges.map((e: any) => e.id).sort()).toEqual([...EXPECTED_EDGES].sort());
   const node = (name: string) => g.nodes.find((n: any) => n.name === name);
   expect(node("user").type).toBe("user");
@@ -46,14 +69,15 @@ it("the instrumented demo shop produces every expected edge, typed nodes, sampli
   expect(node("inventory-db:5432").type).toBe("database");
   expect(node("cache:6379").type).toBe("database");
   expect(node("notification-service").type).toBe("service");
-  expect(g.edges.find((e: any) => e.id === "order-service->notification-service:messaging").broker).toBe("rabbitmq/notifications");
+  expect(g.edges.find((e: any) => e.id === "order-service->notification-service:messaging").broker).toBe(
+    "rabbitmq/notifications",
+  );
   expect(node("catalog-service").quality.suspectedBrokenContext).toBe(true);
   expect(node("order-service").quality.suspectedBrokenContext).toBe(false);
   // api-gateway keeps half of the traces and says so in tracestate: estimates are twice the stored spans.
   const entry = g.edges.find((e: any) => e.id === "user->api-gateway");
   expect(entry.requests).toBe(2 * entry.rawSpans);
   expect(g.nodes.length).toBeGreaterThanOrEqual(12);
-
 }, 180_000);
 
 it("payment-slow makes the order -> payment and payment -> gateway p95 rise to the scenario's values", async () => {
@@ -78,21 +102,29 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
   // The current minute only: the scenario's calls dominate it soon after the switch.
   // Normally ~300 ms at p95 (more on a loaded machine); the slow gateway adds ~800 ms.
   const target = Math.max(800, before + 300);
-  const g = await poll(() => graph("now-1m"), (g) => slow(g).order > target && slow(g).gateway > 700, 120_000, 1000);
+  const g = await poll(
+    () => graph("now-1m"),
+    (g) => slow(g).order > target && slow(g).gateway > 700,
+    120_000,
+    1000,
+  );
   expect(slow(g).order).toBeGreaterThan(target);
   expect(slow(g).gateway).toBeGreaterThan(700);
   expect((await fetch(`http://127.0.0.1:${demoPort}/scenario/bogus`, { method: "POST" })).status).toBe(400);
 
   // What changed points at the slow call, for latency: not at every caller the delay travels up through.
   const culprit = (c: Awaited<ReturnType<typeof topChange>>) =>
-    ["payment-service->payment-gateway:virtual", "order-service->payment-service"].includes(c?.id ?? "") && c?.reasons[0]?.metric === "latency";
+    ["payment-service->payment-gateway:virtual", "order-service->payment-service"].includes(c?.id ?? "") &&
+    c?.reasons[0]?.metric === "latency";
   const top = await poll(() => topChange(switchedAt), culprit, 150_000, 1000);
   expect([top?.id, top?.reasons[0]?.metric]).toEqual([expect.stringMatching(/payment/), "latency"]);
   expect(culprit(top)).toBe(true);
 
   // From the slow edge to the slowest trace: the call to the payment gateway is on its critical path.
   const web = `http://127.0.0.1:${product.ports.web}`;
-  const { traces } = await (await fetch(`${web}/api/edges/order-service/payment-service/traces?from=now-5m&kind=slowest`)).json();
+  const { traces } = await (
+    await fetch(`${web}/api/edges/order-service/payment-service/traces?from=now-5m&kind=slowest`)
+  ).json();
   expect(traces[0].durationMs).toBeGreaterThan(700);
   const browser = await launchChromium();
   try {
@@ -120,25 +152,56 @@ it("inventory-errors raises the error rate, deploy-regression ships a slower ser
   await fetch(`http://127.0.0.1:${demoPort}/scenario/inventory-errors`, { method: "POST" });
   const errorsFrom = Date.now() + 2000;
   const errors = (g: any) => g.edges.find((e: any) => e.id === "order-service->inventory-service")?.errorRate ?? 0;
-  expect(errors(await poll(() => graph("now-1m"), (g) => errors(g) > 0.2, 120_000, 1000))).toBeGreaterThan(0.2);
-  const failing = await poll(() => topChange(errorsFrom), (c) => c?.kind === "edge" && /inventory-service/.test(c.id) && c.reasons[0]?.metric === "errors", 150_000, 1000);
-  expect([failing?.kind, failing?.id, failing?.reasons[0]?.metric]).toEqual(["edge", expect.stringMatching(/inventory-service/), "errors"]);
+  expect(
+    errors(
+      await poll(
+        () => graph("now-1m"),
+        (g) => errors(g) > 0.2,
+        120_000,
+        1000,
+      ),
+    ),
+  ).toBeGreaterThan(0.2);
+  const failing = await poll(
+    () => topChange(errorsFrom),
+    (c) => c?.kind === "edge" && /inventory-service/.test(c.id) && c.reasons[0]?.metric === "errors",
+    150_000,
+    1000,
+  );
+  expect([failing?.kind, failing?.id, failing?.reasons[0]?.metric]).toEqual([
+    "edge",
+    expect.stringMatching(/inventory-service/),
+    "errors",
+  ]);
 
   await fetch(`http://127.0.0.1:${demoPort}/scenario/deploy-regression`, { method: "POST" });
   const deployFrom = Date.now() + 2000;
   const traces = async () => {
-    const slowest = await (await fetch(`http://127.0.0.1:${product.ports.web}/api/edges/api-gateway/order-service/traces?from=now-2m&kind=slowest`)).json();
+    const slowest = await (
+      await fetch(
+        `http://127.0.0.1:${product.ports.web}/api/edges/api-gateway/order-service/traces?from=now-2m&kind=slowest`,
+      )
+    ).json();
     const versions = new Set<string>();
     for (const t of slowest.traces) {
       const trace = await (await fetch(`http://127.0.0.1:${product.ports.web}/api/traces/${t.traceId}`)).json();
-      for (const s of trace.spans ?? []) if (s.serviceName === "order-service") versions.add(s.resourceAttributes["service.version"]);
+      for (const s of trace.spans ?? [])
+        if (s.serviceName === "order-service") versions.add(s.resourceAttributes["service.version"]);
     }
     return versions;
   };
   // The slowest order calls now come from the new version, which adds ~150 ms.
   const versions = await poll(traces, (v) => v.has("2.0.0"), 120_000, 1000);
   expect(versions.has("2.0.0")).toBe(true);
-  const deployed = await poll(() => topChange(deployFrom), (c) => c?.id === "order-service" && c.reasons.some((r) => r.metric === "version"), 150_000, 1000);
-  expect([deployed?.id, deployed?.reasons.map((r) => r.metric)]).toEqual(["order-service", expect.arrayContaining(["version"])]);
+  const deployed = await poll(
+    () => topChange(deployFrom),
+    (c) => c?.id === "order-service" && c.reasons.some((r) => r.metric === "version"),
+    150_000,
+    1000,
+  );
+  expect([deployed?.id, deployed?.reasons.map((r) => r.metric)]).toEqual([
+    "order-service",
+    expect.arrayContaining(["version"]),
+  ]);
   await fetch(`http://127.0.0.1:${demoPort}/scenario/none`, { method: "POST" });
 }, 600_000);

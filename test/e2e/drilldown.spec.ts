@@ -19,13 +19,20 @@ afterAll(async () => {
 it("opens a 10,000-span trace, renders only the rows in view, scrolls to the last span, and maps its services", async () => {
   // 1 root + 6,000 client spans + 4,000 server spans (one failing call): two services and an uninstrumented peer.
   const calls: SeedCall[] = Array.from({ length: 6000 }, (_, i) => ({
-    target: ["inventory", "pricing", "postgres"][i % 3]!, durationMs: 0.4, virtual: i % 3 === 2, error: i === 4000,
+    target: ["inventory", "pricing", "postgres"][i % 3]!,
+    durationMs: 0.4,
+    virtual: i % 3 === 2,
+    error: i === 4000,
   }));
   const body = otlpJsonTraces([{ service: "batch-job", startMs: Date.now() - 60_000, durationMs: 3000, calls }]) as any;
   const traceId: string = body.resourceSpans[0].scopeSpans[0].spans[0].traceId;
   const spanCount = body.resourceSpans.reduce((n: number, r: any) => n + r.scopeSpans[0].spans.length, 0);
   expect(spanCount).toBe(10_001);
-  const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json" } });
+  const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
   expect(res.status).toBe(200);
 
   const page = await browser.newPage();
@@ -61,7 +68,9 @@ it("opens a 10,000-span trace, renders only the rows in view, scrolls to the las
 
   // Trace map: the services and the uninstrumented peer this trace touched, with call and failure counts.
   const map = page.getByTestId("trace-map");
-  expect(await map.locator("[data-node]").evaluateAll((els) => els.map((e) => e.getAttribute("data-node")).sort())).toEqual(["batch-job", "inventory", "postgres", "pricing"]);
+  expect(
+    await map.locator("[data-node]").evaluateAll((els) => els.map((e) => e.getAttribute("data-node")).sort()),
+  ).toEqual(["batch-job", "inventory", "postgres", "pricing"]);
   expect(await map.locator('[data-edge="batch-job->inventory"] text').textContent()).toBe("2000×");
   expect(await map.locator('[data-edge="batch-job->pricing"] text').textContent()).toBe("2000×, 1 failed");
   expect(await map.locator('[data-edge="batch-job->postgres"] text').textContent()).toBe("2000×");
@@ -71,21 +80,47 @@ it("opens a 10,000-span trace, renders only the rows in view, scrolls to the las
 it("edge chart: baseline band, deploy marker, click a point for the slowest calls at or below it; service page with operations", async () => {
   const now = Date.now();
   const minute = Math.floor(now / 60_000) * 60_000;
-  const call = (startMs: number, ms: number): SeedTrace => ({ service: "dd-web", startMs, durationMs: ms + 2, calls: [{ target: "dd-orders", durationMs: ms }] });
+  const call = (startMs: number, ms: number): SeedTrace => ({
+    service: "dd-web",
+    startMs,
+    durationMs: ms + 2,
+    calls: [{ target: "dd-orders", durationMs: ms }],
+  });
   // Baseline 20 minutes ago (the previous 15-minute period); v1 until 6 minutes ago, then v2 and slower.
-  const spread = (from: number, count: number, ms: (i: number) => number) => Array.from({ length: count }, (_, i) => call(from + i * 1500, ms(i)));
-  await postJsonTraces(product.ports.otlpHttp, spread(minute - 20 * 60_000, 30, (i) => 10 + i), {}, { "dd-orders": "1.0.0" });
-  await postJsonTraces(product.ports.otlpHttp, spread(minute - 10 * 60_000, 30, (i) => 10 + i), {}, { "dd-orders": "1.0.0" });
-  await postJsonTraces(product.ports.otlpHttp, spread(minute - 5 * 60_000, 30, (i) => 100 + 10 * i), {}, { "dd-orders": "2.0.0" });
+  const spread = (from: number, count: number, ms: (i: number) => number) =>
+    Array.from({ length: count }, (_, i) => call(from + i * 1500, ms(i)));
+  await postJsonTraces(
+    product.ports.otlpHttp,
+    spread(minute - 20 * 60_000, 30, (i) => 10 + i),
+    {},
+    { "dd-orders": "1.0.0" },
+  );
+  await postJsonTraces(
+    product.ports.otlpHttp,
+    spread(minute - 10 * 60_000, 30, (i) => 10 + i),
+    {},
+    { "dd-orders": "1.0.0" },
+  );
+  await postJsonTraces(
+    product.ports.otlpHttp,
+    spread(minute - 5 * 60_000, 30, (i) => 100 + 10 * i),
+    {},
+    { "dd-orders": "2.0.0" },
+  );
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const url = `http://127.0.0.1:${product.ports.web}/?from=now-15m&live=0&cmp=prev&sel=${encodeURIComponent("edge:dd-web->dd-orders")}`;
   // Wait until the aggregator has rolled up the v2 minutes, then open the shared view.
-  await expect.poll(async () => {
-    const res = await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=now-15m`);
-    const graph = (await res.json()) as { edges: { source: string; target: string; requests: number }[] };
-    return graph.edges.find((e) => e.source === "dd-web" && e.target === "dd-orders")?.requests ?? 0;
-  }, { timeout: 30_000, interval: 500 }).toBe(60);
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`http://127.0.0.1:${product.ports.web}/api/graph?from=now-15m`);
+        const graph = (await res.json()) as { edges: { source: string; target: string; requests: number }[] };
+        return graph.edges.find((e) => e.source === "dd-web" && e.target === "dd-orders")?.requests ?? 0;
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe(60);
   await page.goto(url);
   const chart = page.getByTestId("edge-chart");
   await expect.poll(() => chart.getAttribute("data-deploys")).toBe("1");
@@ -96,7 +131,9 @@ it("edge chart: baseline band, deploy marker, click a point for the slowest call
   // Rate and error % over time in their own chart; the percentile can be switched.
   expect(await page.getByTestId("edge-rate-chart").locator(".recharts-line").count()).toBe(2);
   await page.getByRole("button", { name: "p99" }).click();
-  await expect.poll(() => chart.locator(".recharts-legend-item-text").allTextContents()).toEqual(["baseline p50–p99", "client p99", "server p99"]);
+  await expect
+    .poll(() => chart.locator(".recharts-legend-item-text").allTextContents())
+    .toEqual(["baseline p50–p99", "client p99", "server p99"]);
 
   // Click the chart where the v2 traffic is (right part): the list holds calls at or below the clicked p95.
   const box = (await chart.locator(".recharts-wrapper").boundingBox())!;
@@ -110,18 +147,27 @@ it("edge chart: baseline band, deploy marker, click a point for the slowest call
   const maxMs = Number(await list.getAttribute("data-max-ms"));
   const items = page.getByTestId("examples-at-or-below").locator("li");
   await expect.poll(() => items.count()).toBeGreaterThan(0);
-  const durations = (await items.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-duration-ms")))));
+  const durations = await items.evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-duration-ms"))));
   expect(durations.every((d) => d <= maxMs)).toBe(true);
   expect(durations).toEqual([...durations].sort((a, b) => b - a));
 
   // From the node panel to the service page: operations, callers, the deploy.
-  await page.goto(`http://127.0.0.1:${product.ports.web}/?from=now-15m&live=0&sel=${encodeURIComponent("node:dd-orders")}`);
+  await page.goto(
+    `http://127.0.0.1:${product.ports.web}/?from=now-15m&live=0&sel=${encodeURIComponent("node:dd-orders")}`,
+  );
   await page.getByTestId("service-page-link").click();
   await page.waitForURL(/\/services\/dd-orders/);
   const ops = page.getByTestId("operations").locator("tbody tr");
   await ops.first().waitFor();
-  expect(await ops.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-operation")))).toEqual(["serve dd-orders"]);
-  expect(await page.getByTestId("callers").locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-peer")))).toEqual(["dd-web"]);
+  expect(await ops.evaluateAll((rows) => rows.map((r) => r.getAttribute("data-operation")))).toEqual([
+    "serve dd-orders",
+  ]);
+  expect(
+    await page
+      .getByTestId("callers")
+      .locator("tbody tr")
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute("data-peer"))),
+  ).toEqual(["dd-web"]);
   expect(await page.getByTestId("deploys").textContent()).toContain("2.0.0");
   expect(await page.getByTestId("service-latency-chart").locator(".recharts-line").count()).toBe(3);
   await page.close();

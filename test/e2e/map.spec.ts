@@ -14,7 +14,11 @@ let browser: Browser;
 
 beforeAll(async () => {
   // The compare test sends spans from a day ago: keep raw spans long enough to accept them.
-  product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500", SPAN_RETENTION_HOURS: "72" });
+  product = await startProduct({
+    AGGREGATOR_INTERVAL_MS: "200",
+    AGGREGATOR_WAIT_MS: "500",
+    SPAN_RETENTION_HOURS: "72",
+  });
   browser = await launchChromium();
 }, 300_000);
 afterAll(async () => {
@@ -25,16 +29,24 @@ afterAll(async () => {
 type Positions = Record<string, { x: number; y: number }>;
 // The server renders the page before cytoscape exists: wait until the client has drawn the map.
 const positions = async (page: Page) => {
-  await page.waitForFunction(() => (window as any).__tracemapCy && document.querySelector('[data-testid="service-map"]')?.hasAttribute("data-nodes"));
+  await page.waitForFunction(
+    () =>
+      (window as any).__tracemapCy && document.querySelector('[data-testid="service-map"]')?.hasAttribute("data-nodes"),
+  );
   return page.evaluate(() => {
     const cy = (window as any).__tracemapCy;
     return Object.fromEntries(cy.nodes().map((n: any) => [n.id(), { ...n.position() }]));
   }) as Promise<Positions>;
 };
-const mapCount = (page: Page, what: "nodes" | "edges") => page.getByTestId("service-map").getAttribute(`data-${what}`).then(Number);
+const mapCount = (page: Page, what: "nodes" | "edges") =>
+  page.getByTestId("service-map").getAttribute(`data-${what}`).then(Number);
 
 async function send(body: Buffer) {
-  const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf" } });
+  const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-type": "application/x-protobuf" },
+  });
   expect(res.status).toBe(200);
 }
 
@@ -49,13 +61,20 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
     void d.dismiss();
   });
   const base = `http://127.0.0.1:${product.ports.web}`;
-  await expect.poll(async () => {
-    await page.goto(`${base}/?from=now-1h`);
-    return mapCount(page, "nodes").catch(() => 0);
-  }, { timeout: 30_000, interval: 1000 }).toBe(8);
+  await expect
+    .poll(
+      async () => {
+        await page.goto(`${base}/?from=now-1h`);
+        return mapCount(page, "nodes").catch(() => 0);
+      },
+      { timeout: 30_000, interval: 1000 },
+    )
+    .toBe(8);
   expect(await mapCount(page, "edges")).toBe(7);
   // Painted, and fitted from the positions alone: every node and its label inside the canvas, the map filling it.
-  await page.waitForFunction(() => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "8");
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "8",
+  );
   const fit = await page.evaluate(() => {
     const cy = (window as any).__tracemapCy;
     const bb = cy.elements().renderedBoundingBox();
@@ -77,7 +96,9 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
 
   // Click the edge on the canvas itself.
   const before = await positions(page);
-  const mid = await page.evaluate(() => (window as any).__tracemapCy.getElementById("gateway->orders").renderedMidpoint());
+  const mid = await page.evaluate(() =>
+    (window as any).__tracemapCy.getElementById("gateway->orders").renderedMidpoint(),
+  );
   const box = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(box.x + mid.x, box.y + mid.y);
   await page.waitForURL(/sel=edge%3Agateway-%3Eorders/);
@@ -100,12 +121,18 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
 
   // Level of detail: zoomed in, edges have labels and arrows; zoomed out below 0.5 they are plain lines, and
   // zooming back in restores them.
-  const look = (zoom?: number) => page.evaluate((z) => {
-    const cy = (window as any).__tracemapCy;
-    if (z !== undefined) cy.zoom(z);
-    const e = cy.getElementById("gateway->orders");
-    return { zoom: cy.zoom(), label: e.style("label"), curve: e.style("curve-style"), arrow: e.style("target-arrow-shape") };
-  }, zoom);
+  const look = (zoom?: number) =>
+    page.evaluate((z) => {
+      const cy = (window as any).__tracemapCy;
+      if (z !== undefined) cy.zoom(z);
+      const e = cy.getElementById("gateway->orders");
+      return {
+        zoom: cy.zoom(),
+        label: e.style("label"),
+        curve: e.style("curve-style"),
+        arrow: e.style("target-arrow-shape"),
+      };
+    }, zoom);
   // The URL changes before the map has restyled its labels: wait for the new mode, then read the rest.
   await expect.poll(async () => (await look()).label).toContain("p95");
   const drawn = await look();
@@ -135,7 +162,9 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await expect.poll(() => other.getByTestId("selection-panel").textContent()).toContain("gateway → orders");
   expect(await other.getByLabel("errors only").isChecked()).toBe(true);
   expect(await other.getByLabel("Time range").inputValue()).toBe("custom");
-  expect(await other.getByLabel("Time range").locator('option[value="custom"]').textContent()).toContain(new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!);
+  expect(await other.getByLabel("Time range").locator('option[value="custom"]').textContent()).toContain(
+    new Date(url.searchParams.get("from")!).toLocaleString("en-US").split(",")[0]!,
+  );
   await expect.poll(() => mapCount(other, "edges")).toBe(2); // errors only: user -> gateway and gateway -> orders
   await fresh.close();
   await page.getByLabel("errors only").click();
@@ -164,16 +193,32 @@ it("compare mode marks an edge whose p95 doubled and an edge that disappeared", 
   const now = Date.now();
   const seed = (startMs: number, fast: number, withLegacy: boolean): SeedTrace[] =>
     Array.from({ length: 40 }, (_, i) => ({
-      service: "cmp-web", startMs: startMs + i * 1000, durationMs: 3 * fast,
-      calls: [{ target: "cmp-api", durationMs: fast + (i % 5) }, ...(withLegacy ? [{ target: "cmp-legacy", durationMs: 5, virtual: true }] : [])],
+      service: "cmp-web",
+      startMs: startMs + i * 1000,
+      durationMs: 3 * fast,
+      calls: [
+        { target: "cmp-api", durationMs: fast + (i % 5) },
+        ...(withLegacy ? [{ target: "cmp-legacy", durationMs: 5, virtual: true }] : []),
+      ],
     }));
-  await postJsonTraces(product.ports.otlpHttp, [...seed(now - 86_400_000 - 20 * 60_000, 20, true), ...seed(now - 20 * 60_000, 40, false)]);
+  await postJsonTraces(product.ports.otlpHttp, [
+    ...seed(now - 86_400_000 - 20 * 60_000, 20, true),
+    ...seed(now - 20 * 60_000, 40, false),
+  ]);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const url = `http://127.0.0.1:${product.ports.web}/?from=now-30m&cmp=1d&view=table&focus=cmp-web`;
-  await expect.poll(async () => {
-    await page.goto(url);
-    return page.locator('tr[data-edge="cmp-web->cmp-legacy:virtual"] [data-testid="change"]').textContent().catch(() => null);
-  }, { timeout: 30_000, interval: 1000 }).toBe("gone");
+  await expect
+    .poll(
+      async () => {
+        await page.goto(url);
+        return page
+          .locator('tr[data-edge="cmp-web->cmp-legacy:virtual"] [data-testid="change"]')
+          .textContent()
+          .catch(() => null);
+      },
+      { timeout: 30_000, interval: 1000 },
+    )
+    .toBe("gone");
   const apiChange = await page.locator('tr[data-edge="cmp-web->cmp-api"] [data-testid="change"]').textContent();
   // p95 went from ~24 ms to ~44 ms; the rate did not change (but for the few seconds of the live window that are
   // not counted yet: its rate divides by the counted part, the day-old baseline's by all of it).
@@ -189,24 +234,44 @@ it("groups services by namespace into boxes that collapse into one node", async 
   await postJsonTraces(
     product.ports.otlpHttp,
     Array.from({ length: 10 }, (_, i) => ({
-      service: "grp-web", startMs: now - 5 * 60_000 + i * 1000, durationMs: 30,
-      calls: [{ target: "grp-orders", durationMs: 10 }, { target: "grp-stock", durationMs: 5, error: i === 0 }],
+      service: "grp-web",
+      startMs: now - 5 * 60_000 + i * 1000,
+      durationMs: 30,
+      calls: [
+        { target: "grp-orders", durationMs: 10 },
+        { target: "grp-stock", durationMs: 5, error: i === 0 },
+      ],
     })),
     { "grp-orders": "shop", "grp-stock": "shop" },
   );
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const base = `http://127.0.0.1:${product.ports.web}/?from=now-1h&focus=grp-web&group=1`;
-  await expect.poll(async () => {
-    await page.goto(base);
-    // The server renders first; the map exists once the client has hydrated (slow on a busy machine).
-    await page.waitForFunction(() => (window as any).__tracemapCy, null, { timeout: 15_000 }).catch(() => undefined);
-    return page.evaluate(() => (window as any).__tracemapCy?.getElementById("ns:shop").children().length ?? 0).catch(() => 0);
-  }, { timeout: 60_000, interval: 1000 }).toBe(2);
-  const box = await page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").renderedBoundingBox({ includeLabels: false, includeOverlays: false }));
+  await expect
+    .poll(
+      async () => {
+        await page.goto(base);
+        // The server renders first; the map exists once the client has hydrated (slow on a busy machine).
+        await page
+          .waitForFunction(() => (window as any).__tracemapCy, null, { timeout: 15_000 })
+          .catch(() => undefined);
+        return page
+          .evaluate(() => (window as any).__tracemapCy?.getElementById("ns:shop").children().length ?? 0)
+          .catch(() => 0);
+      },
+      { timeout: 60_000, interval: 1000 },
+    )
+    .toBe(2);
+  const box = await page.evaluate(() =>
+    (window as any).__tracemapCy
+      .getElementById("ns:shop")
+      .renderedBoundingBox({ includeLabels: false, includeOverlays: false }),
+  );
   const canvas = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(canvas.x + box.x1 + 20, canvas.y + box.y1 + 20);
   await page.waitForURL(/collapsed=shop/);
-  await expect.poll(() => page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").data("type"))).toBe("group");
+  await expect
+    .poll(() => page.evaluate(() => (window as any).__tracemapCy.getElementById("ns:shop").data("type")))
+    .toBe("group");
   await page.getByTestId("map-table").locator("summary").click();
   const row = page.locator('tr[data-edge="grp-web->ns:shop"]');
   expect(await row.textContent()).toContain("5.0%"); // 1 failed of 20 calls into the namespace
@@ -219,16 +284,29 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   await postJsonTraces(product.ports.otlpHttp, seedTopology(100, from + 60_000));
   const graphUrl = `http://127.0.0.1:${product.ports.web}/api/graph?from=${from}&to=${to}`;
   let edges = 0;
-  await expect.poll(async () => (edges = ((await (await fetch(graphUrl)).json()) as { edges: unknown[] }).edges.length), { timeout: 30_000, interval: 500 }).toBeGreaterThanOrEqual(EDGE_LAYER_MIN_EDGES);
+  await expect
+    .poll(async () => (edges = ((await (await fetch(graphUrl)).json()) as { edges: unknown[] }).edges.length), {
+      timeout: 30_000,
+      interval: 500,
+    })
+    .toBeGreaterThanOrEqual(EDGE_LAYER_MIN_EDGES);
 
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(`http://127.0.0.1:${product.ports.web}/?from=${from}&to=${to}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "101");
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn") === "101",
+  );
   expect(await mapCount(page, "edges")).toBe(edges);
-  const state = () => page.evaluate(() => {
-    const w = window as any;
-    return { zoom: w.__tracemapCy.zoom() as number, cyEdges: w.__tracemapCy.edges().length as number, layerEdges: w.__tracemapEdgeLayer.size as number, selected: w.__tracemapEdgeLayer.selectedEdge as string | null };
-  });
+  const state = () =>
+    page.evaluate(() => {
+      const w = window as any;
+      return {
+        zoom: w.__tracemapCy.zoom() as number,
+        cyEdges: w.__tracemapCy.edges().length as number,
+        layerEdges: w.__tracemapEdgeLayer.size as number,
+        selected: w.__tracemapEdgeLayer.selectedEdge as string | null,
+      };
+    });
   const opened = await state();
   expect(opened.zoom).toBeLessThan(0.5);
   expect(opened).toMatchObject({ cyEdges: 0, layerEdges: edges });
@@ -247,9 +325,18 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
       const rendered = { x: mid.x * cy.zoom() + cy.pan().x, y: mid.y * cy.zoom() + cy.pan().y };
       const canvas = document.querySelector('[data-testid="edge-layer"]') as HTMLCanvasElement;
       const dpr = window.devicePixelRatio;
-      const pixels = canvas.getContext("2d")!.getImageData(Math.round(rendered.x * dpr) - 1, Math.round(rendered.y * dpr) - 1, 3, 3).data;
+      const pixels = canvas
+        .getContext("2d")!
+        .getImageData(Math.round(rendered.x * dpr) - 1, Math.round(rendered.y * dpr) - 1, 3, 3).data;
       const corner = canvas.getContext("2d")!.getImageData(2, 2, 1, 1).data;
-      return { id: def.data.id as string, source: def.data.source as string, target: def.data.target as string, rendered, inked: Math.max(...pixels.filter((_, i) => i % 4 === 3)), corner: corner[3] };
+      return {
+        id: def.data.id as string,
+        source: def.data.source as string,
+        target: def.data.target as string,
+        rendered,
+        inked: Math.max(...pixels.filter((_, i) => i % 4 === 3)),
+        corner: corner[3],
+      };
     }
     return null;
   });
@@ -259,7 +346,9 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   const box = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(box.x + target!.rendered.x, box.y + target!.rendered.y);
   await page.waitForURL((url) => url.searchParams.get("sel") === `edge:${target!.id}`);
-  await expect.poll(() => page.getByTestId("selection-panel").textContent()).toContain(`${target!.source} → ${target!.target}`);
+  await expect
+    .poll(() => page.getByTestId("selection-panel").textContent())
+    .toContain(`${target!.source} → ${target!.target}`);
   expect((await state()).selected).toBe(target!.id);
   // A click on empty canvas clears the selection.
   await page.mouse.click(box.x + 5, box.y + box.height - 5);
@@ -269,7 +358,9 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   // (`void`: zoom returns the whole cytoscape instance, which Playwright would spend half a minute serialising.)
   await page.evaluate(() => void (window as any).__tracemapCy.zoom(1));
   await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
-  expect(await page.evaluate((id) => (window as any).__tracemapCy.getElementById(id).style("label"), target!.id)).toMatch(/\/(s|min)$/);
+  expect(
+    await page.evaluate((id) => (window as any).__tracemapCy.getElementById(id).style("label"), target!.id),
+  ).toMatch(/\/(s|min)$/);
   await page.evaluate(() => void (window as any).__tracemapCy.zoom(0.2));
   await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
   await page.close();

@@ -20,11 +20,37 @@ afterAll(async () => {
   if (!product) return;
   // Ctrl-C in a terminal reaches the whole process group, spans still arriving: the collector shuts down and flushes
   // while PostgreSQL (in a group of its own) keeps serving, and the database stops last.
-  const span = (i: number) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [{ key: "service.name", value: { stringValue: "ctrl-c" } }] },
-    scopeSpans: [{ spans: [{ traceId: `${"c".repeat(24)}${String(i).padStart(8, "0")}`, spanId: "1".repeat(16), name: "x", kind: 2,
-      startTimeUnixNano: `${Date.now() - 1000}000000`, endTimeUnixNano: `${Date.now()}000000` }] }] }] });
-  const sending = Array.from({ length: 40 }, (_, i) => new Promise((r) => setTimeout(r, i * 5)).then(() =>
-    fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: span(i) }).catch(() => null)));
+  const span = (i: number) =>
+    JSON.stringify({
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "ctrl-c" } }] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId: `${"c".repeat(24)}${String(i).padStart(8, "0")}`,
+                  spanId: "1".repeat(16),
+                  name: "x",
+                  kind: 2,
+                  startTimeUnixNano: `${Date.now() - 1000}000000`,
+                  endTimeUnixNano: `${Date.now()}000000`,
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+  const sending = Array.from({ length: 40 }, (_, i) =>
+    new Promise((r) => setTimeout(r, i * 5)).then(() =>
+      fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: span(i),
+      }).catch(() => null),
+    ),
+  );
   await new Promise((r) => setTimeout(r, 50));
   expect(await product.stop("SIGINT", true)).toBe(0);
   await Promise.all(sending);
@@ -32,8 +58,12 @@ afterAll(async () => {
   expect(out).not.toMatch(/span write failed|CONNECTION_CLOSED|shutdown deadline passed/);
   const stoppedAt = (line: RegExp) => out.split("\n").findIndex((l) => line.test(l));
   expect(stoppedAt(/collector: SIGINT: shutting down/)).toBeGreaterThan(-1);
-  expect(stoppedAt(/start: database stopped/)).toBeGreaterThan(stoppedAt(/start: collector, aggregator and web stopped/));
-  expect(stoppedAt(/start: collector, aggregator and web stopped/)).toBeGreaterThan(stoppedAt(/collector: SIGINT: shutting down/));
+  expect(stoppedAt(/start: database stopped/)).toBeGreaterThan(
+    stoppedAt(/start: collector, aggregator and web stopped/),
+  );
+  expect(stoppedAt(/start: collector, aggregator and web stopped/)).toBeGreaterThan(
+    stoppedAt(/collector: SIGINT: shutting down/),
+  );
 });
 
 it("starts with an embedded database, ingests real SDK spans and shows them in the browser as inert text", async () => {
@@ -49,11 +79,17 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
 
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ "service.name": "storefront" }),
-    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpHttp}/v1/traces` }))],
+    spanProcessors: [
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpHttp}/v1/traces` })),
+    ],
   });
   const tracer = provider.getTracer("e2e");
   const root = tracer.startSpan("GET /cart <script>alert(1)</script>", { kind: SpanKind.SERVER });
-  const child = tracer.startSpan("SELECT cart", { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", note: "<img src=x onerror=alert(1)>" } }, trace.setSpan(context.active(), root));
+  const child = tracer.startSpan(
+    "SELECT cart",
+    { kind: SpanKind.CLIENT, attributes: { "db.system": "postgresql", note: "<img src=x onerror=alert(1)>" } },
+    trace.setSpan(context.active(), root),
+  );
   child.setStatus({ code: SpanStatusCode.ERROR, message: "deadlock" });
   child.end();
   root.end();
@@ -65,7 +101,9 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   await expect.poll(() => services.textContent()).toContain("storefront");
   await expect.poll(() => page.getByTestId("trace-scatter").locator(".recharts-scatter-symbol").count()).toBe(1);
   await page.goto(`http://127.0.0.1:${product.ports.web}/traces?status=error&attr=db.system%3Dpostgresql`);
-  expect(await page.getByTestId("traces").locator("tbody tr").allTextContents()).toEqual([expect.stringContaining("SELECT cart")]);
+  expect(await page.getByTestId("traces").locator("tbody tr").allTextContents()).toEqual([
+    expect.stringContaining("SELECT cart"),
+  ]);
   await page.goto(`http://127.0.0.1:${product.ports.web}/traces?service=storefront&maxMs=-1`);
   expect(await page.locator("main .banner").textContent()).toContain("maxMs must be a non-negative number");
   await page.goto(`http://127.0.0.1:${product.ports.web}/traces`);
@@ -92,8 +130,12 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
   const url = page.url();
   await page.reload();
   expect(page.url()).toBe(url);
-  await expect.poll(() => page.getByTestId("span-detail").locator("h2").textContent()).toBe("GET /cart <script>alert(1)</script>");
-  expect(await page.getByRole("link", { name: "Download JSON" }).getAttribute("href")).toMatch(/^\/api\/traces\/[0-9a-f]{32}$/);
+  await expect
+    .poll(() => page.getByTestId("span-detail").locator("h2").textContent())
+    .toBe("GET /cart <script>alert(1)</script>");
+  expect(await page.getByRole("link", { name: "Download JSON" }).getAttribute("href")).toMatch(
+    /^\/api\/traces\/[0-9a-f]{32}$/,
+  );
   expect(await page.locator("main img, main script").count()).toBe(0);
   expect(dialogs).toEqual([]);
 });

@@ -10,7 +10,12 @@ let product: RunningProduct;
 let browser: Browser;
 
 beforeAll(async () => {
-  product = await startProduct({ DASHBOARD_PASSWORD: PASSWORD, INGEST_TOKEN, AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
+  product = await startProduct({
+    DASHBOARD_PASSWORD: PASSWORD,
+    INGEST_TOKEN,
+    AGGREGATOR_INTERVAL_MS: "200",
+    AGGREGATOR_WAIT_MS: "500",
+  });
   browser = await launchChromium();
 }, 300_000);
 afterAll(async () => {
@@ -32,19 +37,51 @@ async function sendHostileTrace(): Promise<string> {
   const ns = (ms: number) => String(BigInt(ms) * 1_000_000n);
   const now = Date.now() - 5000;
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
-  const resource = (service: string, spans: unknown[]) => ({ resource: { attributes: [str("service.name", service)] }, scopeSpans: [{ spans }] });
+  const resource = (service: string, spans: unknown[]) => ({
+    resource: { attributes: [str("service.name", service)] },
+    scopeSpans: [{ spans }],
+  });
   const body = {
     resourceSpans: [
       resource(HOSTILE.service, [
-        { traceId, spanId: "1".repeat(16), name: HOSTILE.span, kind: 2, startTimeUnixNano: ns(now), endTimeUnixNano: ns(now + 50), attributes: [str("note", HOSTILE.attr), str("url.full", HOSTILE.url)] },
-        { traceId, spanId: "2".repeat(16), parentSpanId: "1".repeat(16), name: "call", kind: 3, startTimeUnixNano: ns(now + 1), endTimeUnixNano: ns(now + 40) },
+        {
+          traceId,
+          spanId: "1".repeat(16),
+          name: HOSTILE.span,
+          kind: 2,
+          startTimeUnixNano: ns(now),
+          endTimeUnixNano: ns(now + 50),
+          attributes: [str("note", HOSTILE.attr), str("url.full", HOSTILE.url)],
+        },
+        {
+          traceId,
+          spanId: "2".repeat(16),
+          parentSpanId: "1".repeat(16),
+          name: "call",
+          kind: 3,
+          startTimeUnixNano: ns(now + 1),
+          endTimeUnixNano: ns(now + 40),
+        },
       ]),
-      resource(HOSTILE.callee, [{ traceId, spanId: "3".repeat(16), parentSpanId: "2".repeat(16), name: HOSTILE.attr, kind: 2, startTimeUnixNano: ns(now + 2), endTimeUnixNano: ns(now + 39) }]),
+      resource(HOSTILE.callee, [
+        {
+          traceId,
+          spanId: "3".repeat(16),
+          parentSpanId: "2".repeat(16),
+          name: HOSTILE.attr,
+          kind: 2,
+          startTimeUnixNano: ns(now + 2),
+          endTimeUnixNano: ns(now + 39),
+        },
+      ]),
     ],
   };
-  const post = (auth?: string) => fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
-    method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
-  });
+  const post = (auth?: string) =>
+    fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
+      method: "POST",
+      body: JSON.stringify(body),
+      headers: { "content-type": "application/json", ...(auth ? { authorization: auth } : {}) },
+    });
   expect((await post()).status).toBe(401);
   expect((await post("Bearer wrong")).status).toBe(401);
   expect((await post(`Bearer ${INGEST_TOKEN}`)).status).toBe(200);
@@ -60,10 +97,15 @@ it("login protects pages and API, a shared link survives sign-in, CSP and securi
   expect(anonymous.status).toBe(401);
   expect((await anonymous.json()).error).toContain("sign in");
   expect((await fetch(`${web}/healthz`)).status).toBe(200);
-  await expect.poll(async () => {
-    const res = await fetch(`${web}/api/graph?from=now-15m`, { headers: { authorization: `Bearer ${PASSWORD}` } });
-    return ((await res.json()) as { edges: { target: string }[] }).edges.map((e) => e.target);
-  }, { timeout: 30_000 }).toContain(HOSTILE.callee);
+  await expect
+    .poll(
+      async () => {
+        const res = await fetch(`${web}/api/graph?from=now-15m`, { headers: { authorization: `Bearer ${PASSWORD}` } });
+        return ((await res.json()) as { edges: { target: string }[] }).edges.map((e) => e.target);
+      },
+      { timeout: 30_000 },
+    )
+    .toContain(HOSTILE.callee);
 
   // A teammate opens a shared link: login first, then exactly that view.
   const context = await browser.newContext();
@@ -84,7 +126,8 @@ it("login protects pages and API, a shared link survives sign-in, CSP and securi
   expect(await page.locator("main .banner").textContent()).toBe("Wrong password.");
   await page.getByLabel("Dashboard password").fill(PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
-  const sameView = (u: URL) => u.pathname === "/" && [...u.searchParams].join("&") === [...new URL(web + shared).searchParams].join("&");
+  const sameView = (u: URL) =>
+    u.pathname === "/" && [...u.searchParams].join("&") === [...new URL(web + shared).searchParams].join("&");
   await page.waitForURL(sameView);
 
   // Under the CSP the app still runs (the map is drawn by client JS), and the hostile names are plain text.
@@ -127,10 +170,13 @@ it("login protects pages and API, a shared link survives sign-in, CSP and securi
 
 it("the red team's login, URL and header findings are closed", async () => {
   const web = `http://127.0.0.1:${product.ports.web}`;
-  const login = (form: Record<string, string>, client: string) => fetch(`${web}/api/login`, {
-    method: "POST", redirect: "manual", body: new URLSearchParams(form),
-    headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": client },
-  });
+  const login = (form: Record<string, string>, client: string) =>
+    fetch(`${web}/api/login`, {
+      method: "POST",
+      redirect: "manual",
+      body: new URLSearchParams(form),
+      headers: { "content-type": "application/x-www-form-urlencoded", "x-forwarded-for": client },
+    });
 
   // next= only ever leads to this site, percent-encoded: never a 500, never "/\t/evil.example".
   for (const next of ["/\t/evil.example", "/\n/evil.example", "/\r\n/x", "/caf\u00e9/\u{1F600}", "/.//evil.example"]) {
@@ -143,7 +189,8 @@ it("the red team's login, URL and header findings are closed", async () => {
   }
 
   // Failed sign-ins are limited per client: the sixth try within a minute is 429, even with the right password.
-  for (let i = 0; i < 5; i++) expect((await login({ password: `wrong-${i}`, next: "/" }, "203.0.113.9")).status).toBe(303);
+  for (let i = 0; i < 5; i++)
+    expect((await login({ password: `wrong-${i}`, next: "/" }, "203.0.113.9")).status).toBe(303);
   const limited = await login({ password: PASSWORD, next: "/" }, "203.0.113.9");
   expect(limited.status).toBe(429);
   expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
@@ -158,9 +205,17 @@ it("the red team's login, URL and header findings are closed", async () => {
 
   // URLs no route can use are 400 with a message, before any SQL (signed in, so the routes would otherwise run).
   const auth = { authorization: `Bearer ${PASSWORD}` };
-  for (const path of ["/api/traces/%ff", "/services/%ED%A0%80", "/jaeger/api/traces/%ff", "/api/graph?from=now-1h%00",
-    "/api/services/a%00b", "/api/edges/a/b/traces?maxMs=1e308", "/jaeger/api/traces?service=a&end=1e30",
-    "/jaeger/api/dependencies?endTs=1e300", "/api/graph?from=9999999999999999"]) {
+  for (const path of [
+    "/api/traces/%ff",
+    "/services/%ED%A0%80",
+    "/jaeger/api/traces/%ff",
+    "/api/graph?from=now-1h%00",
+    "/api/services/a%00b",
+    "/api/edges/a/b/traces?maxMs=1e308",
+    "/jaeger/api/traces?service=a&end=1e30",
+    "/jaeger/api/dependencies?endTs=1e300",
+    "/api/graph?from=9999999999999999",
+  ]) {
     const res = await fetch(`${web}${path}`, { headers: auth });
     expect([path, res.status]).toEqual([path, 400]);
     const body = await res.json();

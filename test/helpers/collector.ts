@@ -19,7 +19,10 @@ export function startTestCollector(sql: Sql, env: Record<string, string> = {}): 
 }
 
 /** For a test file: a fresh database and a collector on it, for all its tests, torn down after them. */
-export function useCollectorDatabase(env: Record<string, string> = {}): { db: TestDatabase; collector: RunningCollector } {
+export function useCollectorDatabase(env: Record<string, string> = {}): {
+  db: TestDatabase;
+  collector: RunningCollector;
+} {
   const ctx = {} as { db: TestDatabase; collector: RunningCollector };
   beforeAll(async () => {
     ctx.db = await createTestDatabase();

@@ -35,7 +35,9 @@ async function startWithRetries() {
     } catch (err) {
       rmSync(dir, { recursive: true, force: true });
       if (attempt >= 3) throw new Error(`${String(err)}\n${log.join("\n")}`);
-      console.warn(`embedded PostgreSQL attempt ${attempt} failed on port ${port}, retrying:\n${log.slice(-5).join("\n")}`);
+      console.warn(
+        `embedded PostgreSQL attempt ${attempt} failed on port ${port}, retrying:\n${log.slice(-5).join("\n")}`,
+      );
     }
   }
 }

@@ -26,7 +26,13 @@ export function startProduct(extraEnv: Record<string, string> = {}, timeoutMs = 
 }
 
 async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: number): Promise<RunningProduct> {
-  const ports = { web: randomPort(31000), otlpHttp: randomPort(32000), otlpGrpc: randomPort(33000), zipkin: randomPort(34000), pg: randomPort(35000) };
+  const ports = {
+    web: randomPort(31000),
+    otlpHttp: randomPort(32000),
+    otlpGrpc: randomPort(33000),
+    zipkin: randomPort(34000),
+    pg: randomPort(35000),
+  };
   const dataDir = mkdtempSync(path.join(tmpdir(), "tracemap-product-"));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -43,7 +49,11 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
     ...extraEnv,
   };
   // A process group of its own, like a job a terminal starts: a Ctrl-C can then be sent to all of it.
-  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], { env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const child: ChildProcess = spawn(process.execPath, ["--import", "tsx", "lib/cli/start.ts"], {
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let out = "";
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
@@ -59,7 +69,11 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
   };
   while (
     !(await ready(`http://127.0.0.1:${ports.web}/`)) ||
-    !(await ready(`http://127.0.0.1:${ports.otlpHttp}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))
+    !(await ready(`http://127.0.0.1:${ports.otlpHttp}/v1/traces`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "{}",
+    }))
   ) {
     if (child.exitCode !== null) throw new Error(`product exited early (${child.exitCode}):\n${out}`);
     if (Date.now() > deadline) {

@@ -14,9 +14,14 @@ export function seed(size: number, startMs: number): SeedTrace[] {
       callees.add(next + ((i * 7 + k * 13) % (size - next)));
     }
     return {
-      service: name(i), startMs: startMs + i * 10, durationMs: 50,
-      calls: [...callees].map((j, k) => ({ target: name(j), durationMs: 5 + ((i + k) % 40), error: (i + k) % 17 === 0 })),
+      service: name(i),
+      startMs: startMs + i * 10,
+      durationMs: 50,
+      calls: [...callees].map((j, k) => ({
+        target: name(j),
+        durationMs: 5 + ((i + k) % 40),
+        error: (i + k) % 17 === 0,
+      })),
     };
   });
 }
-

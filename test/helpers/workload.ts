@@ -2,7 +2,12 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { context, SpanKind, trace } from "@opentelemetry/api";
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { COLLECTOR_NODE_FLAGS, tsEntry } from "../../lib/cli/processes";
@@ -23,19 +28,30 @@ export interface Batch {
 export function zipkinJson(spans: ReadableSpan[]): string {
   const kinds: Record<number, string> = { 1: "SERVER", 2: "CLIENT", 3: "PRODUCER", 4: "CONSUMER" };
   const micros = (t: [number, number]) => t[0] * 1e6 + Math.round(t[1] / 1e3);
-  return JSON.stringify(spans.map((s) => ({
-    traceId: s.spanContext().traceId, id: s.spanContext().spanId, parentId: s.parentSpanContext?.spanId, name: s.name,
-    kind: kinds[s.kind], timestamp: micros(s.startTime), duration: Math.max(1, micros(s.duration)),
-    localEndpoint: { serviceName: String(s.resource.attributes["service.name"]) },
-    tags: Object.fromEntries(Object.entries(s.attributes).map(([k, v]) => [k, String(v)])),
-  })));
+  return JSON.stringify(
+    spans.map((s) => ({
+      traceId: s.spanContext().traceId,
+      id: s.spanContext().spanId,
+      parentId: s.parentSpanContext?.spanId,
+      name: s.name,
+      kind: kinds[s.kind],
+      timestamp: micros(s.startTime),
+      duration: Math.max(1, micros(s.duration)),
+      localEndpoint: { serviceName: String(s.resource.attributes["service.name"]) },
+      tags: Object.fromEntries(Object.entries(s.attributes).map(([k, v]) => [k, String(v)])),
+    })),
+  );
 }
 
 /** `spans` SDK spans in traces of 10 (a server span and 9 database calls), 20 attributes each, as OTLP protobuf. */
 export function realisticBatch(seed: number, spans: number): Batch {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ "service.name": SERVICES[seed % SERVICES.length]!, "service.version": "1.2.3", "host.name": `host-${seed % 7}` }),
+    resource: resourceFromAttributes({
+      "service.name": SERVICES[seed % SERVICES.length]!,
+      "service.version": "1.2.3",
+      "host.name": `host-${seed % 7}`,
+    }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const tracer = provider.getTracer("workload");
@@ -43,7 +59,8 @@ export function realisticBatch(seed: number, spans: number): Batch {
   while (out.length < spans) {
     const root = tracer.startSpan("GET /api/orders/{id}", { kind: SpanKind.SERVER, attributes: attrs(seed) });
     const ctx = trace.setSpan(context.active(), root);
-    for (let i = 0; i < 9; i++) tracer.startSpan(`SELECT orders ${i}`, { kind: SpanKind.CLIENT, attributes: attrs(i) }, ctx).end();
+    for (let i = 0; i < 9; i++)
+      tracer.startSpan(`SELECT orders ${i}`, { kind: SpanKind.CLIENT, attributes: attrs(i) }, ctx).end();
     root.end();
     out.push(...exporter.getFinishedSpans());
     exporter.reset();
@@ -62,7 +79,7 @@ export function realisticBatch(seed: number, spans: number): Batch {
  * parent links under new trace ids, so re-sending a body stores new spans instead of being deduplicated.
  */
 export function withNewTraceIds(body: Buffer, salt: number): Buffer {
-  if ((salt >>> 0) === 0) throw new Error("salt must not be 0");
+  if (salt >>> 0 === 0) throw new Error("salt must not be 0");
   const out = Buffer.from(body);
   // ExportTraceServiceRequest.resource_spans(1) -> ResourceSpans.scope_spans(2) -> ScopeSpans.spans(2) -> Span.trace_id(1)
   const path = [1, 2, 2];
@@ -76,7 +93,8 @@ export function withNewTraceIds(body: Buffer, salt: number): Buffer {
       }
       const from = r.lengthDelimited();
       if (depth < path.length && field === path[depth]) visit(from, r.pos, depth + 1);
-      else if (depth === path.length && field === 1 && r.pos - from === 16) out.writeUInt32BE((out.readUInt32BE(from) ^ salt) >>> 0, from);
+      else if (depth === path.length && field === 1 && r.pos - from === 16)
+        out.writeUInt32BE((out.readUInt32BE(from) ^ salt) >>> 0, from);
     }
   };
   visit(0, out.length, 0);
@@ -85,7 +103,8 @@ export function withNewTraceIds(body: Buffer, salt: number): Buffer {
 
 function attrs(i: number): Record<string, string | number | boolean> {
   const a: Record<string, string | number | boolean> = {};
-  for (let k = 0; k < 20; k++) a[`attr.key.${k}`] = k % 3 === 0 ? i * k : k % 3 === 1 ? `value-${i}-${k}-lorem-ipsum` : k % 2 === 0;
+  for (let k = 0; k < 20; k++)
+    a[`attr.key.${k}`] = k % 3 === 0 ? i * k : k % 3 === 1 ? `value-${i}-${k}-lorem-ipsum` : k % 2 === 0;
   return a;
 }
 
@@ -107,19 +126,34 @@ export interface CollectorProcess {
  * Random ports can be taken (they lie in the ephemeral range): without explicit ports, a start that finds one in
  * use is retried on new ones.
  */
-export function spawnCollector(databaseUrl: string, env: Record<string, string> = {}, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
+export function spawnCollector(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  ports?: CollectorProcess["ports"],
+): Promise<CollectorProcess> {
   const start = () => spawnCollectorOnce(databaseUrl, env, ports);
   return ports ? start() : retryOnTakenPort(start);
 }
 
-async function spawnCollectorOnce(databaseUrl: string, env: Record<string, string>, ports?: CollectorProcess["ports"]): Promise<CollectorProcess> {
+async function spawnCollectorOnce(
+  databaseUrl: string,
+  env: Record<string, string>,
+  ports?: CollectorProcess["ports"],
+): Promise<CollectorProcess> {
   const base = 40000 + Math.floor(Math.random() * 5000) * 3;
   const p = ports ?? { otlpHttp: base, otlpGrpc: base + 1, zipkin: base + 2 };
   const [bin, ...args] = tsEntry("lib/cli/collector.ts", COLLECTOR_NODE_FLAGS);
   const proc = spawn(bin!, args, {
     env: {
-      ...process.env, DATABASE_URL: databaseUrl, INGEST_HOST: "127.0.0.1",
-      OTLP_HTTP_PORT: String(p.otlpHttp), OTLP_GRPC_PORT: String(p.otlpGrpc), ZIPKIN_PORT: String(p.zipkin), XRAY_PORT: "0", DATADOG_PORT: "0", ...env,
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      INGEST_HOST: "127.0.0.1",
+      OTLP_HTTP_PORT: String(p.otlpHttp),
+      OTLP_GRPC_PORT: String(p.otlpGrpc),
+      ZIPKIN_PORT: String(p.zipkin),
+      XRAY_PORT: "0",
+      DATADOG_PORT: "0",
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -130,8 +164,10 @@ async function spawnCollectorOnce(databaseUrl: string, env: Record<string, strin
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`collector exited: ${out}`);
-    const healthy = await fetch(`http://127.0.0.1:${p.otlpHttp}/healthz`, { signal: AbortSignal.timeout(2000) })
-      .then((res) => res.status === 200, () => false);
+    const healthy = await fetch(`http://127.0.0.1:${p.otlpHttp}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+      (res) => res.status === 200,
+      () => false,
+    );
     if (healthy) break;
     if (Date.now() > deadline) {
       proc.kill("SIGKILL"); // a retry on other ports must not leave this one running
@@ -150,36 +186,53 @@ export interface SendResult {
   retryAfterMissing: number;
 }
 
-export const newSendResult = (): SendResult => ({ ackedTraceIds: [], ackedSpans: 0, statuses: {}, retryAfterMissing: 0 });
+export const newSendResult = (): SendResult => ({
+  ackedTraceIds: [],
+  ackedSpans: 0,
+  statuses: {},
+  retryAfterMissing: 0,
+});
 
 /**
  * Posts batches with `concurrency` senders until `stop()` is true. A request that fails (503, connection
  * refused) is retried later with the same body, as exporters do; 200s are recorded in `result` as they come.
  */
-export async function sendUntil(url: () => string, batches: Batch[], concurrency: number, stop: () => boolean, result = newSendResult()): Promise<SendResult> {
+export async function sendUntil(
+  url: () => string,
+  batches: Batch[],
+  concurrency: number,
+  stop: () => boolean,
+  result = newSendResult(),
+): Promise<SendResult> {
   let next = 0;
   const count = (k: string) => (result.statuses[k] = (result.statuses[k] ?? 0) + 1);
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (!stop() && next < batches.length) {
-      const batch = batches[next++]!;
-      for (;;) {
-        try {
-          const res = await fetch(url(), { method: "POST", body: new Uint8Array(batch.body), headers: { "content-type": "application/x-protobuf" } });
-          await res.arrayBuffer();
-          count(String(res.status));
-          if (res.status === 200) {
-            result.ackedTraceIds.push(...batch.traceIds);
-            result.ackedSpans += batch.spans;
-            break;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (!stop() && next < batches.length) {
+        const batch = batches[next++]!;
+        for (;;) {
+          try {
+            const res = await fetch(url(), {
+              method: "POST",
+              body: new Uint8Array(batch.body),
+              headers: { "content-type": "application/x-protobuf" },
+            });
+            await res.arrayBuffer();
+            count(String(res.status));
+            if (res.status === 200) {
+              result.ackedTraceIds.push(...batch.traceIds);
+              result.ackedSpans += batch.spans;
+              break;
+            }
+            if (res.status === 503 && !res.headers.get("retry-after")) result.retryAfterMissing++;
+          } catch {
+            count("connection error");
           }
-          if (res.status === 503 && !res.headers.get("retry-after")) result.retryAfterMissing++;
-        } catch {
-          count("connection error");
+          if (stop()) break;
+          await new Promise((r) => setTimeout(r, 50));
         }
-        if (stop()) break;
-        await new Promise((r) => setTimeout(r, 50));
       }
-    }
-  }));
+    }),
+  );
   return result;
 }

@@ -32,15 +32,25 @@ afterAll(async () => {
 });
 
 const send = (body: Buffer) =>
-  fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf" } });
+  fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-type": "application/x-protobuf" },
+  });
 
 function grpcExport(body: Buffer): Promise<{ code: number; details: string; metadata?: Metadata } | null> {
   const client = new Client(`127.0.0.1:${collector.ports.otlpGrpc}`, credentials.createInsecure());
   return new Promise((resolve) =>
     client.makeUnaryRequest(
       "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
-      (b: Buffer) => b, (b: Buffer) => b, body, new Metadata(),
-      (err) => { client.close(); resolve(err as never); },
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      new Metadata(),
+      (err) => {
+        client.close();
+        resolve(err as never);
+      },
     ),
   );
 }

@@ -17,7 +17,9 @@ const WAIT_MS = 2000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function edgeCounts() {
   const graph = await loadGraph(ctx.db.sql, ...window());
-  return Object.fromEntries(graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
+  return Object.fromEntries(
+    graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]),
+  );
 }
 async function histogramTotals(): Promise<{ requests: number; client: number; server: number }[]> {
   return ctx.db.sql`
@@ -29,7 +31,12 @@ async function histogramTotals(): Promise<{ requests: number; client: number; se
 
 function startAggregatorProcess(): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/cli/aggregator.ts"], {
-    env: { ...process.env, DATABASE_URL: ctx.db.url, AGGREGATOR_INTERVAL_MS: "40", AGGREGATOR_WAIT_MS: String(WAIT_MS) },
+    env: {
+      ...process.env,
+      DATABASE_URL: ctx.db.url,
+      AGGREGATOR_INTERVAL_MS: "40",
+      AGGREGATOR_WAIT_MS: String(WAIT_MS),
+    },
     stdio: "ignore",
   });
 }
@@ -40,9 +47,15 @@ describe("exact, restart-safe aggregation", () => {
     const expected: Record<string, { requests: number; errors: number }> = {};
     let kills = 0;
     for (let round = 0; round < 8; round++) {
-      const sent = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }), 25);
+      const sent = await sendShopTraces(
+        () => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
+        25,
+      );
       for (const [k, v] of Object.entries(sent)) {
-        expected[k] = { requests: (expected[k]?.requests ?? 0) + v.requests, errors: (expected[k]?.errors ?? 0) + v.errors };
+        expected[k] = {
+          requests: (expected[k]?.requests ?? 0) + v.requests,
+          errors: (expected[k]?.errors ?? 0) + v.errors,
+        };
       }
       await sleep(100 + Math.floor(Math.random() * 400));
       const victim = round % 2;
@@ -79,7 +92,10 @@ describe("exact, restart-safe aggregation", () => {
       INSERT INTO spans (trace_id, span_id, service_name, name, kind, start_time, start_ns, duration_ns, status_code, attributes, resource_attributes, events, links)
       VALUES (${traceId}, ${randomBytes(8)}, 'slow-writer', 'GET /slow', 2, now(), ${startNs.toString()}, 5000000, 0, '{}', '{"service.name":"slow-writer"}', '[]', '[]')`;
     // Later writers commit while the first transaction is still open.
-    const later = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }), 5);
+    const later = await sendShopTraces(
+      () => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
+      5,
+    );
     await aggregateAll(ctx.db.sql);
     await aggregateAll(ctx.db.sql);
     expect(await edgeCounts()).toEqual(before); // nothing past the open transaction may be processed yet

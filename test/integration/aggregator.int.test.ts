@@ -35,10 +35,19 @@ describe("edges from traces sent through every receiver", () => {
     await aggregateAll(db.sql);
 
     const graph = await loadGraph(db.sql, new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
-    const got = Object.fromEntries(graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
+    const got = Object.fromEntries(
+      graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]),
+    );
     expect(got).toEqual(expected);
     const byId = Object.fromEntries(graph.nodes.map((n) => [n.name, n.type]));
-    expect(byId).toEqual({ user: "user", gateway: "service", orders: "service", "payment-gateway": "external", shop: "database", notify: "service" });
+    expect(byId).toEqual({
+      user: "user",
+      gateway: "service",
+      orders: "service",
+      "payment-gateway": "external",
+      shop: "database",
+      notify: "service",
+    });
     const kafka = graph.edges.find((e) => e.target === "notify")!;
     expect(kafka.connectionType).toBe("messaging");
     expect(kafka.broker).toBe("kafka/orders");

@@ -10,7 +10,8 @@ const ctx = useCollectorDatabase({ MAX_BODY_BYTES: String(MAX_BODY) });
 
 const otlpUrl = () => `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`;
 const zipkinUrl = () => `http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans`;
-const post = (url: string, body: BodyInit, headers: Record<string, string>) => fetch(url, { method: "POST", body, headers });
+const post = (url: string, body: BodyInit, headers: Record<string, string>) =>
+  fetch(url, { method: "POST", body, headers });
 const postJson = (body: unknown) => post(otlpUrl(), JSON.stringify(body), { "content-type": "application/json" });
 
 async function stillServes(): Promise<void> {
@@ -60,14 +61,17 @@ describe("OTLP/HTTP bad input", () => {
     const before = process.memoryUsage().rss;
     const res = await post(otlpUrl(), bomb, { "content-type": "application/x-protobuf", "content-encoding": "gzip" });
     expect(res.status).toBe(413);
-    expect((Buffer.from(await res.arrayBuffer())).toString("utf8")).toMatch(/larger than 262144 bytes/);
+    expect(Buffer.from(await res.arrayBuffer()).toString("utf8")).toMatch(/larger than 262144 bytes/);
     expect(process.memoryUsage().rss - before).toBeLessThan(48 * 1024 * 1024);
     await stillServes();
   });
 
   it("accepts gzip bodies", async () => {
     const spans = sdkSpans("gzipped", 1);
-    const res = await post(otlpUrl(), gzipSync(protobufRequest(spans)), { "content-type": "application/x-protobuf", "content-encoding": "gzip" });
+    const res = await post(otlpUrl(), gzipSync(protobufRequest(spans)), {
+      "content-type": "application/x-protobuf",
+      "content-encoding": "gzip",
+    });
     expect(res.status).toBe(200);
     expect(await findTraceSpans(ctx.db.sql, spans[0]!.spanContext().traceId)).toHaveLength(2);
   });
@@ -99,27 +103,42 @@ describe("OTLP/HTTP bad input", () => {
     const res = await postJson(req);
     expect(res.status).toBe(200);
     const body = await res.json();
-    expect(body.partialSuccess).toEqual({ rejectedSpans: "1", errorMessage: "1 span(s) rejected: events: events must be an array (1 span: #0)" });
+    expect(body.partialSuccess).toEqual({
+      rejectedSpans: "1",
+      errorMessage: "1 span(s) rejected: events: events must be an array (1 span: #0)",
+    });
     expect(await findTraceSpans(ctx.db.sql, spans[0]!.spanContext().traceId)).toHaveLength(1);
   });
 
   it("rejects spans without a service name, in protobuf too", async () => {
     const req = jsonRequest(sdkSpans("to-be-removed", 1));
-    req.resourceSpans[0].resource.attributes = req.resourceSpans[0].resource.attributes.filter((a: any) => a.key !== "service.name");
+    req.resourceSpans[0].resource.attributes = req.resourceSpans[0].resource.attributes.filter(
+      (a: any) => a.key !== "service.name",
+    );
     const res = await postJson(req);
-    expect(await res.json()).toMatchObject({ partialSuccess: { rejectedSpans: "2", errorMessage: expect.stringContaining("missing service name") } });
+    expect(await res.json()).toMatchObject({
+      partialSuccess: { rejectedSpans: "2", errorMessage: expect.stringContaining("missing service name") },
+    });
   });
 
   it("requires POST and the right path", async () => {
     expect((await fetch(otlpUrl())).status).toBe(405);
-    expect((await post(otlpUrl().replace("traces", "metrics"), "", { "content-type": "application/json" })).status).toBe(404);
+    expect(
+      (await post(otlpUrl().replace("traces", "metrics"), "", { "content-type": "application/json" })).status,
+    ).toBe(404);
   });
 });
 
 describe("Zipkin bad input", () => {
   const zipkinSpan = (over: Record<string, unknown> = {}) => ({
-    traceId: "463ac35c9f6413ad", id: "a2fb4a1d1a96d312", name: "get /api", kind: "SERVER",
-    timestamp: Date.now() * 1000, duration: 2000, localEndpoint: { serviceName: "zipkin-svc" }, ...over,
+    traceId: "463ac35c9f6413ad",
+    id: "a2fb4a1d1a96d312",
+    name: "get /api",
+    kind: "SERVER",
+    timestamp: Date.now() * 1000,
+    duration: 2000,
+    localEndpoint: { serviceName: "zipkin-svc" },
+    ...over,
   });
 
   it("answers invalid JSON with 400", async () => {
@@ -150,25 +169,39 @@ describe("Zipkin bad input", () => {
 
 describe("Zipkin: one bad span costs only itself", () => {
   const zipkinSpan = (id: string, over: Record<string, unknown> = {}) => ({
-    traceId: "5af7183fb1d4cf5f463ac35c9f6413ae", id, name: "get /api", kind: "SERVER",
-    timestamp: Date.now() * 1000, duration: 2000, localEndpoint: { serviceName: "zipkin-hostile" }, ...over,
+    traceId: "5af7183fb1d4cf5f463ac35c9f6413ae",
+    id,
+    name: "get /api",
+    kind: "SERVER",
+    timestamp: Date.now() * 1000,
+    duration: 2000,
+    localEndpoint: { serviceName: "zipkin-hostile" },
+    ...over,
   });
   const ids = async (traceId: string) => (await findTraceSpans(ctx.db.sql, traceId)).map((s) => s.spanId).sort();
 
   it("an annotation timestamp of 1e400 rejects that span with a message, not the request", async () => {
     const good = JSON.stringify(zipkinSpan("00000000000000a1"));
-    const bad = JSON.stringify(zipkinSpan("00000000000000a2", { annotations: [{ timestamp: 0, value: "x" }] })).replace('"timestamp":0', '"timestamp":1e400');
+    const bad = JSON.stringify(zipkinSpan("00000000000000a2", { annotations: [{ timestamp: 0, value: "x" }] })).replace(
+      '"timestamp":0',
+      '"timestamp":1e400',
+    );
     const res = await post(zipkinUrl(), `[${good},${bad}]`, { "content-type": "application/json" });
     expect(res.status).toBe(400);
     const text = await res.text();
-    expect(text).toBe("1 span(s) rejected: annotations[0].timestamp must be a non-negative number of microseconds (1 span: #1); 1 valid span(s) stored");
+    expect(text).toBe(
+      "1 span(s) rejected: annotations[0].timestamp must be a non-negative number of microseconds (1 span: #1); 1 valid span(s) stored",
+    );
     expect(await ids("5af7183fb1d4cf5f463ac35c9f6413ae")).toContain("00000000000000a1");
   });
 
   it("tags nested 35,000 deep (as deep as the body limit here allows) reject that span without walking them", async () => {
     const traceId = "5af7183fb1d4cf5f463ac35c9f6413af";
     const deep = `${'{"a":'.repeat(35_000)}1${"}".repeat(35_000)}`;
-    const bad = JSON.stringify(zipkinSpan("00000000000000b2", { traceId, tags: { t: "__DEEP__" } })).replace('"__DEEP__"', deep);
+    const bad = JSON.stringify(zipkinSpan("00000000000000b2", { traceId, tags: { t: "__DEEP__" } })).replace(
+      '"__DEEP__"',
+      deep,
+    );
     const good = JSON.stringify(zipkinSpan("00000000000000b1", { traceId }));
     const res = await post(zipkinUrl(), `[${good},${bad}]`, { "content-type": "application/json" });
     expect(res.status).toBe(400);
@@ -176,14 +209,18 @@ describe("Zipkin: one bad span costs only itself", () => {
     expect(await ids(traceId)).toEqual(["00000000000000b1"]);
   });
 
-  it("counts Zipkin spans as protocol=\"zipkin\" on /metrics", async () => {
+  it('counts Zipkin spans as protocol="zipkin" on /metrics', async () => {
     const traceId = "5af7183fb1d4cf5f463ac35c9f6413b0";
     const metric = async () => {
       const text = await (await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/metrics`)).text();
       return Number(/tracemap_ingest_spans_total\{protocol="zipkin"\} (\d+)/.exec(text)?.[1] ?? 0);
     };
     const before = await metric();
-    const res = await post(zipkinUrl(), JSON.stringify([zipkinSpan("00000000000000c1", { traceId }), zipkinSpan("00000000000000c2", { traceId })]), { "content-type": "application/json" });
+    const res = await post(
+      zipkinUrl(),
+      JSON.stringify([zipkinSpan("00000000000000c1", { traceId }), zipkinSpan("00000000000000c2", { traceId })]),
+      { "content-type": "application/json" },
+    );
     expect(res.status).toBe(202);
     expect(await metric()).toBe(before + 2);
   });

@@ -16,7 +16,12 @@ it("runs the receivers in several worker processes on the same ports, stores eve
   const collector = await spawnCollector(db.url, { COLLECTOR_PROCESSES: "2" });
   try {
     const batches = Array.from({ length: 24 }, (_, i) => realisticBatch(i, 50));
-    const sent = await sendUntil(() => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, batches, 6, () => false);
+    const sent = await sendUntil(
+      () => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`,
+      batches,
+      6,
+      () => false,
+    );
     expect(sent.ackedSpans).toBe(24 * 50);
     expect(await countSpans(db.sql)).toBe(24 * 50);
     // Two workers listen (each logs its own line); the kernel hands connections to either.
@@ -28,16 +33,25 @@ it("runs the receivers in several worker processes on the same ports, stores eve
 });
 
 it("exits with the worker's error when a port is in use, instead of restarting workers that cannot start", async () => {
-  const listening = (s: Server) => new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)));
+  const listening = (s: Server) =>
+    new Promise<number>((r) => s.listen(0, "127.0.0.1", () => r((s.address() as { port: number }).port)));
   const taken = createServer();
   const free = [createServer(), createServer()];
   const [zipkin, otlpHttp, otlpGrpc] = await Promise.all([taken, ...free].map(listening));
   await Promise.all(free.map((s) => new Promise((r) => s.close(r))));
   try {
     // Restarting forever would keep the primary alive: the helper would give up with "did not start" instead.
-    const failure = await spawnCollector(db.url, { COLLECTOR_PROCESSES: "2" }, { otlpHttp: otlpHttp!, otlpGrpc: otlpGrpc!, zipkin: zipkin! })
-      .then(() => "started", (err: unknown) => String(err));
-    expect(failure).toMatch(new RegExp(`collector exited: [\\s\\S]*EADDRINUSE[\\s\\S]*${zipkin}[\\s\\S]*failed to start`));
+    const failure = await spawnCollector(
+      db.url,
+      { COLLECTOR_PROCESSES: "2" },
+      { otlpHttp: otlpHttp!, otlpGrpc: otlpGrpc!, zipkin: zipkin! },
+    ).then(
+      () => "started",
+      (err: unknown) => String(err),
+    );
+    expect(failure).toMatch(
+      new RegExp(`collector exited: [\\s\\S]*EADDRINUSE[\\s\\S]*${zipkin}[\\s\\S]*failed to start`),
+    );
   } finally {
     taken.close();
   }

@@ -12,8 +12,14 @@ const ctx = useCollectorDatabase();
 it("keeps one copy of each span when the same batch is delivered again, concurrently and in another encoding", async () => {
   const spans = sdkSpans("redelivered", 9); // 10 spans
   const url = `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`;
-  const proto = () => fetch(url, { method: "POST", body: protobufRequest(spans), headers: { "content-type": "application/x-protobuf" } });
-  const json = () => fetch(url, { method: "POST", body: JSON.stringify(jsonRequest(spans)), headers: { "content-type": "application/json" } });
+  const proto = () =>
+    fetch(url, { method: "POST", body: protobufRequest(spans), headers: { "content-type": "application/x-protobuf" } });
+  const json = () =>
+    fetch(url, {
+      method: "POST",
+      body: JSON.stringify(jsonRequest(spans)),
+      headers: { "content-type": "application/json" },
+    });
 
   expect((await proto()).status).toBe(200);
   expect(await countSpans(ctx.db.sql)).toBe(10);
@@ -23,12 +29,21 @@ it("keeps one copy of each span when the same batch is delivered again, concurre
   // Duplicates inside one request are also dropped.
   const doubled = jsonRequest(spans);
   doubled.resourceSpans.push(...jsonRequest(spans).resourceSpans);
-  expect((await fetch(url, { method: "POST", body: JSON.stringify(doubled), headers: { "content-type": "application/json" } })).status).toBe(200);
+  expect(
+    (
+      await fetch(url, {
+        method: "POST",
+        body: JSON.stringify(doubled),
+        headers: { "content-type": "application/json" },
+      })
+    ).status,
+  ).toBe(200);
   expect(await countSpans(ctx.db.sql)).toBe(10);
 });
 
 it("writes new spans straight into the table and re-delivered ones through the deduplicating path, on one connection", async () => {
-  const records = (service: string) => normalize(decodeExportTraceRequest(protobufRequest(sdkSpans(service, 99))), defaultLimits).spans;
+  const records = (service: string) =>
+    normalize(decodeExportTraceRequest(protobufRequest(sdkSpans(service, 99))), defaultLimits).spans;
   // One connection: a COPY that failed on a duplicate must leave it usable (postgres.js used to hang there).
   const sql = createSql(ctx.db.url, { max: 1 });
   try {

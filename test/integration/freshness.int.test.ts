@@ -17,8 +17,11 @@ const str = (key: string, value: string) => ({ key, value: { stringValue: value 
 
 async function post(service: string, spans: unknown[]) {
   const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
-    method: "POST", headers: { "content-type": "application/json" },
-    body: JSON.stringify({ resourceSpans: [{ resource: { attributes: [str("service.name", service)] }, scopeSpans: [{ spans }] }] }),
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      resourceSpans: [{ resource: { attributes: [str("service.name", service)] }, scopeSpans: [{ spans }] }],
+    }),
   });
   expect(res.status).toBe(200);
 }
@@ -38,9 +41,25 @@ describe("freshness", () => {
     const [root, call, served, lonely] = [hex(8), hex(8), hex(8), hex(8)];
     await post("fresh-a", [
       { traceId: trace, spanId: root, name: "GET /", kind: 2, startTimeUnixNano: ns(t), endTimeUnixNano: ns(t + 50) },
-      { traceId: trace, spanId: call, parentSpanId: root, name: "call b", kind: 3, startTimeUnixNano: ns(t + 1), endTimeUnixNano: ns(t + 40) },
-      { traceId: trace, spanId: lonely, parentSpanId: root, name: "call ext", kind: 3, startTimeUnixNano: ns(t + 1), endTimeUnixNano: ns(t + 40),
-        attributes: [str("peer.service", "fresh-ext")] },
+      {
+        traceId: trace,
+        spanId: call,
+        parentSpanId: root,
+        name: "call b",
+        kind: 3,
+        startTimeUnixNano: ns(t + 1),
+        endTimeUnixNano: ns(t + 40),
+      },
+      {
+        traceId: trace,
+        spanId: lonely,
+        parentSpanId: root,
+        name: "call ext",
+        kind: 3,
+        startTimeUnixNano: ns(t + 1),
+        endTimeUnixNano: ns(t + 40),
+        attributes: [str("peer.service", "fresh-ext")],
+      },
     ]);
     await pass();
     await pass();
@@ -49,7 +68,17 @@ describe("freshness", () => {
 
     // The server side arrives two epochs later: the pair counts in the next pass, once.
     await pass();
-    await post("fresh-b", [{ traceId: trace, spanId: served, parentSpanId: call, name: "serve", kind: 2, startTimeUnixNano: ns(t + 2), endTimeUnixNano: ns(t + 38) }]);
+    await post("fresh-b", [
+      {
+        traceId: trace,
+        spanId: served,
+        parentSpanId: call,
+        name: "serve",
+        kind: 2,
+        startTimeUnixNano: ns(t + 2),
+        endTimeUnixNano: ns(t + 38),
+      },
+    ]);
     await pass();
     await pass();
     expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1 });
@@ -57,7 +86,9 @@ describe("freshness", () => {
     expect(await edges()).toEqual({ "user->fresh-a": 1, "fresh-a->fresh-b": 1 });
 
     // The unpaired call to the external API becomes a virtual edge only when its wait is over.
-    const [row] = await ctx.db.sql<{ early: bigint; done: bigint }[]>`SELECT early_epoch AS early, processed_epoch AS done FROM aggregator_shards`;
+    const [row] = await ctx.db.sql<
+      { early: bigint; done: bigint }[]
+    >`SELECT early_epoch AS early, processed_epoch AS done FROM aggregator_shards`;
     expect(Number(row!.early)).toBeGreaterThan(Number(row!.done));
     await new Promise((r) => setTimeout(r, WAIT_MS + 500));
     await pass();
@@ -74,7 +105,10 @@ describe("honest windows", () => {
     while (Date.now() - until > 100) {
       const now = Date.now();
       const traces = Array.from({ length: Math.floor((now - until) / 50) }, (_, i) => ({
-        service: "steady-a", startMs: until + i * 50, durationMs: 4, calls: [{ target: "steady-b", durationMs: 2 }],
+        service: "steady-a",
+        startMs: until + i * 50,
+        durationMs: 4,
+        calls: [{ target: "steady-b", durationMs: 2 }],
       }));
       until += traces.length * 50;
       await postJsonTraces(ctx.collector.ports.otlpHttp, traces);
@@ -93,8 +127,12 @@ describe("honest windows", () => {
       expect(graph.coveredSeconds).toBeLessThan(minutes * 60 - 5);
     }
     const to = new Date();
-    const series = await loadEdgeSeries(ctx.db.sql, { source: "steady-a", target: "steady-b", connectionType: "rpc" },
-      { from: new Date(to.getTime() - 5 * 60_000), to }, "1m");
+    const series = await loadEdgeSeries(
+      ctx.db.sql,
+      { source: "steady-a", target: "steady-b", connectionType: "rpc" },
+      { from: new Date(to.getTime() - 5 * 60_000), to },
+      "1m",
+    );
     const last = series.points[series.points.length - 1]!;
     expect(last.partial).toBe(true);
     expect(series.points.filter((p) => !p.partial).length).toBeGreaterThanOrEqual(3);
@@ -106,15 +144,29 @@ describe("honest windows", () => {
 describe("recent health", () => {
   it("turns an edge slow when its last minutes are far slower than its baseline, and leaves a steady one ok", async () => {
     const now = Date.now();
-    const calls = (startMs: number, n: number, spacing: number, slowMs: number) => Array.from({ length: n }, (_, i) => ({
-      service: "health-a", startMs: startMs + i * spacing, durationMs: slowMs + 10,
-      calls: [{ target: "health-slow", durationMs: slowMs }, { target: "health-steady", durationMs: 8 }],
-    }));
+    const calls = (startMs: number, n: number, spacing: number, slowMs: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        service: "health-a",
+        startMs: startMs + i * spacing,
+        durationMs: slowMs + 10,
+        calls: [
+          { target: "health-slow", durationMs: slowMs },
+          { target: "health-steady", durationMs: 8 },
+        ],
+      }));
     // The hour before the window: 10 ms calls; the last minute: 600 ms calls to health-slow.
-    await postJsonTraces(ctx.collector.ports.otlpHttp, [...calls(now - 50 * 60_000, 300, 6000, 10), ...calls(now - 55_000, 50, 1000, 600)]);
+    await postJsonTraces(ctx.collector.ports.otlpHttp, [
+      ...calls(now - 50 * 60_000, 300, 6000, 10),
+      ...calls(now - 55_000, 50, 1000, 600),
+    ]);
     await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
     await pass();
-    const graph = await loadMapGraph(ctx.db.sql, { from: new Date(now - 15 * 60_000), to: new Date(now + 1000) }, null, 1);
+    const graph = await loadMapGraph(
+      ctx.db.sql,
+      { from: new Date(now - 15 * 60_000), to: new Date(now + 1000) },
+      null,
+      1,
+    );
     const edge = (id: string) => graph.edges.find((e) => e.id === id)!;
     expect(edge("health-a->health-slow").health).toBe("slow");
     expect(edge("health-a->health-slow").recent!.p95).toBeGreaterThan(500);

@@ -19,7 +19,11 @@ afterAll(async () => {
 });
 
 const post = (c: RunningCollector, body: Buffer, headers: Record<string, string> = {}) =>
-  fetch(`http://127.0.0.1:${c.ports.otlpHttp}/v1/traces`, { method: "POST", body: new Uint8Array(body), headers: { "content-type": "application/x-protobuf", ...headers } });
+  fetch(`http://127.0.0.1:${c.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: new Uint8Array(body),
+    headers: { "content-type": "application/x-protobuf", ...headers },
+  });
 
 describe("hostile strings", () => {
   it("are stored verbatim (NUL excepted, which PostgreSQL cannot hold)", async () => {
@@ -40,14 +44,19 @@ describe("hostile strings", () => {
       span.attributes = Object.entries(hostile).map(([key, v]) => ({ key, value: { stringValue: v } }));
       span.attributes.push({ key: hostile.html, value: { stringValue: "key is html" } });
       const res = await fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, {
-        method: "POST", body: JSON.stringify(req), headers: { "content-type": "application/json" },
+        method: "POST",
+        body: JSON.stringify(req),
+        headers: { "content-type": "application/json" },
       });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({});
       const [stored] = await findTraceSpans(db.sql, spans[0]!.spanContext().traceId);
       expect(stored!.name).toBe(hostile.sql + hostile.copy);
       expect(stored!.attributes).toEqual({
-        ...hostile, lone: "a\uFFFDb", nul: "a\uFFFDb", [hostile.html]: "key is html",
+        ...hostile,
+        lone: "a\uFFFDb",
+        nul: "a\uFFFDb",
+        [hostile.html]: "key is html",
       });
       expect(await db.sql`SELECT 1 FROM spans LIMIT 1`).toHaveLength(1);
     } finally {
@@ -65,8 +74,15 @@ describe("span age", () => {
       const start = (BigInt(Date.now()) - 30n * 3600_000n) * 1_000_000n;
       span.startTimeUnixNano = start.toString();
       span.endTimeUnixNano = (start + 1_000_000n).toString();
-      const res = await fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, { method: "POST", body: JSON.stringify(req), headers: { "content-type": "application/json" } });
-      expect((await res.json()).partialSuccess).toEqual({ rejectedSpans: "1", errorMessage: expect.stringContaining("older than the accepted age") });
+      const res = await fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, {
+        method: "POST",
+        body: JSON.stringify(req),
+        headers: { "content-type": "application/json" },
+      });
+      expect((await res.json()).partialSuccess).toEqual({
+        rejectedSpans: "1",
+        errorMessage: expect.stringContaining("older than the accepted age"),
+      });
     } finally {
       await collector.close();
     }
@@ -100,19 +116,39 @@ describe("INGEST_TOKEN", () => {
       const unauth = await post(collector, body);
       expect(unauth.status).toBe(401);
       expect((await post(collector, body, { authorization: "Bearer wrong" })).status).toBe(401);
-      const zipkin = await fetch(`http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`, { method: "POST", body: "[]", headers: { "content-type": "application/json" } });
+      const zipkin = await fetch(`http://127.0.0.1:${collector.ports.zipkin}/api/v2/spans`, {
+        method: "POST",
+        body: "[]",
+        headers: { "content-type": "application/json" },
+      });
       expect(zipkin.status).toBe(401);
       const grpcErr = await new Promise<{ code: number } | null>((resolve) => {
         const client = new Client(`127.0.0.1:${collector.ports.otlpGrpc}`, credentials.createInsecure());
-        client.makeUnaryRequest("/opentelemetry.proto.collector.trace.v1.TraceService/Export", (b: Buffer) => b, (b: Buffer) => b, body, new Metadata(),
-          (e) => { client.close(); resolve(e as never); });
+        client.makeUnaryRequest(
+          "/opentelemetry.proto.collector.trace.v1.TraceService/Export",
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          new Metadata(),
+          (e) => {
+            client.close();
+            resolve(e as never);
+          },
+        );
       });
       expect(grpcErr?.code).toBe(GrpcStatus.UNAUTHENTICATED);
       expect(await countSpans(db.sql)).toBe(before);
 
       const provider = new NodeTracerProvider({
         resource: resourceFromAttributes({ "service.name": "with-token" }),
-        spanProcessors: [new SimpleSpanProcessor(new ProtoExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, headers: { authorization: "Bearer s3cret" } }))],
+        spanProcessors: [
+          new SimpleSpanProcessor(
+            new ProtoExporter({
+              url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`,
+              headers: { authorization: "Bearer s3cret" },
+            }),
+          ),
+        ],
       });
       const span = provider.getTracer("t").startSpan("authorised");
       span.end();

@@ -21,10 +21,13 @@ afterAll(async () => {
   await db.drop();
 });
 
-const provider = (service: string) => new NodeTracerProvider({
-  resource: resourceFromAttributes({ "service.name": service }),
-  spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }))],
-});
+const provider = (service: string) =>
+  new NodeTracerProvider({
+    resource: resourceFromAttributes({ "service.name": service }),
+    spanProcessors: [
+      new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` })),
+    ],
+  });
 
 // A consumer that starts a trace of its own and links to the producer (batch receive, as OTel's messaging
 // conventions describe) pairs only through the pairing context's link lookups: with two shards, producer and
@@ -36,10 +39,20 @@ it("pairs producers and consumers in different traces and shards through span li
   const mailer = provider("mailer");
   const pairs = 24;
   for (let i = 0; i < pairs; i++) {
-    const produce = billing.getTracer("t").startSpan("invoices publish", { kind: SpanKind.PRODUCER, attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "invoices" } }, context.active());
+    const produce = billing.getTracer("t").startSpan(
+      "invoices publish",
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "invoices" },
+      },
+      context.active(),
+    );
     produce.end();
     const consume = mailer.getTracer("t").startSpan("invoices process", {
-      kind: SpanKind.CONSUMER, root: true, links: [{ context: produce.spanContext() }], attributes: { "messaging.system": "rabbitmq" },
+      kind: SpanKind.CONSUMER,
+      root: true,
+      links: [{ context: produce.spanContext() }],
+      attributes: { "messaging.system": "rabbitmq" },
     });
     expect(consume.spanContext().traceId).not.toBe(produce.spanContext().traceId);
     trace.setSpan(context.active(), consume);

@@ -20,10 +20,26 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: "otlp-proto", zipkin: false, exporter: () => new ProtoExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }) },
-  { name: "otlp-json", zipkin: false, exporter: () => new JsonExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }) },
-  { name: "otlp-grpc", zipkin: false, exporter: () => new GrpcExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpGrpc}` }) },
-  { name: "zipkin", zipkin: true, exporter: () => new ZipkinExporter({ url: `http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans` }) },
+  {
+    name: "otlp-proto",
+    zipkin: false,
+    exporter: () => new ProtoExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
+  },
+  {
+    name: "otlp-json",
+    zipkin: false,
+    exporter: () => new JsonExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
+  },
+  {
+    name: "otlp-grpc",
+    zipkin: false,
+    exporter: () => new GrpcExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpGrpc}` }),
+  },
+  {
+    name: "zipkin",
+    zipkin: true,
+    exporter: () => new ZipkinExporter({ url: `http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans` }),
+  },
 ];
 
 // A fixed recent instant with sub-microsecond digits, to see nanoseconds survive.
@@ -36,7 +52,11 @@ describe.each(cases)("spans sent with the OpenTelemetry JS SDK via $name", (c) =
     const service = `checkout-${c.name}`;
     const exporter = c.exporter();
     const provider = new NodeTracerProvider({
-      resource: resourceFromAttributes({ "service.name": service, "service.version": "1.4.2", "deployment.environment": "test" }),
+      resource: resourceFromAttributes({
+        "service.name": service,
+        "service.version": "1.4.2",
+        "deployment.environment": "test",
+      }),
       spanProcessors: [new SimpleSpanProcessor(exporter)],
     });
     const tracer = provider.getTracer("tracemap-test", "0.0.1");
@@ -44,18 +64,36 @@ describe.each(cases)("spans sent with the OpenTelemetry JS SDK via $name", (c) =
     const root: Span = tracer.startSpan("GET /checkout", {
       kind: SpanKind.SERVER,
       startTime: hr(123_456_789),
-      attributes: { "http.request.method": "GET", "http.response.status_code": 200, "retry.ratio": 0.25, cached: false, "tags.list": ["a", "b"] },
+      attributes: {
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "retry.ratio": 0.25,
+        cached: false,
+        "tags.list": ["a", "b"],
+      },
     });
     const rootCtx = trace.setSpan(context.active(), root);
     const child = tracer.startSpan(
       "POST payment",
-      { kind: SpanKind.CLIENT, startTime: hr(200_000_001), attributes: { "peer.service": "payment-gateway", "server.port": 443 } },
+      {
+        kind: SpanKind.CLIENT,
+        startTime: hr(200_000_001),
+        attributes: { "peer.service": "payment-gateway", "server.port": 443 },
+      },
       rootCtx,
     );
     child.addEvent("retrying", { attempt: 2 }, hr(250_000_000));
     child.setStatus({ code: SpanStatusCode.ERROR, message: "gateway timeout" });
     child.end(hr(1_100_000_001));
-    const worker = tracer.startSpan("render", { kind: SpanKind.INTERNAL, startTime: hr(1_150_000_000), links: [{ context: child.spanContext(), attributes: { reason: "follows" } }] }, rootCtx);
+    const worker = tracer.startSpan(
+      "render",
+      {
+        kind: SpanKind.INTERNAL,
+        startTime: hr(1_150_000_000),
+        links: [{ context: child.spanContext(), attributes: { reason: "follows" } }],
+      },
+      rootCtx,
+    );
     worker.end(hr(1_180_000_000));
     root.end(hr(1_223_456_789));
     await provider.forceFlush();
@@ -64,7 +102,7 @@ describe.each(cases)("spans sent with the OpenTelemetry JS SDK via $name", (c) =
     const traceId = root.spanContext().traceId;
     const spans = await findTraceSpans(ctx.db.sql, traceId);
     expect(spans.map((s) => s.name)).toEqual(["GET /checkout", "POST payment", "render"]);
-    const [r, cl, w] = spans as [typeof spans[0], typeof spans[0], typeof spans[0]];
+    const [r, cl, w] = spans as [(typeof spans)[0], (typeof spans)[0], (typeof spans)[0]];
 
     expect(r.spanId).toBe(root.spanContext().spanId);
     expect(r.parentSpanId).toBeNull();
@@ -89,17 +127,34 @@ describe.each(cases)("spans sent with the OpenTelemetry JS SDK via $name", (c) =
     expect(r.statusCode).toBe(0);
 
     if (c.zipkin) {
-      expect(r.attributes).toMatchObject({ "http.request.method": "GET", "http.response.status_code": "200", "retry.ratio": "0.25", cached: "false" });
+      expect(r.attributes).toMatchObject({
+        "http.request.method": "GET",
+        "http.response.status_code": "200",
+        "retry.ratio": "0.25",
+        cached: "false",
+      });
       expect(cl.attributes).toMatchObject({ "peer.service": "payment-gateway", "server.port": "443" });
       expect(cl.events.map((e) => e.name)).toEqual([expect.stringContaining("retrying")]);
       expect(BigInt(cl.events[0]!.timeUnixNano)).toBe(trunc(startNs(250_000_000)));
       expect(r.attributes["service.version"]).toBe("1.4.2");
     } else {
-      expect(r.attributes).toEqual({ "http.request.method": "GET", "http.response.status_code": 200, "retry.ratio": 0.25, cached: false, "tags.list": ["a", "b"] });
+      expect(r.attributes).toEqual({
+        "http.request.method": "GET",
+        "http.response.status_code": 200,
+        "retry.ratio": 0.25,
+        cached: false,
+        "tags.list": ["a", "b"],
+      });
       expect(cl.attributes).toEqual({ "peer.service": "payment-gateway", "server.port": 443 });
-      expect(cl.events).toEqual([{ timeUnixNano: startNs(250_000_000).toString(), name: "retrying", attributes: { attempt: 2 } }]);
+      expect(cl.events).toEqual([
+        { timeUnixNano: startNs(250_000_000).toString(), name: "retrying", attributes: { attempt: 2 } },
+      ]);
       expect(w.links).toEqual([{ traceId, spanId: cl.spanId, attributes: { reason: "follows" } }]);
-      expect(r.resourceAttributes).toMatchObject({ "service.name": service, "service.version": "1.4.2", "deployment.environment": "test" });
+      expect(r.resourceAttributes).toMatchObject({
+        "service.name": service,
+        "service.version": "1.4.2",
+        "deployment.environment": "test",
+      });
     }
   });
 });

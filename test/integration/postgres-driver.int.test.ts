@@ -25,7 +25,9 @@ it("a new connection whose internal array-types query fails raises no unhandled 
     }
     await new Promise((r) => setTimeout(r, 100)); // unhandled rejections are reported after the microtask queue
     expect(unhandled.map(String)).toEqual([]);
-    console.log(`10 new connections with a 1 ms statement_timeout: ${failed} first queries failed, no unhandled rejection`);
+    console.log(
+      `10 new connections with a 1 ms statement_timeout: ${failed} first queries failed, no unhandled rejection`,
+    );
   } finally {
     process.off("unhandledRejection", record);
   }

@@ -11,7 +11,12 @@ const ctx = useCollectorDatabase();
 const HOUR = 3_600_000;
 const exporter = () => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` });
 /** The totals a cached read gives, without its cache figures, with every histogram summed (as the SQL gives it). */
-const totalsOf = ({ blocksLoaded: _, direct: _d, settledReused: _s, ...t }: MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }) => summedTotals(t);
+const totalsOf = ({
+  blocksLoaded: _,
+  direct: _d,
+  settledReused: _s,
+  ...t
+}: MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }) => summedTotals(t);
 const dayWindow = () => {
   const to = Math.ceil((Date.now() + 1) / HOUR) * HOUR;
   return [new Date(to - 24 * HOUR), new Date(to)] as const;
@@ -22,14 +27,21 @@ describe("cached roll-up blocks", () => {
     await sendShopTraces(exporter, 12);
     await aggregateAll(ctx.db.sql);
     const [from, to] = dayWindow();
-    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, { from, to }), await serviceTotals(ctx.db.sql, { from, to }), await qualityTotals(ctx.db.sql, { from, to }));
+    const uncached = async () =>
+      compactTotals(
+        await edgeTotals(ctx.db.sql, { from, to }),
+        await serviceTotals(ctx.db.sql, { from, to }),
+        await qualityTotals(ctx.db.sql, { from, to }),
+      );
 
     // First sight of a window: one direct query. Second: its blocks are loaded. Then: all from the cache.
     const first = await cachedTotals(ctx.db.sql, from, to);
     expect(first.direct).toBe(true);
     const firstTotals = totalsOf(first);
     expect(firstTotals).toEqual(await uncached());
-    expect(firstTotals.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(12);
+    expect(firstTotals.edges.find((e) => e.row.source === "gateway" && e.row.target === "orders")?.row.requests).toBe(
+      12,
+    );
     const second = await cachedTotals(ctx.db.sql, from, to);
     expect(second.direct).toBe(false);
     expect(second.blocksLoaded).toBeGreaterThan(2);
@@ -58,7 +70,12 @@ describe("cached roll-up blocks", () => {
   it("serve short windows from blocks of minutes (and whole hours inside), equal to the SQL over the same window", async () => {
     const to = new Date(Date.now() + 1500);
     const from = new Date(to.getTime() - 70 * 60_000 - 17_000); // ragged at both ends, a whole hour inside
-    const uncached = async () => compactTotals(await edgeTotals(ctx.db.sql, { from, to }), await serviceTotals(ctx.db.sql, { from, to }), await qualityTotals(ctx.db.sql, { from, to }));
+    const uncached = async () =>
+      compactTotals(
+        await edgeTotals(ctx.db.sql, { from, to }),
+        await serviceTotals(ctx.db.sql, { from, to }),
+        await qualityTotals(ctx.db.sql, { from, to }),
+      );
     const first = totalsOf(await cachedTotals(ctx.db.sql, from, to));
     expect(first).toEqual(await uncached());
     expect(totalsOf(await cachedTotals(ctx.db.sql, from, to))).toEqual(first);

@@ -14,7 +14,10 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
   const collector = await startTestCollector(db.sql);
-  await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }), 30);
+  await sendShopTraces(
+    () => new OTLPTraceExporter({ url: `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces` }),
+    30,
+  );
   await collector.close();
   await aggregateAll(db.sql);
 });
@@ -33,9 +36,24 @@ it("writes minute and hour rows with the same totals", async () => {
 });
 
 it("keeps example traces openable after the raw spans are dropped", async () => {
-  const slowest = await loadEdgeExamples(db.sql, { source: "gateway", target: "orders", connectionType: null }, range(), "slowest");
-  const errors = await loadEdgeExamples(db.sql, { source: "gateway", target: "orders", connectionType: null }, range(), "errors");
-  const typical = await loadEdgeExamples(db.sql, { source: "gateway", target: "orders", connectionType: null }, range(), "typical");
+  const slowest = await loadEdgeExamples(
+    db.sql,
+    { source: "gateway", target: "orders", connectionType: null },
+    range(),
+    "slowest",
+  );
+  const errors = await loadEdgeExamples(
+    db.sql,
+    { source: "gateway", target: "orders", connectionType: null },
+    range(),
+    "errors",
+  );
+  const typical = await loadEdgeExamples(
+    db.sql,
+    { source: "gateway", target: "orders", connectionType: null },
+    range(),
+    "typical",
+  );
   expect(slowest.length).toBeGreaterThanOrEqual(3);
   expect(slowest.length).toBeLessThanOrEqual(3 * 2); // at most 3 per minute; the traces may straddle two minutes
   expect(errors.length).toBeGreaterThanOrEqual(8);
@@ -45,7 +63,15 @@ it("keeps example traces openable after the raw spans are dropped", async () => 
   await dropSpanPartitionsBefore(db.sql, new Date(Date.now() + 3 * 86_400_000));
   expect(await countSpans(db.sql)).toBe(0);
   const kept = await findTraceSpans(db.sql, slowest[0]!.traceId);
-  expect(kept.map((s) => s.serviceName).sort()).toEqual(["gateway", "gateway", "gateway", "notify", "orders", "orders", "orders"]);
+  expect(kept.map((s) => s.serviceName).sort()).toEqual([
+    "gateway",
+    "gateway",
+    "gateway",
+    "notify",
+    "orders",
+    "orders",
+    "orders",
+  ]);
 });
 
 it("expires minute rows after their retention and hour rows after theirs", async () => {
@@ -55,10 +81,15 @@ it("expires minute rows after their retention and hour rows after theirs", async
   expect(await count("edge_minutes")).toBeGreaterThan(0);
 
   await applyRollupRetention(db.sql, policy, new Date(Date.now() + 8 * 86_400_000));
-  for (const t of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples", "example_spans"]) expect(await count(t)).toBe(0);
+  for (const t of ["edge_minutes", "service_minutes", "quality_minutes", "edge_examples", "example_spans"])
+    expect(await count(t)).toBe(0);
   expect(await count("edge_hours")).toBeGreaterThan(0);
   // Long windows still answer from hour rows.
-  const longRange = await loadGraph(db.sql, new Date(Date.now() - 6 * 3600_000), new Date(Math.ceil(Date.now() / 3600_000) * 3600_000 + 3600_000));
+  const longRange = await loadGraph(
+    db.sql,
+    new Date(Date.now() - 6 * 3600_000),
+    new Date(Math.ceil(Date.now() / 3600_000) * 3600_000 + 3600_000),
+  );
   expect(longRange.edges.find((e) => e.target === "orders")?.requests).toBe(30);
 
   await applyRollupRetention(db.sql, policy, new Date(Date.now() + 91 * 86_400_000));

@@ -25,11 +25,19 @@ describe("schema.prisma and the migrated database", () => {
     expect(dbTables.map((t) => t.table_name).sort()).toEqual(models.map((m) => m.table).sort());
 
     for (const model of models) {
-      const cols = await db.sql<{ column_name: string; udt_name: string; is_nullable: string; column_default: string | null }[]>`
+      const cols = await db.sql<
+        { column_name: string; udt_name: string; is_nullable: string; column_default: string | null }[]
+      >`
         SELECT column_name, udt_name, is_nullable, column_default FROM information_schema.columns
         WHERE table_schema = 'public' AND table_name = ${model.table} ORDER BY ordinal_position`;
-      expect(cols.map((c) => ({ column: c.column_name, pgType: c.udt_name, nullable: c.is_nullable === "YES", hasDefault: c.column_default !== null })))
-        .toEqual(model.columns);
+      expect(
+        cols.map((c) => ({
+          column: c.column_name,
+          pgType: c.udt_name,
+          nullable: c.is_nullable === "YES",
+          hasDefault: c.column_default !== null,
+        })),
+      ).toEqual(model.columns);
 
       const indexes = await db.sql<{ primary: boolean; method: string; columns: string[] }[]>`
         SELECT i.indisprimary AS primary, am.amname AS method,
@@ -38,16 +46,25 @@ describe("schema.prisma and the migrated database", () => {
         FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
         WHERE t.relname = ${model.table}`;
       expect(indexes.find((i) => i.primary)?.columns).toEqual(model.primaryKey);
-      expect(indexes.filter((i) => !i.primary).map((i) => `${i.method}:${i.columns.join(",")}`).sort()).toEqual([...model.indexes].sort());
+      expect(
+        indexes
+          .filter((i) => !i.primary)
+          .map((i) => `${i.method}:${i.columns.join(",")}`)
+          .sort(),
+      ).toEqual([...model.indexes].sort());
     }
   });
 });
 
 describe("column names derived from the generated client", () => {
   it("name every model's columns as the database has them", async () => {
-    expect(Object.keys(MODEL_FIELDS).length).toBe(parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).length);
+    expect(Object.keys(MODEL_FIELDS).length).toBe(
+      parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).length,
+    );
     for (const [model, fields] of Object.entries(MODEL_FIELDS)) {
-      const table = parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).find((t) => t.model === model)!.table;
+      const table = parsePrismaSchema(path.resolve(MIGRATIONS_DIR, "../schema.prisma")).find(
+        (t) => t.model === model,
+      )!.table;
       const cols = await db.sql<{ column_name: string }[]>`
         SELECT column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ${table}`;
       const names = new Set(cols.map((c) => c.column_name));
@@ -58,7 +75,16 @@ describe("column names derived from the generated client", () => {
 
 describe("migration runner", () => {
   it("records every migration the way Prisma Migrate does and is idempotent", async () => {
-    const rows = await db.sql<{ id: string; checksum: string; migration_name: string; finished_at: Date | null; applied_steps_count: number; rolled_back_at: Date | null }[]>`
+    const rows = await db.sql<
+      {
+        id: string;
+        checksum: string;
+        migration_name: string;
+        finished_at: Date | null;
+        applied_steps_count: number;
+        rolled_back_at: Date | null;
+      }[]
+    >`
       SELECT id, checksum, migration_name, finished_at, applied_steps_count, rolled_back_at FROM _prisma_migrations ORDER BY migration_name`;
     const files = await readMigrations();
     expect(rows.map((r) => r.migration_name)).toEqual(files.map((f) => f.name));

@@ -11,9 +11,24 @@ it("service page figures: operations, callers, callees, series and a deploy; exe
   const minute = Math.floor(Date.now() / 60_000) * 60_000 - 10 * 60_000;
   // Version 1.0 in the first minute, 2.0 (slower) in the third: one deploy of sv-orders.
   const durations = [2, 3, 5, 8, 13, 21, 34, 55, 89, 144, 233, 377];
-  const trace = (startMs: number, ms: number, target = "sv-orders"): SeedTrace => ({ service: "sv-web", startMs, durationMs: ms + 2, calls: [{ target, durationMs: ms }] });
-  await postJsonTraces(ctx.collector.ports.otlpHttp, durations.map((d, i) => trace(minute + i * 1000, d)), {}, { "sv-orders": "1.0.0" });
-  await postJsonTraces(ctx.collector.ports.otlpHttp, [trace(minute + 120_000, 500), trace(minute + 121_000, 40, "sv-db")], {}, { "sv-orders": "2.0.0" });
+  const trace = (startMs: number, ms: number, target = "sv-orders"): SeedTrace => ({
+    service: "sv-web",
+    startMs,
+    durationMs: ms + 2,
+    calls: [{ target, durationMs: ms }],
+  });
+  await postJsonTraces(
+    ctx.collector.ports.otlpHttp,
+    durations.map((d, i) => trace(minute + i * 1000, d)),
+    {},
+    { "sv-orders": "1.0.0" },
+  );
+  await postJsonTraces(
+    ctx.collector.ports.otlpHttp,
+    [trace(minute + 120_000, 500), trace(minute + 121_000, 40, "sv-db")],
+    {},
+    { "sv-orders": "2.0.0" },
+  );
   await aggregateAll(ctx.db.sql);
 
   const range = { from: new Date(minute - 60_000), to: new Date(minute + 5 * 60_000) };

@@ -17,8 +17,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 function startWorker(): ChildProcess {
   return spawn(process.execPath, ["--import", "tsx", "lib/cli/aggregator.ts"], {
     env: {
-      ...process.env, DATABASE_URL: ctx.db.url, AGGREGATOR_INTERVAL_MS: "50", AGGREGATOR_WAIT_MS: String(WAIT_MS),
-      AGGREGATOR_SHARDS: String(SHARDS), AGGREGATOR_LEASE_MS: "1500",
+      ...process.env,
+      DATABASE_URL: ctx.db.url,
+      AGGREGATOR_INTERVAL_MS: "50",
+      AGGREGATOR_WAIT_MS: String(WAIT_MS),
+      AGGREGATOR_SHARDS: String(SHARDS),
+      AGGREGATOR_LEASE_MS: "1500",
     },
     stdio: process.env.TEST_WORKER_LOGS ? "inherit" : "ignore",
   });
@@ -32,7 +36,8 @@ const stop = async (w: ChildProcess, signal: NodeJS.Signals) => {
 /** Everything the aggregation wrote that must not depend on how the work was split. */
 async function rollupState() {
   const sql = ctx.db.sql;
-  const dump = async (query: PromiseLike<readonly unknown[]>) => JSON.stringify(await query, (_, v) => (typeof v === "bigint" ? v.toString() : v));
+  const dump = async (query: PromiseLike<readonly unknown[]>) =>
+    JSON.stringify(await query, (_, v) => (typeof v === "bigint" ? v.toString() : v));
   return {
     edgeMinutes: await dump(sql`SELECT * FROM edge_minutes ORDER BY minute, source, target, connection_type`),
     edgeHours: await dump(sql`SELECT * FROM edge_hours ORDER BY hour, source, target, connection_type`),
@@ -49,7 +54,9 @@ async function rollupState() {
 async function postBatch(seed: number): Promise<void> {
   const batch = realisticBatch(seed, 400);
   const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
-    method: "POST", headers: { "content-type": "application/x-protobuf" }, body: new Uint8Array(batch.body),
+    method: "POST",
+    headers: { "content-type": "application/x-protobuf" },
+    body: new Uint8Array(batch.body),
   });
   expect(res.status).toBe(200);
 }
@@ -60,14 +67,22 @@ describe("aggregation sharded by trace id over several worker processes", () => 
     const expectedShop: Record<string, { requests: number; errors: number }> = {};
     let maxOwners = 0;
     const countOwners = async () => {
-      const [r] = await ctx.db.sql<{ owners: number }[]>`SELECT count(DISTINCT owner)::int AS owners FROM aggregator_leases WHERE expires_at > now()`;
+      const [r] = await ctx.db.sql<
+        { owners: number }[]
+      >`SELECT count(DISTINCT owner)::int AS owners FROM aggregator_leases WHERE expires_at > now()`;
       maxOwners = Math.max(maxOwners, r!.owners);
     };
     try {
       for (let round = 0; round < 6; round++) {
-        const sent = await sendShopTraces(() => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }), 20);
+        const sent = await sendShopTraces(
+          () => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
+          20,
+        );
         for (const [k, v] of Object.entries(sent)) {
-          expectedShop[k] = { requests: (expectedShop[k]?.requests ?? 0) + v.requests, errors: (expectedShop[k]?.errors ?? 0) + v.errors };
+          expectedShop[k] = {
+            requests: (expectedShop[k]?.requests ?? 0) + v.requests,
+            errors: (expectedShop[k]?.errors ?? 0) + v.errors,
+          };
         }
         await postBatch(round + 1);
         if (round === 2) await stop(workers[0]!, "SIGKILL"); // its shards come free when its leases run out
@@ -79,7 +94,9 @@ describe("aggregation sharded by trace id over several worker processes", () => 
       const last = (await ctx.db.sql<{ last: bigint }[]>`SELECT max(epoch) AS last FROM ingest_epochs`)[0]!.last;
       const deadline = Date.now() + 60_000;
       for (;;) {
-        const done = (await ctx.db.sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`)[0]!.done;
+        const done = (
+          await ctx.db.sql<{ done: bigint }[]>`SELECT min(processed_epoch) AS done FROM aggregator_shards`
+        )[0]!.done;
         if (done > last) break;
         if (Date.now() > deadline) throw new Error(`shards stuck at epoch ${done}, need > ${last}`);
         await sleep(200);
@@ -91,15 +108,19 @@ describe("aggregation sharded by trace id over several worker processes", () => 
     expect(shards.map((s) => s.shard_count)).toEqual(Array(SHARDS).fill(SHARDS));
     expect(maxOwners).toBeGreaterThanOrEqual(2); // the work really was spread
     const graph = await loadGraph(ctx.db.sql, new Date(Date.now() - 3600_000), new Date(Date.now() + 60_000));
-    const edges = Object.fromEntries(graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]));
+    const edges = Object.fromEntries(
+      graph.edges.map((e) => [`${e.source}->${e.target}`, { requests: e.requests, errors: e.errors }]),
+    );
     for (const [k, v] of Object.entries(expectedShop)) expect(edges[k]).toEqual(v);
     const sharded = await rollupState();
     expect(JSON.parse(sharded.edgeMinutes).length).toBeGreaterThan(10);
 
     // The same spans and epochs, aggregated again from scratch by one worker with one shard.
-    await ctx.db.sql`TRUNCATE edge_minutes, edge_hours, service_minutes, service_hours, quality_minutes, quality_hours, edge_examples, example_spans, edge_counters`;
+    await ctx.db
+      .sql`TRUNCATE edge_minutes, edge_hours, service_minutes, service_hours, quality_minutes, quality_hours, edge_examples, example_spans, edge_counters`;
     await ctx.db.sql`DELETE FROM aggregator_shards`;
-    await ctx.db.sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 1, 0, now())`;
+    await ctx.db
+      .sql`INSERT INTO aggregator_shards (shard, shard_count, processed_epoch, updated_at) VALUES (0, 1, 0, now())`;
     await aggregateOnce(ctx.db.sql, { waitMs: WAIT_MS, epochIntervalMs: 0 });
     const single = await rollupState();
     expect(single).toEqual(sharded);
@@ -115,7 +136,9 @@ describe("aggregation sharded by trace id over several worker processes", () => 
     await processShards(sql, [0, 1], WAIT_MS, limit);
     expect((await shardProgress(sql)).map((s) => s.processedEpoch)).toEqual([5, 5]); // shard 1 did not run ahead
     expect(await resizeShards(sql, 3)).toBe("resized");
-    expect(await shardProgress(sql)).toEqual([0, 1, 2].map((shard) => ({ shard, shardCount: 3, processedEpoch: 5, earlyEpoch: 5 })));
+    expect(await shardProgress(sql)).toEqual(
+      [0, 1, 2].map((shard) => ({ shard, shardCount: 3, processedEpoch: 5, earlyEpoch: 5 })),
+    );
     expect(await resizeShards(sql, 3)).toBe("unchanged");
   });
 });

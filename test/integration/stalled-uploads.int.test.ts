@@ -6,8 +6,10 @@ import { protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
 // The red team's stall: uploads that declare a large body, send most of it and stop. Their bytes were held until
 // Node's 300 s request timeout, and every other sender got 503 meanwhile.
 const ctx = useCollectorDatabase({
-  MAX_BODY_BYTES: String(512 * 1024), MAX_INFLIGHT_BYTES: String(1024 * 1024),
-  BODY_IDLE_TIMEOUT_MS: "600", BODY_READ_TIMEOUT_MS: "3000",
+  MAX_BODY_BYTES: String(512 * 1024),
+  MAX_INFLIGHT_BYTES: String(1024 * 1024),
+  BODY_IDLE_TIMEOUT_MS: "600",
+  BODY_READ_TIMEOUT_MS: "3000",
 });
 const port = () => ctx.collector.ports.otlpHttp;
 
@@ -20,10 +22,15 @@ function stalledUpload(declared: number, send: number, dripMs = 0): { answer: Pr
     socket.on("close", () => resolve(text));
     socket.on("error", () => resolve(text));
   });
-  socket.write(`POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${declared}\r\n\r\n`);
+  socket.write(
+    `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\nContent-Length: ${declared}\r\n\r\n`,
+  );
   if (dripMs === 0) socket.write(Buffer.alloc(send, 0x0a));
   else {
-    const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write(Buffer.from([0x0a]))), dripMs);
+    const timer = setInterval(
+      () => (socket.destroyed ? clearInterval(timer) : socket.write(Buffer.from([0x0a]))),
+      dripMs,
+    );
   }
   return { answer, socket };
 }
@@ -33,9 +40,12 @@ const inflight = async () => {
   return Number(/^tracemap_inflight_request_bytes (\d+)$/m.exec(text)?.[1]);
 };
 
-const postValid = () => fetch(`http://127.0.0.1:${port()}/v1/traces`, {
-  method: "POST", body: new Uint8Array(protobufRequest(sdkSpans("after-stall", 1))), headers: { "content-type": "application/x-protobuf" },
-});
+const postValid = () =>
+  fetch(`http://127.0.0.1:${port()}/v1/traces`, {
+    method: "POST",
+    body: new Uint8Array(protobufRequest(sdkSpans("after-stall", 1))),
+    headers: { "content-type": "application/x-protobuf" },
+  });
 
 describe("stalled uploads", () => {
   it("get 408 after the idle timeout, and their bytes are released for other senders", async () => {

@@ -16,18 +16,72 @@ it("gives Zipkin spans in a th-sampled trace the trace's adjusted count", async 
   for (let i = 0; i < 10; i++) {
     const traceId = hex(16);
     const [root, call, zipServer, zipCall] = [hex(8), hex(8), hex(8), hex(8)];
-    const otlp = { resourceSpans: [{ resource: { attributes: [str("service.name", "mix-orders")] }, scopeSpans: [{ spans: [
-      { traceId, spanId: root, name: "POST /orders", kind: 2, traceState: "ot=th:8", startTimeUnixNano: ns(0), endTimeUnixNano: ns(50) },
-      { traceId, spanId: call, parentSpanId: root, name: "POST /pay", kind: 3, traceState: "ot=th:8", startTimeUnixNano: ns(1), endTimeUnixNano: ns(40) },
-    ] }] }] };
+    const otlp = {
+      resourceSpans: [
+        {
+          resource: { attributes: [str("service.name", "mix-orders")] },
+          scopeSpans: [
+            {
+              spans: [
+                {
+                  traceId,
+                  spanId: root,
+                  name: "POST /orders",
+                  kind: 2,
+                  traceState: "ot=th:8",
+                  startTimeUnixNano: ns(0),
+                  endTimeUnixNano: ns(50),
+                },
+                {
+                  traceId,
+                  spanId: call,
+                  parentSpanId: root,
+                  name: "POST /pay",
+                  kind: 3,
+                  traceState: "ot=th:8",
+                  startTimeUnixNano: ns(1),
+                  endTimeUnixNano: ns(40),
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    };
     const zipkin = [
-      { traceId, id: zipServer, parentId: call, name: "post /pay", kind: "SERVER", timestamp: (now + 2) * 1000, duration: 36_000, localEndpoint: { serviceName: "mix-payments" } },
-      { traceId, id: zipCall, parentId: zipServer, name: "post /charges", kind: "CLIENT", timestamp: (now + 3) * 1000, duration: 30_000,
-        localEndpoint: { serviceName: "mix-payments" }, remoteEndpoint: { serviceName: "mix-gateway" } },
+      {
+        traceId,
+        id: zipServer,
+        parentId: call,
+        name: "post /pay",
+        kind: "SERVER",
+        timestamp: (now + 2) * 1000,
+        duration: 36_000,
+        localEndpoint: { serviceName: "mix-payments" },
+      },
+      {
+        traceId,
+        id: zipCall,
+        parentId: zipServer,
+        name: "post /charges",
+        kind: "CLIENT",
+        timestamp: (now + 3) * 1000,
+        duration: 30_000,
+        localEndpoint: { serviceName: "mix-payments" },
+        remoteEndpoint: { serviceName: "mix-gateway" },
+      },
     ];
     const [a, b] = await Promise.all([
-      fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(otlp) }),
-      fetch(`http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(zipkin) }),
+      fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(otlp),
+      }),
+      fetch(`http://127.0.0.1:${ctx.collector.ports.zipkin}/api/v2/spans`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(zipkin),
+      }),
     ]);
     expect([a.status, b.status]).toEqual([200, 202]);
   }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { newSendResult, peakRssKiB, realisticBatch, sendUntil, spawnCollector, type CollectorProcess } from "../helpers/workload";
+import {
+  newSendResult,
+  peakRssKiB,
+  realisticBatch,
+  sendUntil,
+  spawnCollector,
+  type CollectorProcess,
+} from "../helpers/workload";
 
 let db: TestDatabase;
 const running: CollectorProcess[] = [];
@@ -25,7 +32,13 @@ it("SIGKILL under load loses no acknowledged span; a restarted collector takes t
   running.push(collector);
   const ports = collector.ports;
   const live = newSendResult();
-  const sending = sendUntil(() => `http://127.0.0.1:${ports.otlpHttp}/v1/traces`, batches, 6, () => false, live);
+  const sending = sendUntil(
+    () => `http://127.0.0.1:${ports.otlpHttp}/v1/traces`,
+    batches,
+    6,
+    () => false,
+    live,
+  );
   await new Promise((r) => setTimeout(r, 1500));
   collector.proc.kill("SIGKILL");
   await collector.exited;
@@ -42,19 +55,30 @@ it("SIGKILL under load loses no acknowledged span; a restarted collector takes t
   expect(result.ackedSpans).toBe(400 * 100);
   // Every acknowledged span is stored, before and after the restart; re-sent batches are not doubled.
   expect(await storedSpansOf(result.ackedTraceIds)).toBe(result.ackedSpans);
-  console.log(`collector SIGKILL: ${spansAckedAtKill} spans acknowledged (and stored) before the kill, ${result.ackedSpans} acknowledged in all, statuses ${JSON.stringify(result.statuses)}`);
+  console.log(
+    `collector SIGKILL: ${spansAckedAtKill} spans acknowledged (and stored) before the kill, ${result.ackedSpans} acknowledged in all, statuses ${JSON.stringify(result.statuses)}`,
+  );
   collector.proc.kill("SIGTERM");
   expect(await collector.exited).toBe(0);
 }, 180_000);
 
 it("traffic above capacity gets 503 + Retry-After with bounded memory, and recovers", async () => {
-  const collector = await spawnCollector(db.url, { WRITE_QUEUE_MAX_SPANS: "10000", MAX_INFLIGHT_BYTES: String(16 * 1024 * 1024), WRITE_CONCURRENCY: "1" });
+  const collector = await spawnCollector(db.url, {
+    WRITE_QUEUE_MAX_SPANS: "10000",
+    MAX_INFLIGHT_BYTES: String(16 * 1024 * 1024),
+    WRITE_CONCURRENCY: "1",
+  });
   running.push(collector);
   const batches = Array.from({ length: 40 }, (_, i) => realisticBatch(i, 1000));
   const flood = Array.from({ length: 600 }, (_, i) => batches[i % batches.length]!);
   const started = Date.now();
   // 32 senders, no back-off beyond 50 ms: far more than one writer can commit.
-  const result = await sendUntil(() => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, flood, 32, () => Date.now() - started > 8000);
+  const result = await sendUntil(
+    () => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`,
+    flood,
+    32,
+    () => Date.now() - started > 8000,
+  );
   const peakMiB = peakRssKiB(collector.proc.pid!) / 1024;
   expect(result.statuses["503"]).toBeGreaterThan(0);
   expect(result.retryAfterMissing).toBe(0);
@@ -65,13 +89,20 @@ it("traffic above capacity gets 503 + Retry-After with bounded memory, and recov
   expect(peakMiB).toBeLessThan(400);
   // Recovered: once the flood stops, a request is accepted within seconds (as soon as the queue has drained).
   const recoveryStart = Date.now();
-  const after = await sendUntil(() => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`, [realisticBatch(999, 100)], 1, () => false);
+  const after = await sendUntil(
+    () => `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`,
+    [realisticBatch(999, 100)],
+    1,
+    () => false,
+  );
   const recoveryMs = Date.now() - recoveryStart;
   expect(after.statuses["200"]).toBe(1);
   expect(recoveryMs).toBeLessThan(10_000);
   const metrics = await (await fetch(`http://127.0.0.1:${collector.ports.otlpHttp}/metrics`)).text();
   expect(metrics).toMatch(/tracemap_backpressure_total\{protocol="otlp_http"\} [1-9]/);
-  console.log(`overload: ${requests} requests, statuses ${JSON.stringify(result.statuses)}, ${result.ackedSpans} spans acknowledged in 8 s, collector peak RSS ${peakMiB.toFixed(0)} MiB, accepting again after ${recoveryMs} ms`);
+  console.log(
+    `overload: ${requests} requests, statuses ${JSON.stringify(result.statuses)}, ${result.ackedSpans} spans acknowledged in 8 s, collector peak RSS ${peakMiB.toFixed(0)} MiB, accepting again after ${recoveryMs} ms`,
+  );
   collector.proc.kill("SIGTERM");
   expect(await collector.exited).toBe(0);
 }, 180_000);

@@ -23,7 +23,10 @@ beforeAll(async () => {
   pg = await startEmbeddedPostgres({ dataDir, port });
   collector = await spawnCollector(pg.url, { RETRY_AFTER_SECONDS: "2" });
   const [bin, ...args] = nextCommand("start", "-p", String(webPort));
-  web = spawn(bin!, args, { env: { ...process.env, DATABASE_URL: pg.url, NEXT_TELEMETRY_DISABLED: "1" }, stdio: "ignore" });
+  web = spawn(bin!, args, {
+    env: { ...process.env, DATABASE_URL: pg.url, NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "ignore",
+  });
   for (let i = 0; i < 300; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${webPort}/healthz`)).ok) break;
@@ -35,7 +38,9 @@ beforeAll(async () => {
 afterAll(async () => {
   // A collector that died during the test (ECONNREFUSED above) says why in its own output.
   if (collector && (collector.proc.exitCode !== null || collector.proc.signalCode !== null)) {
-    console.error(`collector exited early (${collector.proc.exitCode ?? collector.proc.signalCode}):\n${collector.output().slice(-5000)}`);
+    console.error(
+      `collector exited early (${collector.proc.exitCode ?? collector.proc.signalCode}):\n${collector.output().slice(-5000)}`,
+    );
   }
   web?.kill("SIGTERM");
   collector?.proc.kill("SIGTERM");
@@ -55,7 +60,13 @@ it(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: 503s with Retry-After,
   expect((await get(`${webUrl}/readyz`)).status).toBe(200);
   const batches = Array.from({ length: 300 }, (_, i) => realisticBatch(i, 100));
   const live = newSendResult();
-  const sending = sendUntil(() => `${ingest}/v1/traces`, batches, 4, () => false, live);
+  const sending = sendUntil(
+    () => `${ingest}/v1/traces`,
+    batches,
+    4,
+    () => false,
+    live,
+  );
   await new Promise((r) => setTimeout(r, 1000));
   const ackedBefore = live.ackedSpans;
   await pg.stop();
@@ -89,5 +100,7 @@ it(`PostgreSQL down for ${OUTAGE_MS / 1000} s under load: 503s with Retry-After,
   expect(Number(row!.n)).toBe(result.ackedSpans);
   await expect.poll(async () => (await get(`${webUrl}/readyz`)).status, { timeout: 20_000 }).toBe(200);
   expect((await get(`${webUrl}/`)).text).not.toContain("Cannot show the map");
-  console.log(`database outage ${OUTAGE_MS / 1000} s: ${ackedBefore} spans acknowledged before, ${result.ackedSpans} in all, all stored; statuses ${JSON.stringify(result.statuses)}`);
+  console.log(
+    `database outage ${OUTAGE_MS / 1000} s: ${ackedBefore} spans acknowledged before, ${result.ackedSpans} in all, all stored; statuses ${JSON.stringify(result.statuses)}`,
+  );
 }, 180_000);

@@ -52,9 +52,22 @@ function paths(v: unknown, prefix: (string | number)[] = []): (string | number)[
 type JsonEdit = { pick: number; value: unknown; remove: boolean };
 const jsonEdit: fc.Arbitrary<JsonEdit> = fc.record({
   pick: fc.nat(),
-  value: fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.string({ unit: "binary" }), fc.constantFrom("", "0", "-1", "ffffffffffffffff", "9".repeat(30), null),
+  value: fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.string({ unit: "binary" }),
+    fc.constantFrom("", "0", "-1", "ffffffffffffffff", "9".repeat(30), null),
     // What the red team sent: non-hex link ids, lone surrogates, NUL, names longer than an index key, odd shapes.
-    fc.constantFrom([{ traceId: "zz", spanId: "zz" }], { traceId: "zz", spanId: "zz" }, "\ud800", "a\u0000b", "x".repeat(3000), {}, [{}], 1e300)),
+    fc.constantFrom(
+      [{ traceId: "zz", spanId: "zz" }],
+      { traceId: "zz", spanId: "zz" },
+      "\ud800",
+      "a\u0000b",
+      "x".repeat(3000),
+      {},
+      [{}],
+      1e300,
+    ),
+  ),
   remove: fc.boolean(),
 });
 
@@ -82,8 +95,17 @@ async function aggregatorKeepsUp(): Promise<void> {
   await aggregateAll(ctx.db.sql);
 }
 
-const post = async (path: string, body: Uint8Array<ArrayBuffer> | string, type: string, port = ctx.collector.ports.otlpHttp) => {
-  const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", body, headers: { "content-type": type } });
+const post = async (
+  path: string,
+  body: Uint8Array<ArrayBuffer> | string,
+  type: string,
+  port = ctx.collector.ports.otlpHttp,
+) => {
+  const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+    method: "POST",
+    body,
+    headers: { "content-type": type },
+  });
   const text = await res.text();
   tally(res.status);
   if (!OK_STATUSES.includes(res.status)) throw new Error(`status ${res.status}: ${text}`);
@@ -94,7 +116,11 @@ const post = async (path: string, body: Uint8Array<ArrayBuffer> | string, type: 
 it(`mutated OTLP protobuf from the SDK (${RUNS.protobuf} cases): only 2xx/4xx answers`, async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (ms) => {
-      await post("/v1/traces", new Uint8Array(mutateBytes(protobufRequest(sdkSpans("fuzz-proto", 3)), ms)), "application/x-protobuf");
+      await post(
+        "/v1/traces",
+        new Uint8Array(mutateBytes(protobufRequest(sdkSpans("fuzz-proto", 3)), ms)),
+        "application/x-protobuf",
+      );
     }),
     { numRuns: RUNS.protobuf, seed: SEED },
   );
@@ -105,9 +131,10 @@ it(`mutated OTLP JSON (${RUNS.otlpJson} cases): only 2xx/4xx, and the untouched 
     fc.asyncProperty(fc.array(jsonEdit, { minLength: 1, maxLength: 4 }), async (edits) => {
       const fuzzed = editJson(jsonRequest(sdkSpans("fuzz-json", 2)), edits);
       const valid = jsonRequest(sdkSpans("fuzz-json-valid", 0));
-      const body = fuzzed && typeof fuzzed === "object" && Array.isArray(fuzzed.resourceSpans)
-        ? { ...fuzzed, resourceSpans: [...fuzzed.resourceSpans, ...valid.resourceSpans] }
-        : fuzzed;
+      const body =
+        fuzzed && typeof fuzzed === "object" && Array.isArray(fuzzed.resourceSpans)
+          ? { ...fuzzed, resourceSpans: [...fuzzed.resourceSpans, ...valid.resourceSpans] }
+          : fuzzed;
       const { status } = await post("/v1/traces", JSON.stringify(body), "application/json");
       if (status === 200 && body !== fuzzed) {
         const traceId = valid.resourceSpans[0].scopeSpans[0].spans[0].traceId as string;
@@ -120,17 +147,32 @@ it(`mutated OTLP JSON (${RUNS.otlpJson} cases): only 2xx/4xx, and the untouched 
 
 it(`mutated Zipkin v2 JSON (${RUNS.zipkin} cases): only 2xx/4xx, and the untouched span in the same request is kept`, async () => {
   const zipkinSpan = (service: string, parentId?: string) => ({
-    traceId: randomBytes(16).toString("hex"), id: randomBytes(8).toString("hex"), ...(parentId ? { parentId } : {}),
-    name: "get /cart", kind: "SERVER", timestamp: Date.now() * 1000 - 5000, duration: 1234,
-    localEndpoint: { serviceName: service, ipv4: "10.0.0.1" }, remoteEndpoint: { serviceName: "db", port: 5432 },
-    tags: { "http.method": "GET", "http.status_code": "200" }, annotations: [{ timestamp: Date.now() * 1000, value: "ws" }],
+    traceId: randomBytes(16).toString("hex"),
+    id: randomBytes(8).toString("hex"),
+    ...(parentId ? { parentId } : {}),
+    name: "get /cart",
+    kind: "SERVER",
+    timestamp: Date.now() * 1000 - 5000,
+    duration: 1234,
+    localEndpoint: { serviceName: service, ipv4: "10.0.0.1" },
+    remoteEndpoint: { serviceName: "db", port: 5432 },
+    tags: { "http.method": "GET", "http.status_code": "200" },
+    annotations: [{ timestamp: Date.now() * 1000, value: "ws" }],
   });
   await fc.assert(
     fc.asyncProperty(fc.array(jsonEdit, { minLength: 1, maxLength: 4 }), async (edits) => {
-      const fuzzed = editJson([zipkinSpan("fuzz-zipkin"), zipkinSpan("fuzz-zipkin", randomBytes(8).toString("hex"))], edits);
+      const fuzzed = editJson(
+        [zipkinSpan("fuzz-zipkin"), zipkinSpan("fuzz-zipkin", randomBytes(8).toString("hex"))],
+        edits,
+      );
       const valid = zipkinSpan("fuzz-zipkin-valid");
       const body = Array.isArray(fuzzed) ? [...fuzzed, valid] : fuzzed;
-      const { status, text } = await post("/api/v2/spans", JSON.stringify(body), "application/json", ctx.collector.ports.zipkin);
+      const { status, text } = await post(
+        "/api/v2/spans",
+        JSON.stringify(body),
+        "application/json",
+        ctx.collector.ports.zipkin,
+      );
       if (body !== fuzzed && (status === 202 || (status === 400 && text.includes("valid span(s) stored")))) {
         expect(await findTraceSpans(ctx.db.sql, valid.traceId)).toHaveLength(1);
       }
@@ -142,7 +184,10 @@ it(`mutated Zipkin v2 JSON (${RUNS.zipkin} cases): only 2xx/4xx, and the untouch
 it("after the fuzz: still serving, and every acknowledged span is a row", async () => {
   expect((await fetch(`${base()}/healthz`)).status).toBe(200);
   const metrics = await (await fetch(`${base()}/metrics`)).text();
-  const acknowledged = metrics.split("\n").filter((l) => l.startsWith("tracemap_ingest_spans_total")).reduce((n, l) => n + Number(l.split(" ").pop()), 0);
+  const acknowledged = metrics
+    .split("\n")
+    .filter((l) => l.startsWith("tracemap_ingest_spans_total"))
+    .reduce((n, l) => n + Number(l.split(" ").pop()), 0);
   expect(acknowledged).toBeGreaterThan(1000);
   expect(await countSpans(ctx.db.sql)).toBe(acknowledged);
   await aggregateAll(ctx.db.sql);
@@ -151,5 +196,7 @@ it("after the fuzz: still serving, and every acknowledged span is a row", async 
   expect(Number(progress!.behind)).toBeLessThanOrEqual(1);
   const quarantine = await quarantineSummary(ctx.db.sql);
   expect(quarantine.newest?.reason ?? null).toBeNull();
-  console.log(`fuzz: ${RUNS.protobuf + RUNS.otlpJson + RUNS.zipkin} payloads, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${acknowledged} spans acknowledged and stored`);
+  console.log(
+    `fuzz: ${RUNS.protobuf + RUNS.otlpJson + RUNS.zipkin} payloads, statuses ${JSON.stringify(Object.fromEntries(statuses))}, ${acknowledged} spans acknowledged and stored`,
+  );
 });

@@ -10,8 +10,18 @@ describe("safeNextPath", () => {
   });
 
   it.each([
-    "/\t/evil.example", "/\n/evil.example", "/\r\n/evil.example", "//evil.example", "/\\evil.example", "\\\\evil.example",
-    "https://evil.example/", "/.//evil.example", "/%09/evil.example/../..//evil.example", "", "evil", "javascript:alert(1)",
+    "/\t/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https://evil.example/",
+    "/.//evil.example",
+    "/%09/evil.example/../..//evil.example",
+    "",
+    "evil",
+    "javascript:alert(1)",
   ])("sends %j nowhere but this site", (next) => {
     const out = safeNextPath(next);
     expect(out.startsWith("/")).toBe(true);

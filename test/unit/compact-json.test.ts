@@ -4,9 +4,23 @@ import { compactJson } from "../../app/(map)/compact-json";
 
 describe("compact JSON for page props", () => {
   it("keeps integers, strings, nulls and structure, and fractions to six significant digits", () => {
-    const value = { rate: 1 / 3600, p95: 50.11555912104815, n: 12345678901, s: "0.333333333333", none: null, list: [0.1 + 0.2, -2.5e-9] };
+    const value = {
+      rate: 1 / 3600,
+      p95: 50.11555912104815,
+      n: 12345678901,
+      s: "0.333333333333",
+      none: null,
+      list: [0.1 + 0.2, -2.5e-9],
+    };
     const back = JSON.parse(compactJson(value)) as typeof value;
-    expect(back).toEqual({ rate: 0.000277778, p95: 50.1156, n: 12345678901, s: "0.333333333333", none: null, list: [0.3, -2.5e-9] });
+    expect(back).toEqual({
+      rate: 0.000277778,
+      p95: 50.1156,
+      n: 12345678901,
+      s: "0.333333333333",
+      none: null,
+      list: [0.3, -2.5e-9],
+    });
     expect(compactJson(value).length).toBeLessThan(JSON.stringify(value).length);
   });
 

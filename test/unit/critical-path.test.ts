@@ -2,13 +2,22 @@ import { describe, expect, it } from "vitest";
 import { criticalPath, selfTimes, type TimedSpan } from "../../lib/domain/critical-path";
 
 const s = (spanId: string, parentSpanId: string | null, start: number, duration: number): TimedSpan => ({
-  spanId, parentSpanId, startNs: BigInt(start), durationNs: BigInt(duration),
+  spanId,
+  parentSpanId,
+  startNs: BigInt(start),
+  durationNs: BigInt(duration),
 });
 
 describe("critical path", () => {
   it("follows what each parent waited for: the slow payment call, not the quick ones", () => {
     // order 0..1200: inventory 10..60, payment 70..1100 (gateway 80..1000 inside), publish 1110..1115
-    const spans = [s("order", null, 0, 1200), s("inv", "order", 10, 50), s("pay", "order", 70, 1030), s("gw", "pay", 80, 920), s("pub", "order", 1110, 5)];
+    const spans = [
+      s("order", null, 0, 1200),
+      s("inv", "order", 10, 50),
+      s("pay", "order", 70, 1030),
+      s("gw", "pay", 80, 920),
+      s("pub", "order", 1110, 5),
+    ];
     const path = criticalPath(spans);
     expect([...path].map((i) => spans[i]!.spanId).sort()).toEqual(["gw", "inv", "order", "pay", "pub"].sort());
     const parallel = [s("root", null, 0, 100), s("fast", "root", 0, 30), s("slow", "root", 0, 90)];
@@ -70,7 +79,9 @@ describe("critical path on large and random traces", () => {
       for (let i = 1; i < count; i++) {
         const parent = spans[rand(spans.length)]!;
         const start = Number(parent.startNs) + rand(Number(parent.durationNs));
-        spans.push(s(String(i), parent.spanId, start, 1 + rand(Number(parent.startNs + parent.durationNs) - start + 50)));
+        spans.push(
+          s(String(i), parent.spanId, start, 1 + rand(Number(parent.startNs + parent.durationNs) - start + 50)),
+        );
       }
       spans.sort((a, b) => Number(a.startNs - b.startNs));
       expect([...criticalPath(spans)].sort((a, b) => a - b)).toEqual([...referencePath(spans)].sort((a, b) => a - b));

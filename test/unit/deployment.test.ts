@@ -6,7 +6,9 @@ import { loadConfig } from "../../lib/config";
 // There is no Docker engine here: check what can be checked of docker/ without one.
 const dockerfile = readFileSync("docker/Dockerfile", "utf8");
 // Compose files may use "<<" merge keys, which YAML 1.2 parsers only expand when asked.
-const compose = parse(readFileSync("docker/compose.yaml", "utf8"), { merge: true }) as { services: Record<string, any> };
+const compose = parse(readFileSync("docker/compose.yaml", "utf8"), { merge: true }) as {
+  services: Record<string, any>;
+};
 const otel = parse(readFileSync("docker/otel-collector.yaml", "utf8")) as any;
 const scripts = (JSON.parse(readFileSync("package.json", "utf8")) as { scripts: Record<string, string> }).scripts;
 
@@ -14,7 +16,17 @@ describe("docker/", () => {
   it("copies every file the app needs into the build stage, and only files that exist", () => {
     const copied = [...dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(/\s+/));
     for (const f of copied) expect(existsSync(f), f).toBe(true);
-    for (const needed of ["package.json", "package-lock.json", "prisma", "lib", "app", "next.config.mjs", "tsconfig.json", "proxy.ts", "prisma.config.ts"]) {
+    for (const needed of [
+      "package.json",
+      "package-lock.json",
+      "prisma",
+      "lib",
+      "app",
+      "next.config.mjs",
+      "tsconfig.json",
+      "proxy.ts",
+      "prisma.config.ts",
+    ]) {
       expect(copied, needed).toContain(needed);
     }
     expect(dockerfile).toMatch(/RUN npm ci .*next build/);
@@ -33,7 +45,11 @@ describe("docker/", () => {
       expect(url.username).toBe(compose.services[url.hostname].environment.POSTGRES_USER);
     }
     expect(compose.services.collector.ports).toEqual([
-      `${config.OTLP_GRPC_PORT}:${config.OTLP_GRPC_PORT}`, `${config.OTLP_HTTP_PORT}:${config.OTLP_HTTP_PORT}`, `${config.ZIPKIN_PORT}:${config.ZIPKIN_PORT}`, `${config.XRAY_PORT}:${config.XRAY_PORT}/udp`, `${config.DATADOG_PORT}:${config.DATADOG_PORT}`,
+      `${config.OTLP_GRPC_PORT}:${config.OTLP_GRPC_PORT}`,
+      `${config.OTLP_HTTP_PORT}:${config.OTLP_HTTP_PORT}`,
+      `${config.ZIPKIN_PORT}:${config.ZIPKIN_PORT}`,
+      `${config.XRAY_PORT}:${config.XRAY_PORT}/udp`,
+      `${config.DATADOG_PORT}:${config.DATADOG_PORT}`,
     ]);
     expect(compose.services.web.ports).toEqual([`${config.WEB_PORT}:${config.WEB_PORT}`]);
     // Replicated aggregators only share work when there are at least as many shards as replicas.

@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { changeOf, defaultHealthThresholds, healthOf, pointAtCauses, rankChanges, reasonText, type RecentFigures } from "../../lib/domain/health";
+import {
+  changeOf,
+  defaultHealthThresholds,
+  healthOf,
+  pointAtCauses,
+  rankChanges,
+  reasonText,
+  type RecentFigures,
+} from "../../lib/domain/health";
 import { healthThresholds } from "../../lib/config-health";
 
-const fig = (requests: number, errorRate = 0, p95: number | null = 50, seconds = 120): RecentFigures => ({ requests, ratePerSec: requests / seconds, errorRate, p95 });
+const fig = (requests: number, errorRate = 0, p95: number | null = 50, seconds = 120): RecentFigures => ({
+  requests,
+  ratePerSec: requests / seconds,
+  errorRate,
+  p95,
+});
 
 describe("healthOf", () => {
   const usual = fig(600, 0.01, 100);
@@ -26,7 +39,10 @@ describe("healthOf", () => {
   });
 
   it("takes its thresholds from the environment, validated", () => {
-    expect(healthThresholds({ HEALTH_SLOW_RATIO: "3" } as unknown as NodeJS.ProcessEnv)).toEqual({ ...defaultHealthThresholds, slowRatio: 3 });
+    expect(healthThresholds({ HEALTH_SLOW_RATIO: "3" } as unknown as NodeJS.ProcessEnv)).toEqual({
+      ...defaultHealthThresholds,
+      slowRatio: 3,
+    });
     expect(() => healthThresholds({ HEALTH_ERROR_RATE: "2" } as unknown as NodeJS.ProcessEnv)).toThrow();
     expect(healthOf(fig(600, 0, 250), fig(600, 0, 100), { ...defaultHealthThresholds, slowRatio: 3 })).toBe("ok");
   });
@@ -34,15 +50,28 @@ describe("healthOf", () => {
 
 describe("what changed", () => {
   it("ranks a latency incident above small rate wobbles, and a deploy with a movement first", () => {
-    const gateway = changeOf("edge", "payment-service->payment-gateway", fig(600, 0, 900), fig(3000, 0, 30, 600), "slow")!;
+    const gateway = changeOf(
+      "edge",
+      "payment-service->payment-gateway",
+      fig(600, 0, 900),
+      fig(3000, 0, 30, 600),
+      "slow",
+    )!;
     const wobble = changeOf("edge", "api-gateway->catalog", fig(700, 0, 50), fig(3000, 0, 50, 600), "ok");
     const errors = changeOf("edge", "order->inventory", fig(600, 0.4, 50), fig(3000, 0.01, 50, 600), "failing")!;
-    const deploy = changeOf("node", "order-service", fig(600, 0, 300), fig(3000, 0, 150, 600), "slow", { now: "2.0.0", before: null })!;
+    const deploy = changeOf("node", "order-service", fig(600, 0, 300), fig(3000, 0, 150, 600), "slow", {
+      now: "2.0.0",
+      before: null,
+    })!;
     expect(wobble).toBeNull(); // 1.17x the rate: not a change
     expect(gateway.reasons[0]).toMatchObject({ metric: "latency", now: 900, baseline: 30 });
     expect(errors.reasons[0]).toMatchObject({ metric: "errors", now: 0.4, baseline: 0.01 });
     expect(deploy.reasons.map((r) => r.metric)).toEqual(["latency", "version"]);
-    expect(rankChanges([errors, deploy, gateway]).map((c) => c.id)).toEqual(["payment-service->payment-gateway", "order->inventory", "order-service"]);
+    expect(rankChanges([errors, deploy, gateway]).map((c) => c.id)).toEqual([
+      "payment-service->payment-gateway",
+      "order->inventory",
+      "order-service",
+    ]);
     // Against latency-only noise of the same size, the deploy comes first.
     const sameSlow = changeOf("edge", "api->order-service", fig(600, 0, 300), fig(3000, 0, 150, 600), "slow")!;
     expect(rankChanges([sameSlow, deploy]).map((c) => c.id)).toEqual(["order-service", "api->order-service"]);
@@ -59,8 +88,10 @@ describe("what changed", () => {
 
 describe("pointing at the cause", () => {
   const endpoints = new Map([
-    ["api->orders", { source: "api", target: "orders" }], ["orders->payments", { source: "orders", target: "payments" }],
-    ["payments->gateway:virtual", { source: "payments", target: "gateway" }], ["orders->inventory", { source: "orders", target: "inventory" }],
+    ["api->orders", { source: "api", target: "orders" }],
+    ["orders->payments", { source: "orders", target: "payments" }],
+    ["payments->gateway:virtual", { source: "payments", target: "gateway" }],
+    ["orders->inventory", { source: "orders", target: "inventory" }],
   ]);
   const base = fig(3000, 0.01, 100, 600);
   const ids = (cs: ReturnType<typeof pointAtCauses>) => rankChanges(cs).map((c) => c.id);
@@ -97,7 +128,11 @@ describe("pointing at the cause", () => {
 
 describe("reasonText", () => {
   it("says each reason as a reader would", () => {
-    const f = { ms: (x: number | null) => `${x} ms`, rate: (x: number) => `${x}/s`, percent: (x: number) => `${x * 100}%` };
+    const f = {
+      ms: (x: number | null) => `${x} ms`,
+      rate: (x: number) => `${x}/s`,
+      percent: (x: number) => `${x * 100}%`,
+    };
     expect(reasonText({ metric: "latency", now: 900, baseline: 30, score: 1 }, f)).toBe("p95 900 ms (was 30 ms)");
     expect(reasonText({ metric: "errors", now: 0.5, baseline: 0, score: 1 }, f)).toBe("errors 50% (was 0%)");
     expect(reasonText({ metric: "version", now: "2.0.0", baseline: null, score: 5 }, f)).toBe("new version 2.0.0");

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { addToHistogram, bucketCounts, bucketOf, mergeBucketCounts, mergedPercentiles, percentiles, quantilesMs, type Histogram } from "../../lib/model/histogram";
+import {
+  addToHistogram,
+  bucketCounts,
+  bucketOf,
+  mergeBucketCounts,
+  mergedPercentiles,
+  percentiles,
+  quantilesMs,
+  type Histogram,
+} from "../../lib/model/histogram";
 import { adjustedCount } from "../../lib/domain/sampling";
 
 function exactQuantile(sortedMs: number[], q: number): number {
@@ -10,12 +19,16 @@ function exactQuantile(sortedMs: number[], q: number): number {
 // Deterministic pseudo-random numbers so a failure is reproducible.
 function lcg(seed: number) {
   let s = seed >>> 0;
-  return () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
 }
 
 describe("log-scale histogram", () => {
   it.each([
-    ["log-normal around 20 ms", (r: () => number) => Math.exp(Math.log(20) + 1.2 * Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r()))],
+    [
+      "log-normal around 20 ms",
+      (r: () => number) =>
+        Math.exp(Math.log(20) + 1.2 * Math.sqrt(-2 * Math.log(r() + 1e-12)) * Math.cos(2 * Math.PI * r())),
+    ],
     ["bimodal 2 ms / 900 ms", (r: () => number) => (r() < 0.9 ? 2 + r() : 900 + 300 * r())],
     ["uniform 0.01 ms .. 60 s", (r: () => number) => 0.01 + r() * 60_000],
   ])("keeps p50/p95/p99 within 2%% of exact for %s, also after merging per-minute pieces", (_name, draw) => {
@@ -64,7 +77,7 @@ describe("adjusted count", () => {
 describe("bucket counts (the compact form the roll-up cache merges)", () => {
   it("merge to the same histogram and percentiles as merging objects, without touching the inputs", () => {
     let seed = 7;
-    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const hists: Histogram[] = Array.from({ length: 9 }, () => {
       const h: Histogram = {};
       for (let i = 0; i < 40; i++) addToHistogram(h, Math.floor(rnd() * 5e9), 1 + Math.floor(rnd() * 3));

@@ -6,9 +6,20 @@ import { copyChunks, startTimeText } from "../../lib/db/span-copy";
 
 const NOW = 1_800_000_000_000_000_000n;
 const raw = (over: Partial<RawSpan> = {}): RawSpan => ({
-  traceId: Buffer.alloc(16, 1), spanId: Buffer.alloc(8, 2), parentSpanId: Buffer.alloc(0), traceState: "",
-  name: "op", kind: 2, startNs: NOW - 1_000_000n, endNs: NOW, attributes: {}, events: [], links: [],
-  statusCode: 0, statusMessage: "", ...over,
+  traceId: Buffer.alloc(16, 1),
+  spanId: Buffer.alloc(8, 2),
+  parentSpanId: Buffer.alloc(0),
+  traceState: "",
+  name: "op",
+  kind: 2,
+  startNs: NOW - 1_000_000n,
+  endNs: NOW,
+  attributes: {},
+  events: [],
+  links: [],
+  statusCode: 0,
+  statusMessage: "",
+  ...over,
 });
 
 describe("value limits", () => {
@@ -37,16 +48,34 @@ describe("value limits", () => {
     let deep: Record<string, unknown> = { leaf: 1 };
     for (let i = 0; i < 20; i++) deep = { d: deep };
     expect(JSON.stringify(clean.attributes(deep as never)).length).toBeLessThan(100);
-    expect(clean.events([{ name: "a", timeUnixNano: "1", attributes: {} }, { name: "b", timeUnixNano: "2", attributes: {} }])).toHaveLength(1);
+    expect(
+      clean.events([
+        { name: "a", timeUnixNano: "1", attributes: {} },
+        { name: "b", timeUnixNano: "2", attributes: {} },
+      ]),
+    ).toHaveLength(1);
     expect(clean.adjusted.droppedEvents).toBe(1);
   });
 
   it("applies to names, resources and events in normalize, and rejects spans past a trace's cap", () => {
     const traces = new TraceSpanCounter(3);
     traces.add(Buffer.alloc(16, 1).toString("hex"), 2);
-    const spans = [raw({ name: "n".repeat(5000) }), raw({ spanId: Buffer.alloc(8, 3) }), raw({ spanId: Buffer.alloc(8, 4), traceId: Buffer.alloc(16, 9) })];
-    const batch = normalize([{ resource: { "service.name": "svc\u0000", big: "v".repeat(5000) }, scopes: [{ name: "", version: "", spans }] }],
-      { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n }, NOW, traces);
+    const spans = [
+      raw({ name: "n".repeat(5000) }),
+      raw({ spanId: Buffer.alloc(8, 3) }),
+      raw({ spanId: Buffer.alloc(8, 4), traceId: Buffer.alloc(16, 9) }),
+    ];
+    const batch = normalize(
+      [
+        {
+          resource: { "service.name": "svc\u0000", big: "v".repeat(5000) },
+          scopes: [{ name: "", version: "", spans }],
+        },
+      ],
+      { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n },
+      NOW,
+      traces,
+    );
     expect(batch.spans.map((s) => s.name.length)).toEqual([4096, 2]);
     expect(batch.spans[0]!.serviceName).toBe("svc\uFFFD");
     expect((batch.spans[0]!.resourceAttributes.big as string).length).toBe(4096);
@@ -70,7 +99,9 @@ describe("metrics", () => {
     c.inc({ reason: 'a "quoted"\nline' }, 2);
     c.inc({ reason: 'a "quoted"\nline' });
     r.gauge("g", "A gauge.", () => [{ value: 1.5 }]);
-    r.gauge("broken", "Fails.", async () => { throw new Error("db down"); });
+    r.gauge("broken", "Fails.", async () => {
+      throw new Error("db down");
+    });
     expect(await r.render()).toBe(
       '# HELP t_total Things.\n# TYPE t_total counter\nt_total{reason="a \\"quoted\\"\\nline"} 3\n# HELP g A gauge.\n# TYPE g gauge\ng 1.5\n',
     );
@@ -87,9 +118,17 @@ describe("COPY lines", () => {
 describe("storable strings", () => {
   it("cleans link ids too, and the COPY line repairs anything that still slipped through", () => {
     const clean = new ValueCleaner({ maxValueBytes: 100, maxAttributes: 5, maxEvents: 2 });
-    expect(clean.links([{ traceId: "a\u0000", spanId: "\ud800", attributes: {} }])).toEqual([{ traceId: "a\uFFFD", spanId: "\uFFFD", attributes: {} }]);
-    const [span] = normalize([{ resource: { "service.name": "svc" }, scopes: [{ name: "", version: "", spans: [raw()] }] }], { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n }, NOW).spans;
-    const line = Buffer.concat([...copyChunks([{ ...span!, name: "x\u0000y", attributes: { k: "\udc00", ok: "😀 \\u0000 literal" } }])]).toString("utf8");
+    expect(clean.links([{ traceId: "a\u0000", spanId: "\ud800", attributes: {} }])).toEqual([
+      { traceId: "a\uFFFD", spanId: "\uFFFD", attributes: {} },
+    ]);
+    const [span] = normalize(
+      [{ resource: { "service.name": "svc" }, scopes: [{ name: "", version: "", spans: [raw()] }] }],
+      { maxAgeNs: 10n ** 18n, maxFutureNs: 10n ** 12n },
+      NOW,
+    ).spans;
+    const line = Buffer.concat([
+      ...copyChunks([{ ...span!, name: "x\u0000y", attributes: { k: "\udc00", ok: "😀 \\u0000 literal" } }]),
+    ]).toString("utf8");
     expect(line).not.toContain("\u0000");
     expect(line.isWellFormed()).toBe(true);
     expect(line).toContain("x\uFFFDy");

@@ -10,10 +10,17 @@ import type { RawResourceGroup } from "../../lib/ingest/normalize";
 import { jsonRequest, protobufRequest, sdkSpans } from "../helpers/otlp-payloads";
 
 /** The protobuf decoder leaves span attributes as request bytes; as objects, for comparing with the JSON path. */
-const withObjects = (groups: RawResourceGroup[]) => groups.map((g) => ({
-  ...g,
-  scopes: g.scopes.map((sc) => ({ ...sc, spans: sc.spans.map((s) => ({ ...s, attributes: s.attributes instanceof WireAttributes ? s.attributes.toObject() : s.attributes })) })),
-}));
+const withObjects = (groups: RawResourceGroup[]) =>
+  groups.map((g) => ({
+    ...g,
+    scopes: g.scopes.map((sc) => ({
+      ...sc,
+      spans: sc.spans.map((s) => ({
+        ...s,
+        attributes: s.attributes instanceof WireAttributes ? s.attributes.toObject() : s.attributes,
+      })),
+    })),
+  }));
 
 describe("OTLP protobuf decoder", () => {
   it("reads what the OpenTelemetry serializer writes, identically to the JSON path", () => {
@@ -44,7 +51,11 @@ describe("OTLP protobuf decoder", () => {
       .bytes(1, kv("min", -(2n ** 63n)))
       .finish();
     const req = new ProtoWriter().bytes(1, new ProtoWriter().bytes(1, resource).finish()).finish();
-    expect(decodeExportTraceRequest(req)[0]!.resource).toEqual({ small: -5, big: "9007199254740993", min: "-9223372036854775808" });
+    expect(decodeExportTraceRequest(req)[0]!.resource).toEqual({
+      small: -5,
+      big: "9007199254740993",
+      min: "-9223372036854775808",
+    });
   });
 
   it("skips unknown fields of every wire type", () => {
@@ -64,9 +75,12 @@ describe("OTLP protobuf decoder", () => {
     }
     expect(() => decodeExportTraceRequest(Buffer.from([0x0a, 0xff, 0xff, 0x7f]))).toThrow(/runs past the end/);
     let nested = new ProtoWriter().string(1, "leaf").finish();
-    for (let i = 0; i < 40; i++) nested = new ProtoWriter().bytes(5, new ProtoWriter().bytes(1, nested).finish()).finish();
+    for (let i = 0; i < 40; i++)
+      nested = new ProtoWriter().bytes(5, new ProtoWriter().bytes(1, nested).finish()).finish();
     const kv = new ProtoWriter().string(1, "deep").bytes(2, nested).finish();
-    const req = new ProtoWriter().bytes(1, new ProtoWriter().bytes(1, new ProtoWriter().bytes(1, kv).finish()).finish()).finish();
+    const req = new ProtoWriter()
+      .bytes(1, new ProtoWriter().bytes(1, new ProtoWriter().bytes(1, kv).finish()).finish())
+      .finish();
     expect(() => decodeExportTraceRequest(req)).toThrow(/nested deeper than 16/);
   });
 
@@ -86,36 +100,59 @@ describe("OTLP JSON decoder", () => {
   it("accepts int64 as string or number, enum names, and ignores unknown fields", () => {
     const groups = decodeOtlpJson({
       futureField: true,
-      resourceSpans: [{
-        resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
-        scopeSpans: [{
-          scope: { name: "lib", version: "2" },
-          spans: [{
-            traceId: "5B8EFFF798038103D269B633813FC60C", spanId: "EEE19B7EC3C1B174", parentSpanId: "",
-            name: "op", kind: "SPAN_KIND_CLIENT", startTimeUnixNano: 1_700_000_000_000_000_000, endTimeUnixNano: "1700000000000000123",
-            status: { code: "STATUS_CODE_ERROR", message: "x" }, unknown: { a: 1 },
-            attributes: [
-              { key: "i", value: { intValue: "42" } }, { key: "d", value: { doubleValue: 1.5 } },
-              { key: "b", value: { boolValue: true } }, { key: "arr", value: { arrayValue: { values: [{ intValue: 1 }, { stringValue: "s" }] } } },
-              { key: "kv", value: { kvlistValue: { values: [{ key: "inner", value: { stringValue: "v" } }] } } },
-              { key: "__proto__", value: { stringValue: "just a key" } },
-            ],
-          }],
-        }],
-      }],
+      resourceSpans: [
+        {
+          resource: { attributes: [{ key: "service.name", value: { stringValue: "svc" } }] },
+          scopeSpans: [
+            {
+              scope: { name: "lib", version: "2" },
+              spans: [
+                {
+                  traceId: "5B8EFFF798038103D269B633813FC60C",
+                  spanId: "EEE19B7EC3C1B174",
+                  parentSpanId: "",
+                  name: "op",
+                  kind: "SPAN_KIND_CLIENT",
+                  startTimeUnixNano: 1_700_000_000_000_000_000,
+                  endTimeUnixNano: "1700000000000000123",
+                  status: { code: "STATUS_CODE_ERROR", message: "x" },
+                  unknown: { a: 1 },
+                  attributes: [
+                    { key: "i", value: { intValue: "42" } },
+                    { key: "d", value: { doubleValue: 1.5 } },
+                    { key: "b", value: { boolValue: true } },
+                    { key: "arr", value: { arrayValue: { values: [{ intValue: 1 }, { stringValue: "s" }] } } },
+                    { key: "kv", value: { kvlistValue: { values: [{ key: "inner", value: { stringValue: "v" } }] } } },
+                    { key: "__proto__", value: { stringValue: "just a key" } },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      ],
     });
     const span = groups[0]!.scopes[0]!.spans[0]!;
     expect(span.traceId.toString("hex")).toBe("5b8efff798038103d269b633813fc60c");
     expect(span.kind).toBe(3);
     expect(span.statusCode).toBe(2);
     expect(span.endNs - span.startNs).toBe(123n);
-    expect(span.attributes).toEqual({ i: 42, d: 1.5, b: true, arr: [1, "s"], kv: { inner: "v" }, ["__proto__"]: "just a key" });
+    expect(span.attributes).toEqual({
+      i: 42,
+      d: 1.5,
+      b: true,
+      arr: [1, "s"],
+      kv: { inner: "v" },
+      ["__proto__"]: "just a key",
+    });
     expect(Object.keys(span.attributes)).toContain("__proto__");
     expect(groups[0]!.scopes[0]!.name).toBe("lib");
   });
 
   it("marks malformed spans instead of failing the request", () => {
-    const [group] = decodeOtlpJson({ resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "xyz", startTimeUnixNano: "-1" }, "not a span"] }] }] });
+    const [group] = decodeOtlpJson({
+      resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: "xyz", startTimeUnixNano: "-1" }, "not a span"] }] }],
+    });
     const [a, b] = group!.scopes[0]!.spans;
     expect(a!.problem).toMatch(/traceId is not a hex string; startTimeUnixNano must be an unsigned integer/);
     expect(b!.problem).toBe("span must be an object");
@@ -123,8 +160,9 @@ describe("OTLP JSON decoder", () => {
 });
 
 describe("protobuf framing: varints bounded exactly", () => {
-  const Request = protobuf.parse(readFileSync(path.join(import.meta.dirname, "../../bench/otlp-trace.proto"), "utf8")).root
-    .lookupType("bench.ExportTraceServiceRequest");
+  const Request = protobuf
+    .parse(readFileSync(path.join(import.meta.dirname, "../../bench/otlp-trace.proto"), "utf8"))
+    .root.lookupType("bench.ExportTraceServiceRequest");
   // Field 1 (resourceSpans, length-delimited) whose length varint carries bits above 32: the low 32 bits are 0 or 3,
   // so a reader that wraps sees an empty or tiny message and answers 200. No message is 4 GiB: all are refused.
   const cases: [string, number[]][] = [
@@ -145,7 +183,9 @@ describe("protobuf framing: varints bounded exactly", () => {
 
   it("still reads a length written with redundant continuation bytes", () => {
     // 0 as a 2-byte varint (0x80 0x00) is valid protobuf: an empty resourceSpans entry.
-    expect(decodeExportTraceRequest(Buffer.from([0x0a, 0x80, 0x00]))).toEqual([{ resource: expect.any(Object), scopes: [] }]);
+    expect(decodeExportTraceRequest(Buffer.from([0x0a, 0x80, 0x00]))).toEqual([
+      { resource: expect.any(Object), scopes: [] },
+    ]);
     expect(Request.decode(Buffer.from([0x0a, 0x80, 0x00])).toJSON()).toEqual({ resourceSpans: [{}] });
   });
 });

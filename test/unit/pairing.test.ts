@@ -9,12 +9,29 @@ const id = () => (++seq).toString(16).padStart(16, "0");
 
 function span(kind: number, service: string, over: Partial<AggSpan> = {}): AggSpan {
   return {
-    traceId: T, spanId: id(), parentSpanId: null, serviceName: service, name: `${service}-op`, kind,
-    startNs: BASE + 1_000_000n, durationNs: 10_000_000n, statusCode: 0, statusMessage: null, traceState: null,
-    attributes: {}, resourceAttributes: {}, links: [], epoch: 1, ...over,
+    traceId: T,
+    spanId: id(),
+    parentSpanId: null,
+    serviceName: service,
+    name: `${service}-op`,
+    kind,
+    startNs: BASE + 1_000_000n,
+    durationNs: 10_000_000n,
+    statusCode: 0,
+    statusMessage: null,
+    traceState: null,
+    attributes: {},
+    resourceAttributes: {},
+    links: [],
+    epoch: 1,
+    ...over,
   };
 }
-const SERVER = 2, CLIENT = 3, PRODUCER = 4, CONSUMER = 5, INTERNAL = 1;
+const SERVER = 2,
+  CLIENT = 3,
+  PRODUCER = 4,
+  CONSUMER = 5,
+  INTERNAL = 1;
 const child = (parent: AggSpan, kind: number, service: string, over: Partial<AggSpan> = {}) =>
   span(kind, service, { parentSpanId: parent.spanId, traceId: parent.traceId, ...over });
 
@@ -25,14 +42,19 @@ function run(spans: AggSpan[], wait = 0): Observations {
   const windowEnd = (e: number) => e + wait;
   for (const e of epochs) {
     const visible = new SpanIndex(spans.filter((s) => s.epoch <= windowEnd(e)));
-    const o = observeEpoch(spans.filter((s) => s.epoch === e), visible, windowEnd);
+    const o = observeEpoch(
+      spans.filter((s) => s.epoch === e),
+      visible,
+      windowEnd,
+    );
     out.edges.push(...o.edges);
     out.services.push(...o.services);
     out.quality.push(...o.quality);
   }
   return out;
 }
-const edges = (o: Observations) => o.edges.map((e) => `${e.source}->${e.target}:${e.connectionType}:${e.targetType}`).sort();
+const edges = (o: Observations) =>
+  o.edges.map((e) => `${e.source}->${e.target}:${e.connectionType}:${e.targetType}`).sort();
 const quality = (o: Observations) => o.quality.map((q) => `${q.service}:${q.counter}`).sort();
 
 describe("pairing rules", () => {
@@ -43,17 +65,34 @@ describe("pairing rules", () => {
     const o = run([root, call, served]);
     expect(edges(o)).toEqual(["gateway->orders:rpc:service", "user->gateway:rpc:service"]);
     const e = o.edges.find((x) => x.target === "orders")!;
-    expect([e.clientNs, e.serverNs, e.spanId, e.minuteMs]).toEqual([50_000_000n, 40_000_000n, call.spanId, 1_800_000_000_000]);
+    expect([e.clientNs, e.serverNs, e.spanId, e.minuteMs]).toEqual([
+      50_000_000n,
+      40_000_000n,
+      call.spanId,
+      1_800_000_000_000,
+    ]);
     expect(quality(o)).toEqual(["gateway:rootServerSpans"]);
-    expect(o.services.map((s) => `${s.service}/${s.operation}`).sort()).toEqual(["gateway/", "gateway/gateway-op", "orders/", "orders/orders-op"]);
+    expect(o.services.map((s) => `${s.service}/${s.operation}`).sort()).toEqual([
+      "gateway/",
+      "gateway/gateway-op",
+      "orders/",
+      "orders/orders-op",
+    ]);
   });
 
   it("counts fan-out and retries as separate calls", () => {
     const root = span(SERVER, "gateway");
     const calls = [0, 1, 2].map(() => child(root, CLIENT, "gateway"));
-    const servers = calls.map((c, i) => child(c, SERVER, i === 2 ? "users" : "orders", { statusCode: i === 0 ? 2 : 0 }));
+    const servers = calls.map((c, i) =>
+      child(c, SERVER, i === 2 ? "users" : "orders", { statusCode: i === 0 ? 2 : 0 }),
+    );
     const o = run([root, ...calls, ...servers]);
-    expect(edges(o)).toEqual(["gateway->orders:rpc:service", "gateway->orders:rpc:service", "gateway->users:rpc:service", "user->gateway:rpc:service"]);
+    expect(edges(o)).toEqual([
+      "gateway->orders:rpc:service",
+      "gateway->orders:rpc:service",
+      "gateway->users:rpc:service",
+      "user->gateway:rpc:service",
+    ]);
     expect(o.edges.filter((e) => e.failed)).toHaveLength(1);
   });
 
@@ -62,19 +101,35 @@ describe("pairing rules", () => {
     const internal = child(root, INTERNAL, "orders");
     const call = child(internal, CLIENT, "orders");
     const self = child(call, SERVER, "orders");
-    expect(edges(run([root, internal, call, self]))).toEqual(["orders->orders:rpc:service", "user->orders:rpc:service"]);
+    expect(edges(run([root, internal, call, self]))).toEqual([
+      "orders->orders:rpc:service",
+      "user->orders:rpc:service",
+    ]);
   });
 
   it("names databases, queues, external APIs and unknown calls as typed virtual nodes", () => {
     const root = span(SERVER, "inventory");
     const spans = [
       root,
-      child(root, CLIENT, "inventory", { attributes: { "db.system": "postgresql", "db.namespace": "stock", "server.address": "pg-1", "server.port": 5432 } }),
+      child(root, CLIENT, "inventory", {
+        attributes: {
+          "db.system": "postgresql",
+          "db.namespace": "stock",
+          "server.address": "pg-1",
+          "server.port": 5432,
+        },
+      }),
       child(root, CLIENT, "inventory", { attributes: { "db.system": "redis" } }),
-      child(root, CLIENT, "inventory", { attributes: { "peer.service": "stripe", "server.address": "api.stripe.com" } }),
+      child(root, CLIENT, "inventory", {
+        attributes: { "peer.service": "stripe", "server.address": "api.stripe.com" },
+      }),
       child(root, CLIENT, "inventory", { attributes: { "url.full": "https://maps.example.com/v1/geo?q=1" } }),
-      child(root, CLIENT, "inventory", { attributes: { "network.peer.address": "10.1.2.3", "network.peer.port": 8080 } }),
-      child(root, PRODUCER, "inventory", { attributes: { "messaging.system": "kafka", "messaging.destination.name": "stock-events" } }),
+      child(root, CLIENT, "inventory", {
+        attributes: { "network.peer.address": "10.1.2.3", "network.peer.port": 8080 },
+      }),
+      child(root, PRODUCER, "inventory", {
+        attributes: { "messaging.system": "kafka", "messaging.destination.name": "stock-events" },
+      }),
       child(root, CLIENT, "inventory"),
     ];
     const o = run(spans);
@@ -94,13 +149,27 @@ describe("pairing rules", () => {
 
   it("pairs producer -> consumer through the parent and through span links, naming the broker", () => {
     const root = span(SERVER, "orders");
-    const produce = child(root, PRODUCER, "orders", { attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "emails" } });
+    const produce = child(root, PRODUCER, "orders", {
+      attributes: { "messaging.system": "rabbitmq", "messaging.destination.name": "emails" },
+    });
     const consumeChild = child(produce, CONSUMER, "notify");
     const produce2 = child(root, PRODUCER, "orders", { attributes: { "messaging.system": "rabbitmq" } });
-    const consumeLinked = span(CONSUMER, "notify", { traceId: "1".repeat(32), links: [{ traceId: T, spanId: produce2.spanId }] });
+    const consumeLinked = span(CONSUMER, "notify", {
+      traceId: "1".repeat(32),
+      links: [{ traceId: T, spanId: produce2.spanId }],
+    });
     const o = run([root, produce, consumeChild, produce2, consumeLinked]);
-    expect(edges(o)).toEqual(["orders->notify:messaging:service", "orders->notify:messaging:service", "user->orders:rpc:service"]);
-    expect(o.edges.filter((e) => e.source === "orders").map((e) => e.broker).sort()).toEqual(["rabbitmq", "rabbitmq/emails"]);
+    expect(edges(o)).toEqual([
+      "orders->notify:messaging:service",
+      "orders->notify:messaging:service",
+      "user->orders:rpc:service",
+    ]);
+    expect(
+      o.edges
+        .filter((e) => e.source === "orders")
+        .map((e) => e.broker)
+        .sort(),
+    ).toEqual(["rabbitmq", "rabbitmq/emails"]);
   });
 
   it("flags orphans and treats a root consumer like a root server", () => {
@@ -124,11 +193,21 @@ describe("pairing rules", () => {
       const c = child(root, CLIENT, "a");
       return [c, child(c, SERVER, "b", { attributes: attrs as never, statusCode })];
     };
-    const spans = [root, ...mk({ "http.response.status_code": 503 }), ...mk({ "rpc.grpc.status_code": 14 }), ...mk({ "http.response.status_code": 429 }),
-      ...mk({ "http.response.status_code": 404 }), ...mk({ "http.response.status_code": 500 }, 1)];
+    const spans = [
+      root,
+      ...mk({ "http.response.status_code": 503 }),
+      ...mk({ "rpc.grpc.status_code": 14 }),
+      ...mk({ "http.response.status_code": 429 }),
+      ...mk({ "http.response.status_code": 404 }),
+      ...mk({ "http.response.status_code": 500 }, 1),
+    ];
     const ab = run(spans).edges.filter((e) => e.target === "b");
     expect(ab.map((e) => [e.failed, e.status4xx, e.throttled])).toEqual([
-      [true, false, false], [true, false, false], [false, true, true], [false, true, false], [false, false, false],
+      [true, false, false],
+      [true, false, false],
+      [false, true, true],
+      [false, true, false],
+      [false, false, false],
     ]);
     expect(ab[0]!.errorMessage).toBe("HTTP 503");
   });
@@ -171,7 +250,12 @@ describe("early and final passes", () => {
     for (const e of epochs) {
       const batch = spans.filter((s) => s.epoch === e);
       const early = observeEpoch(batch, new SpanIndex(spans.filter((s) => s.epoch <= e)), windowEnd, "early");
-      const final = observeEpoch(batch, new SpanIndex(spans.filter((s) => s.epoch <= windowEnd(e))), windowEnd, "final");
+      const final = observeEpoch(
+        batch,
+        new SpanIndex(spans.filter((s) => s.epoch <= windowEnd(e))),
+        windowEnd,
+        "final",
+      );
       for (const o of [early, final]) {
         out.edges.push(...o.edges);
         out.services.push(...o.services);
@@ -180,8 +264,12 @@ describe("early and final passes", () => {
     }
     return out;
   }
-  const all = (o: Observations) => [edges(o), quality(o), o.services.map((s) => `${s.service}/${s.operation}/${s.weight}`).sort(),
-    o.edges.map((e) => `${e.source}->${e.target}:${e.weight}:${e.failed}:${e.clientNs}:${e.serverNs}`).sort()];
+  const all = (o: Observations) => [
+    edges(o),
+    quality(o),
+    o.services.map((s) => `${s.service}/${s.operation}/${s.weight}`).sort(),
+    o.edges.map((e) => `${e.source}->${e.target}:${e.weight}:${e.failed}:${e.clientNs}:${e.serverNs}`).sort(),
+  ];
 
   it("add up to one pass after the wait, for random traces spread over epochs", () => {
     let rng = 7;
@@ -193,11 +281,17 @@ describe("early and final passes", () => {
       for (let i = 0; i < 2 + rand(8); i++) {
         const parent = spans.length && rand(5) > 0 ? spans[rand(spans.length)] : undefined;
         const linked = spans.length && rand(4) === 0 ? spans[rand(spans.length)] : undefined;
-        spans.push(span(kinds[rand(kinds.length)]!, `svc${rand(4)}`, {
-          traceId, parentSpanId: parent ? parent.spanId : null, epoch: 1 + rand(6), statusCode: rand(5) === 0 ? 2 : 0,
-          traceState: rand(3) === 0 ? "ot=th:8" : null, links: linked ? [{ traceId, spanId: linked.spanId }] : [],
-          attributes: rand(4) === 0 ? { "zipkin.shared": true } : rand(3) === 0 ? { "peer.service": "ext" } : {},
-        }));
+        spans.push(
+          span(kinds[rand(kinds.length)]!, `svc${rand(4)}`, {
+            traceId,
+            parentSpanId: parent ? parent.spanId : null,
+            epoch: 1 + rand(6),
+            statusCode: rand(5) === 0 ? 2 : 0,
+            traceState: rand(3) === 0 ? "ot=th:8" : null,
+            links: linked ? [{ traceId, spanId: linked.spanId }] : [],
+            attributes: rand(4) === 0 ? { "zipkin.shared": true } : rand(3) === 0 ? { "peer.service": "ext" } : {},
+          }),
+        );
       }
       const wait = rand(3);
       expect(all(runTwoPhase(spans, wait))).toEqual(all(run(spans, wait)));
@@ -209,9 +303,19 @@ describe("early and final passes", () => {
     const call = child(root, CLIENT, "gateway", { epoch: 1 });
     const served = child(call, SERVER, "orders", { epoch: 1 });
     const lonely = child(root, CLIENT, "gateway", { epoch: 1, attributes: { "peer.service": "payments-api" } });
-    const early = observeEpoch([root, call, served, lonely], new SpanIndex([root, call, served, lonely]), (e) => e + 30, "early");
+    const early = observeEpoch(
+      [root, call, served, lonely],
+      new SpanIndex([root, call, served, lonely]),
+      (e) => e + 30,
+      "early",
+    );
     expect(edges(early)).toEqual(["gateway->orders:rpc:service", "user->gateway:rpc:service"]);
-    const final = observeEpoch([root, call, served, lonely], new SpanIndex([root, call, served, lonely]), (e) => e + 30, "final");
+    const final = observeEpoch(
+      [root, call, served, lonely],
+      new SpanIndex([root, call, served, lonely]),
+      (e) => e + 30,
+      "final",
+    );
     expect(edges(final)).toEqual(["gateway->payments-api:virtual:external"]);
   });
 
@@ -221,8 +325,11 @@ describe("early and final passes", () => {
     const zipkinServer = child(call, SERVER, "payments");
     const zipkinCall = child(zipkinServer, CLIENT, "payments", { attributes: { "peer.service": "gateway-api" } });
     const o = run([root, call, zipkinServer, zipkinCall]);
-    expect(o.edges.map((e) => `${e.source}->${e.target}:${e.weight}`).sort()).toEqual(
-      ["gateway->payments:2", "payments->gateway-api:2", "user->gateway:2"]);
+    expect(o.edges.map((e) => `${e.source}->${e.target}:${e.weight}`).sort()).toEqual([
+      "gateway->payments:2",
+      "payments->gateway-api:2",
+      "user->gateway:2",
+    ]);
     expect(o.services.filter((s) => s.service === "payments").map((s) => s.weight)).toEqual([2, 2]);
   });
 });

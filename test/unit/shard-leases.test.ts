@@ -8,12 +8,18 @@ describe("shard lease planning", () => {
     expect(fairShare(4, 8)).toBe(1);
     expect(fairShare(4, 0)).toBe(4);
     for (let shards = 1; shards <= 16; shards++) {
-      for (let workers = 1; workers <= 20; workers++) expect(fairShare(shards, workers) * workers).toBeGreaterThanOrEqual(shards);
+      for (let workers = 1; workers <= 20; workers++)
+        expect(fairShare(shards, workers) * workers).toBeGreaterThanOrEqual(shards);
     }
   });
 
   it("a lone worker claims every free shard", () => {
-    expect(planLeases({ shardCount: 4, liveWorkers: 1, mine: [], heldByOthers: [] })).toEqual({ renew: [], release: [], candidates: [0, 1, 2, 3], want: 4 });
+    expect(planLeases({ shardCount: 4, liveWorkers: 1, mine: [], heldByOthers: [] })).toEqual({
+      renew: [],
+      release: [],
+      candidates: [0, 1, 2, 3],
+      want: 4,
+    });
   });
 
   it("a worker over its share releases the extras when a newcomer appears", () => {

@@ -7,7 +7,13 @@ const covered = (blocks: TimeBlock[]) => blocks.flatMap(unitsOf);
 
 describe("time blocks for the roll-up cache", () => {
   it("cover every hour exactly once with aligned power-of-two blocks", () => {
-    for (const [fromH, toH] of [[0, 24], [5, 29], [493_001, 493_169], [7, 8], [1000, 1000 + 168]]) {
+    for (const [fromH, toH] of [
+      [0, 24],
+      [5, 29],
+      [493_001, 493_169],
+      [7, 8],
+      [1000, 1000 + 168],
+    ]) {
       const blocks = hourBlocks(fromH! * H, toH! * H, toH! * H);
       expect(covered(blocks)).toEqual(Array.from({ length: toH! - fromH! }, (_, i) => (fromH! + i) * H));
       for (const b of blocks) {
@@ -28,7 +34,10 @@ describe("time blocks for the roll-up cache", () => {
 
   it("give hot units blocks of their own", () => {
     const blocks = hourBlocks(0, 24 * H, 22 * H);
-    expect(blocks.slice(-2)).toEqual([{ start: 22 * H, count: 1, unit: H, hot: true }, { start: 23 * H, count: 1, unit: H, hot: true }]);
+    expect(blocks.slice(-2)).toEqual([
+      { start: 22 * H, count: 1, unit: H, hot: true },
+      { start: 23 * H, count: 1, unit: H, hot: true },
+    ]);
     expect(blocks.slice(0, -2).every((b) => !b.hot)).toBe(true);
     expect(covered(blocks)).toHaveLength(24);
     expect(hourBlocks(0, 4 * H, 10 * H).map((b) => b.count)).toEqual([4]);

@@ -15,7 +15,13 @@ describe("API time parameters", () => {
 
   it("rejects nonsense with a 400 that names the field", () => {
     for (const bad of ["yesterday", "now+5m", "12", "2026-13-45"]) {
-      const err = (() => { try { parseTime(bad, NOW, "from"); } catch (e) { return e; } })();
+      const err = (() => {
+        try {
+          parseTime(bad, NOW, "from");
+        } catch (e) {
+          return e;
+        }
+      })();
       expect(err).toBeInstanceOf(AppError);
       expect((err as AppError).status).toBe(400);
       expect((err as AppError).message).toMatch(/^from:/);
@@ -42,12 +48,16 @@ describe("reading a range from minute and hour roll-ups", () => {
   const d = (iso: string) => new Date(`2026-11-24T${iso}Z`);
   it("uses hours for the whole hours inside and minutes for the ends", () => {
     expect(splitByHour(d("09:15:00"), d("12:30:00"))).toEqual({
-      head: [d("09:15:00"), d("10:00:00")], hours: [d("10:00:00"), d("12:00:00")], tail: [d("12:00:00"), d("12:30:00")],
+      head: [d("09:15:00"), d("10:00:00")],
+      hours: [d("10:00:00"), d("12:00:00")],
+      tail: [d("12:00:00"), d("12:30:00")],
     });
   });
   it("uses only minutes when no whole hour fits", () => {
     expect(splitByHour(d("09:15:00"), d("09:45:00"))).toEqual({
-      head: [d("09:15:00"), d("09:45:00")], hours: [d("09:45:00"), d("09:45:00")], tail: [d("09:45:00"), d("09:45:00")],
+      head: [d("09:15:00"), d("09:45:00")],
+      hours: [d("09:45:00"), d("09:45:00")],
+      tail: [d("09:45:00"), d("09:45:00")],
     });
   });
 });
@@ -55,7 +65,11 @@ describe("reading a range from minute and hour roll-ups", () => {
 describe("read window", () => {
   it("reads short windows exactly and widens long ones to whole hours, with rates over the covered time", () => {
     const at = (s: string) => new Date(`2026-11-24T${s}Z`);
-    expect(readWindow(at("10:07:00"), at("11:37:00"))).toEqual({ from: at("10:07:00"), to: at("11:37:00"), seconds: 5400 });
+    expect(readWindow(at("10:07:00"), at("11:37:00"))).toEqual({
+      from: at("10:07:00"),
+      to: at("11:37:00"),
+      seconds: 5400,
+    });
     const now = at("23:37:00").getTime();
     const day = readWindow(new Date(now - 24 * 3600_000), new Date(now), now);
     expect(day.from.toISOString()).toBe("2026-11-23T23:00:00.000Z");

@@ -1,22 +1,52 @@
 import { describe, expect, it } from "vitest";
-import { attributeCandidates, attributeTextNeedles, parseTraceSearch, synthesizedTag } from "../../lib/domain/trace-search";
+import {
+  attributeCandidates,
+  attributeTextNeedles,
+  parseTraceSearch,
+  synthesizedTag,
+} from "../../lib/domain/trace-search";
 
 describe("trace search criteria", () => {
   it("reads every field and defaults to the last hour", () => {
-    expect(parseTraceSearch(new URLSearchParams("service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db&attr=k%3Dv&attr="))).toEqual({
-      from: "now-1h", to: "now", service: "orders", operation: "POST", minMs: 100, maxMs: 2000, status: "error",
-      attributes: [{ key: "http.route", value: "/a=b" }, { key: "k", value: "v" }],
+    expect(
+      parseTraceSearch(
+        new URLSearchParams(
+          "service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db&attr=k%3Dv&attr=",
+        ),
+      ),
+    ).toEqual({
+      from: "now-1h",
+      to: "now",
+      service: "orders",
+      operation: "POST",
+      minMs: 100,
+      maxMs: 2000,
+      status: "error",
+      attributes: [
+        { key: "http.route", value: "/a=b" },
+        { key: "k", value: "v" },
+      ],
     });
-    expect(parseTraceSearch({ service: "", status: "weird" })).toMatchObject({ service: null, status: "any", attributes: [] });
-    expect(parseTraceSearch({ attr: ["a=1", "b=2"] }).attributes).toEqual([{ key: "a", value: "1" }, { key: "b", value: "2" }]);
+    expect(parseTraceSearch({ service: "", status: "weird" })).toMatchObject({
+      service: null,
+      status: "any",
+      attributes: [],
+    });
+    expect(parseTraceSearch({ attr: ["a=1", "b=2"] }).attributes).toEqual([
+      { key: "a", value: "1" },
+      { key: "b", value: "2" },
+    ]);
   });
   it("knows the tags Jaeger derives from span fields", () => {
     expect(synthesizedTag({ key: "span.kind", value: "consumer" })).toEqual({ field: "kind", value: 5 });
     expect(synthesizedTag({ key: "error", value: "true" })).toEqual({ field: "statusCode", value: 2 });
     expect(synthesizedTag({ key: "otel.status_code", value: "OK" })).toEqual({ field: "statusCode", value: 1 });
     expect(synthesizedTag({ key: "otel.scope.name", value: "http" })).toEqual({ field: "scopeName", value: "http" });
-    expect([synthesizedTag({ key: "span.kind", value: "up" }), synthesizedTag({ key: "error", value: "false" }), synthesizedTag({ key: "a", value: "1" })])
-      .toEqual([null, null, null]);
+    expect([
+      synthesizedTag({ key: "span.kind", value: "up" }),
+      synthesizedTag({ key: "error", value: "false" }),
+      synthesizedTag({ key: "a", value: "1" }),
+    ]).toEqual([null, null, null]);
   });
   it("rejects malformed numbers and attributes with a 400", () => {
     expect(() => parseTraceSearch(new URLSearchParams("minMs=-3"))).toThrow(/minMs must be/);
@@ -29,9 +59,13 @@ describe("trace search criteria", () => {
   it("finds text every matching stored span contains, compact or as jsonb printed it, and says nothing when unsure", () => {
     // As the collector stores attributes (JSON.stringify / our encoder) and as a row converted from jsonb reads.
     const compact = (o: Record<string, unknown>) => JSON.stringify(o);
-    const spaced = (o: Record<string, unknown>) => `{${Object.entries(o).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(", ")}}`;
+    const spaced = (o: Record<string, unknown>) =>
+      `{${Object.entries(o)
+        .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+        .join(", ")}}`;
     const stored = (o: Record<string, unknown>) => [compact(o), spaced(o)];
-    const contains = (text: string, n: { key: string; value: string | null }) => text.includes(n.key) && (n.value === null || text.includes(n.value));
+    const contains = (text: string, n: { key: string; value: string | null }) =>
+      text.includes(n.key) && (n.value === null || text.includes(n.value));
     const cases: [{ key: string; value: string }, Record<string, unknown>[]][] = [
       [{ key: "http.route", value: "/api/orders/{id}" }, [{ "http.route": "/api/orders/{id}", other: 1 }]],
       [{ key: "http.status_code", value: "500" }, [{ "http.status_code": 500 }, { "http.status_code": "500" }]],
@@ -42,7 +76,9 @@ describe("trace search criteria", () => {
     for (const [filter, matching] of cases) {
       const needles = attributeTextNeedles(filter)!;
       expect(needles.value).not.toBeNull();
-      for (const span of matching) for (const text of stored(span)) expect(contains(text, needles), `${text} for ${JSON.stringify(filter)}`).toBe(true);
+      for (const span of matching)
+        for (const text of stored(span))
+          expect(contains(text, needles), `${text} for ${JSON.stringify(filter)}`).toBe(true);
     }
     // And it does rule rows out: the key without the value, or the value without the key.
     const route = attributeTextNeedles({ key: "http.route", value: "/a/b" })!;

@@ -1,15 +1,39 @@
 import { describe, expect, it } from "vitest";
 import { waterfallRows, type TraceSpanInput } from "../../lib/domain/trace-tree";
 
-const span = (spanId: string, parentSpanId: string | null, startNs: number, over: Partial<TraceSpanInput> = {}): TraceSpanInput => ({
-  spanId, parentSpanId, serviceName: "svc", name: spanId, kind: 1, startNs: BigInt(startNs), durationNs: 1_000_000n,
-  statusCode: 0, statusMessage: null, attributes: {}, ...over,
+const span = (
+  spanId: string,
+  parentSpanId: string | null,
+  startNs: number,
+  over: Partial<TraceSpanInput> = {},
+): TraceSpanInput => ({
+  spanId,
+  parentSpanId,
+  serviceName: "svc",
+  name: spanId,
+  kind: 1,
+  startNs: BigInt(startNs),
+  durationNs: 1_000_000n,
+  statusCode: 0,
+  statusMessage: null,
+  attributes: {},
+  ...over,
 });
 
 describe("waterfall order", () => {
   it("nests children under parents in start order with offsets from the earliest span", () => {
-    const rows = waterfallRows([span("a", null, 1_000_000), span("c", "a", 3_000_000), span("b", "a", 2_000_000), span("d", "b", 2_500_000)]);
-    expect(rows.map((r) => [r.spanId, r.depth, r.offsetMs])).toEqual([["a", 0, 0], ["b", 1, 1], ["d", 2, 1.5], ["c", 1, 2]]);
+    const rows = waterfallRows([
+      span("a", null, 1_000_000),
+      span("c", "a", 3_000_000),
+      span("b", "a", 2_000_000),
+      span("d", "b", 2_500_000),
+    ]);
+    expect(rows.map((r) => [r.spanId, r.depth, r.offsetMs])).toEqual([
+      ["a", 0, 0],
+      ["b", 1, 1],
+      ["d", 2, 1.5],
+      ["c", 1, 2],
+    ]);
   });
 
   it("shows spans with a missing parent as flagged roots and keeps cycles visible", () => {
@@ -19,12 +43,24 @@ describe("waterfall order", () => {
   });
 
   it("lists Zipkin shared client/server halves once each without repeating their children", () => {
-    const rows = waterfallRows([span("r", null, 0), span("s", "r", 1, { kind: 3 }), span("s", "r", 2, { kind: 2 }), span("k", "s", 3)]);
+    const rows = waterfallRows([
+      span("r", null, 0),
+      span("s", "r", 1, { kind: 3 }),
+      span("s", "r", 2, { kind: 2 }),
+      span("k", "s", 3),
+    ]);
     expect(rows.map((r) => r.spanId)).toEqual(["r", "s", "k", "s"]);
   });
 
   it("renders attribute values as strings", () => {
-    const [row] = waterfallRows([span("a", null, 0, { attributes: { n: 1, s: "<b>", arr: [1, 2], b: { bytesValue: "AAEC" } } })]);
-    expect(row!.attributes).toEqual([["n", "1"], ["s", "<b>"], ["arr", "[1,2]"], ["b", "bytes (base64) AAEC"]]);
+    const [row] = waterfallRows([
+      span("a", null, 0, { attributes: { n: 1, s: "<b>", arr: [1, 2], b: { bytesValue: "AAEC" } } }),
+    ]);
+    expect(row!.attributes).toEqual([
+      ["n", "1"],
+      ["s", "<b>"],
+      ["arr", "[1,2]"],
+      ["b", "bytes (base64) AAEC"],
+    ]);
   });
 });

@@ -7,7 +7,11 @@ describe("trace view state", () => {
   it("round-trips and ignores malformed ids", () => {
     const s = { span: "00f067aa0ba902b7", collapsed: ["0000000000000001", "00000000000000aa"], search: "payment" };
     expect(parseTraceViewState(traceViewParams(s))).toEqual(s);
-    expect(parseTraceViewState({ span: "<script>", collapsed: "zz,0000000000000001" })).toEqual({ span: null, collapsed: ["0000000000000001"], search: "" });
+    expect(parseTraceViewState({ span: "<script>", collapsed: "zz,0000000000000001" })).toEqual({
+      span: null,
+      collapsed: ["0000000000000001"],
+      search: "",
+    });
   });
 
   it("hides the descendants of collapsed rows only", () => {

@@ -3,18 +3,26 @@ import { decodeZipkinJson } from "../../lib/ingest/zipkin";
 import type { Attributes } from "../../lib/model/span";
 
 const base = {
-  traceId: "463ac35c9f6413ad", id: "a2fb4a1d1a96d312", parentId: "0020000000000001", name: "get /api",
-  timestamp: 1_700_000_000_123_456, duration: 2_500, localEndpoint: { serviceName: "frontend", ipv4: "10.0.0.1" },
+  traceId: "463ac35c9f6413ad",
+  id: "a2fb4a1d1a96d312",
+  parentId: "0020000000000001",
+  name: "get /api",
+  timestamp: 1_700_000_000_123_456,
+  duration: 2_500,
+  localEndpoint: { serviceName: "frontend", ipv4: "10.0.0.1" },
 };
 
 describe("Zipkin v2 decoder", () => {
   it("maps ids, kind, microsecond times, endpoints, tags and annotations", () => {
-    const [g] = decodeZipkinJson([{
-      ...base, kind: "CLIENT",
-      remoteEndpoint: { serviceName: "backend", ipv4: "10.0.0.2", port: 8080 },
-      tags: { "http.method": "GET", error: "connection reset" },
-      annotations: [{ timestamp: 1_700_000_000_124_000, value: "ws" }],
-    }]);
+    const [g] = decodeZipkinJson([
+      {
+        ...base,
+        kind: "CLIENT",
+        remoteEndpoint: { serviceName: "backend", ipv4: "10.0.0.2", port: 8080 },
+        tags: { "http.method": "GET", error: "connection reset" },
+        annotations: [{ timestamp: 1_700_000_000_124_000, value: "ws" }],
+      },
+    ]);
     const s = g!.scopes[0]!.spans[0]!;
     expect(g!.resource).toEqual({ "service.name": "frontend" });
     expect(s.traceId.toString("hex")).toBe("0000000000000000463ac35c9f6413ad");
@@ -24,8 +32,11 @@ describe("Zipkin v2 decoder", () => {
     expect(s.startNs).toBe(1_700_000_000_123_456_000n);
     expect(s.endNs - s.startNs).toBe(2_500_000n);
     expect(s.attributes).toEqual({
-      "http.method": "GET", error: "connection reset", "peer.service": "backend",
-      "network.peer.address": "10.0.0.2", "network.peer.port": 8080,
+      "http.method": "GET",
+      error: "connection reset",
+      "peer.service": "backend",
+      "network.peer.address": "10.0.0.2",
+      "network.peer.port": 8080,
     });
     expect(s.statusCode).toBe(2);
     expect(s.statusMessage).toBe("connection reset");

@@ -8,7 +8,17 @@ import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/app/(map)/graph-wire";
 import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
-import { LABEL_MODES, mapStateToParams, parseMapState, rangeParams, RELATIVE_RANGES, withAbsoluteRange, isLiveRange, type MapState, type Selection } from "@/app/(map)/url";
+import {
+  LABEL_MODES,
+  mapStateToParams,
+  parseMapState,
+  rangeParams,
+  RELATIVE_RANGES,
+  withAbsoluteRange,
+  isLiveRange,
+  type MapState,
+  type Selection,
+} from "@/app/(map)/url";
 import { applyFilters, searchMatches } from "@/lib/domain/graph-view";
 import { collapseNamespaces } from "@/app/(map)/namespaces";
 import { parseTime } from "@/lib/model/window";
@@ -22,9 +32,20 @@ const preloadSelectionPanel = () => void setTimeout(() => void loadSelectionPane
 const loadServiceMap = () => import("./ServiceMap");
 const ServiceMap = dynamic(loadServiceMap, {
   ssr: false,
-  loading: () => <div className="map-wrap"><div className="map-canvas" role="status" aria-busy="true" aria-label="Loading the service map" /></div>,
+  loading: () => (
+    <div className="map-wrap">
+      <div className="map-canvas" role="status" aria-busy="true" aria-label="Loading the service map" />
+    </div>
+  ),
 });
-const SelectionPanel = dynamic(loadSelectionPanel, { ssr: false, loading: () => <aside className="panel" aria-busy="true">Loading…</aside> });
+const SelectionPanel = dynamic(loadSelectionPanel, {
+  ssr: false,
+  loading: () => (
+    <aside className="panel" aria-busy="true">
+      Loading…
+    </aside>
+  ),
+});
 
 const REFRESH_MS = 10_000;
 const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
@@ -69,18 +90,32 @@ export default function MapView({ graphJson }: { graphJson: string }) {
   const { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group } = state;
   const collapsedKey = JSON.stringify(state.collapsed);
   const visible = useMemo(() => {
-    const filtered = applyFilters(graph.nodes, graph.edges, { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate });
-    return group ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(JSON.parse(collapsedKey) as string[])) : filtered;
+    const filtered = applyFilters(graph.nodes, graph.edges, {
+      hideVirtual,
+      hideUnknown,
+      hideIdle,
+      errorsOnly,
+      minRate,
+    });
+    return group
+      ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(JSON.parse(collapsedKey) as string[]))
+      : filtered;
   }, [graph, hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group, collapsedKey]);
   const pinsKey = JSON.stringify(state.pins);
   const pins = useMemo(() => JSON.parse(pinsKey) as MapState["pins"], [pinsKey]);
   const onToggleGroup = useCallback(
-    (ns: string) => update({ collapsed: state.collapsed.includes(ns) ? state.collapsed.filter((c) => c !== ns) : [...state.collapsed, ns] }),
+    (ns: string) =>
+      update({
+        collapsed: state.collapsed.includes(ns) ? state.collapsed.filter((c) => c !== ns) : [...state.collapsed, ns],
+      }),
     [update, state.collapsed],
   );
   const matches = useMemo(() => searchMatches(visible.nodes, state.search), [visible, state.search]);
   const onSelect = useCallback((selected: Selection | null) => update({ selected }), [update]);
-  const onPin = useCallback((id: string, p: Point) => update({ pins: { ...state.pins, [id]: p } }), [update, state.pins]);
+  const onPin = useCallback(
+    (id: string, p: Point) => update({ pins: { ...state.pins, [id]: p } }),
+    [update, state.pins],
+  );
 
   const copyLink = async () => {
     const now = Date.now();
@@ -96,18 +131,54 @@ export default function MapView({ graphJson }: { graphJson: string }) {
       <form className="controls" onSubmit={(e) => e.preventDefault()} aria-label="Map controls">
         <label>
           Time
-          <select aria-label="Time range" value={isRelative ? state.from : "custom"} onChange={(e) => update({ from: e.target.value, to: "now" })}>
-            {RELATIVE_RANGES.map((r) => <option key={r} value={r}>last {r.slice(4)}</option>)}
-            {!isRelative && <option value="custom">{new Date(graph.from).toLocaleString()} – {new Date(graph.to).toLocaleString()}</option>}
+          <select
+            aria-label="Time range"
+            value={isRelative ? state.from : "custom"}
+            onChange={(e) => update({ from: e.target.value, to: "now" })}
+          >
+            {RELATIVE_RANGES.map((r) => (
+              <option key={r} value={r}>
+                last {r.slice(4)}
+              </option>
+            ))}
+            {!isRelative && (
+              <option value="custom">
+                {new Date(graph.from).toLocaleString()} – {new Date(graph.to).toLocaleString()}
+              </option>
+            )}
           </select>
         </label>
         <label>
           From
-          <input type="datetime-local" aria-label="Absolute from" value={toLocalInput(graph.from)} onChange={(e) => e.target.value && update({ from: new Date(e.target.value).toISOString(), to: new Date(graph.to).toISOString(), live: false })} />
+          <input
+            type="datetime-local"
+            aria-label="Absolute from"
+            value={toLocalInput(graph.from)}
+            onChange={(e) =>
+              e.target.value &&
+              update({
+                from: new Date(e.target.value).toISOString(),
+                to: new Date(graph.to).toISOString(),
+                live: false,
+              })
+            }
+          />
         </label>
         <label>
           to
-          <input type="datetime-local" aria-label="Absolute to" value={toLocalInput(graph.to)} onChange={(e) => e.target.value && update({ from: new Date(graph.from).toISOString(), to: new Date(e.target.value).toISOString(), live: false })} />
+          <input
+            type="datetime-local"
+            aria-label="Absolute to"
+            value={toLocalInput(graph.to)}
+            onChange={(e) =>
+              e.target.value &&
+              update({
+                from: new Date(graph.from).toISOString(),
+                to: new Date(e.target.value).toISOString(),
+                live: false,
+              })
+            }
+          />
         </label>
         {state.to === "now" && (
           <button type="button" onClick={() => update({ live: !state.live })} aria-pressed={state.live}>
@@ -117,7 +188,10 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         <AsOf settledUntil={graph.settledUntil} />
         <label>
           Compare
-          <select value={typeof state.compare === "object" && state.compare ? "custom" : (state.compare ?? "")} onChange={(e) => update({ compare: compareChoice(e.target.value, graph) })}>
+          <select
+            value={typeof state.compare === "object" && state.compare ? "custom" : (state.compare ?? "")}
+            onChange={(e) => update({ compare: compareChoice(e.target.value, graph) })}
+          >
             <option value="">off</option>
             <option value="prev">previous period</option>
             <option value="1d">1 day ago</option>
@@ -128,15 +202,39 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         {typeof state.compare === "object" && state.compare && (
           <span className="chip">
             baseline
-            <input type="datetime-local" aria-label="Baseline from" value={toLocalInput(new Date(state.compare.from).toISOString())} onChange={(e) => e.target.value && update({ compare: { from: new Date(e.target.value).getTime(), to: (state.compare as { to: number }).to } })} />
+            <input
+              type="datetime-local"
+              aria-label="Baseline from"
+              value={toLocalInput(new Date(state.compare.from).toISOString())}
+              onChange={(e) =>
+                e.target.value &&
+                update({
+                  compare: { from: new Date(e.target.value).getTime(), to: (state.compare as { to: number }).to },
+                })
+              }
+            />
             –
-            <input type="datetime-local" aria-label="Baseline to" value={toLocalInput(new Date(state.compare.to).toISOString())} onChange={(e) => e.target.value && update({ compare: { from: (state.compare as { from: number }).from, to: new Date(e.target.value).getTime() } })} />
+            <input
+              type="datetime-local"
+              aria-label="Baseline to"
+              value={toLocalInput(new Date(state.compare.to).toISOString())}
+              onChange={(e) =>
+                e.target.value &&
+                update({
+                  compare: { from: (state.compare as { from: number }).from, to: new Date(e.target.value).getTime() },
+                })
+              }
+            />
           </span>
         )}
         <label>
           Labels
           <select value={state.labels} onChange={(e) => update({ labels: e.target.value as MapState["labels"] })}>
-            {LABEL_MODES.map((m) => <option key={m} value={m}>{m}</option>)}
+            {LABEL_MODES.map((m) => (
+              <option key={m} value={m}>
+                {m}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -148,57 +246,145 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         </label>
         <label>
           Search
-          <input type="search" defaultValue={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="service name" />
+          <input
+            type="search"
+            defaultValue={state.search}
+            onChange={(e) => update({ search: e.target.value })}
+            placeholder="service name"
+          />
         </label>
         <label>
           Min traffic
-          <input type="range" min={0} max={MIN_RATE_STEPS.length - 1} value={minRateStep(state.minRate)} onChange={(e) => update({ minRate: MIN_RATE_STEPS[Number(e.target.value)]! })} aria-valuetext={`${state.minRate} requests per second`} />
+          <input
+            type="range"
+            min={0}
+            max={MIN_RATE_STEPS.length - 1}
+            value={minRateStep(state.minRate)}
+            onChange={(e) => update({ minRate: MIN_RATE_STEPS[Number(e.target.value)]! })}
+            aria-valuetext={`${state.minRate} requests per second`}
+          />
           <span className="muted">{state.minRate > 0 ? `≥ ${state.minRate}/s` : "all"}</span>
         </label>
-        <label><input type="checkbox" checked={state.hideVirtual} onChange={(e) => update({ hideVirtual: e.target.checked })} /> hide virtual</label>
-        <label><input type="checkbox" checked={state.hideUnknown} onChange={(e) => update({ hideUnknown: e.target.checked })} /> hide unknown</label>
-        <label><input type="checkbox" checked={state.hideIdle} onChange={(e) => update({ hideIdle: e.target.checked })} /> hide idle</label>
-        <label><input type="checkbox" checked={state.errorsOnly} onChange={(e) => update({ errorsOnly: e.target.checked })} /> errors only</label>
-        <label><input type="checkbox" checked={state.group} onChange={(e) => update({ group: e.target.checked })} /> group by namespace</label>
+        <label>
+          <input
+            type="checkbox"
+            checked={state.hideVirtual}
+            onChange={(e) => update({ hideVirtual: e.target.checked })}
+          />{" "}
+          hide virtual
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={state.hideUnknown}
+            onChange={(e) => update({ hideUnknown: e.target.checked })}
+          />{" "}
+          hide unknown
+        </label>
+        <label>
+          <input type="checkbox" checked={state.hideIdle} onChange={(e) => update({ hideIdle: e.target.checked })} />{" "}
+          hide idle
+        </label>
+        <label>
+          <input
+            type="checkbox"
+            checked={state.errorsOnly}
+            onChange={(e) => update({ errorsOnly: e.target.checked })}
+          />{" "}
+          errors only
+        </label>
+        <label>
+          <input type="checkbox" checked={state.group} onChange={(e) => update({ group: e.target.checked })} /> group by
+          namespace
+        </label>
         {state.focus && (
           <span className="chip">
             focus: {state.focus} ±
             <select value={state.hops} onChange={(e) => update({ hops: Number(e.target.value) })} aria-label="hops">
-              {[1, 2, 3, 4, 5].map((h) => <option key={h} value={h}>{h}</option>)}
+              {[1, 2, 3, 4, 5].map((h) => (
+                <option key={h} value={h}>
+                  {h}
+                </option>
+              ))}
             </select>
-            <button type="button" onClick={() => update({ focus: null })} aria-label="Clear focus">×</button>
+            <button type="button" onClick={() => update({ focus: null })} aria-label="Clear focus">
+              ×
+            </button>
           </span>
         )}
         <button type="button" onClick={() => update({ view: state.view === "graph" ? "table" : "graph" })}>
           {state.view === "graph" ? "Table view" : "Graph view"}
         </button>
-        <button type="button" onClick={copyLink}>Copy link</button>
+        <button type="button" onClick={copyLink}>
+          Copy link
+        </button>
       </form>
       {graph.baseline && (
         <p className="muted" data-testid="compare-note">
-          Compared with {new Date(graph.baseline.from).toLocaleString()} – {new Date(graph.baseline.to).toLocaleString()}: teal outline = new, grey dotted = gone, Δ = change.
+          Compared with {new Date(graph.baseline.from).toLocaleString()} –{" "}
+          {new Date(graph.baseline.to).toLocaleString()}: teal outline = new, grey dotted = gone, Δ = change.
         </p>
       )}
-      {copied && <p className="muted">Link to this exact view: <input readOnly value={copied} data-testid="share-link" size={80} onFocus={(e) => e.target.select()} /></p>}
+      {copied && (
+        <p className="muted">
+          Link to this exact view:{" "}
+          <input readOnly value={copied} data-testid="share-link" size={80} onFocus={(e) => e.target.select()} />
+        </p>
+      )}
       {graph.nodes.length === 0 ? (
         <div className="empty" data-testid="empty-state">
           <p>No calls between services in this time range yet. Point an OpenTelemetry SDK or Collector at Tracemap:</p>
           <pre>{`OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:4318   # OTLP/HTTP (protobuf or JSON)
 OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
 # or gRPC on :4317, or Zipkin v2 JSON to http://localhost:9411/api/v2/spans`}</pre>
-          <p className="muted">A call shows within seconds of its client and server spans arriving; a call to an uninstrumented peer
-            after the pairing wait (30 s by default), when its server span can no longer come.</p>
+          <p className="muted">
+            A call shows within seconds of its client and server spans arriving; a call to an uninstrumented peer after
+            the pairing wait (30 s by default), when its server span can no longer come.
+          </p>
         </div>
       ) : (
         <div className="map-body">
           <div className="map-main">
-            <WhatChanged query={changesQuery(state)} refreshKey={`${graph.from}|${graph.settledUntil ?? ""}`} selected={state.selected} onSelect={onSelect} />
+            <WhatChanged
+              query={changesQuery(state)}
+              refreshKey={`${graph.from}|${graph.settledUntil ?? ""}`}
+              selected={state.selected}
+              onSelect={onSelect}
+            />
             {state.view === "graph" ? (
-              <ServiceMap graph={visible} labels={state.labels} side={state.side} matches={matches} selected={state.selected} pins={pins} groups={state.group} onSelect={onSelect} onPin={onPin} onToggleGroup={onToggleGroup} onDrawn={preloadSelectionPanel} />
+              <ServiceMap
+                graph={visible}
+                labels={state.labels}
+                side={state.side}
+                matches={matches}
+                selected={state.selected}
+                pins={pins}
+                groups={state.group}
+                onSelect={onSelect}
+                onPin={onPin}
+                onToggleGroup={onToggleGroup}
+                onDrawn={preloadSelectionPanel}
+              />
             ) : null}
-            <MapTable graph={visible} selected={state.selected} matches={matches} onSelect={onSelect} compact={state.view === "graph"} />
+            <MapTable
+              graph={visible}
+              selected={state.selected}
+              matches={matches}
+              onSelect={onSelect}
+              compact={state.view === "graph"}
+            />
           </div>
-          {state.selected && <SelectionPanel graph={graph} selected={state.selected} from={graph.from} to={graph.to} baseline={graph.baseline} onFocus={(focus) => update({ focus, selected: null })} onClose={() => onSelect(null)} />}
+          {state.selected && (
+            <SelectionPanel
+              graph={graph}
+              selected={state.selected}
+              from={graph.from}
+              to={graph.to}
+              baseline={graph.baseline}
+              onFocus={(focus) => update({ focus, selected: null })}
+              onClose={() => onSelect(null)}
+            />
+          )}
         </div>
       )}
     </div>

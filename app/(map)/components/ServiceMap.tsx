@@ -7,7 +7,18 @@ import type { LabelMode, LatencySide, Selection } from "@/app/(map)/url";
 import { fitViewport, stablePositions, type Point } from "@/app/components/layout";
 import { groupId } from "@/app/(map)/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
-import { curvedEdges, edgeLabel, formatMs, formatPercent, formatRate, HEALTH, healthOf, LABEL_ZOOM, NODE_SHAPES, type Health } from "@/app/components/map-style";
+import {
+  curvedEdges,
+  edgeLabel,
+  formatMs,
+  formatPercent,
+  formatRate,
+  HEALTH,
+  healthOf,
+  LABEL_ZOOM,
+  NODE_SHAPES,
+  type Health,
+} from "@/app/components/map-style";
 import { EDGE_LAYER_MIN_EDGES, edgeLook, type LayerEdge } from "@/app/(map)/edge-geometry";
 import { EdgeLayer } from "./edge-layer";
 
@@ -40,12 +51,23 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   { selector: "node", style: { shape: "ellipse", "border-color": "#333", "border-width": 2, width: 38, height: 38 } },
   // Colours, shapes, widths and dashes come from classes with fixed values rather than data() mappers: cytoscape
   // shares one computed style among the elements with the same classes, where a mapper is evaluated per element.
-  ...Object.entries(NODE_SHAPES).map(([type, shape]) => ({ selector: `node.type-${type}`, style: { shape: shape as never } })),
-  ...HEALTH_NAMES.map((h) => ({ selector: `node.health-${h}`, style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never } })),
+  ...Object.entries(NODE_SHAPES).map(([type, shape]) => ({
+    selector: `node.type-${type}`,
+    style: { shape: shape as never },
+  })),
+  ...HEALTH_NAMES.map((h) => ({
+    selector: `node.health-${h}`,
+    style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never },
+  })),
   {
     selector: "node.labeled",
     style: {
-      label: "data(label)", "text-wrap": "wrap", "text-valign": "bottom", "text-margin-y": 6, "font-size": 10, color: t.muted,
+      label: "data(label)",
+      "text-wrap": "wrap",
+      "text-valign": "bottom",
+      "text-margin-y": 6,
+      "font-size": 10,
+      color: t.muted,
       // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
       "min-zoomed-font-size": 6,
     },
@@ -53,12 +75,25 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   {
     selector: "node:parent",
     style: {
-      shape: "round-rectangle", "background-color": "#88CCEE", "background-opacity": 0.12, "border-style": "dashed",
-      "border-color": "#33BBEE", "border-width": 2, "text-valign": "top", "text-halign": "center", "font-size": 12,
-      color: "#33BBEE", padding: "18px", label: "data(label)", "min-zoomed-font-size": 6,
+      shape: "round-rectangle",
+      "background-color": "#88CCEE",
+      "background-opacity": 0.12,
+      "border-style": "dashed",
+      "border-color": "#33BBEE",
+      "border-width": 2,
+      "text-valign": "top",
+      "text-halign": "center",
+      "font-size": 12,
+      color: "#33BBEE",
+      padding: "18px",
+      label: "data(label)",
+      "min-zoomed-font-size": 6,
     },
   },
-  { selector: 'node[type = "group"]', style: { width: 70, height: 46, "border-width": 4, "border-style": "double", "font-size": 12 } },
+  {
+    selector: 'node[type = "group"]',
+    style: { width: 70, height: 46, "border-width": 4, "border-style": "double", "font-size": 12 },
+  },
   { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
   { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
   { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
@@ -66,14 +101,24 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   // Zoomed out (no labels), edges are plain lines: cytoscape's cheapest kind, with no arrow or curve geometry to
   // compute. Direction still reads from the layout (callers left of callees); arrows come with the labels.
   { selector: "edge", style: { "curve-style": "haystack", "haystack-radius": 0 } },
-  ...HEALTH_NAMES.map((h) => ({ selector: `edge.health-${h}`, style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color } })),
+  ...HEALTH_NAMES.map((h) => ({
+    selector: `edge.health-${h}`,
+    style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color },
+  })),
   ...EDGE_WIDTHS.map((w) => ({ selector: `edge.width-${w}`, style: { width: w } })),
   { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
   {
     selector: "edge.labeled",
     style: {
-      label: "data(label)", "curve-style": "straight", "target-arrow-shape": "triangle", "font-size": 9, color: t.muted,
-      "text-background-color": t.bg, "text-background-opacity": 0.8, "text-background-padding": "2", "min-zoomed-font-size": 7,
+      label: "data(label)",
+      "curve-style": "straight",
+      "target-arrow-shape": "triangle",
+      "font-size": 9,
+      color: t.muted,
+      "text-background-color": t.bg,
+      "text-background-opacity": 0.8,
+      "text-background-padding": "2",
+      "min-zoomed-font-size": 7,
     },
   },
   { selector: "edge.curved.labeled", style: { "curve-style": "bezier" } },
@@ -82,9 +127,15 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
-  { selector: "edge.added", style: { "underlay-color": "#009988", "underlay-opacity": 0.35, "underlay-padding": 3 } as never },
+  {
+    selector: "edge.added",
+    style: { "underlay-color": "#009988", "underlay-opacity": 0.35, "underlay-padding": 3 } as never,
+  },
   { selector: "node.removed", style: { "background-color": "#DDDDDD", "border-style": "dotted", opacity: 0.6 } },
-  { selector: "edge.removed", style: { "line-color": "#BBBBBB", "target-arrow-color": "#BBBBBB", "line-style": "dotted", opacity: 0.7 } },
+  {
+    selector: "edge.removed",
+    style: { "line-color": "#BBBBBB", "target-arrow-color": "#BBBBBB", "line-style": "dotted", opacity: 0.7 },
+  },
 ];
 
 const HEALTH_NAMES = Object.keys(HEALTH) as Health[];
@@ -107,27 +158,46 @@ function elementsOf(p: ServiceMapProps, labeled: boolean): Elements {
     const q = n.quality;
     const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
     const badge = quality > 0 ? " ⚠" : "";
-    const figures = n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
+    const figures =
+      n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
     const change = n.diff ? `\nΔ ${formatDiff(n.diff, "rate")}` : "";
     return {
       group: "nodes",
-      classes: classList(`health-${health}`, n.type in NODE_SHAPES && `type-${n.type}`, n.diff && n.diff.status !== "same" && n.diff.status, labeled && "labeled"),
+      classes: classList(
+        `health-${health}`,
+        n.type in NODE_SHAPES && `type-${n.type}`,
+        n.diff && n.diff.status !== "same" && n.diff.status,
+        labeled && "labeled",
+      ),
       data: { id: n.id, label: `${n.name}${badge}${figures}${change}`, type: n.type, quality },
     };
   });
   const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
   const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));
   const curved = curvedEdges(p.graph.edges);
-  const layerEdges: LayerEdge[] = p.graph.edges.map((e) => ({ id: e.id, source: e.source, target: e.target, look: edgeLook(e, virtual) }));
+  const layerEdges: LayerEdge[] = p.graph.edges.map((e) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    look: edgeLook(e, virtual),
+  }));
   const edges: ElementDefinition[] = p.graph.edges.map((e, i) => ({
     group: "edges",
     classes: classList(
-      `health-${layerEdges[i]!.look.health}`, `width-${layerEdges[i]!.look.width}`, layerEdges[i]!.look.toVirtual && "to-virtual",
-      curved.has(e.id) && "curved", layerEdges[i]!.look.change, labeled && "labeled",
+      `health-${layerEdges[i]!.look.health}`,
+      `width-${layerEdges[i]!.look.width}`,
+      layerEdges[i]!.look.toVirtual && "to-virtual",
+      curved.has(e.id) && "curved",
+      layerEdges[i]!.look.change,
+      labeled && "labeled",
     ),
     data: {
-      id: e.id, source: e.source, target: e.target,
-      label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""].filter(Boolean).join(" "),
+      id: e.id,
+      source: e.source,
+      target: e.target,
+      label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""]
+        .filter(Boolean)
+        .join(" "),
     },
   }));
   if (!p.groups) return { nodes, edges, layerEdges };
@@ -145,7 +215,10 @@ function elementsOf(p: ServiceMapProps, labeled: boolean): Elements {
 /** Label colours from the page's CSS variables, so the map follows dark mode. */
 function themeOf(el: HTMLElement | null): Theme {
   const css = el ? getComputedStyle(el) : null;
-  return { muted: css?.getPropertyValue("--muted").trim() || "#5b6470", bg: css?.getPropertyValue("--bg").trim() || "#ffffff" };
+  return {
+    muted: css?.getPropertyValue("--muted").trim() || "#5b6470",
+    bg: css?.getPropertyValue("--bg").trim() || "#ffffff",
+  };
 }
 
 function applyHighlights(cy: Core, layer: EdgeLayer | null, matches: Set<string>, selected: Selection | null): void {
@@ -166,8 +239,18 @@ const EDGE_CLICK_PX = 5;
  * allow for the largest node (a collapsed group), namespace boxes' padding and title, and labels under nodes.
  */
 function fitFromPositions(cy: Core, positions: Map<string, Point>, groups: boolean, labeled: boolean): void {
-  const box = { halfWidth: (labeled ? 70 : 35) + (groups ? 20 : 0), halfHeight: 23 + (groups ? 40 : 0), below: labeled ? 46 : 0 };
-  const v = fitViewport(positions.values(), box, { width: cy.width(), height: cy.height(), padding: 40, minZoom: cy.minZoom(), maxZoom: cy.maxZoom() });
+  const box = {
+    halfWidth: (labeled ? 70 : 35) + (groups ? 20 : 0),
+    halfHeight: 23 + (groups ? 40 : 0),
+    below: labeled ? 46 : 0,
+  };
+  const v = fitViewport(positions.values(), box, {
+    width: cy.width(),
+    height: cy.height(),
+    padding: 40,
+    minZoom: cy.minZoom(),
+    maxZoom: cy.maxZoom(),
+  });
   if (v) cy.viewport(v);
 }
 
@@ -177,7 +260,8 @@ function fitFromPositions(cy: Core, positions: Map<string, Point>, groups: boole
  * elements directly while they are new and builds its layers when idle, as it does after any change.
  */
 function skipFirstLayerPass(cy: Core): void {
-  const layers = (cy as unknown as { renderer(): { data?: { lyrTxrCache?: { firstGet?: boolean } } } }).renderer().data?.lyrTxrCache;
+  const layers = (cy as unknown as { renderer(): { data?: { lyrTxrCache?: { firstGet?: boolean } } } }).renderer().data
+    ?.lyrTxrCache;
   if (layers && layers.firstGet === true) layers.firstGet = false;
 }
 
@@ -198,7 +282,13 @@ export default function ServiceMap(props: ServiceMapProps) {
   handlers.current = props;
 
   useEffect(() => {
-    const cy = cytoscape({ container: container.current, style: styleFor(themeOf(container.current)), minZoom: 0.1, maxZoom: 4, selectionType: "single" });
+    const cy = cytoscape({
+      container: container.current,
+      style: styleFor(themeOf(container.current)),
+      minZoom: 0.1,
+      maxZoom: 4,
+      selectionType: "single",
+    });
     const layer = new EdgeLayer(cy, container.current!);
     cyRef.current = cy;
     layerRef.current = layer;
@@ -269,10 +359,12 @@ export default function ServiceMap(props: ServiceMapProps) {
     const added: ElementDefinition[] = [];
     cy.batch(() => {
       // Vanished elements fade out instead of disappearing mid-glance.
-      cy.elements().filter((el) => !wantedIds.has(el.id()) && !el.data("leaving")).forEach((el) => {
-        el.data("leaving", true);
-        el.animate({ style: { opacity: 0 } }, { duration: 600, complete: () => el.remove() });
-      });
+      cy.elements()
+        .filter((el) => !wantedIds.has(el.id()) && !el.data("leaving"))
+        .forEach((el) => {
+          el.data("leaving", true);
+          el.animate({ style: { opacity: 0 } }, { duration: 600, complete: () => el.remove() });
+        });
       for (const def of wanted) {
         const existing = cy.getElementById(def.data.id!);
         if (existing.nonempty() && !existing.data("leaving")) {
@@ -280,8 +372,7 @@ export default function ServiceMap(props: ServiceMapProps) {
           if (def.group === "nodes" && (existing.data("parent") ?? null) !== parent) existing.move({ parent });
           existing.data(def.data);
           existing.classes(def.classes ?? "");
-        }
-        else {
+        } else {
           if (existing.nonempty()) existing.remove();
           const pos = def.group === "nodes" ? positions.get(def.data.id!) : undefined;
           added.push(pos ? { ...def, position: { ...pos } } : def);
@@ -329,12 +420,26 @@ export default function ServiceMap(props: ServiceMapProps) {
   return (
     <div className="map-wrap">
       <div className="map-tools" role="toolbar" aria-label="Map view">
-        <button type="button" onClick={fit}>Fit</button>
-        <button type="button" onClick={() => zoom(1.25)} aria-label="Zoom in">+</button>
-        <button type="button" onClick={() => zoom(0.8)} aria-label="Zoom out">−</button>
-        <button type="button" onClick={exportPng}>PNG</button>
+        <button type="button" onClick={fit}>
+          Fit
+        </button>
+        <button type="button" onClick={() => zoom(1.25)} aria-label="Zoom in">
+          +
+        </button>
+        <button type="button" onClick={() => zoom(0.8)} aria-label="Zoom out">
+          −
+        </button>
+        <button type="button" onClick={exportPng}>
+          PNG
+        </button>
       </div>
-      <div ref={container} className="map-canvas" role="application" data-testid="service-map" aria-label="Service map (the table view lists the same nodes and edges)" />
+      <div
+        ref={container}
+        className="map-canvas"
+        role="application"
+        data-testid="service-map"
+        aria-label="Service map (the table view lists the same nodes and edges)"
+      />
     </div>
   );
 }

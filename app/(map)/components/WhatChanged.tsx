@@ -13,14 +13,24 @@ const FORMAT = { ms: formatMs, rate: formatRate, percent: formatPercent };
  * The map's "what changed" list: the nodes and edges that moved most from their baseline (GET /api/changes, the
  * same rule as the map's colours), each a button that selects it on the map. Reloaded with the map's graph.
  */
-export default function WhatChanged({ query, refreshKey, selected, onSelect }: {
-  query: string; refreshKey: string; selected: Selection | null; onSelect: (s: Selection) => void;
+export default function WhatChanged({
+  query,
+  refreshKey,
+  selected,
+  onSelect,
+}: {
+  query: string;
+  refreshKey: string;
+  selected: Selection | null;
+  onSelect: (s: Selection) => void;
 }) {
   const [changes, setChanges] = useState<Change[] | null>(null);
   useEffect(() => {
     let live = true;
-    fetch(`/api/changes?${query}`).then((r) => (r.ok ? r.json() : null))
-      .then((d: { changes: Change[] } | null) => live && setChanges(d?.changes ?? null)).catch(() => live && setChanges(null));
+    fetch(`/api/changes?${query}`)
+      .then((r) => (r.ok ? r.json() : null))
+      .then((d: { changes: Change[] } | null) => live && setChanges(d?.changes ?? null))
+      .catch(() => live && setChanges(null));
     return () => {
       live = false;
     };
@@ -29,18 +39,32 @@ export default function WhatChanged({ query, refreshKey, selected, onSelect }: {
   return (
     <section className="what-changed" aria-label="What changed" data-testid="what-changed">
       <h2>What changed</h2>
-      {changes.length === 0 ? <p className="muted">Nothing moved from its baseline.</p> : (
+      {changes.length === 0 ? (
+        <p className="muted">Nothing moved from its baseline.</p>
+      ) : (
         <ol>
           {changes.slice(0, SHOWN).map((c) => {
             const isSel = selected?.kind === c.kind && selected.id === c.id;
             const look = HEALTH[healthOf(c.recent.requests, c.recent.errorRate, c.health)];
             return (
               <li key={`${c.kind}:${c.id}`} data-change={c.id}>
-                <button type="button" className={isSel ? "link selected" : "link"} aria-pressed={isSel} onClick={() => onSelect({ kind: c.kind, id: c.id })}>
-                  <span className="swatch" style={{ background: look.color, borderStyle: look.border }} aria-hidden="true" />
+                <button
+                  type="button"
+                  className={isSel ? "link selected" : "link"}
+                  aria-pressed={isSel}
+                  onClick={() => onSelect({ kind: c.kind, id: c.id })}
+                >
+                  <span
+                    className="swatch"
+                    style={{ background: look.color, borderStyle: look.border }}
+                    aria-hidden="true"
+                  />
                   {c.kind === "edge" ? c.id.replace("->", " → ").replace(/:(virtual|database|messaging)$/, "") : c.id}
                 </button>
-                <span className="muted"> {look.label}: {c.reasons.map((r) => reasonText(r, FORMAT)).join(", ")}</span>
+                <span className="muted">
+                  {" "}
+                  {look.label}: {c.reasons.map((r) => reasonText(r, FORMAT)).join(", ")}
+                </span>
               </li>
             );
           })}

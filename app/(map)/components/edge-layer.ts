@@ -1,6 +1,15 @@
 import type { Core, ElementDefinition, NodeSingular } from "cytoscape";
 import type { Point } from "@/app/components/layout";
-import { edgeAt, groupByStroke, LOOP_RADIUS, loopCentre, strokeOf, underlaysOf, type LayerEdge, type Stroke } from "@/app/(map)/edge-geometry";
+import {
+  edgeAt,
+  groupByStroke,
+  LOOP_RADIUS,
+  loopCentre,
+  strokeOf,
+  underlaysOf,
+  type LayerEdge,
+  type Stroke,
+} from "@/app/(map)/edge-geometry";
 
 type Groups = Map<string, { stroke: Stroke; items: LayerEdge[] }>;
 
@@ -18,12 +27,22 @@ export class EdgeLayer {
   private underlays: Groups = new Map();
   private selected: string | null = null;
 
-  constructor(private readonly cy: Core, private readonly container: HTMLElement) {
+  constructor(
+    private readonly cy: Core,
+    private readonly container: HTMLElement,
+  ) {
     this.canvas = document.createElement("canvas");
     this.canvas.setAttribute("data-testid", "edge-layer");
     // Below cytoscape's own canvases (its container comes later, at z-index 0), never in the way of a click, and
     // sized by CSS to the box cytoscape fills: a canvas sized in pixels could outgrow a shrinking box and resize it.
-    Object.assign(this.canvas.style, { position: "absolute", left: "0", top: "0", width: "100%", height: "100%", pointerEvents: "none" });
+    Object.assign(this.canvas.style, {
+      position: "absolute",
+      left: "0",
+      top: "0",
+      width: "100%",
+      height: "100%",
+      pointerEvents: "none",
+    });
     container.prepend(this.canvas);
   }
 
@@ -36,7 +55,9 @@ export class EdgeLayer {
     this.edges = edges;
     this.definitions = definitions;
     this.nodes = new Map();
-    for (const e of edges) for (const id of [e.source, e.target]) if (!this.nodes.has(id)) this.nodes.set(id, this.cy.getElementById(id) as NodeSingular);
+    for (const e of edges)
+      for (const id of [e.source, e.target])
+        if (!this.nodes.has(id)) this.nodes.set(id, this.cy.getElementById(id) as NodeSingular);
     this.lines = groupByStroke(edges, (e) => [strokeOf(e.look)]);
     this.restyleUnderlays();
   }

@@ -1,4 +1,11 @@
-import { SESSION_COOKIE, SESSION_MAX_MS, safeNextPath, sessionKey, signSession, timingSafeEqual } from "@/lib/auth/session";
+import {
+  SESSION_COOKIE,
+  SESSION_MAX_MS,
+  safeNextPath,
+  sessionKey,
+  signSession,
+  timingSafeEqual,
+} from "@/lib/auth/session";
 import { clientKey, SignInLimiter } from "@/lib/auth/sign-in-limiter";
 
 export const dynamic = "force-dynamic";
@@ -8,7 +15,8 @@ const limiter = new SignInLimiter();
 
 // Relative Location headers: behind a proxy req.url's host can differ from the browser's, and CSP form-action
 // 'self' would then block the redirect that follows the form post.
-const seeOther = (location: string, headers: Record<string, string> = {}) => new Response(null, { status: 303, headers: { location, ...headers } });
+const seeOther = (location: string, headers: Record<string, string> = {}) =>
+  new Response(null, { status: 303, headers: { location, ...headers } });
 
 /** Form POST from /login: the right password sets the session cookie and goes back where the user was headed. */
 export async function POST(req: Request) {
@@ -20,7 +28,8 @@ export async function POST(req: Request) {
   const wait = limiter.retryAfterSeconds(client, Date.now());
   if (wait > 0) {
     return new Response(`Too many failed sign-ins. Try again in ${wait} s.\n`, {
-      status: 429, headers: { "retry-after": String(wait), "content-type": "text/plain; charset=utf-8" },
+      status: 429,
+      headers: { "retry-after": String(wait), "content-type": "text/plain; charset=utf-8" },
     });
   }
   const given = form?.get("password")?.toString() ?? "";
@@ -32,5 +41,7 @@ export async function POST(req: Request) {
   const expires = Date.now() + SESSION_MAX_MS;
   const value = await signSession(sessionKey(password, process.env.SESSION_SECRET), expires);
   const secure = new URL(req.url).protocol === "https:" ? "; Secure" : "";
-  return seeOther(next, { "set-cookie": `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_MS / 1000}${secure}` });
+  return seeOther(next, {
+    "set-cookie": `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${SESSION_MAX_MS / 1000}${secure}`,
+  });
 }

@@ -14,12 +14,23 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 const WINDOWS = ["now-15m", "now-1h", "now-6h", "now-24h", "now-7d"];
 
-export default async function ServicePage({ params, searchParams }: { params: Promise<{ name: string }>; searchParams: SearchParams }) {
+export default async function ServicePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ name: string }>;
+  searchParams: SearchParams;
+}) {
   const name = decodeURIComponent((await params).name);
   const state = parseServiceViewState(await searchParams);
   let detail: ServiceDetail;
   try {
-    detail = await loadServiceDetail(webSql(), name, parseWindow(new URLSearchParams({ from: state.from, to: state.to })), null);
+    detail = await loadServiceDetail(
+      webSql(),
+      name,
+      parseWindow(new URLSearchParams({ from: state.from, to: state.to })),
+      null,
+    );
   } catch (err) {
     return <PageError what={name} error={err} />;
   }
@@ -32,9 +43,17 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
       <h1>{name}</h1>
       <nav className="controls" aria-label="Time window">
         {WINDOWS.map((w) => (
-          <a key={w} href={servicePath(name, { from: w, to: "now" })} aria-current={state.from === w && state.to === "now" ? "page" : undefined}>{w.replace("now-", "last ")}</a>
+          <a
+            key={w}
+            href={servicePath(name, { from: w, to: "now" })}
+            aria-current={state.from === w && state.to === "now" ? "page" : undefined}
+          >
+            {w.replace("now-", "last ")}
+          </a>
         ))}
-        <span className="muted">{new Date(detail.from).toLocaleString()} – {new Date(detail.to).toLocaleString()}</span>
+        <span className="muted">
+          {new Date(detail.from).toLocaleString()} – {new Date(detail.to).toLocaleString()}
+        </span>
         <a href={mapPath(state, { kind: "node", id: name })}>Show on map</a>
         <a href={traces()}>Search its traces</a>
       </nav>
@@ -42,32 +61,63 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
         <p className="empty">{name} sent no spans and received no calls in this window.</p>
       ) : (
         <dl className="figures" data-testid="service-figures">
-          <dt>Rate</dt><dd>{formatRate(node.ratePerSec)} ({Math.round(node.requests)} requests)</dd>
-          <dt>Errors</dt><dd>{formatPercent(node.errorRate)} ({Math.round(node.errors)})</dd>
-          <dt>p50 / p95 / p99</dt><dd>{formatMs(node.p50)} / {formatMs(node.p95)} / {formatMs(node.p99)}</dd>
+          <dt>Rate</dt>
+          <dd>
+            {formatRate(node.ratePerSec)} ({Math.round(node.requests)} requests)
+          </dd>
+          <dt>Errors</dt>
+          <dd>
+            {formatPercent(node.errorRate)} ({Math.round(node.errors)})
+          </dd>
+          <dt>p50 / p95 / p99</dt>
+          <dd>
+            {formatMs(node.p50)} / {formatMs(node.p95)} / {formatMs(node.p99)}
+          </dd>
         </dl>
       )}
-      {quality && <p className="banner" data-testid="quality-note">{quality}</p>}
+      {quality && (
+        <p className="banner" data-testid="quality-note">
+          {quality}
+        </p>
+      )}
       {node && (
         <p className="muted" data-testid="quality-figures">
-          Data quality: {node.quality.orphanSpans} spans with a missing parent, {node.quality.unpairedClientSpans} client spans nobody answered,
-          {" "}{node.quality.unpairedServerSpans} server spans without their client, {node.quality.rootServerSpans} root server spans.
+          Data quality: {node.quality.orphanSpans} spans with a missing parent, {node.quality.unpairedClientSpans}{" "}
+          client spans nobody answered, {node.quality.unpairedServerSpans} server spans without their client,{" "}
+          {node.quality.rootServerSpans} root server spans.
         </p>
       )}
       {detail.deploys.length > 0 && (
-        <p data-testid="deploys">Deploys: {detail.deploys.map((d) => `${d.version} at ${new Date(d.at).toLocaleTimeString()}`).join(", ")}</p>
+        <p data-testid="deploys">
+          Deploys: {detail.deploys.map((d) => `${d.version} at ${new Date(d.at).toLocaleTimeString()}`).join(", ")}
+        </p>
       )}
-      <p><AsOf settledUntil={detail.settledUntil} /></p>
+      <p>
+        <AsOf settledUntil={detail.settledUntil} />
+      </p>
       <ServiceCharts series={detail.series} deploys={detail.deploys} />
       <h2>Operations</h2>
       <p className="muted">What {name} serves: its server and consumer spans by name.</p>
-      {detail.operations.length === 0 ? <p className="muted">none in this window</p> : (
+      {detail.operations.length === 0 ? (
+        <p className="muted">none in this window</p>
+      ) : (
         <table data-testid="operations">
-          <thead><tr><th>Operation</th><th className="num">Rate</th><th className="num">Errors</th><th className="num">p50</th><th className="num">p95</th><th className="num">p99</th></tr></thead>
+          <thead>
+            <tr>
+              <th>Operation</th>
+              <th className="num">Rate</th>
+              <th className="num">Errors</th>
+              <th className="num">p50</th>
+              <th className="num">p95</th>
+              <th className="num">p99</th>
+            </tr>
+          </thead>
           <tbody>
             {detail.operations.map((o) => (
               <tr key={o.name} data-operation={o.name}>
-                <td><a href={traces(o.name)}>{o.name}</a></td>
+                <td>
+                  <a href={traces(o.name)}>{o.name}</a>
+                </td>
                 <td className="num">{formatRate(o.ratePerSec)}</td>
                 <td className="num">{formatPercent(o.errorRate)}</td>
                 <td className="num">{formatMs(o.p50)}</td>
@@ -86,21 +136,45 @@ export default async function ServicePage({ params, searchParams }: { params: Pr
   );
 }
 
-function EdgeTable({ edges, other, state, testId }: { edges: GraphEdge[]; other: "source" | "target"; state: ServiceViewState; testId: string }) {
+function EdgeTable({
+  edges,
+  other,
+  state,
+  testId,
+}: {
+  edges: GraphEdge[];
+  other: "source" | "target";
+  state: ServiceViewState;
+  testId: string;
+}) {
   if (edges.length === 0) return <p className="muted">none in this window</p>;
   return (
     <table data-testid={testId}>
-      <thead><tr><th>{other === "source" ? "Caller" : "Callee"}</th><th>Type</th><th className="num">Rate</th><th className="num">Errors</th><th className="num">Client p95</th><th className="num">Server p95</th><th /></tr></thead>
+      <thead>
+        <tr>
+          <th>{other === "source" ? "Caller" : "Callee"}</th>
+          <th>Type</th>
+          <th className="num">Rate</th>
+          <th className="num">Errors</th>
+          <th className="num">Client p95</th>
+          <th className="num">Server p95</th>
+          <th />
+        </tr>
+      </thead>
       <tbody>
         {edges.map((e) => (
           <tr key={e.id} data-peer={e[other]}>
-            <td><a href={servicePath(e[other], state)}>{e[other]}</a></td>
+            <td>
+              <a href={servicePath(e[other], state)}>{e[other]}</a>
+            </td>
             <td>{e.connectionType}</td>
             <td className="num">{formatRate(e.ratePerSec)}</td>
             <td className="num">{formatPercent(e.errorRate)}</td>
             <td className="num">{formatMs(e.client.p95)}</td>
             <td className="num">{formatMs(e.server.p95)}</td>
-            <td><a href={mapPath(state, { kind: "edge", id: e.id })}>on map</a></td>
+            <td>
+              <a href={mapPath(state, { kind: "edge", id: e.id })}>on map</a>
+            </td>
           </tr>
         ))}
       </tbody>

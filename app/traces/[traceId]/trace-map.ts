@@ -66,8 +66,12 @@ export function traceServiceMap(rows: RowLike[]): { nodes: TraceMapNode[]; edges
     const parent = r.parentSpanId ? byId.get(r.parentSpanId) : undefined;
     if (parent !== undefined && parent.service !== r.service) call(parent.service, r.service, r.error || parent.error);
   }
-  const edgeList = [...edges.values()].sort((a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target));
+  const edgeList = [...edges.values()].sort(
+    (a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target),
+  );
   const positions = layeredPositions([...counts.keys()], edgeList);
-  const nodes = [...counts].map(([id, c]) => ({ id, ...c, position: positions.get(id)! })).sort((a, b) => a.id.localeCompare(b.id));
+  const nodes = [...counts]
+    .map(([id, c]) => ({ id, ...c, position: positions.get(id)! }))
+    .sort((a, b) => a.id.localeCompare(b.id));
   return { nodes, edges: edgeList };
 }

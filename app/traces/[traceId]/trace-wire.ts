@@ -57,8 +57,24 @@ export function packTraceRows(rows: TraceRow[]): PackedTraceRows {
     if (!firstRow.has(r.spanId)) firstRow.set(r.spanId, i);
   });
   const out: PackedTraceRows = {
-    strings, resources, spanId: [], parent: [], depth: [], service: [], name: [], kind: [], offsetMs: [], durationMs: [],
-    selfMs: [], flags: [], statusCode: [], statusMessage: [], attributes: [], resource: [], events: {}, links: {},
+    strings,
+    resources,
+    spanId: [],
+    parent: [],
+    depth: [],
+    service: [],
+    name: [],
+    kind: [],
+    offsetMs: [],
+    durationMs: [],
+    selfMs: [],
+    flags: [],
+    statusCode: [],
+    statusMessage: [],
+    attributes: [],
+    resource: [],
+    events: {},
+    links: {},
   };
   rows.forEach((r, i) => {
     out.spanId.push(r.spanId);

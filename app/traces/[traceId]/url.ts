@@ -53,11 +53,22 @@ export interface RowWindow {
 }
 
 /** The slice of fixed-height rows to render for a scroll position, with spacer heights for the rest. */
-export function rowWindow(total: number, rowHeight: number, scrollTop: number, viewport: number, overscan = 20): RowWindow {
+export function rowWindow(
+  total: number,
+  rowHeight: number,
+  scrollTop: number,
+  viewport: number,
+  overscan = 20,
+): RowWindow {
   const first = Math.floor(Math.max(0, scrollTop) / rowHeight);
   const start = Math.max(0, Math.min(first - overscan, total));
   const end = Math.min(total, first + Math.ceil(viewport / rowHeight) + overscan);
-  return { start, end: Math.max(start, end), padTop: start * rowHeight, padBottom: Math.max(0, total - Math.max(start, end)) * rowHeight };
+  return {
+    start,
+    end: Math.max(start, end),
+    padTop: start * rowHeight,
+    padBottom: Math.max(0, total - Math.max(start, end)) * rowHeight,
+  };
 }
 
 /** The scroll position that brings row `index` into view, or null when it already is. */

@@ -24,11 +24,25 @@ export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
       <ResponsiveContainer width="100%" height={220}>
         <ScatterChart margin={{ left: 8, right: 16, top: 8, bottom: 8 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="t" type="number" domain={["dataMin", "dataMax"]} tickFormatter={(t: number) => new Date(t).toLocaleTimeString()} fontSize={10} />
+          <XAxis
+            dataKey="t"
+            type="number"
+            domain={["dataMin", "dataMax"]}
+            tickFormatter={(t: number) => new Date(t).toLocaleTimeString()}
+            fontSize={10}
+          />
           <YAxis dataKey="ms" type="number" unit=" ms" fontSize={10} />
           <Tooltip formatter={(v) => String(v)} labelFormatter={() => ""} />
           {series.map((s) => (
-            <Scatter key={s.name} name={s.name} data={s.data} fill={s.fill} onClick={open} isAnimationActive={false} cursor="pointer" />
+            <Scatter
+              key={s.name}
+              name={s.name}
+              data={s.data}
+              fill={s.fill}
+              onClick={open}
+              isAnimationActive={false}
+              cursor="pointer"
+            />
           ))}
         </ScatterChart>
       </ResponsiveContainer>

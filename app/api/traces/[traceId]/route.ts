@@ -12,6 +12,11 @@ export const GET = jsonHandler(async (_req, { params }: { params: Promise<{ trac
   if (spans.length === 0) throw new AppError(404, `trace ${traceId} not found`);
   return {
     traceId,
-    spans: spans.map((s) => ({ ...s, startNs: s.startNs.toString(), durationNs: s.durationNs.toString(), durationMs: Number(s.durationNs) / 1e6 })),
+    spans: spans.map((s) => ({
+      ...s,
+      startNs: s.startNs.toString(),
+      durationNs: s.durationNs.toString(),
+      durationMs: Number(s.durationNs) / 1e6,
+    })),
   };
 });

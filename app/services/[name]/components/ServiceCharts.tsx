@@ -7,8 +7,25 @@ import { deployLines, timeTick, type DeployMark } from "@/app/components/DeployM
 /** Rate and errors, then p50/p95/p99, over the page's window; deploys marked on both. */
 export default function ServiceCharts({ series, deploys }: { series: ServicePoint[]; deploys: DeployMark[] }) {
   // A step not all counted yet is left out of rate and errors: drawn, it would read as a drop.
-  const data = series.map((p) => ({ ts: Date.parse(p.t), rate: p.partial ? null : p.ratePerSec, errors: p.partial ? null : p.errorRate * 100, p50: p.p50, p95: p.p95, p99: p.p99 }));
-  const axis = <XAxis dataKey="ts" type="number" scale="time" domain={["dataMin", "dataMax"]} tickFormatter={timeTick} fontSize={10} minTickGap={30} />;
+  const data = series.map((p) => ({
+    ts: Date.parse(p.t),
+    rate: p.partial ? null : p.ratePerSec,
+    errors: p.partial ? null : p.errorRate * 100,
+    p50: p.p50,
+    p95: p.p95,
+    p99: p.p99,
+  }));
+  const axis = (
+    <XAxis
+      dataKey="ts"
+      type="number"
+      scale="time"
+      domain={["dataMin", "dataMax"]}
+      tickFormatter={timeTick}
+      fontSize={10}
+      minTickGap={30}
+    />
+  );
   const tip = <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} />;
   return (
     <div className="service-charts">
@@ -23,7 +40,14 @@ export default function ServiceCharts({ series, deploys }: { series: ServicePoin
             {tip}
             <Legend wrapperStyle={{ fontSize: 10 }} />
             <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#0077BB" dot={false} isAnimationActive={false} />
-            <Line yAxisId="err" dataKey="errors" name="errors %" stroke="#CC3311" dot={false} isAnimationActive={false} />
+            <Line
+              yAxisId="err"
+              dataKey="errors"
+              name="errors %"
+              stroke="#CC3311"
+              dot={false}
+              isAnimationActive={false}
+            />
             {deployLines(deploys, "rate")}
           </LineChart>
         </ResponsiveContainer>

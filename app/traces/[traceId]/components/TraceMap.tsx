@@ -18,10 +18,20 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
   const at = new Map(nodes.map((n) => [n.id, { x: n.position.x * SCALE_X - minX, y: n.position.y * SCALE_Y - minY }]));
   return (
     <details className="trace-map" open={nodes.length <= 30}>
-      <summary>Trace map: {nodes.length} services, {edges.length} calls between them</summary>
+      <summary>
+        Trace map: {nodes.length} services, {edges.length} calls between them
+      </summary>
       <svg width={width} height={height} role="img" aria-label="Services in this trace" data-testid="trace-map">
         <defs>
-          <marker id="tm-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto-start-reverse">
+          <marker
+            id="tm-arrow"
+            viewBox="0 0 10 10"
+            refX="10"
+            refY="5"
+            markerWidth="6"
+            markerHeight="6"
+            orient="auto-start-reverse"
+          >
             <path d="M 0 0 L 10 5 L 0 10 z" fill="#888" />
           </marker>
         </defs>
@@ -30,8 +40,18 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
           const b = at.get(e.target)!;
           return (
             <g key={`${e.source}->${e.target}`} data-edge={`${e.source}->${e.target}`}>
-              <line x1={a.x + 8} y1={a.y} x2={b.x - 8} y2={b.y} markerEnd="url(#tm-arrow)" strokeWidth={e.errors ? 2 : 1} stroke={e.errors ? "#CC3311" : undefined} />
-              <text x={a.x + (b.x - a.x) * 0.55} y={a.y + (b.y - a.y) * 0.55 - 5} textAnchor="middle">{e.calls}×{e.errors ? `, ${e.errors} failed` : ""}</text>
+              <line
+                x1={a.x + 8}
+                y1={a.y}
+                x2={b.x - 8}
+                y2={b.y}
+                markerEnd="url(#tm-arrow)"
+                strokeWidth={e.errors ? 2 : 1}
+                stroke={e.errors ? "#CC3311" : undefined}
+              />
+              <text x={a.x + (b.x - a.x) * 0.55} y={a.y + (b.y - a.y) * 0.55 - 5} textAnchor="middle">
+                {e.calls}×{e.errors ? `, ${e.errors} failed` : ""}
+              </text>
             </g>
           );
         })}
@@ -39,10 +59,14 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
           const p = at.get(n.id)!;
           return (
             <g key={n.id} data-node={n.id}>
-              {n.type === "service"
-                ? <circle cx={p.x} cy={p.y} r={7} fill={n.errors ? "#CC3311" : "#009988"} />
-                : <rect x={p.x - 7} y={p.y - 7} width={14} height={14} fill={n.errors ? "#CC3311" : "#BBBBBB"} />}
-              <text x={p.x} y={p.y + 20} textAnchor="middle">{n.id} ({n.spans} {n.type === "service" ? "spans" : `calls, ${n.type}`})</text>
+              {n.type === "service" ? (
+                <circle cx={p.x} cy={p.y} r={7} fill={n.errors ? "#CC3311" : "#009988"} />
+              ) : (
+                <rect x={p.x - 7} y={p.y - 7} width={14} height={14} fill={n.errors ? "#CC3311" : "#BBBBBB"} />
+              )}
+              <text x={p.x} y={p.y + 20} textAnchor="middle">
+                {n.id} ({n.spans} {n.type === "service" ? "spans" : `calls, ${n.type}`})
+              </text>
             </g>
           );
         })}

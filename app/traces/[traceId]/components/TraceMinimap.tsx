@@ -28,7 +28,11 @@ export default function TraceMinimap({ rows, total, rowHeight, scrollTop, viewpo
     const h = Math.max(HEIGHT / rows.length, 0.5);
     const styles = getComputedStyle(c);
     rows.forEach((r, i) => {
-      ctx.fillStyle = r.error ? styles.getPropertyValue("--err") || "#CC3311" : r.critical ? "#EE7733" : styles.getPropertyValue("--accent") || "#0077BB";
+      ctx.fillStyle = r.error
+        ? styles.getPropertyValue("--err") || "#CC3311"
+        : r.critical
+          ? "#EE7733"
+          : styles.getPropertyValue("--accent") || "#0077BB";
       ctx.fillRect((r.offsetMs / total) * w, (i / rows.length) * HEIGHT, Math.max((r.durationMs / total) * w, 1), h);
     });
   }, [rows, total]);
@@ -38,10 +42,23 @@ export default function TraceMinimap({ rows, total, rowHeight, scrollTop, viewpo
     onScroll(((e.clientY - box.top) / HEIGHT) * full - viewport / 2);
   };
   return (
-    <div className="minimap" data-testid="minimap" style={{ height: HEIGHT }} onMouseDown={jump} onMouseMove={(e) => e.buttons === 1 && jump(e)}
-      role="scrollbar" tabIndex={-1} aria-label="Trace overview" aria-controls="waterfall" aria-valuenow={Math.round((scrollTop / Math.max(full - viewport, 1)) * 100)}>
+    <div
+      className="minimap"
+      data-testid="minimap"
+      style={{ height: HEIGHT }}
+      onMouseDown={jump}
+      onMouseMove={(e) => e.buttons === 1 && jump(e)}
+      role="scrollbar"
+      tabIndex={-1}
+      aria-label="Trace overview"
+      aria-controls="waterfall"
+      aria-valuenow={Math.round((scrollTop / Math.max(full - viewport, 1)) * 100)}
+    >
       <canvas ref={canvas} style={{ width: "100%", height: HEIGHT }} />
-      <div className="minimap-view" style={{ top: (scrollTop / full) * HEIGHT, height: Math.max((viewport / full) * HEIGHT, 2) }} />
+      <div
+        className="minimap-view"
+        style={{ top: (scrollTop / full) * HEIGHT, height: Math.max((viewport / full) * HEIGHT, 2) }}
+      />
     </div>
   );
 }

@@ -4,7 +4,15 @@ import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent }
 import { usePathname, useSearchParams } from "next/navigation";
 import type { TraceRow } from "@/lib/domain/trace-tree";
 import { traceRowsFromJson } from "@/app/traces/[traceId]/trace-wire";
-import { hasChildren, parseTraceViewState, rowWindow, scrollToShow, traceViewParams, visibleRows, type TraceViewState } from "@/app/traces/[traceId]/url";
+import {
+  hasChildren,
+  parseTraceViewState,
+  rowWindow,
+  scrollToShow,
+  traceViewParams,
+  visibleRows,
+  type TraceViewState,
+} from "@/app/traces/[traceId]/url";
 import TraceMinimap from "./TraceMinimap";
 
 /** Every row has this height (CSS keeps it), so only the rows in view are rendered: 10,000 spans scroll smoothly. */
@@ -55,7 +63,8 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
   const matches = (r: TraceRow) =>
     needle !== "" && [r.name, r.service, ...r.attributes.flat()].some((t) => t.toLowerCase().includes(needle));
   const selected = rows.find((r) => r.spanId === state.span) ?? null;
-  const toggle = (id: string) => update({ collapsed: collapsed.has(id) ? state.collapsed.filter((c) => c !== id) : [...state.collapsed, id] });
+  const toggle = (id: string) =>
+    update({ collapsed: collapsed.has(id) ? state.collapsed.filter((c) => c !== id) : [...state.collapsed, id] });
 
   const onKey = (e: KeyboardEvent) => {
     const i = shown.findIndex((r) => r.spanId === state.span);
@@ -73,46 +82,144 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
     <div className="trace-body">
       <div className="trace-main">
         <p className="controls">
-          <label>Search <input type="search" defaultValue={state.search} onChange={(e) => update({ search: e.target.value })} placeholder="name, service, attribute" /></label>
-          <button type="button" onClick={() => update({ collapsed: rows.filter((r, i) => r.depth >= 1 && hasChildren(rows, i)).map((r) => r.spanId) })}>Collapse to depth 1</button>
-          <button type="button" onClick={() => update({ collapsed: [] })}>Expand all</button>
-          <a href={`/api/traces/${traceId}`} download={`trace-${traceId}.json`}>Download JSON</a>
+          <label>
+            Search{" "}
+            <input
+              type="search"
+              defaultValue={state.search}
+              onChange={(e) => update({ search: e.target.value })}
+              placeholder="name, service, attribute"
+            />
+          </label>
+          <button
+            type="button"
+            onClick={() =>
+              update({ collapsed: rows.filter((r, i) => r.depth >= 1 && hasChildren(rows, i)).map((r) => r.spanId) })
+            }
+          >
+            Collapse to depth 1
+          </button>
+          <button type="button" onClick={() => update({ collapsed: [] })}>
+            Expand all
+          </button>
+          <a href={`/api/traces/${traceId}`} download={`trace-${traceId}.json`}>
+            Download JSON
+          </a>
           <span className="muted">keys: ↑/↓ select, ←/→ collapse/expand, Esc clear</span>
         </p>
-        {shown.length > 40 && <TraceMinimap rows={shown} total={total} rowHeight={ROW_HEIGHT} scrollTop={scrollTop} viewport={viewport} onScroll={scrollTo} />}
-        <div className="waterfall-scroll" ref={scroller} style={{ maxHeight: VIEWPORT }} onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)} data-testid="waterfall-scroll">
-        <table data-testid="waterfall" onKeyDown={onKey} aria-label="Spans of the trace" aria-rowcount={shown.length + 1}>
-          <thead><tr><th>Span</th><th>Service</th><th>Kind</th><th style={{ width: "30%" }}>Timeline</th><th className="num">Duration</th><th className="num">Self</th></tr></thead>
-          <tbody>
-            {win.padTop > 0 && <tr className="spacer" style={{ height: win.padTop }}><td colSpan={6} /></tr>}
-            {shown.slice(win.start, win.end).map((r, j) => {
-              const i = indexOf.get(r)!;
-              const classes = [r.critical ? "critical" : "", r.spanId === state.span ? "selected" : "", matches(r) ? "match" : ""].filter(Boolean).join(" ");
-              return (
-                <tr key={`${r.spanId}-${i}`} aria-rowindex={win.start + j + 2} data-span={r.spanId} data-service={r.service} data-kind={r.kind} data-critical={r.critical ? "true" : "false"} className={classes || undefined} onClick={() => update({ span: r.spanId })}>
-                  <td style={{ paddingLeft: 8 + r.depth * 16 }}>
-                    {hasChildren(rows, i) ? (
-                      <button type="button" className="link" aria-expanded={!collapsed.has(r.spanId)} aria-label={collapsed.has(r.spanId) ? "Expand" : "Collapse"}
-                        onClick={(e) => { e.stopPropagation(); toggle(r.spanId); }}>
-                        {collapsed.has(r.spanId) ? "▸" : "▾"}
-                      </button>
-                    ) : <span className="muted">·</span>}{" "}
-                    {r.critical && <span className="crit" title="on the critical path">◆ </span>}
-                    {r.name || "(unnamed)"}
-                    {r.orphan && <span className="muted" title="its parent span never arrived"> (parent missing)</span>}
-                    {r.error && <span className="error"> error{r.statusMessage ? `: ${r.statusMessage}` : ""}</span>}
-                  </td>
-                  <td>{r.service}</td>
-                  <td>{r.kind}</td>
-                  <td><div style={{ marginLeft: `${(r.offsetMs / total) * 100}%`, width: `${(r.durationMs / total) * 100}%` }} className={r.error ? "bar err" : "bar"} /></td>
-                  <td className="num">{r.durationMs.toFixed(2)} ms</td>
-                  <td className="num">{r.selfMs.toFixed(2)} ms</td>
+        {shown.length > 40 && (
+          <TraceMinimap
+            rows={shown}
+            total={total}
+            rowHeight={ROW_HEIGHT}
+            scrollTop={scrollTop}
+            viewport={viewport}
+            onScroll={scrollTo}
+          />
+        )}
+        <div
+          className="waterfall-scroll"
+          ref={scroller}
+          style={{ maxHeight: VIEWPORT }}
+          onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+          data-testid="waterfall-scroll"
+        >
+          <table
+            data-testid="waterfall"
+            onKeyDown={onKey}
+            aria-label="Spans of the trace"
+            aria-rowcount={shown.length + 1}
+          >
+            <thead>
+              <tr>
+                <th>Span</th>
+                <th>Service</th>
+                <th>Kind</th>
+                <th style={{ width: "30%" }}>Timeline</th>
+                <th className="num">Duration</th>
+                <th className="num">Self</th>
+              </tr>
+            </thead>
+            <tbody>
+              {win.padTop > 0 && (
+                <tr className="spacer" style={{ height: win.padTop }}>
+                  <td colSpan={6} />
                 </tr>
-              );
-            })}
-            {win.padBottom > 0 && <tr className="spacer" style={{ height: win.padBottom }}><td colSpan={6} /></tr>}
-          </tbody>
-        </table>
+              )}
+              {shown.slice(win.start, win.end).map((r, j) => {
+                const i = indexOf.get(r)!;
+                const classes = [
+                  r.critical ? "critical" : "",
+                  r.spanId === state.span ? "selected" : "",
+                  matches(r) ? "match" : "",
+                ]
+                  .filter(Boolean)
+                  .join(" ");
+                return (
+                  <tr
+                    key={`${r.spanId}-${i}`}
+                    aria-rowindex={win.start + j + 2}
+                    data-span={r.spanId}
+                    data-service={r.service}
+                    data-kind={r.kind}
+                    data-critical={r.critical ? "true" : "false"}
+                    className={classes || undefined}
+                    onClick={() => update({ span: r.spanId })}
+                  >
+                    <td style={{ paddingLeft: 8 + r.depth * 16 }}>
+                      {hasChildren(rows, i) ? (
+                        <button
+                          type="button"
+                          className="link"
+                          aria-expanded={!collapsed.has(r.spanId)}
+                          aria-label={collapsed.has(r.spanId) ? "Expand" : "Collapse"}
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            toggle(r.spanId);
+                          }}
+                        >
+                          {collapsed.has(r.spanId) ? "▸" : "▾"}
+                        </button>
+                      ) : (
+                        <span className="muted">·</span>
+                      )}{" "}
+                      {r.critical && (
+                        <span className="crit" title="on the critical path">
+                          ◆{" "}
+                        </span>
+                      )}
+                      {r.name || "(unnamed)"}
+                      {r.orphan && (
+                        <span className="muted" title="its parent span never arrived">
+                          {" "}
+                          (parent missing)
+                        </span>
+                      )}
+                      {r.error && <span className="error"> error{r.statusMessage ? `: ${r.statusMessage}` : ""}</span>}
+                    </td>
+                    <td>{r.service}</td>
+                    <td>{r.kind}</td>
+                    <td>
+                      <div
+                        style={{
+                          marginLeft: `${(r.offsetMs / total) * 100}%`,
+                          width: `${(r.durationMs / total) * 100}%`,
+                        }}
+                        className={r.error ? "bar err" : "bar"}
+                      />
+                    </td>
+                    <td className="num">{r.durationMs.toFixed(2)} ms</td>
+                    <td className="num">{r.selfMs.toFixed(2)} ms</td>
+                  </tr>
+                );
+              })}
+              {win.padBottom > 0 && (
+                <tr className="spacer" style={{ height: win.padBottom }}>
+                  <td colSpan={6} />
+                </tr>
+              )}
+            </tbody>
+          </table>
         </div>
       </div>
       {selected && <SpanDetail row={selected} onClose={() => update({ span: null })} />}
@@ -129,28 +236,66 @@ function Pairs({ pairs }: { pairs: [string, string][] }) {
 function SpanDetail({ row, onClose }: { row: TraceRow; onClose: () => void }) {
   return (
     <aside className="panel" data-testid="span-detail" aria-label="Span details">
-      <button type="button" className="close" onClick={onClose} aria-label="Close span details">×</button>
+      <button type="button" className="close" onClick={onClose} aria-label="Close span details">
+        ×
+      </button>
       <h2>{row.name || "(unnamed)"}</h2>
       <dl className="figures">
-        <dt>Service</dt><dd>{row.service}</dd>
-        <dt>Kind</dt><dd>{row.kind}</dd>
-        <dt>Span id</dt><dd><code>{row.spanId}</code></dd>
-        <dt>Parent</dt><dd><code>{row.parentSpanId ?? "none (root)"}</code>{row.orphan ? " (missing)" : ""}</dd>
-        <dt>Start</dt><dd>+{row.offsetMs.toFixed(3)} ms</dd>
-        <dt>Duration</dt><dd>{row.durationMs.toFixed(3)} ms (self {row.selfMs.toFixed(3)} ms){row.critical ? ", on the critical path" : ""}</dd>
-        <dt>Status</dt><dd>{["unset", "ok", "error"][row.statusCode] ?? row.statusCode}{row.statusMessage ? `: ${row.statusMessage}` : ""}</dd>
+        <dt>Service</dt>
+        <dd>{row.service}</dd>
+        <dt>Kind</dt>
+        <dd>{row.kind}</dd>
+        <dt>Span id</dt>
+        <dd>
+          <code>{row.spanId}</code>
+        </dd>
+        <dt>Parent</dt>
+        <dd>
+          <code>{row.parentSpanId ?? "none (root)"}</code>
+          {row.orphan ? " (missing)" : ""}
+        </dd>
+        <dt>Start</dt>
+        <dd>+{row.offsetMs.toFixed(3)} ms</dd>
+        <dt>Duration</dt>
+        <dd>
+          {row.durationMs.toFixed(3)} ms (self {row.selfMs.toFixed(3)} ms){row.critical ? ", on the critical path" : ""}
+        </dd>
+        <dt>Status</dt>
+        <dd>
+          {["unset", "ok", "error"][row.statusCode] ?? row.statusCode}
+          {row.statusMessage ? `: ${row.statusMessage}` : ""}
+        </dd>
       </dl>
       <h3>Attributes</h3>
       <Pairs pairs={row.attributes} />
       <h3>Resource</h3>
       <Pairs pairs={row.resource} />
       <h3>Events</h3>
-      {row.events.length === 0 ? <p className="muted">none</p> : row.events.map((e) => (
-        <div key={`${e.offsetMs}:${e.name}`}><p>+{e.offsetMs.toFixed(3)} ms {e.name}</p><Pairs pairs={e.attributes} /></div>
-      ))}
+      {row.events.length === 0 ? (
+        <p className="muted">none</p>
+      ) : (
+        row.events.map((e) => (
+          <div key={`${e.offsetMs}:${e.name}`}>
+            <p>
+              +{e.offsetMs.toFixed(3)} ms {e.name}
+            </p>
+            <Pairs pairs={e.attributes} />
+          </div>
+        ))
+      )}
       <h3>Links</h3>
-      {row.links.length === 0 ? <p className="muted">none</p> : (
-        <ul>{row.links.map((l) => <li key={`${l.traceId}-${l.spanId}`}><a href={`/traces/${l.traceId}?span=${l.spanId}`}>{l.traceId} / {l.spanId}</a></li>)}</ul>
+      {row.links.length === 0 ? (
+        <p className="muted">none</p>
+      ) : (
+        <ul>
+          {row.links.map((l) => (
+            <li key={`${l.traceId}-${l.spanId}`}>
+              <a href={`/traces/${l.traceId}?span=${l.spanId}`}>
+                {l.traceId} / {l.spanId}
+              </a>
+            </li>
+          ))}
+        </ul>
       )}
     </aside>
   );

@@ -15,7 +15,8 @@ const MIN_STEP_MS = 60_000;
 export const GET = jaegerHandler(async (req, { params }: { params: Promise<{ metric: string }> }) => {
   const metric = (await params).metric;
   if (metric === "minstep") return jaegerData(MIN_STEP_MS);
-  if (!TYPES.includes(metric as MetricType)) throw new AppError(404, `unknown metric type "${metric}" (latencies, calls, errors, minstep)`);
+  if (!TYPES.includes(metric as MetricType))
+    throw new AppError(404, `unknown metric type "${metric}" (latencies, calls, errors, minstep)`);
   const type = metric as MetricType;
   return jaegerMetrics(webSql(), type, parseMetricsQuery(type, new URL(req.url).searchParams));
 });

@@ -9,6 +9,11 @@ export const GET = jsonHandler(async (req, { params }: { params: Promise<{ sourc
   const { source, target } = await params;
   const q = new URL(req.url).searchParams;
   const range = parseWindow(q);
-  const series = await loadEdgeSeries(webSql(), { source, target, connectionType: q.get("connectionType") }, range, q.get("step"));
+  const series = await loadEdgeSeries(
+    webSql(),
+    { source, target, connectionType: q.get("connectionType") },
+    range,
+    q.get("step"),
+  );
   return { source, target, from: range.from.toISOString(), to: range.to.toISOString(), ...series };
 });

@@ -11,6 +11,13 @@ export const GET = jsonHandler(async (req, { params }: { params: Promise<{ sourc
   const range = parseWindow(q, Date.now(), "now-1h");
   const kind = parseExampleKind(q.get("kind"));
   const maxMs = parseMaxMs(q.get("maxMs"));
-  const traces = await loadEdgeExamples(webSql(), { source, target, connectionType: q.get("connectionType") }, range, kind, 20, maxMs);
+  const traces = await loadEdgeExamples(
+    webSql(),
+    { source, target, connectionType: q.get("connectionType") },
+    range,
+    kind,
+    20,
+    maxMs,
+  );
   return { source, target, kind: maxMs === null ? kind : "atOrBelow", maxMs, traces };
 });

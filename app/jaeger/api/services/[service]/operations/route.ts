@@ -6,4 +6,5 @@ import { jaegerOperations } from "@/lib/query/jaeger";
 export const dynamic = "force-dynamic";
 
 export const GET = jaegerHandler(async (_req, { params }: { params: Promise<{ service: string }> }) =>
-  jaegerData(await jaegerOperations(webSql(), (await params).service)));
+  jaegerData(await jaegerOperations(webSql(), (await params).service)),
+);
