@@ -334,10 +334,8 @@ async function buildBacklog(sql: ReturnType<typeof createSql>, stored: number): 
   // At least BACKLOG_SPANS: whole copies of what is stored, so each epoch is a realistic mix.
   for (let k = 1; backlog < BACKLOG_SPANS; k++) {
     const r = await sql.unsafe(
-      `INSERT INTO spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time, start_ns, duration_ns,
-         status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links)
-       SELECT decode(md5(encode(trace_id, 'hex') || $1), 'hex'), span_id, parent_span_id, trace_state, service_name, name, kind,
-         start_time, start_ns, duration_ns, status_code, status_message, attributes, resource_attributes, scope_name, scope_version, events, links
+      `INSERT INTO spans (${COPY_COLUMNS.join(", ")})
+       SELECT ${COPY_COLUMNS.map((c) => (c === "trace_id" ? "decode(md5(encode(trace_id, 'hex') || $1), 'hex')" : c)).join(", ")}
        FROM spans WHERE ingest_xid < (SELECT min(xid_bound) FROM ingest_epochs)`,
       [`copy-${k}`],
     );
