@@ -17,7 +17,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
       )}
       <input type="hidden" name="next" value={next} />
       <label>
-        Dashboard password <input type="password" name="password" required autoComplete="current-password" />
+        Dashboard password{" "}
+        {/* biome-ignore lint/a11y/noAutofocus: the page's only field; signing in is all one comes here for */}
+        <input type="password" name="password" autoFocus required autoComplete="current-password" />
       </label>
       <button type="submit">Sign in</button>
       <p className="muted">You will return to {next}</p>

@@ -126,6 +126,8 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
         >
           <table
             data-testid="waterfall"
+            // biome-ignore lint/a11y/noNoninteractiveTabindex: the waterfall takes the keyboard (arrows, Enter, Escape)
+            tabIndex={0}
             onKeyDown={onKey}
             aria-label="Spans of the trace"
             aria-rowcount={shown.length + 1}
@@ -142,7 +144,8 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
             </thead>
             <tbody>
               {win.padTop > 0 && (
-                <tr className="spacer" style={{ height: win.padTop }}>
+                // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row of the virtual scroll, never focused
+                <tr aria-hidden="true" className="spacer" style={{ height: win.padTop }}>
                   <td colSpan={6} />
                 </tr>
               )}
@@ -214,7 +217,8 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
                 );
               })}
               {win.padBottom > 0 && (
-                <tr className="spacer" style={{ height: win.padBottom }}>
+                // biome-ignore lint/a11y/noAriaHiddenOnFocusable: a spacer row of the virtual scroll, never focused
+                <tr aria-hidden="true" className="spacer" style={{ height: win.padBottom }}>
                   <td colSpan={6} />
                 </tr>
               )}
