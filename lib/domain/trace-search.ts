@@ -14,7 +14,17 @@ export interface TraceSearch {
    * synthesizes from span fields (see synthesizedTag).
    */
   attributes: AttributeFilter[];
+  /** Span kind number of the matching span (server 2, client 3, ...), or any. */
+  kind: number | null;
+  sort: TraceSort;
+  /** 1-based page of PAGE_SIZE traces. */
+  page: number;
 }
+
+export type TraceSort = "newest" | "longest" | "errors";
+export const TRACE_SORTS: TraceSort[] = ["newest", "longest", "errors"];
+export const PAGE_SIZE = 50;
+export const SEARCH_KINDS = ["internal", "server", "client", "producer", "consumer"];
 
 export interface AttributeFilter {
   key: string;
@@ -87,7 +97,16 @@ export function parseTraceSearch(params: Params): TraceSearch {
     return { key: attr.slice(0, eq), value: attr.slice(eq + 1) };
   });
   const status = get("status");
+  const kind = get("kind");
+  if (kind !== null && !SEARCH_KINDS.includes(kind)) throw badRequest(`kind must be one of ${SEARCH_KINDS.join(", ")}`);
+  const sort = get("sort") ?? "newest";
+  if (!TRACE_SORTS.includes(sort as TraceSort)) throw badRequest(`sort must be one of ${TRACE_SORTS.join(", ")}`);
+  const page = Number(get("page") ?? 1);
+  if (!Number.isInteger(page) || page < 1 || page > 1000) throw badRequest("page must be an integer from 1 to 1000");
   return {
+    kind: kind === null ? null : SEARCH_KINDS.indexOf(kind) + 1,
+    sort: sort as TraceSort,
+    page,
     from: get("from") ?? "now-1h",
     to: get("to") ?? "now",
     service: get("service"),

@@ -1,5 +1,6 @@
 import type { SpanCore } from "../model/span";
-import { bytesOf } from "../model/span";
+import { bytesOf, type Attributes } from "../model/span";
+import { virtualNodeOf } from "./virtual-node";
 import { criticalPath, selfTimes } from "./critical-path";
 import { ascending } from "./order";
 
@@ -25,6 +26,8 @@ export interface TraceRow {
   resource: [string, string][];
   events: { name: string; offsetMs: number; attributes: [string, string][] }[];
   links: { traceId: string; spanId: string }[];
+  /** For client and producer spans: whom it calls (the callee's service, else the peer its attributes name). */
+  peer: string | null;
 }
 
 export type TraceSpanInput = Pick<
@@ -45,6 +48,7 @@ export type TraceSpanInput = Pick<
   links?: { traceId: string; spanId: string }[];
 };
 
+const [SERVER, CLIENT, PRODUCER, CONSUMER] = [2, 3, 4, 5];
 const KIND_NAMES = ["unspecified", "internal", "server", "client", "producer", "consumer"];
 
 /** Waterfall order: parents before children, siblings by start; spans whose parent is missing become roots. */
@@ -63,6 +67,15 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
     if (list) list.push(s);
     else children.set(key, [s]);
   }
+  const peerOf = (s: (typeof spans)[number]): string | null => {
+    if (s.kind !== CLIENT && s.kind !== PRODUCER) return null;
+    const callee = children
+      .get(s.spanId)
+      ?.find((c) => (c.kind === SERVER || c.kind === CONSUMER) && c.serviceName !== s.serviceName);
+    if (callee) return callee.serviceName;
+    const named = virtualNodeOf((s.attributes ?? {}) as Attributes).name;
+    return named === "unknown" ? null : named;
+  };
   const rows: TraceRow[] = [];
   const emitted = new Set<(typeof spans)[number]>();
   const expanded = new Set<string>();
@@ -88,6 +101,7 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
         attributes: textPairs(e.attributes),
       })),
       links: (s.links ?? []).map((l) => ({ traceId: l.traceId, spanId: l.spanId })),
+      peer: peerOf(s),
       orphan: s.parentSpanId !== null && !ids.has(s.parentSpanId),
       critical: onPath.has(indexOf.get(s)!),
       selfMs: Number(self[indexOf.get(s)!]!) / 1e6,
@@ -102,7 +116,6 @@ export function waterfallRows(input: TraceSpanInput[]): TraceRow[] {
   return rows;
 }
 
-/** Attribute maps as [key, text] pairs: the UI only ever renders text. */
 /** Attribute values as the waterfall shows them; bytes values as their base64, marked so they read as bytes. */
 function textPairs(attrs: unknown): [string, string][] {
   return Object.entries((attrs ?? {}) as Record<string, unknown>).map(([k, v]) => {

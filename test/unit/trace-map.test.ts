@@ -9,7 +9,8 @@ const row = (
   kind: string,
   attributes: [string, string][] = [],
   error = false,
-) => ({ spanId, parentSpanId, service, kind, attributes, error });
+  durationMs = 10,
+) => ({ spanId, parentSpanId, service, kind, attributes, error, durationMs });
 
 describe("trace map", () => {
   it("counts calls between services, names unanswered client calls like the main map, and ignores calls within a service", () => {
@@ -30,12 +31,12 @@ describe("trace map", () => {
         true,
       ),
       row("6", "1", "frontend", "client", [], true),
-      row("7", "6", "orders", "server"),
+      row("7", "6", "orders", "server", [], false, 25),
       row("8", "gone", "mailer", "server"),
     ]);
     expect(edges).toEqual([
-      { source: "frontend", target: "orders", calls: 2, errors: 1 },
-      { source: "orders", target: "shop", calls: 1, errors: 1 },
+      { source: "frontend", target: "orders", calls: 2, errors: 1, timeMs: 35 },
+      { source: "orders", target: "shop", calls: 1, errors: 1, timeMs: 10 },
     ]);
     expect(nodes.map((n) => [n.id, n.type, n.spans, n.errors])).toEqual([
       ["frontend", "service", 3, 1],

@@ -11,10 +11,13 @@ describe("trace search criteria", () => {
     expect(
       parseTraceSearch(
         new URLSearchParams(
-          "service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db&attr=k%3Dv&attr=",
+          "service=orders&operation=POST&minMs=100&maxMs=2000&status=error&attr=http.route%3D/a%3Db&attr=k%3Dv&attr=&kind=client&sort=errors&page=3",
         ),
       ),
     ).toEqual({
+      kind: 3,
+      sort: "errors",
+      page: 3,
       from: "now-1h",
       to: "now",
       service: "orders",
@@ -51,6 +54,10 @@ describe("trace search criteria", () => {
   it("rejects malformed numbers and attributes with a 400", () => {
     expect(() => parseTraceSearch(new URLSearchParams("minMs=-3"))).toThrow(/minMs must be/);
     expect(() => parseTraceSearch(new URLSearchParams("attr=novalue"))).toThrow(/key=value/);
+    expect(() => parseTraceSearch(new URLSearchParams("kind=sideways"))).toThrow(/kind must be/);
+    expect(() => parseTraceSearch(new URLSearchParams("sort=random"))).toThrow(/sort must be/);
+    expect(() => parseTraceSearch(new URLSearchParams("page=0"))).toThrow(/page must be/);
+    expect(parseTraceSearch({})).toMatchObject({ kind: null, sort: "newest", page: 1 });
   });
   it("matches attribute values as text, number or boolean", () => {
     expect(attributeCandidates("500")).toEqual(["500", 500]);

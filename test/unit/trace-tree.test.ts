@@ -64,3 +64,26 @@ describe("waterfall order", () => {
     ]);
   });
 });
+
+describe("peers of calls", () => {
+  it("labels client and producer spans with whom they call: the callee's service, else the peer their attributes name", () => {
+    const rows = waterfallRows([
+      span("a", null, 0, { serviceName: "orders", kind: 2 }),
+      span("b", "a", 1, { serviceName: "orders", kind: 3 }),
+      span("c", "b", 2, { serviceName: "payments", kind: 2 }),
+      span("d", "a", 3, { serviceName: "orders", kind: 3, attributes: { "peer.service": "payment-gateway" } }),
+      span("e", "a", 4, { serviceName: "orders", kind: 4, attributes: { "messaging.system": "kafka" } }),
+      span("f", "a", 5, { serviceName: "orders", kind: 3 }),
+      span("g", "a", 6, { serviceName: "orders", kind: 1, attributes: { "peer.service": "x" } }),
+    ]);
+    expect(Object.fromEntries(rows.map((r) => [r.spanId, r.peer]))).toEqual({
+      a: null,
+      b: "payments",
+      c: null,
+      d: "payment-gateway",
+      e: "kafka",
+      f: null,
+      g: null,
+    });
+  });
+});

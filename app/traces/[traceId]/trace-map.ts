@@ -15,6 +15,8 @@ export interface TraceMapEdge {
   target: string;
   calls: number;
   errors: number;
+  /** Time the calls on this hop took, summed (the callee side's span durations). */
+  timeMs: number;
 }
 
 interface RowLike {
@@ -23,11 +25,13 @@ interface RowLike {
   service: string;
   kind: string;
   error: boolean;
+  durationMs: number;
   attributes: [string, string][];
 }
 
 /**
- * One node per service; an edge wherever a span's parent belongs to another service, counted per child span.
+ * One node per service; an edge wherever a span's parent belongs to another service, counted per child span,
+ * with the time its calls took.
  * Client and producer spans nobody answered call a virtual node (database, queue, external API), named as on the
  * main map.
  */
@@ -46,10 +50,11 @@ export function traceServiceMap(rows: RowLike[]): { nodes: TraceMapNode[]; edges
     if (error) c.errors++;
     counts.set(id, c);
   };
-  const call = (source: string, target: string, error: boolean) => {
+  const call = (source: string, target: string, error: boolean, ms: number) => {
     const key = `${source}\u0000${target}`;
-    const e = edges.get(key) ?? { source, target, calls: 0, errors: 0 };
+    const e = edges.get(key) ?? { source, target, calls: 0, errors: 0, timeMs: 0 };
     e.calls++;
+    e.timeMs += ms;
     if (error) e.errors++;
     edges.set(key, e);
   };
@@ -59,12 +64,13 @@ export function traceServiceMap(rows: RowLike[]): { nodes: TraceMapNode[]; edges
       const virtual = virtualNodeOf(Object.fromEntries(r.attributes));
       if (virtual.name !== r.service) {
         count(virtual.name, virtual.type, r.error);
-        call(r.service, virtual.name, r.error);
+        call(r.service, virtual.name, r.error, r.durationMs);
       }
     }
     // A call failed when either side says so.
     const parent = r.parentSpanId ? byId.get(r.parentSpanId) : undefined;
-    if (parent !== undefined && parent.service !== r.service) call(parent.service, r.service, r.error || parent.error);
+    if (parent !== undefined && parent.service !== r.service)
+      call(parent.service, r.service, r.error || parent.error, r.durationMs);
   }
   const edgeList = [...edges.values()].sort(
     (a, b) => a.source.localeCompare(b.source) || a.target.localeCompare(b.target),

@@ -26,6 +26,8 @@ export interface PackedTraceRows {
   statusCode: number[];
   /** Index into strings, or -1 for none. */
   statusMessage: number[];
+  /** Index into strings, or -1 for none. */
+  peer: number[];
   /** Flattened [key, value, ...] indexes into strings. */
   attributes: number[][];
   resource: number[];
@@ -71,6 +73,7 @@ export function packTraceRows(rows: TraceRow[]): PackedTraceRows {
     flags: [],
     statusCode: [],
     statusMessage: [],
+    peer: [],
     attributes: [],
     resource: [],
     events: {},
@@ -90,6 +93,7 @@ export function packTraceRows(rows: TraceRow[]): PackedTraceRows {
     out.flags.push((r.error ? ERROR : 0) | (r.critical ? CRITICAL : 0) | (r.orphan ? ORPHAN : 0));
     out.statusCode.push(r.statusCode);
     out.statusMessage.push(r.statusMessage === null ? -1 : str(r.statusMessage));
+    out.peer.push(r.peer === null ? -1 : str(r.peer));
     out.attributes.push(pairs(r.attributes));
     const resource = pairs(r.resource);
     const key = resource.join(",");
@@ -117,6 +121,7 @@ export function unpackTraceRows(p: PackedTraceRows): TraceRow[] {
     const parent = p.parent[i]!;
     const flags = p.flags[i]!;
     const message = p.statusMessage[i]!;
+    const peer = p.peer[i]!;
     return {
       spanId,
       parentSpanId: typeof parent === "number" ? p.spanId[parent]! : parent,
@@ -128,6 +133,7 @@ export function unpackTraceRows(p: PackedTraceRows): TraceRow[] {
       durationMs: p.durationMs[i]!,
       error: (flags & ERROR) !== 0,
       statusMessage: message < 0 ? null : s[message]!,
+      peer: peer < 0 ? null : s[peer]!,
       attributes: pairs(p.attributes[i]!),
       orphan: (flags & ORPHAN) !== 0,
       critical: (flags & CRITICAL) !== 0,

@@ -1,3 +1,4 @@
+import { formatDuration, serviceColor } from "@/app/components/service-colors";
 import type { TraceMapEdge, TraceMapNode } from "@/app/traces/[traceId]/trace-map";
 import { RANK_GAP, ROW_GAP } from "@/app/components/layout";
 
@@ -50,7 +51,7 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
                 stroke={e.errors ? "#CC3311" : undefined}
               />
               <text x={a.x + (b.x - a.x) * 0.55} y={a.y + (b.y - a.y) * 0.55 - 5} textAnchor="middle">
-                {e.calls}×{e.errors ? `, ${e.errors} failed` : ""}
+                {`${e.calls}× · ${formatDuration(e.timeMs)}${e.errors ? `, ${e.errors} failed` : ""}`}
               </text>
             </g>
           );

@@ -14,6 +14,7 @@ import {
   type TraceViewState,
 } from "@/app/traces/[traceId]/url";
 import TraceMinimap from "./TraceMinimap";
+import { formatDuration, rulerTicks, serviceColor } from "@/app/components/service-colors";
 
 /** Every row has this height (CSS keeps it), so only the rows in view are rendered: 10,000 spans scroll smoothly. */
 export const ROW_HEIGHT = 26;
@@ -107,7 +108,7 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
           </a>
           <span className="muted">keys: ↑/↓ select, ←/→ collapse/expand, Esc clear</span>
         </p>
-        {shown.length > 40 && (
+        {shown.length * ROW_HEIGHT > VIEWPORT && (
           <TraceMinimap
             rows={shown}
             total={total}
@@ -137,7 +138,13 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
                 <th>Span</th>
                 <th>Service</th>
                 <th>Kind</th>
-                <th style={{ width: "30%" }}>Timeline</th>
+                <th style={{ width: "30%" }} className="ruler" data-testid="ruler">
+                  {rulerTicks(total).map((t) => (
+                    <span key={t.at} className="tick" style={{ left: `${t.at * 100}%` }}>
+                      {t.label}
+                    </span>
+                  ))}
+                </th>
                 <th className="num">Duration</th>
                 <th className="num">Self</th>
               </tr>
@@ -191,6 +198,11 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
                           ◆{" "}
                         </span>
                       )}
+                      {r.peer && (
+                        <span className="peer" data-testid="peer">
+                          → {r.peer}{" "}
+                        </span>
+                      )}
                       {r.name || "(unnamed)"}
                       {r.orphan && (
                         <span className="muted" title="its parent span never arrived">
@@ -200,19 +212,33 @@ export default function TraceWaterfall({ rowsJson, traceId }: { rowsJson: string
                       )}
                       {r.error && <span className="error"> error{r.statusMessage ? `: ${r.statusMessage}` : ""}</span>}
                     </td>
-                    <td>{r.service}</td>
-                    <td>{r.kind}</td>
                     <td>
+                      <span className="swatch" style={{ background: serviceColor(r.service) }} /> {r.service}
+                    </td>
+                    <td>{r.kind}</td>
+                    <td className="timeline">
                       <div
                         style={{
                           marginLeft: `${(r.offsetMs / total) * 100}%`,
                           width: `${(r.durationMs / total) * 100}%`,
+                          background: r.error ? undefined : serviceColor(r.service),
                         }}
                         className={r.error ? "bar err" : "bar"}
-                      />
+                      >
+                        {r.events.map((e) => (
+                          <span
+                            key={`${e.offsetMs}:${e.name}`}
+                            className="event-mark"
+                            title={`${e.name} at +${formatDuration(e.offsetMs)}`}
+                            style={{
+                              left: `${r.durationMs > 0 ? ((e.offsetMs - r.offsetMs) / r.durationMs) * 100 : 0}%`,
+                            }}
+                          />
+                        ))}
+                      </div>
                     </td>
-                    <td className="num">{r.durationMs.toFixed(2)} ms</td>
-                    <td className="num">{r.selfMs.toFixed(2)} ms</td>
+                    <td className="num">{formatDuration(r.durationMs)}</td>
+                    <td className="num">{formatDuration(r.selfMs)}</td>
                   </tr>
                 );
               })}
