@@ -1,28 +1,54 @@
+import { redirect } from "next/navigation";
 import { parseServiceViewState, servicePath } from "@/app/services/url";
 import TraceScatter from "@/app/traces/components/TraceScatter";
-import { parseTraceSearch, type TraceSearch } from "@/lib/domain/trace-search";
-import { parseWindow } from "@/lib/model/window";
+import { PAGE_SIZE, parseTraceSearch, SEARCH_KINDS, TRACE_SORTS, type TraceSearch } from "@/lib/domain/trace-search";
+import { parseWindow, type Window } from "@/lib/model/window";
 import { rangeParams } from "@/app/(map)/url";
 import { webPrisma, webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
-import { findTraces, loadServicesSeen, type ServiceSeen, type TraceHit } from "@/lib/query/traces";
+import { formatDuration, serviceColor } from "@/app/components/service-colors";
+import {
+  isTraceId,
+  loadPinnedTraces,
+  loadServicesSeen,
+  searchTracePage,
+  type ServiceSeen,
+  type TraceResult,
+} from "@/lib/query/traces";
+import { badRequest } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
-const formatMs = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`);
 type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function TracesPage({ searchParams }: { searchParams: SearchParams }) {
+  const params = await searchParams;
+  const openId = typeof params.traceId === "string" ? params.traceId.trim().toLowerCase() : "";
+  if (openId && isTraceId(openId.padStart(32, "0"))) redirect(`/traces/${openId.padStart(32, "0")}`);
   let q: TraceSearch;
   let services: ServiceSeen[];
-  let hits: TraceHit[];
+  let page: { results: TraceResult[]; more: boolean };
+  let range: Window;
+  const pinned = params.pinned === "1";
   try {
-    q = parseTraceSearch(await searchParams);
-    const range = parseWindow(rangeParams(q));
-    [services, hits] = await Promise.all([loadServicesSeen(webPrisma()), findTraces(webSql(), q, range, 200)]);
+    if (openId) throw badRequest(`not a trace id: "${openId.slice(0, 64)}" (expected up to 32 hex digits)`);
+    q = parseTraceSearch(params);
+    range = parseWindow(rangeParams(q));
+    [services, page] = await Promise.all([
+      loadServicesSeen(webPrisma()),
+      pinned ? loadPinnedTraces(webSql(), webPrisma()) : searchTracePage(webSql(), q, range),
+    ]);
   } catch (err) {
     return <PageError what="the search" error={err} />;
   }
+  const pageLink = (n: number) => {
+    const u = new URLSearchParams();
+    for (const [k, v] of Object.entries(params))
+      for (const x of Array.isArray(v) ? v : v ? [v] : []) if (k !== "page") u.append(k, x);
+    u.set("page", String(n));
+    return `/traces?${u}`;
+  };
+  const { results } = page;
   return (
     <>
       <h1>Traces</h1>
@@ -57,6 +83,27 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
             <option value="ok">ok</option>
           </select>
         </label>
+        <label>
+          Kind
+          <select name="kind" defaultValue={q.kind === null ? "" : SEARCH_KINDS[q.kind - 1]}>
+            <option value="">any</option>
+            {SEARCH_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {k}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Sort
+          <select name="sort" defaultValue={q.sort}>
+            {TRACE_SORTS.map((k) => (
+              <option key={k} value={k}>
+                {k === "errors" ? "most errors" : k}
+              </option>
+            ))}
+          </select>
+        </label>
         {[...q.attributes, null].map((a) => (
           <label key={a ? `${a.key}=${a.value}` : "new"}>
             Attribute{" "}
@@ -81,41 +128,88 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
       ) : (
         <>
           <p className="muted" data-testid="hit-count">
-            {hits.length === 200 ? "200+ traces (newest shown)" : `${hits.length} traces`}
+            {pinned
+              ? `${results.length} pinned traces (kept past raw-span retention)`
+              : `${results.length} traces on page ${q.page}${page.more ? " (more on the next page)" : ""}, ${q.sort === "errors" ? "most errors" : q.sort} first, ${range.from.toISOString()} to ${range.to.toISOString()}`}
+            {" · "}
+            <a href={pinned ? "/traces" : "/traces?pinned=1"}>{pinned ? "search" : "pinned traces"}</a>
           </p>
           <TraceScatter
-            points={hits.map((h) => ({
-              traceId: h.traceId,
-              t: h.start.getTime(),
-              ms: Number(h.durationNs) / 1e6,
-              error: h.statusCode === 2,
-              label: h.name,
+            from={range.from.getTime()}
+            to={range.to.getTime()}
+            points={results.map(({ hit, summary }) => ({
+              traceId: hit.traceId,
+              t: Number(BigInt(summary.minStartTimeUnixNano) / 1_000_000n),
+              ms: Number(BigInt(summary.maxEndTimeUnixNano) - BigInt(summary.minStartTimeUnixNano)) / 1e6,
+              error: summary.errorSpanCount > 0,
+              label: `${summary.rootServiceName}: ${summary.rootOperationName}`,
             }))}
           />
-          <table data-testid="traces">
-            <thead>
-              <tr>
-                <th>Span</th>
-                <th>Service</th>
-                <th>Start</th>
-                <th className="num">Duration</th>
-                <th>Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {hits.map((t) => (
-                <tr key={t.traceId}>
-                  <td>
-                    <a href={`/traces/${t.traceId}?span=${t.spanId}`}>{t.name || "(unnamed)"}</a>
-                  </td>
-                  <td>{t.service}</td>
-                  <td>{t.start.toISOString()}</td>
-                  <td className="num">{formatMs(Number(t.durationNs) / 1e6)}</td>
-                  <td>{t.statusCode === 2 ? <span className="error">error</span> : "ok"}</td>
+          <form method="get" action="/traces/compare" aria-label="Compare two traces">
+            <table data-testid="traces">
+              <thead>
+                <tr>
+                  <th title="pick two to compare">A</th>
+                  <th>B</th>
+                  <th>Root</th>
+                  <th>Matching span</th>
+                  <th>Start</th>
+                  <th className="num">Duration</th>
+                  <th className="num">Spans</th>
+                  <th className="num">Errors</th>
+                  <th>Services</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {results.map(({ hit: t, summary: s, pin }) => (
+                  <tr key={t.traceId} data-trace={t.traceId}>
+                    <td>
+                      <input type="radio" name="a" value={t.traceId} aria-label={`compare ${t.traceId} as A`} />
+                    </td>
+                    <td>
+                      <input type="radio" name="b" value={t.traceId} aria-label={`compare ${t.traceId} as B`} />
+                    </td>
+                    <td>
+                      <span className="swatch" style={{ background: serviceColor(s.rootServiceName) }} />{" "}
+                      {s.rootServiceName}: {s.rootOperationName || "(unnamed)"}
+                    </td>
+                    <td>
+                      <a href={t.spanId ? `/traces/${t.traceId}?span=${t.spanId}` : `/traces/${t.traceId}`}>
+                        {t.name || "(unnamed)"}
+                      </a>
+                      <span className="muted"> {t.service}</span>
+                      {pin && (
+                        <span className="muted" data-testid="pin-note">
+                          {` · kept by ${pin.pinnedBy} at ${pin.pinnedAt.toISOString()}${pin.note ? `: ${pin.note}` : ""}`}
+                        </span>
+                      )}
+                    </td>
+                    <td>{new Date(Number(BigInt(s.minStartTimeUnixNano) / 1_000_000n)).toISOString()}</td>
+                    <td className="num">
+                      {formatDuration(Number(BigInt(s.maxEndTimeUnixNano) - BigInt(s.minStartTimeUnixNano)) / 1e6)}
+                    </td>
+                    <td className="num">{s.spanCount}</td>
+                    <td className="num">
+                      {s.errorSpanCount > 0 ? <span className="error">{s.errorSpanCount}</span> : 0}
+                    </td>
+                    <td>
+                      {s.services.map((x) => (
+                        <span key={x.name} className="chip" title={`${x.spanCount} spans, ${x.errorSpanCount} errors`}>
+                          <span className="swatch" style={{ background: serviceColor(x.name) }} /> {x.name}
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+            <p className="controls">
+              <button type="submit">Compare A with B</button>
+              {!pinned && q.page > 1 && <a href={pageLink(q.page - 1)}>← previous page</a>}
+              {!pinned && page.more && <a href={pageLink(q.page + 1)}>next page →</a>}
+              <span className="muted">{PAGE_SIZE} traces a page</span>
+            </p>
+          </form>
           <h2>Services seen in the last 24 hours</h2>
           <table data-testid="services">
             <thead>

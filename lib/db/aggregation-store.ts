@@ -268,7 +268,7 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
 }
 
 /** Copies the spans of newly chosen example traces, so they outlive the raw span partitions. */
-async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {
+export async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {
   if (traceIds.length === 0) return;
   await tx.unsafe(
     `INSERT INTO example_spans (${EXAMPLE_COPY_COLUMNS.join(", ")})

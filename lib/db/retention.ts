@@ -8,7 +8,7 @@ export interface RetentionPolicy {
 
 /**
  * Deletes roll-up rows past their retention, examples with their minute rows, copied example spans no example
- * points at any more, and processed epochs old enough that no pairing window reaches back to them.
+ * points at any more (unless the trace is pinned), and processed epochs old enough that no pairing window reaches back to them.
  */
 export async function applyRollupRetention(
   sql: Queryable,
@@ -32,7 +32,8 @@ export async function applyRollupRetention(
     deleted[table] = (await sql.unsafe(`DELETE FROM ${table} WHERE hour < $1`, [hourCutoff])).count;
   }
   deleted.example_spans = (
-    await sql`DELETE FROM example_spans s WHERE NOT EXISTS (SELECT 1 FROM edge_examples e WHERE e.trace_id = s.trace_id)`
+    await sql`DELETE FROM example_spans s WHERE NOT EXISTS (SELECT 1 FROM edge_examples e WHERE e.trace_id = s.trace_id)
+                AND NOT EXISTS (SELECT 1 FROM pinned_traces p WHERE p.trace_id = s.trace_id)`
   ).count;
   deleted.ingest_epochs = (
     await sql`

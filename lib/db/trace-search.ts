@@ -47,13 +47,29 @@ function filterMatch(sql: Queryable, f: AttributeFilter) {
   return sql`((${jsonColumnMatch(sql, "attributes", f)}) OR (${jsonColumnMatch(sql, "resource_attributes", f)}) ${field})`;
 }
 
-/** One row per matching trace (its longest matching span), newest first. */
-export function searchTraces(sql: Queryable, q: TraceSearch, w: Window, limit: number): Promise<TraceHit[]> {
+/**
+ * One row per matching trace (its longest matching span), in the search's order (newest, longest, most error
+ * spans), `offset` rows skipped. Errors are counted among the trace's spans in the window.
+ */
+export function searchTraces(
+  sql: Queryable,
+  q: TraceSearch,
+  w: Window,
+  limit: number,
+  offset = 0,
+): Promise<TraceHit[]> {
   const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
   const filters = q.attributes.reduce((acc, f) => sql`${acc} AND ${filterMatch(sql, f)}`, sql`TRUE`);
+  const order =
+    q.sort === "longest"
+      ? sql`"durationNs" DESC, start DESC`
+      : q.sort === "errors"
+        ? sql`(SELECT count(*) FROM spans e WHERE e.trace_id = hits.tid AND e.status_code = 2
+                 AND e.start_time >= ${w.from} AND e.start_time < ${w.to}) DESC, start DESC`
+        : sql`start DESC`;
   return sql<TraceHit[]>`
-    SELECT * FROM (
-      SELECT DISTINCT ON (trace_id) encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
+    SELECT "traceId", "spanId", service, name, start, "durationNs", "statusCode" FROM (
+      SELECT DISTINCT ON (trace_id) trace_id AS tid, encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
              service_name AS service, name, start_time AS start, duration_ns AS "durationNs", status_code AS "statusCode"
       FROM spans
       WHERE start_time >= ${w.from} AND start_time < ${w.to}
@@ -62,9 +78,10 @@ export function searchTraces(sql: Queryable, q: TraceSearch, w: Window, limit: n
         AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
+        AND (${q.kind}::int IS NULL OR kind = ${q.kind}::int)
         AND ${filters}
       ORDER BY trace_id, duration_ns DESC
     ) hits
-    ORDER BY start DESC
-    LIMIT ${limit}`;
+    ORDER BY ${order}
+    LIMIT ${limit} OFFSET ${offset}`;
 }

@@ -22,6 +22,7 @@ import {
   type MinuteFigures,
 } from "../domain/jaeger-metrics";
 import { loadGraph } from "./graph";
+import { groupByTrace } from "./traces";
 
 const DAY = 86_400_000;
 
@@ -87,12 +88,7 @@ export async function jaegerTraceSummaries(sql: Queryable, q: JaegerSearch) {
     sql,
     hits.map((h) => h.traceId),
   );
-  const byTrace = new Map<string, typeof spans>();
-  for (const s of spans) {
-    const list = byTrace.get(s.traceId);
-    if (list) list.push(s);
-    else byTrace.set(s.traceId, [s]);
-  }
+  const byTrace = groupByTrace(spans);
   return hits.filter((h) => byTrace.has(h.traceId)).map((h) => summarizeTrace(byTrace.get(h.traceId)!));
 }
 

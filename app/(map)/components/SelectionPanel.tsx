@@ -297,7 +297,7 @@ function EdgeDetails({
         </div>
       )}
       <h3>Slowest</h3>
-      <TraceList traces={slowest?.traces} testId="examples-slowest" />
+      <TraceList traces={slowest?.traces} testId="examples-slowest" typical={typical?.traces?.[0]?.traceId} />
       <h3>Failed</h3>
       {!errors ? (
         <p className="muted">loading…</p>
@@ -309,7 +309,7 @@ function EdgeDetails({
             <p className="error">
               {msg} ({list.length})
             </p>
-            <TraceList traces={list} testId="examples-errors" />
+            <TraceList traces={list} testId="examples-errors" typical={typical?.traces?.[0]?.traceId} />
           </div>
         ))
       )}
@@ -319,7 +319,8 @@ function EdgeDetails({
   );
 }
 
-function TraceList({ traces, testId }: { traces: Example[] | undefined; testId: string }) {
+/** Example traces; with a typical one known, each links to its comparison with it (what made this one different). */
+function TraceList({ traces, testId, typical }: { traces: Example[] | undefined; testId: string; typical?: string }) {
   if (!traces) return <p className="muted">loading…</p>;
   if (traces.length === 0) return <p className="muted">none</p>;
   return (
@@ -328,6 +329,14 @@ function TraceList({ traces, testId }: { traces: Example[] | undefined; testId: 
         <li key={`${t.traceId}-${t.start}`} data-duration-ms={t.durationMs}>
           <a href={`/traces/${t.traceId}`}>{formatMs(t.durationMs)}</a>{" "}
           <span className="muted">{new Date(t.start).toLocaleTimeString()}</span>
+          {typical && typical !== t.traceId && (
+            <>
+              {" "}
+              <a className="muted" href={`/traces/compare?a=${typical}&b=${t.traceId}`} data-testid="compare-typical">
+                compare with typical
+              </a>
+            </>
+          )}
         </li>
       ))}
     </ul>

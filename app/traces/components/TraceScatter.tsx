@@ -1,5 +1,6 @@
 "use client";
 
+import { formatDuration } from "@/app/components/service-colors";
 import { CartesianGrid, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis } from "recharts";
 
 export interface ScatterPoint {
@@ -10,8 +11,8 @@ export interface ScatterPoint {
   label: string;
 }
 
-/** Duration over time of the search hits; a click opens the trace. */
-export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
+/** Duration over time of the search hits across the whole query window; a click opens the trace. */
+export default function TraceScatter({ points, from, to }: { points: ScatterPoint[]; from: number; to: number }) {
   const open = (p: { payload?: ScatterPoint }) => {
     if (p.payload) window.location.href = `/traces/${p.payload.traceId}`;
   };
@@ -27,12 +28,18 @@ export default function TraceScatter({ points }: { points: ScatterPoint[] }) {
           <XAxis
             dataKey="t"
             type="number"
-            domain={["dataMin", "dataMax"]}
+            domain={[from, to]}
+            allowDataOverflow
             tickFormatter={(t: number) => new Date(t).toLocaleTimeString()}
             fontSize={10}
           />
-          <YAxis dataKey="ms" type="number" unit=" ms" fontSize={10} />
-          <Tooltip formatter={(v) => String(v)} labelFormatter={() => ""} />
+          <YAxis dataKey="ms" type="number" tickFormatter={(v: number) => formatDuration(v)} fontSize={10} />
+          <Tooltip
+            formatter={(v, name) =>
+              name === "t" ? new Date(Number(v)).toLocaleTimeString() : formatDuration(Number(v))
+            }
+            labelFormatter={() => ""}
+          />
           {series.map((s) => (
             <Scatter
               key={s.name}

@@ -61,7 +61,7 @@ export default function TraceMap({ nodes, edges }: { nodes: TraceMapNode[]; edge
           return (
             <g key={n.id} data-node={n.id}>
               {n.type === "service" ? (
-                <circle cx={p.x} cy={p.y} r={7} fill={n.errors ? "#CC3311" : "#009988"} />
+                <circle cx={p.x} cy={p.y} r={7} fill={n.errors ? "#CC3311" : serviceColor(n.id)} />
               ) : (
                 <rect x={p.x - 7} y={p.y - 7} width={14} height={14} fill={n.errors ? "#CC3311" : "#BBBBBB"} />
               )}
