@@ -1,3 +1,4 @@
+import { formatMs } from "./map-style";
 // One colour per service, the same on every page (waterfall bars, trace map, search results). Paul Tol's "muted"
 // and "bright" qualitative schemes: distinguishable with the common colour-vision deficiencies; red is left to errors.
 const PALETTE = [
@@ -29,9 +30,20 @@ export function rulerTicks(total: number): { at: number; label: string }[] {
   return [0, 0.25, 0.5, 0.75, 1].map((f) => ({ at: f, label: formatDuration(total * f) }));
 }
 
+/** formatMs, down to microseconds for the short spans of a trace. */
 export function formatDuration(ms: number): string {
   if (ms === 0) return "0";
   if (ms < 1) return `${(ms * 1000).toFixed(0)} µs`;
-  if (ms < 1000) return `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
-  return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  return formatMs(ms);
+}
+
+/** A chart tooltip's value with its unit, from the series name: "req/s" rates, "%" shares, latencies otherwise. */
+export function chartValue(value: unknown, name: unknown): string {
+  const v = Number(value);
+  if (value === null || value === undefined || !Number.isFinite(v)) return "—";
+  const n = String(name);
+  if (n.includes("/s")) return `${v < 10 ? v.toFixed(2) : v.toFixed(1)}/s`;
+  if (n.includes("%")) return `${v.toFixed(v < 1 ? 2 : 1)}%`;
+  if (Array.isArray(value)) return value.map((x) => formatDuration(Number(x))).join(" – ");
+  return formatDuration(v);
 }

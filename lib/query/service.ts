@@ -1,7 +1,7 @@
 import { percentiles, type Percentiles } from "../model/histogram";
 import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
-import { operationTotals, serviceSeries } from "../db/service-reads";
+import { operationTotals, serviceSeries, versionFigures, type VersionFiguresRow } from "../db/service-reads";
 import type { Queryable } from "../db/pool";
 import { fillSteps, loadDeploys, stepStart, type Deploy } from "./edges";
 import { loadGraph } from "./graph";
@@ -37,6 +37,8 @@ export interface ServiceDetail {
   callers: GraphEdge[];
   callees: GraphEdge[];
   deploys: Deploy[];
+  /** Per service.version, from the stored spans: a deploy regression reads as "2.0.0: p95 +150 ms". */
+  versions: VersionFiguresRow[];
 }
 
 /** Everything the service page shows: RED over time, per-operation figures, callers, callees, data quality. */
@@ -47,11 +49,12 @@ export async function loadServiceDetail(
   step: string | null,
 ): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
-  const [graph, rows, ops, deploys] = await Promise.all([
+  const [graph, rows, ops, deploys, versions] = await Promise.all([
     loadGraph(sql, range.from, range.to),
     serviceSeries(sql, name, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
     operationTotals(sql, name, range),
     loadDeploys(sql, [name], range),
+    versionFigures(sql, name, range),
   ]);
   const settled = graph.settledUntil === null ? null : Date.parse(graph.settledUntil);
   const seconds = graph.coveredSeconds;
@@ -86,5 +89,6 @@ export async function loadServiceDetail(
     callers: graph.edges.filter((e) => e.target === name),
     callees: graph.edges.filter((e) => e.source === name),
     deploys,
+    versions,
   };
 }

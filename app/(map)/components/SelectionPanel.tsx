@@ -1,5 +1,6 @@
 "use client";
 
+import { chartValue } from "@/app/components/service-colors";
 import AsOf from "@/app/components/AsOf";
 import { useEffect, useState } from "react";
 import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
@@ -219,7 +220,7 @@ function EdgeDetails({
               minTickGap={30}
             />
             <YAxis yAxisId="ms" fontSize={10} unit=" ms" />
-            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} />
+            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} formatter={chartValue} />
             <Legend wrapperStyle={{ fontSize: 10 }} />
             {baseSeries && (
               <Area
@@ -274,7 +275,7 @@ function EdgeDetails({
             />
             <YAxis yAxisId="rate" fontSize={10} unit="/s" />
             <YAxis yAxisId="err" orientation="right" fontSize={10} unit="%" />
-            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} />
+            <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} formatter={chartValue} />
             <Legend wrapperStyle={{ fontSize: 10 }} />
             <Line yAxisId="rate" dataKey="rate" name="req/s" stroke="#0077BB" dot={false} isAnimationActive={false} />
             <Line

@@ -95,7 +95,12 @@ export default async function ServicePage({
       <p>
         <AsOf settledUntil={detail.settledUntil} />
       </p>
-      <ServiceCharts series={detail.series} deploys={detail.deploys} />
+      <ServiceCharts
+        series={detail.series}
+        deploys={detail.deploys}
+        from={Date.parse(detail.from)}
+        to={Date.parse(detail.to)}
+      />
       <h2>Operations</h2>
       <p className="muted">What {name} serves: its server and consumer spans by name.</p>
       {detail.operations.length === 0 ? (
@@ -125,6 +130,47 @@ export default async function ServicePage({
                 <td className="num">{formatMs(o.p99)}</td>
               </tr>
             ))}
+          </tbody>
+        </table>
+      )}
+      <h2>Versions</h2>
+      <p className="muted">
+        Server and consumer spans per service.version in this window, from the stored spans (raw retention); Δ is
+        against the version before it.
+      </p>
+      {detail.versions.length === 0 ? (
+        <p className="muted">no stored spans in this window</p>
+      ) : (
+        <table data-testid="versions">
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>First seen</th>
+              <th className="num">Calls</th>
+              <th className="num">Errors</th>
+              <th className="num">p50</th>
+              <th className="num">p95</th>
+              <th className="num">Δ p95</th>
+            </tr>
+          </thead>
+          <tbody>
+            {detail.versions.map((v, i) => {
+              const before = detail.versions[i - 1];
+              const delta = before ? v.p95 - before.p95 : null;
+              return (
+                <tr key={v.version} data-version={v.version}>
+                  <td>{v.version || "(none)"}</td>
+                  <td>{v.firstSeen.toISOString()}</td>
+                  <td className="num">{v.requests}</td>
+                  <td className="num">{formatPercent(v.requests > 0 ? v.failed / v.requests : 0)}</td>
+                  <td className="num">{formatMs(v.p50)}</td>
+                  <td className="num">{formatMs(v.p95)}</td>
+                  <td className="num" data-testid="version-delta">
+                    {delta === null ? "" : `${delta >= 0 ? "+" : "−"}${formatMs(Math.abs(delta))}`}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}
