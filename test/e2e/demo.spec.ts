@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
+import postgres from "postgres";
+import { applyRollupRetention } from "../../lib/db/retention";
 import { startProduct, type RunningProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
 import { poll } from "../helpers/poll";
@@ -143,6 +145,42 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
     await gatewayCall.click();
     await expect.poll(() => page.getByTestId("span-detail").textContent()).toContain("peer.service = payment-gateway");
     expect(await page.locator('tr[data-critical="true"]').count()).toBeGreaterThanOrEqual(5);
+    // The culprit reads without opening the span: the row names the peer it calls.
+    expect(await gatewayCall.getByTestId("peer").textContent()).toContain("→ payment-gateway");
+
+    // Slowest against typical, aligned by call path: the gateway call carries the difference.
+    const typical = await (
+      await fetch(`${web}/api/edges/order-service/payment-service/traces?from=now-15m&kind=typical`)
+    ).json();
+    await page.goto(`${web}/traces/compare?a=${typical.traces[0].traceId}&b=${traces[0].traceId}`);
+    const gatewayPath = page.locator('[data-testid="compare"] tr[data-presence="both"]', {
+      hasText: "→ payment-gateway",
+    });
+    const delta = (await gatewayPath.first().getByTestId("delta").textContent()) ?? "";
+    const ms = Number.parseFloat(delta.replace(/[^0-9.]/g, "")) * (delta.endsWith(" s") ? 1000 : 1);
+    expect(delta.startsWith("+")).toBe(true);
+    expect(ms).toBeGreaterThan(400);
+
+    // Keep the slowest trace, delete its raw spans (as retention would): its link still opens, and it is listed.
+    await page.goto(`${web}/traces/${traces[0].traceId}`);
+    await page.getByLabel("Kept by").fill("on-call");
+    await page.getByLabel("Note").fill("payment-slow");
+    await page.getByTestId("keep").getByRole("button", { name: "Keep" }).click();
+    await expect.poll(() => page.getByTestId("pinned").textContent()).toContain("Kept by on-call");
+    const db = postgres(`postgres://postgres:postgres@127.0.0.1:${product.ports.pg}/tracemap`, { max: 1 });
+    try {
+      const gone = await db`DELETE FROM spans WHERE trace_id = decode(${traces[0].traceId}, 'hex')`;
+      expect(gone.count).toBeGreaterThan(0);
+      // Its example rows expire too; retention then spares the copies only because the trace is pinned.
+      await db`DELETE FROM edge_examples WHERE trace_id = decode(${traces[0].traceId}, 'hex')`;
+      await applyRollupRetention(db, { minuteRowsDays: 365, hourRowsDays: 365, epochsHours: 1e6 });
+    } finally {
+      await db.end();
+    }
+    await page.goto(`${web}/traces/${traces[0].traceId}`);
+    expect(await page.getByTestId("waterfall").locator("tbody tr").count()).toBeGreaterThan(3);
+    await page.goto(`${web}/traces?pinned=1`);
+    expect(await page.getByTestId("pin-note").first().textContent()).toContain("on-call: payment-slow");
   } finally {
     await browser.close();
   }

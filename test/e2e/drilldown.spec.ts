@@ -71,9 +71,10 @@ it("opens a 10,000-span trace, renders only the rows in view, scrolls to the las
   expect(
     await map.locator("[data-node]").evaluateAll((els) => els.map((e) => e.getAttribute("data-node")).sort()),
   ).toEqual(["batch-job", "inventory", "postgres", "pricing"]);
-  expect(await map.locator('[data-edge="batch-job->inventory"] text').textContent()).toBe("2000×");
-  expect(await map.locator('[data-edge="batch-job->pricing"] text').textContent()).toBe("2000×, 1 failed");
-  expect(await map.locator('[data-edge="batch-job->postgres"] text').textContent()).toBe("2000×");
+  expect(await map.locator('[data-edge="batch-job->inventory"] text').textContent()).toMatch(/^2000× · /);
+  // Calls and the time they took on each hop, and failures.
+  expect(await map.locator('[data-edge="batch-job->pricing"] text').textContent()).toMatch(/^2000× · .*, 1 failed$/);
+  expect(await map.locator('[data-edge="batch-job->postgres"] text').textContent()).toMatch(/^2000× · /);
   await page.close();
 }, 120_000);
 

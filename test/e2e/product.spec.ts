@@ -137,5 +137,18 @@ it("starts with an embedded database, ingests real SDK spans and shows them in t
     /^\/api\/traces\/[0-9a-f]{32}$/,
   );
   expect(await page.locator("main img, main script").count()).toBe(0);
+  // The header's trace-id box opens a trace from any page; a malformed id is a 400 banner, not a blank page.
+  const traceId = url.match(/traces\/([0-9a-f]{32})/)![1]!;
+  await page.goto(`http://127.0.0.1:${product.ports.web}/`);
+  await page.getByLabel("Trace id").fill(traceId.toUpperCase());
+  await page.getByLabel("Open a trace by id").getByRole("button", { name: "Open" }).click();
+  await page.waitForURL(new RegExp(`/traces/${traceId}$`));
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces?traceId=nothex`);
+  expect(await page.locator("main .banner").textContent()).toContain("not a trace id");
+  // Results carry the trace's root, span and error counts; most errors first.
+  await page.goto(`http://127.0.0.1:${product.ports.web}/traces?sort=errors`);
+  const first = page.getByTestId("traces").locator("tbody tr").first();
+  expect(await first.textContent()).toContain("storefront: GET /cart");
+  expect(await first.locator("td.num").allTextContents()).toEqual([expect.any(String), "2", "1"]);
   expect(dialogs).toEqual([]);
 });
