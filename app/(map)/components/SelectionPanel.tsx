@@ -219,7 +219,7 @@ function EdgeDetails({
               fontSize={10}
               minTickGap={30}
             />
-            <YAxis yAxisId="ms" fontSize={10} unit=" ms" />
+            <YAxis yAxisId="ms" fontSize={10} tickFormatter={(v: number) => formatMs(v)} />
             <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleTimeString()} formatter={chartValue} />
             <Legend wrapperStyle={{ fontSize: 10 }} />
             {baseSeries && (

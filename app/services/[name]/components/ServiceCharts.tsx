@@ -3,6 +3,7 @@
 import { CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import type { ServicePoint } from "@/lib/query/service";
 import { chartValue } from "@/app/components/service-colors";
+import { formatMs } from "@/app/components/map-style";
 import { deployLines, timeTick, type DeployMark } from "@/app/components/DeployMarkers";
 
 /** Rate and errors, then p50/p95/p99, over the page's window; deploys marked on both. */
@@ -71,7 +72,7 @@ export default function ServiceCharts({
           <LineChart data={data} margin={{ left: 0, right: 8, top: 16, bottom: 0 }}>
             <CartesianGrid strokeDasharray="3 3" />
             {axis}
-            <YAxis fontSize={10} unit=" ms" width={56} />
+            <YAxis fontSize={10} width={56} tickFormatter={(v: number) => formatMs(v)} />
             {/* Same width on the right as the error axis above, so both plots span the same times. */}
             <YAxis yAxisId="none" orientation="right" width={44} tick={false} axisLine={false} />
             {tip}
