@@ -1,6 +1,6 @@
 import { formatMs } from "./map-style";
 // One colour per service, the same on every page (waterfall bars, trace map, search results). Paul Tol's "muted"
-// and "bright" qualitative schemes: distinguishable with the common colour-vision deficiencies; red is left to errors
+// and "bright" qualitative schemes: distinguishable with the common colour-vision deficiencies; red is left to errors,
 // grey to virtual nodes and orange to the critical path.
 const PALETTE = [
   "#332288",
