@@ -35,6 +35,22 @@ export const NODE_SHAPES: Record<string, string> = {
   unknown: "octagon",
 };
 
+const icon = (paths: string) =>
+  `data:image/svg+xml;utf8,${encodeURIComponent(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 24 24" fill="none" stroke="white" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">${paths}</svg>`,
+  )}`;
+
+/** A white icon inside each kind of node, on top of its shape: a cylinder for databases, a cloud for external APIs. */
+export const NODE_ICONS: Record<string, string> = {
+  database: icon(
+    '<ellipse cx="12" cy="5" rx="8" ry="3"/><path d="M4 5v14c0 1.7 3.6 3 8 3s8-1.3 8-3V5"/><path d="M4 12c0 1.7 3.6 3 8 3s8-1.3 8-3"/>',
+  ),
+  messaging: icon('<rect x="3" y="6" width="18" height="12" rx="2"/><path d="M7 10h10M7 14h6"/>'),
+  external: icon('<path d="M7 18h10a4 4 0 0 0 .5-8 6 6 0 0 0-11.5 2A3 3 0 0 0 7 18z"/>'),
+  user: icon('<circle cx="12" cy="8" r="4"/><path d="M4 21c0-4 4-6 8-6s8 2 8 6"/>'),
+  unknown: icon('<path d="M9 9a3 3 0 1 1 4 2.8c-.8.4-1 1-1 2.2"/><path d="M12 18h.01"/>'),
+};
+
 /** Edge width 1..10 px by request rate on a log scale. */
 export function edgeWidth(ratePerSec: number): number {
   if (ratePerSec <= 0) return 1;

@@ -135,6 +135,8 @@ export interface Changes {
   settledUntil: string | null;
   recentWindow: { from: string; to: string };
   baselineWindow: { from: string; to: string };
+  /** The baseline window had no traffic at all: nothing can be said to have changed (everything would read as new). */
+  baselineEmpty: boolean;
   changes: Change[];
 }
 
@@ -182,6 +184,7 @@ export async function loadChanges(
     settledUntil: graph.settledUntil,
     recentWindow: c.recentRange,
     baselineWindow: c.baselineRange,
-    changes: rankChanges(pointAtCauses(changes, endpoints)),
+    baselineEmpty: c.baseline.nodes.length === 0,
+    changes: c.baseline.nodes.length === 0 ? [] : rankChanges(pointAtCauses(changes, endpoints)),
   };
 }

@@ -67,6 +67,10 @@ describe("read API over real HTTP", () => {
     );
     expect((await fetch(`http://127.0.0.1:${product.ports.web}/jaeger/api/traces?lookback=1h`)).status).toBe(400);
 
+    // A fresh install has no baseline: "what changed" says so rather than calling every node new.
+    const changes = await getJson("/api/changes?from=now-15m");
+    expect([changes.baselineEmpty, changes.changes]).toEqual([true, []]);
+
     const { services } = await getJson("/api/services");
     expect(Object.fromEntries(services.map((s: any) => [s.name, s.type]))).toEqual({
       gateway: "service",

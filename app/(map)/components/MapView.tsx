@@ -8,6 +8,7 @@ import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/app/(map)/graph-wire";
 import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
+import MapLegend from "./MapLegend";
 import {
   LABEL_MODES,
   mapStateToParams,
@@ -345,6 +346,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
       ) : (
         <div className="map-body">
           <div className="map-main">
+            <MapLegend />
             <WhatChanged
               query={changesQuery(state)}
               refreshKey={`${graph.from}|${graph.settledUntil ?? ""}`}

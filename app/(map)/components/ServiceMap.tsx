@@ -16,6 +16,7 @@ import {
   HEALTH,
   healthOf,
   LABEL_ZOOM,
+  NODE_ICONS,
   NODE_SHAPES,
   type Health,
 } from "@/app/components/map-style";
@@ -55,6 +56,10 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
     selector: `node.type-${type}`,
     style: { shape: shape as never },
   })),
+  ...Object.entries(NODE_ICONS).map(([type, image]) => ({
+    selector: `node.type-${type}`,
+    style: { "background-image": image, "background-width": "60%", "background-height": "60%" } as never,
+  })),
   ...HEALTH_NAMES.map((h) => ({
     selector: `node.health-${h}`,
     style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never },
@@ -66,7 +71,11 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
       "text-wrap": "wrap",
       "text-valign": "bottom",
       "text-margin-y": 6,
-      "font-size": 10,
+      // 12 px, on a plate: readable over edges and the grid.
+      "font-size": 12,
+      "text-background-color": t.bg,
+      "text-background-opacity": 0.85,
+      "text-background-padding": "1",
       color: t.muted,
       // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
       "min-zoomed-font-size": 6,
@@ -113,7 +122,7 @@ const styleFor = (t: Theme): cytoscape.StylesheetJson => [
       label: "data(label)",
       "curve-style": "straight",
       "target-arrow-shape": "triangle",
-      "font-size": 9,
+      "font-size": 11,
       color: t.muted,
       "text-background-color": t.bg,
       "text-background-opacity": 0.8,

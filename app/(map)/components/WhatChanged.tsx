@@ -25,11 +25,16 @@ export default function WhatChanged({
   onSelect: (s: Selection) => void;
 }) {
   const [changes, setChanges] = useState<Change[] | null>(null);
+  const [baselineEmpty, setBaselineEmpty] = useState(false);
   useEffect(() => {
     let live = true;
     fetch(`/api/changes?${query}`)
       .then((r) => (r.ok ? r.json() : null))
-      .then((d: { changes: Change[] } | null) => live && setChanges(d?.changes ?? null))
+      .then((d: { changes: Change[]; baselineEmpty?: boolean } | null) => {
+        if (!live) return;
+        setChanges(d?.changes ?? null);
+        setBaselineEmpty(d?.baselineEmpty === true);
+      })
       .catch(() => live && setChanges(null));
     return () => {
       live = false;
@@ -39,7 +44,12 @@ export default function WhatChanged({
   return (
     <section className="what-changed" aria-label="What changed" data-testid="what-changed">
       <h2>What changed</h2>
-      {changes.length === 0 ? (
+      {baselineEmpty ? (
+        <p className="muted" data-testid="no-baseline">
+          No baseline yet: the period before this one has no traffic, so nothing can be compared (everything would read
+          as new).
+        </p>
+      ) : changes.length === 0 ? (
         <p className="muted">Nothing moved from its baseline.</p>
       ) : (
         <ol>
