@@ -346,7 +346,6 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
       ) : (
         <div className="map-body">
           <div className="map-main">
-            <MapLegend />
             <WhatChanged
               query={changesQuery(state)}
               refreshKey={`${graph.from}|${graph.settledUntil ?? ""}`}
@@ -375,6 +374,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
               onSelect={onSelect}
               compact={state.view === "graph"}
             />
+            <MapLegend />
           </div>
           {state.selected && (
             <SelectionPanel
