@@ -35,6 +35,14 @@ export interface MapState {
   /** Draw service.namespace groups as boxes; `collapsed` ones as single nodes. */
   group: boolean;
   collapsed: string[];
+  /** Zoom and pan as the viewer left them; null: fitted to the map. */
+  viewport: Viewport | null;
+}
+
+export interface Viewport {
+  zoom: number;
+  x: number;
+  y: number;
 }
 
 export const DEFAULT_MAP_STATE: MapState = {
@@ -57,6 +65,7 @@ export const DEFAULT_MAP_STATE: MapState = {
   compare: null,
   group: false,
   collapsed: [],
+  viewport: null,
 };
 
 export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
@@ -107,7 +116,16 @@ export function parseMapState(params: Params): MapState {
     compare: parseCompare(get("cmp")),
     group: bool("group", d.group),
     collapsed: (get("collapsed") ?? "").split(",").filter(Boolean).sort(),
+    viewport: parseViewport(get("vp") ?? ""),
   };
+}
+
+/** `vp=zoom,x,y` (pan in pixels); anything else (or a zoom outside the map's limits) is no viewport. */
+function parseViewport(raw: string): Viewport | null {
+  const m = /^(\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)$/.exec(raw);
+  if (!m) return null;
+  const v = { zoom: Number(m[1]), x: Number(m[2]), y: Number(m[3]) };
+  return v.zoom >= 0.1 && v.zoom <= 4 && Math.abs(v.x) < 1e6 && Math.abs(v.y) < 1e6 ? v : null;
 }
 
 function parsePins(raw: string): MapState["pins"] {
@@ -143,6 +161,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (s.compare) p.set("cmp", compareToParam(s.compare));
   if (s.group) p.set("group", "1");
   if (s.group && s.collapsed.length) p.set("collapsed", [...s.collapsed].sort().join(","));
+  if (s.viewport) p.set("vp", `${s.viewport.zoom.toFixed(3)},${Math.round(s.viewport.x)},${Math.round(s.viewport.y)}`);
   return p;
 }
 

@@ -114,6 +114,23 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   expect(await positions(teammate)).toEqual(before);
   await teammate.close();
 
+  // Zoomed by the viewer, the view goes into the link, and a teammate opening it sees that zoom and pan.
+  await page.getByRole("button", { name: "Zoom in" }).click();
+  await page.waitForURL(/vp=/);
+  const viewOf = (p: typeof page) =>
+    p.evaluate(() => {
+      const cy = (window as any).__tracemapCy;
+      return { zoom: Math.round(cy.zoom() * 1000) / 1000, x: Math.round(cy.pan().x), y: Math.round(cy.pan().y) };
+    });
+  const zoomed = await viewOf(page);
+  const viewer = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await viewer.goto(page.url());
+  await viewer.waitForFunction(() => document.querySelector('[data-testid="service-map"]')?.hasAttribute("data-drawn"));
+  expect(await viewOf(viewer)).toEqual(zoomed);
+  await viewer.close();
+  await page.getByRole("button", { name: "Fit" }).click();
+  await page.waitForURL((u) => !u.searchParams.has("vp"));
+
   // Changing the label mode re-renders in place: nothing moves.
   await page.getByLabel("Labels").selectOption("p95");
   await page.waitForURL(/labels=p95/);

@@ -112,8 +112,12 @@ describe("map URL state", () => {
       selected: { kind: "edge" as const, id: "gateway->orders" },
       pins: { orders: { x: 10, y: -20 } },
       view: "table" as const,
+      viewport: { zoom: 1.25, x: -40, y: 310 },
     };
     expect(parseMapState(mapStateToParams(state))).toEqual(state);
+    expect(mapStateToParams(state).get("vp")).toBe("1.250,-40,310");
+    expect(parseMapState({ vp: "9,0,0" }).viewport).toBeNull(); // beyond the map's zoom limits
+    expect(parseMapState({ vp: "1,2" }).viewport).toBeNull();
     expect(parseMapState({ sel: "node:shop", labels: ["p99", "rate"] })).toMatchObject({
       selected: { kind: "node", id: "shop" },
       labels: "p99",

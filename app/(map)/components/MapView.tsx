@@ -113,6 +113,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
   );
   const matches = useMemo(() => searchMatches(visible.nodes, state.search), [visible, state.search]);
   const onSelect = useCallback((selected: Selection | null) => update({ selected }), [update]);
+  const onViewport = useCallback((viewport: MapState["viewport"]) => update({ viewport }), [update]);
   const onPin = useCallback(
     (id: string, p: Point) => update({ pins: { ...state.pins, [id]: p } }),
     [update, state.pins],
@@ -365,6 +366,8 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
                 onPin={onPin}
                 onToggleGroup={onToggleGroup}
                 onDrawn={preloadSelectionPanel}
+                viewport={state.viewport}
+                onViewport={onViewport}
               />
             ) : null}
             <MapTable

@@ -3,7 +3,7 @@
 import { useEffect, useRef } from "react";
 import cytoscape, { type Core, type ElementDefinition } from "cytoscape";
 import type { Graph } from "@/lib/query/graph";
-import type { LabelMode, LatencySide, Selection } from "@/app/(map)/url";
+import type { LabelMode, LatencySide, Selection, Viewport } from "@/app/(map)/url";
 import { fitViewport, stablePositions, type Point } from "@/app/components/layout";
 import { groupId } from "@/app/(map)/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
@@ -37,6 +37,10 @@ export interface ServiceMapProps {
   onToggleGroup: (namespace: string) => void;
   /** After the frame that shows a new graph has been painted. */
   onDrawn?: () => void;
+  /** Where to look when the map opens (a shared link's viewport); null: fit the map. */
+  viewport?: Viewport | null;
+  /** The viewer moved or zoomed the map (null: the map was fitted again). */
+  onViewport?: (v: Viewport | null) => void;
 }
 
 const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
@@ -327,6 +331,30 @@ export default function ServiceMap(props: ServiceMapProps) {
       });
     });
     cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
+    // The viewer's own pans (a drag that moved the view) and wheel zooms go into the URL, so a shared link shows
+    // the same view; the map's own fits and resizes do not.
+    let report: ReturnType<typeof setTimeout> | undefined;
+    const reportView = () => {
+      clearTimeout(report);
+      report = setTimeout(() => {
+        const pan = cy.pan();
+        handlers.current.onViewport?.({ zoom: cy.zoom(), x: pan.x, y: pan.y });
+      }, 400);
+    };
+    let pressed: string | null = null;
+    const viewKey = () => `${cy.zoom()},${cy.pan().x},${cy.pan().y}`;
+    const onPress = () => {
+      pressed = viewKey();
+    };
+    const onRelease = () => {
+      if (pressed !== null && pressed !== viewKey()) reportView();
+      pressed = null;
+    };
+    container.current?.addEventListener("wheel", reportView, { passive: true });
+    container.current?.addEventListener("mousedown", onPress);
+    container.current?.addEventListener("touchstart", onPress, { passive: true });
+    window.addEventListener("mouseup", onRelease);
+    window.addEventListener("touchend", onRelease);
     // For tests and debugging: the live instance and the edge layer, never used by the app itself.
     Object.assign(window, { __tracemapCy: cy, __tracemapEdgeLayer: layer });
     // The canvas must follow its box (the side panel opening narrows it).
@@ -336,6 +364,9 @@ export default function ServiceMap(props: ServiceMapProps) {
     });
     if (container.current) resize.observe(container.current);
     return () => {
+      clearTimeout(report);
+      window.removeEventListener("mouseup", onRelease);
+      window.removeEventListener("touchend", onRelease);
       resize.disconnect();
       layer.destroy();
       cy.destroy();
@@ -354,10 +385,16 @@ export default function ServiceMap(props: ServiceMapProps) {
     const positions = stablePositions([...nodeIds], props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
     if (firstDraw && props.graph.nodes.length > 0) {
-      // Fitted before anything is added, so the zoom (and with it labels, and who draws the edges) is known first.
-      fitFromPositions(cy, positions, props.groups, false);
-      // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
-      if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
+      const vp = handlers.current.viewport;
+      if (vp) {
+        // A shared link: exactly the view its author had.
+        cy.viewport({ zoom: vp.zoom, pan: { x: vp.x, y: vp.y } });
+      } else {
+        // Fitted before anything is added, so the zoom (and with it labels, and who draws the edges) is known first.
+        fitFromPositions(cy, positions, props.groups, false);
+        // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
+        if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
+      }
     }
     const all = elementsOf(props, labeled.current);
     // A big map opens zoomed out with its edges in the layer; they stay there until labels are wanted.
@@ -410,10 +447,15 @@ export default function ServiceMap(props: ServiceMapProps) {
     if (cyRef.current) applyHighlights(cyRef.current, layerRef.current, props.matches, props.selected);
   }, [props.matches, props.selected]);
 
-  const fit = () => cyRef.current?.fit(undefined, 40);
+  const fit = () => {
+    cyRef.current?.fit(undefined, 40);
+    props.onViewport?.(null);
+  };
   const zoom = (f: number) => {
     const cy = cyRef.current;
-    if (cy) cy.zoom({ level: cy.zoom() * f, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    if (!cy) return;
+    cy.zoom({ level: cy.zoom() * f, renderedPosition: { x: cy.width() / 2, y: cy.height() / 2 } });
+    props.onViewport?.({ zoom: cy.zoom(), x: cy.pan().x, y: cy.pan().y });
   };
   const exportPng = () => {
     const cy = cyRef.current;
