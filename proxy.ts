@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { contentSecurityPolicy, SECURITY_HEADERS, STATIC_CSP } from "@/lib/auth/csp";
 import { requestUrlProblem } from "@/lib/http/url-guard";
+import { pageParamProblem, pageParamProblemHtml } from "@/lib/http/page-params";
 import { jaegerErrorBody } from "@/lib/domain/jaeger";
 import { v3ErrorBody } from "@/lib/domain/jaeger-v3";
 import { AppError } from "@/lib/errors";
@@ -24,6 +25,14 @@ export async function proxy(request: NextRequest) {
     const login = new URL("/login", request.url);
     login.searchParams.set("next", request.nextUrl.pathname + request.nextUrl.search);
     return withHeaders(NextResponse.redirect(login, 303), STATIC_CSP);
+  }
+  const bad = pageParamProblem(request.nextUrl.pathname, request.nextUrl.searchParams);
+  if (bad) {
+    const page = new NextResponse(pageParamProblemHtml(bad), {
+      status: 400,
+      headers: { "content-type": "text/html; charset=utf-8" },
+    });
+    return withHeaders(page, STATIC_CSP);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const csp = contentSecurityPolicy(nonce);

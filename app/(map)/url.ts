@@ -1,5 +1,6 @@
 // The service map's whole view state, kept in the URL: parsed by the server page, the API and the client alike.
 import { compareToParam, parseCompare, type CompareMode } from "@/lib/domain/compare";
+import { MAX_RANGE_MS } from "@/lib/model/window";
 
 export const LABEL_MODES = ["rate", "errors", "p50", "p95", "p99", "none"] as const;
 export type LabelMode = (typeof LABEL_MODES)[number];
@@ -15,6 +16,8 @@ export interface MapState {
   to: string;
   /** Auto-refresh; only meaningful while `to` is relative to now. */
   live: boolean;
+  /** Seconds between refreshes while live (one of REFRESH_CHOICES). */
+  refresh: number;
   labels: LabelMode;
   side: LatencySide;
   search: string;
@@ -49,6 +52,7 @@ export const DEFAULT_MAP_STATE: MapState = {
   from: "now-15m",
   to: "now",
   live: true,
+  refresh: 10,
   labels: "rate",
   side: "client",
   search: "",
@@ -67,6 +71,8 @@ export const DEFAULT_MAP_STATE: MapState = {
   collapsed: [],
   viewport: null,
 };
+
+export const REFRESH_CHOICES = [5, 10, 30, 60, 300];
 
 export const RELATIVE_RANGES = ["now-5m", "now-15m", "now-1h", "now-6h", "now-24h", "now-7d"] as const;
 
@@ -100,6 +106,7 @@ export function parseMapState(params: Params): MapState {
     from: from && TIME.test(from) ? from : d.from,
     to: to && TIME.test(to) ? to : d.to,
     live: bool("live", d.live),
+    refresh: REFRESH_CHOICES.includes(Number(get("refresh"))) ? Number(get("refresh")) : d.refresh,
     labels: (LABEL_MODES as readonly string[]).includes(labels ?? "") ? (labels as LabelMode) : d.labels,
     side: get("side") === "server" ? "server" : "client",
     search: (get("q") ?? "").slice(0, 200),
@@ -144,6 +151,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (s.from !== d.from) p.set("from", s.from);
   if (s.to !== d.to) p.set("to", s.to);
   if (s.live !== d.live) p.set("live", s.live ? "1" : "0");
+  if (s.refresh !== d.refresh) p.set("refresh", String(s.refresh));
   if (s.labels !== d.labels) p.set("labels", s.labels);
   if (s.side !== d.side) p.set("side", s.side);
   if (s.search) p.set("q", s.search);
@@ -179,3 +187,24 @@ export const isLiveRange = (s: MapState) => s.to === "now" && s.live;
 
 /** The state's time range as query parameters for parseWindow. */
 export const rangeParams = (s: Pick<MapState, "from" | "to">) => new URLSearchParams({ from: s.from, to: s.to });
+
+/** The window moved by its own length, earlier (-1) or later (+1); never past now. Absolute, so it stays put. */
+export function shiftedWindow(
+  fromMs: number,
+  toMs: number,
+  direction: -1 | 1,
+  now: number,
+): { from: string; to: string } {
+  const length = toMs - fromMs;
+  const to = Math.min(now, toMs + direction * length);
+  return { from: new Date(to - length).toISOString(), to: new Date(to).toISOString() };
+}
+
+/** The window twice as long around the same middle (as Grafana's zoom out); a window ending now keeps ending now. */
+export function zoomedOutWindow(s: Pick<MapState, "to">, fromMs: number, toMs: number, now: number) {
+  const length = toMs - fromMs;
+  const wider = Math.min(2 * length, MAX_RANGE_MS); // the longest window the API serves
+  if (s.to === "now") return { from: `now-${Math.max(1, Math.round(wider / 60_000))}m`, to: "now" };
+  const to = Math.min(now, toMs + (wider - length) / 2);
+  return { from: new Date(to - wider).toISOString(), to: new Date(to).toISOString() };
+}

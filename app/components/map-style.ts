@@ -13,6 +13,9 @@ export const HEALTH = {
 } as const;
 export type Health = keyof typeof HEALTH;
 
+/** A node that started a new service.version in the window: a ring outside its border (and a ⬆ badge by its name). */
+export const DEPLOY_RING = { color: "#33BBEE", width: 3, offset: 3 } as const;
+
 /**
  * How an element is drawn: from its health state (lib/domain/health.ts: the last two settled minutes against its
  * baseline, so a latency incident shows) when the graph carries one, else from its errors over the window.

@@ -89,3 +89,10 @@ export function versionFigures(sql: Queryable, service: string, w: Window): Prom
     GROUP BY 1 ORDER BY min(start_time)
     LIMIT 50`;
 }
+
+/** Whether a service has ever reported spans (every one gets a service_versions row, version '' when it has none). */
+export async function serviceEverSeen(sql: Queryable, service: string): Promise<boolean> {
+  const rows = await sql<{ seen: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM service_versions WHERE service = ${service}) AS seen`;
+  return rows[0]?.seen === true;
+}

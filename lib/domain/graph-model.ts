@@ -25,6 +25,8 @@ export interface GraphNode {
     rootServerSpans: number;
     suspectedBrokenContext: boolean;
   };
+  /** New service.version values first seen in the window (a version seen before it is not a deploy), oldest first. */
+  deploys?: { version: string; at: string }[];
   /** Against the baseline, in compare mode. */
   diff?: Diff;
   /** The last two settled minutes (Graph.recentWindow). */

@@ -1,7 +1,13 @@
 import { percentiles, type Percentiles } from "../model/histogram";
 import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
-import { operationTotals, serviceSeries, versionFigures, type VersionFiguresRow } from "../db/service-reads";
+import {
+  operationTotals,
+  serviceSeries,
+  versionFigures,
+  serviceEverSeen,
+  type VersionFiguresRow,
+} from "../db/service-reads";
 import type { Queryable } from "../db/pool";
 import { fillSteps, loadDeploys, stepStart, type Deploy } from "./edges";
 import { loadGraph } from "./graph";
@@ -32,6 +38,8 @@ export interface ServiceDetail {
   settledUntil: string | null;
   /** null when the service sent nothing and nobody called it in the range. */
   node: GraphNode | null;
+  /** Whether the service exists at all: it has sent spans, or someone calls it, at some time. */
+  known: boolean;
   series: ServicePoint[];
   operations: OperationFigures[];
   callers: GraphEdge[];
@@ -49,12 +57,13 @@ export async function loadServiceDetail(
   step: string | null,
 ): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
-  const [graph, rows, ops, deploys, versions] = await Promise.all([
+  const [graph, rows, ops, deploys, versions, seen] = await Promise.all([
     loadGraph(sql, range.from, range.to),
     serviceSeries(sql, name, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
     operationTotals(sql, name, range),
     loadDeploys(sql, [name], range),
     versionFigures(sql, name, range),
+    serviceEverSeen(sql, name),
   ]);
   const settled = graph.settledUntil === null ? null : Date.parse(graph.settledUntil);
   const seconds = graph.coveredSeconds;
@@ -77,6 +86,7 @@ export async function loadServiceDetail(
     stepSeconds: stepMs / 1000,
     settledUntil: graph.settledUntil,
     node: graph.nodes.find((n) => n.id === name) ?? null,
+    known: seen || graph.nodes.some((n) => n.id === name),
     series,
     operations: ops.map((o) => ({
       name: o.operation,

@@ -146,6 +146,30 @@ describe("read API over real HTTP", () => {
     expect((await api(`/api/traces/${"ab".repeat(16)}`)).status).toBe(404);
   });
 
+  it("answers pages the same way: 400 for bad parameters (with a link to a fix), 404 for unknown traces and services", async () => {
+    const page = async (path: string) => {
+      const res = await api(path);
+      return { status: res.status, text: await res.text() };
+    };
+    const badFrom = await page("/?from=yesterday&labels=p95");
+    expect(badFrom.status).toBe(400);
+    expect(badFrom.text).toContain("from: expected ISO-8601");
+    expect(badFrom.text).toContain('href="/?labels=p95"'); // the same view, minus the bad window
+    expect((await page("/?from=now-1h&to=now-2h")).text).toContain("from must be before to");
+    expect((await page("/services/orders?from=now-90d")).status).toBe(400);
+    expect((await page("/traces?from=%3Cscript%3E")).text).not.toContain("<script>");
+    const badId = await page("/traces/xyz");
+    expect(badId.status).toBe(400);
+    expect(badId.text).toContain("not a trace id");
+    const unknownTrace = await page(`/traces/${"cd".repeat(16)}`);
+    expect(unknownTrace.status).toBe(404);
+    expect(unknownTrace.text).toContain("Search recent traces");
+    expect((await page("/services/never-seen-anywhere")).status).toBe(404);
+    // Known services (the shop's, sent above) and good windows still open.
+    expect((await page("/services/orders?from=now-1h")).status).toBe(200);
+    expect((await page("/?from=now-1h")).status).toBe(200);
+  });
+
   it("reports p50/p95/p99 within 2% of exact for one minute and for a multi-hour window", async () => {
     const now = Date.now();
     const minuteStart = Math.floor((now - 2 * 3600_000) / 60_000) * 60_000;

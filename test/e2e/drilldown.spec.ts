@@ -152,10 +152,40 @@ it("edge chart: baseline band, deploy marker, click a point for the slowest call
   expect(durations.every((d) => d <= maxMs)).toBe(true);
   expect(durations).toEqual([...durations].sort((a, b) => b - a));
 
+  // A drag across the chart shows just that stretch: the whole view's window becomes it.
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width * 0.45, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.move(box.x + box.width * 0.6, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.waitForURL((u) => u.searchParams.get("to") !== null && u.searchParams.get("to") !== "now");
+  const zoomed = new URL(page.url());
+  const span = Date.parse(zoomed.searchParams.get("to")!) - Date.parse(zoomed.searchParams.get("from")!);
+  expect(span).toBeGreaterThanOrEqual(2 * 60_000); // at least two one-minute steps of the 15 minutes
+  expect(span).toBeLessThan(10 * 60_000);
+  expect(zoomed.searchParams.get("sel")).toBe("edge:dd-web->dd-orders"); // still looking at the same edge
+
   // From the node panel to the service page: operations, callers, the deploy.
   await page.goto(
     `http://127.0.0.1:${product.ports.web}/?from=now-15m&live=0&sel=${encodeURIComponent("node:dd-orders")}`,
   );
+  // The deploy is on the map: a ring and ⬆2.0.0 on the node, the version in its panel; the caller has none.
+  await expect
+    .poll(() =>
+      page
+        .getByTestId("node-deploys")
+        .textContent()
+        .catch(() => ""),
+    )
+    .toContain("2.0.0");
+  const nodeLook = (id: string) =>
+    page.evaluate((i) => {
+      const n = (window as any).__tracemapCy.getElementById(i);
+      return { deployed: n.hasClass("deployed"), label: n.data("label") as string };
+    }, id);
+  await page.waitForSelector('[data-testid="service-map"][data-drawn]');
+  expect(await nodeLook("dd-orders")).toMatchObject({ deployed: true, label: expect.stringContaining("⬆2.0.0") });
+  expect(await nodeLook("dd-web")).toMatchObject({ deployed: false });
   await page.getByTestId("service-page-link").click();
   await page.waitForURL(/\/services\/dd-orders/);
   const ops = page.getByTestId("operations").locator("tbody tr");

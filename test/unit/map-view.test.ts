@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { fitViewport, layeredPositions, stablePositions, RANK_GAP } from "../../app/components/layout";
-import { DEFAULT_MAP_STATE, mapStateToParams, parseMapState, withAbsoluteRange } from "../../app/(map)/url";
+import {
+  DEFAULT_MAP_STATE,
+  mapStateToParams,
+  parseMapState,
+  shiftedWindow,
+  withAbsoluteRange,
+  zoomedOutWindow,
+} from "../../app/(map)/url";
 import { applyFilters, focusSubgraph, searchMatches } from "../../lib/domain/graph-view";
 import { baselineRange, diffElements, formatDiff } from "../../lib/domain/compare";
 import { collapseNamespaces } from "../../app/(map)/namespaces";
@@ -113,6 +120,7 @@ describe("map URL state", () => {
       pins: { orders: { x: 10, y: -20 } },
       view: "table" as const,
       viewport: { zoom: 1.25, x: -40, y: 310 },
+      refresh: 30,
     };
     expect(parseMapState(mapStateToParams(state))).toEqual(state);
     expect(mapStateToParams(state).get("vp")).toBe("1.250,-40,310");
@@ -136,6 +144,28 @@ describe("map URL state", () => {
       t === "now" ? now : now - 3600_000,
     );
     expect([abs.from, abs.to, abs.live]).toEqual(["2026-11-24T11:00:00.000Z", "2026-11-24T12:00:00.000Z", false]);
+  });
+
+  it("moves the window by its length, never past now, and zooms out around its middle", () => {
+    const now = Date.UTC(2026, 11, 5, 12);
+    const hour = 3_600_000;
+    expect(shiftedWindow(now - hour, now, -1, now)).toEqual({
+      from: "2026-12-05T10:00:00.000Z",
+      to: "2026-12-05T11:00:00.000Z",
+    });
+    expect(shiftedWindow(now - 3 * hour, now - 2 * hour, 1, now).to).toBe("2026-12-05T11:00:00.000Z");
+    expect(shiftedWindow(now - 90 * 60_000, now - 30 * 60_000, 1, now)).toEqual({
+      from: "2026-12-05T11:00:00.000Z",
+      to: "2026-12-05T12:00:00.000Z",
+    });
+    expect(zoomedOutWindow({ to: "now" }, now - 15 * 60_000, now, now)).toEqual({ from: "now-30m", to: "now" });
+    expect(zoomedOutWindow({ to: "x" }, now - 4 * hour, now - 2 * hour, now)).toEqual({
+      from: "2026-12-05T07:00:00.000Z",
+      to: "2026-12-05T11:00:00.000Z",
+    });
+    // Never longer than the API serves.
+    expect(zoomedOutWindow({ to: "now" }, now - 20 * 86_400_000, now, now).from).toBe(`now-${31 * 24 * 60}m`);
+    expect(parseMapState({ refresh: "7" }).refresh).toBe(DEFAULT_MAP_STATE.refresh);
   });
 });
 

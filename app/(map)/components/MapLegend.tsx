@@ -1,4 +1,4 @@
-import { HEALTH, NODE_SHAPES } from "@/app/components/map-style";
+import { DEPLOY_RING, HEALTH, NODE_SHAPES } from "@/app/components/map-style";
 
 // What every mark on the map means; collapsible, always beside the map. The swatches are drawn with the same
 // colours, borders and dashes the map's stylesheet uses (map-style.ts), so legend and map cannot disagree.
@@ -86,6 +86,24 @@ export default function MapLegend() {
         <li data-legend="quality">
           {swatch(<rect x="3" y="3" width="14" height="14" rx="3" fill="none" stroke="#AA3377" strokeWidth={3} />)}{" "}
           magenta border: data quality problem (see its panel)
+        </li>
+        <li data-legend="deploy">
+          {swatch(
+            <>
+              <rect x="5" y="5" width="10" height="10" rx="2" fill="none" stroke="#333" strokeWidth={2} />
+              <rect
+                x="1.5"
+                y="1.5"
+                width="17"
+                height="17"
+                rx="4"
+                fill="none"
+                stroke={DEPLOY_RING.color}
+                strokeWidth={3}
+              />
+            </>,
+          )}{" "}
+          outer ring and ⬆version: a new service.version (deploy) in the window
         </li>
         <li data-legend="compare-added">
           {swatch(<rect x="3" y="3" width="14" height="14" rx="3" fill="none" stroke="#009988" strokeWidth={3} />)} teal

@@ -9,6 +9,7 @@ import { unpackGraph } from "@/app/(map)/graph-wire";
 import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
 import MapLegend from "./MapLegend";
+import TimeControls from "./TimeControls";
 import {
   LABEL_MODES,
   mapStateToParams,
@@ -48,7 +49,6 @@ const SelectionPanel = dynamic(loadSelectionPanel, {
   ),
 });
 
-const REFRESH_MS = 10_000;
 const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
 // The slider moves on a log scale of requests per second.
 const MIN_RATE_STEPS = [0, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
@@ -60,7 +60,8 @@ export default function MapView({ graphJson }: { graphJson: string }) {
   const graph = useMemo(() => unpackGraph(graphJson), [graphJson]);
   // With a map to draw, cytoscape's chunk is asked for as hydration starts here, not when it reaches the map (the
   // chunk then arrives while hydration runs instead of after it). A second call is the same pending import.
-  if (typeof window !== "undefined" && graph.nodes.length > 0) void loadServiceMap();
+  if (typeof window !== "undefined" && graph.nodes.length > 0)
+    void loadServiceMap().then((m) => m.warmLayout(graph.nodes.length, graph.edges.length));
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
@@ -82,7 +83,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
 
   useEffect(() => {
     if (!isLiveRange(state)) return;
-    const timer = setInterval(() => router.refresh(), REFRESH_MS);
+    const timer = setInterval(() => router.refresh(), state.refresh * 1000);
     return () => clearInterval(timer);
   }, [state, router]);
 
@@ -187,6 +188,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
             {state.live ? "Pause" : "Resume"} live
           </button>
         )}
+        <TimeControls state={state} from={graph.from} to={graph.to} update={update} />
         <AsOf settledUntil={graph.settledUntil} />
         <label>
           Compare
@@ -302,14 +304,18 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         {state.focus && (
           <span className="chip">
             focus: {state.focus} ±
-            <select value={state.hops} onChange={(e) => update({ hops: Number(e.target.value) })} aria-label="hops">
+            <select
+              value={state.hops}
+              onChange={(e) => update({ hops: Number(e.target.value), viewport: null })}
+              aria-label="hops"
+            >
               {[1, 2, 3, 4, 5].map((h) => (
                 <option key={h} value={h}>
                   {h}
                 </option>
               ))}
             </select>
-            <button type="button" onClick={() => update({ focus: null })} aria-label="Clear focus">
+            <button type="button" onClick={() => update({ focus: null, viewport: null })} aria-label="Clear focus">
               ×
             </button>
           </span>
@@ -386,8 +392,9 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
               from={graph.from}
               to={graph.to}
               baseline={graph.baseline}
-              onFocus={(focus) => update({ focus, selected: null })}
+              onFocus={(focus) => update({ focus, selected: null, viewport: null })}
               onClose={() => onSelect(null)}
+              onZoom={(f, t) => update({ from: new Date(f).toISOString(), to: new Date(t).toISOString(), live: false })}
             />
           )}
         </div>

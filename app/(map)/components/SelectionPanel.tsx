@@ -2,8 +2,19 @@
 
 import { chartValue } from "@/app/components/service-colors";
 import AsOf from "@/app/components/AsOf";
-import { useEffect, useState } from "react";
-import { Area, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
+import { useEffect, useRef, useState } from "react";
+import {
+  Area,
+  CartesianGrid,
+  ComposedChart,
+  Legend,
+  Line,
+  ReferenceArea,
+  ResponsiveContainer,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from "recharts";
 import { deployLines, timeTick, type DeployMark } from "@/app/components/DeployMarkers";
 import type { Graph } from "@/lib/query/graph";
 import type { Selection } from "@/app/(map)/url";
@@ -19,6 +30,8 @@ interface Props {
   baseline?: { from: string; to: string };
   onFocus: (node: string) => void;
   onClose: () => void;
+  /** A drag across the latency chart: show that stretch of time (ms since epoch). */
+  onZoom: (from: number, to: number) => void;
 }
 
 interface Example {
@@ -41,14 +54,14 @@ interface Point {
 type Pct = "p50" | "p95" | "p99";
 const PCTS: Pct[] = ["p50", "p95", "p99"];
 
-export default function SelectionPanel({ graph, selected, from, to, baseline, onFocus, onClose }: Props) {
+export default function SelectionPanel({ graph, selected, from, to, baseline, onFocus, onClose, onZoom }: Props) {
   return (
     <aside className="panel" data-testid="selection-panel" aria-label="Details">
       <button type="button" className="close" onClick={onClose} aria-label="Close details">
         ×
       </button>
       {selected.kind === "edge" ? (
-        <EdgeDetails graph={graph} id={selected.id} from={from} to={to} baseline={baseline} />
+        <EdgeDetails graph={graph} id={selected.id} from={from} to={to} baseline={baseline} onZoom={onZoom} />
       ) : (
         <NodeDetails graph={graph} id={selected.id} onFocus={onFocus} from={from} to={to} />
       )}
@@ -84,12 +97,14 @@ function EdgeDetails({
   from,
   to,
   baseline,
+  onZoom,
 }: {
   graph: Graph;
   id: string;
   from: string;
   to: string;
   baseline?: { from: string; to: string };
+  onZoom: (from: number, to: number) => void;
 }) {
   const edge = graph.edges.find((e) => e.id === id);
   const base = edge ? `/api/edges/${encodeURIComponent(edge.source)}/${encodeURIComponent(edge.target)}` : null;
@@ -108,6 +123,9 @@ function EdgeDetails({
   const typical = useJson<{ traces: Example[] }>(base && `${base}/traces?${q}&kind=typical`);
   const [picked, setPicked] = useState<Picked | null>(null);
   const [pct, setPct] = useState<Pct>("p95");
+  // Drag across the chart to zoom the whole view to that stretch (as in Grafana); a click stays a click.
+  const [drag, setDrag] = useState<{ a: number; b: number } | null>(null);
+  const dragged = useRef(false);
   const atOrBelow = useJson<{ traces: Example[] }>(
     base && picked
       ? `${base}/traces?${window(new Date(picked.ts).toISOString(), new Date(picked.ts + picked.stepMs).toISOString())}&connectionType=${edge!.connectionType}&maxMs=${picked.maxMs}`
@@ -140,6 +158,10 @@ function EdgeDetails({
         if (point && value !== null) return setPicked({ ts: point.ts, stepMs, maxMs: Math.round(value * 1000) / 1000 });
       }
     }
+  };
+  const indexOf = (s: { activeTooltipIndex?: unknown } | null | undefined) => {
+    const i = s?.activeTooltipIndex;
+    return i === undefined || i === null || !Number.isFinite(Number(i)) ? undefined : Number(i);
   };
   const errorGroups = new Map<string, Example[]>();
   for (const t of errors?.traces ?? [])
@@ -200,13 +222,27 @@ function EdgeDetails({
           <ComposedChart
             data={chart}
             margin={{ left: 0, right: 8, top: 16, bottom: 0 }}
-            onClick={(s) =>
-              pick(
-                s?.activeTooltipIndex === undefined || s?.activeTooltipIndex === null
-                  ? undefined
-                  : Number(s.activeTooltipIndex),
-              )
-            }
+            onMouseDown={(s) => {
+              const i = indexOf(s);
+              dragged.current = false;
+              if (i !== undefined) setDrag({ a: i, b: i });
+            }}
+            onMouseMove={(s) => {
+              const i = indexOf(s);
+              if (drag && i !== undefined && i !== drag.b) setDrag({ a: drag.a, b: i });
+            }}
+            onMouseUp={() => {
+              if (drag && drag.a !== drag.b) {
+                dragged.current = true;
+                const [lo, hi] = [Math.min(drag.a, drag.b), Math.max(drag.a, drag.b)];
+                onZoom(chart[lo]!.ts, chart[hi]!.ts + stepMs);
+              }
+              setDrag(null);
+            }}
+            onClick={(s) => {
+              if (!dragged.current) pick(indexOf(s));
+              dragged.current = false;
+            }}
             style={{ cursor: "pointer" }}
           >
             <CartesianGrid strokeDasharray="3 3" />
@@ -253,12 +289,23 @@ function EdgeDetails({
               connectNulls
             />
             {deployLines(series?.deploys ?? [], "ms")}
+            {drag && drag.a !== drag.b && (
+              <ReferenceArea
+                yAxisId="ms"
+                x1={chart[Math.min(drag.a, drag.b)]?.ts}
+                x2={chart[Math.max(drag.a, drag.b)]?.ts}
+                fill="#009988"
+                fillOpacity={0.2}
+                data-testid="zoom-area"
+              />
+            )}
           </ComposedChart>
         </ResponsiveContainer>
       </figure>
       <p className="muted">
         The gap between client and server is network and queueing time. Click a point to list the slowest calls at or
-        below its {pct} in that step. {series && <AsOf settledUntil={series.settledUntil} />}
+        below its {pct} in that step; drag across the chart to show only that stretch of time.{" "}
+        {series && <AsOf settledUntil={series.settledUntil} />}
       </p>
       <figure className="chart" aria-label="request rate and error percentage over time" data-testid="edge-rate-chart">
         <ResponsiveContainer width="100%" height={120}>
@@ -376,6 +423,18 @@ function NodeDetails({
           {formatMs(node.p50)} / {formatMs(node.p95)} / {formatMs(node.p99)}
         </dd>
       </dl>
+      {node.deploys && node.deploys.length > 0 && (
+        <>
+          <h3>Deploys in this window</h3>
+          <ul data-testid="node-deploys">
+            {node.deploys.map((d) => (
+              <li key={`${d.version}@${d.at}`}>
+                {d.version || "(no version)"} first seen {new Date(d.at).toLocaleTimeString()}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {quality && (
         <p className="banner" data-testid="quality-note">
           {quality}

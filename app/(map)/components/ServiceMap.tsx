@@ -6,21 +6,22 @@ import type { Graph } from "@/lib/query/graph";
 import type { LabelMode, LatencySide, Selection, Viewport } from "@/app/(map)/url";
 import { fitViewport, stablePositions, type Point } from "@/app/components/layout";
 import { groupId } from "@/app/(map)/namespaces";
-import { formatDiff } from "@/lib/domain/compare";
+import { LABEL_ZOOM } from "@/app/components/map-style";
+import { EDGE_LAYER_MIN_EDGES } from "@/app/(map)/edge-geometry";
+import { laidOutByElk, type ElkResult } from "@/app/components/elk-layout";
+import { elkLayout, startElk } from "@/app/(map)/elk-client";
+
+/** Called as soon as this chunk arrives: the layout worker loads while the page hydrates. */
+export const warmLayout = (nodes: number, edges: number) => void (laidOutByElk(nodes, edges) && startElk());
 import {
-  curvedEdges,
-  edgeLabel,
-  formatMs,
-  formatPercent,
-  formatRate,
-  HEALTH,
-  healthOf,
-  LABEL_ZOOM,
-  NODE_ICONS,
-  NODE_SHAPES,
-  type Health,
-} from "@/app/components/map-style";
-import { EDGE_LAYER_MIN_EDGES, edgeLook, type LayerEdge } from "@/app/(map)/edge-geometry";
+  elementsOf,
+  labelScaleFor,
+  routesFrom,
+  styleFor,
+  themeOf,
+  validSegments,
+  type Route,
+} from "@/app/(map)/map-elements";
 import { EdgeLayer } from "./edge-layer";
 
 export interface ServiceMapProps {
@@ -41,197 +42,6 @@ export interface ServiceMapProps {
   viewport?: Viewport | null;
   /** The viewer moved or zoomed the map (null: the map was fitted again). */
   onViewport?: (v: Viewport | null) => void;
-}
-
-const VIRTUAL_TYPES = new Set(["database", "messaging", "external", "unknown"]);
-
-interface Theme {
-  muted: string;
-  bg: string;
-}
-
-const styleFor = (t: Theme): cytoscape.StylesheetJson => [
-  // Every property is applied to every element it matches, checks and all: the label properties sit with the
-  // labels (`labeled`, attached from LABEL_ZOOM), so a zoomed-out map of thousands of elements applies few.
-  { selector: "node", style: { shape: "ellipse", "border-color": "#333", "border-width": 2, width: 38, height: 38 } },
-  // Colours, shapes, widths and dashes come from classes with fixed values rather than data() mappers: cytoscape
-  // shares one computed style among the elements with the same classes, where a mapper is evaluated per element.
-  ...Object.entries(NODE_SHAPES).map(([type, shape]) => ({
-    selector: `node.type-${type}`,
-    style: { shape: shape as never },
-  })),
-  ...Object.entries(NODE_ICONS).map(([type, image]) => ({
-    selector: `node.type-${type}`,
-    style: { "background-image": image, "background-width": "60%", "background-height": "60%" } as never,
-  })),
-  ...HEALTH_NAMES.map((h) => ({
-    selector: `node.health-${h}`,
-    style: { "background-color": HEALTH[h].color, "border-style": HEALTH[h].border as never },
-  })),
-  {
-    selector: "node.labeled",
-    style: {
-      label: "data(label)",
-      "text-wrap": "wrap",
-      "text-valign": "bottom",
-      "text-margin-y": 6,
-      // 12 px, on a plate: readable over edges and the grid.
-      "font-size": 12,
-      "text-background-color": t.bg,
-      "text-background-opacity": 0.85,
-      "text-background-padding": "1",
-      color: t.muted,
-      // Level of detail: labels too small to read are not drawn (big maps stay fast; zoom in to read).
-      "min-zoomed-font-size": 6,
-    },
-  },
-  {
-    selector: "node:parent",
-    style: {
-      shape: "round-rectangle",
-      "background-color": "#88CCEE",
-      "background-opacity": 0.12,
-      "border-style": "dashed",
-      "border-color": "#33BBEE",
-      "border-width": 2,
-      "text-valign": "top",
-      "text-halign": "center",
-      "font-size": 12,
-      color: "#33BBEE",
-      padding: "18px",
-      label: "data(label)",
-      "min-zoomed-font-size": 6,
-    },
-  },
-  {
-    selector: 'node[type = "group"]',
-    style: { width: 70, height: 46, "border-width": 4, "border-style": "double", "font-size": 12 },
-  },
-  { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
-  { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
-  { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
-  { selector: "node:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.25, "overlay-padding": 6 } },
-  // Zoomed out (no labels), edges are plain lines: cytoscape's cheapest kind, with no arrow or curve geometry to
-  // compute. Direction still reads from the layout (callers left of callees); arrows come with the labels.
-  { selector: "edge", style: { "curve-style": "haystack", "haystack-radius": 0 } },
-  ...HEALTH_NAMES.map((h) => ({
-    selector: `edge.health-${h}`,
-    style: { "line-color": HEALTH[h].color, "target-arrow-color": HEALTH[h].color },
-  })),
-  ...EDGE_WIDTHS.map((w) => ({ selector: `edge.width-${w}`, style: { width: w } })),
-  { selector: "edge.to-virtual", style: { "line-style": "dashed" } },
-  {
-    selector: "edge.labeled",
-    style: {
-      label: "data(label)",
-      "curve-style": "straight",
-      "target-arrow-shape": "triangle",
-      "font-size": 11,
-      color: t.muted,
-      "text-background-color": t.bg,
-      "text-background-opacity": 0.8,
-      "text-background-padding": "2",
-      "min-zoomed-font-size": 7,
-    },
-  },
-  { selector: "edge.curved.labeled", style: { "curve-style": "bezier" } },
-  // Haystack lines cannot loop.
-  { selector: "edge:loop", style: { "curve-style": "bezier", "loop-direction": "-45deg", "loop-sweep": "-60deg" } },
-  { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
-  // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
-  { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
-  {
-    selector: "edge.added",
-    style: { "underlay-color": "#009988", "underlay-opacity": 0.35, "underlay-padding": 3 } as never,
-  },
-  { selector: "node.removed", style: { "background-color": "#DDDDDD", "border-style": "dotted", opacity: 0.6 } },
-  {
-    selector: "edge.removed",
-    style: { "line-color": "#BBBBBB", "target-arrow-color": "#BBBBBB", "line-style": "dotted", opacity: 0.7 },
-  },
-];
-
-const HEALTH_NAMES = Object.keys(HEALTH) as Health[];
-/** Whole pixels: edgeWidth's 1..10 rounded, one class each. */
-const EDGE_WIDTHS = Array.from({ length: 10 }, (_, i) => i + 1);
-
-const classList = (...names: (string | false | null | undefined)[]) => names.filter(Boolean).join(" ");
-
-interface Elements {
-  /** Nodes, namespace boxes first. */
-  nodes: ElementDefinition[];
-  edges: ElementDefinition[];
-  /** The edges as the edge layer draws them, in the same order. */
-  layerEdges: LayerEdge[];
-}
-
-function elementsOf(p: ServiceMapProps, labeled: boolean): Elements {
-  const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
-    const health = healthOf(n.requests, n.errorRate, n.health);
-    const q = n.quality;
-    const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
-    const badge = quality > 0 ? " ⚠" : "";
-    const figures =
-      n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
-    const change = n.diff ? `\nΔ ${formatDiff(n.diff, "rate")}` : "";
-    return {
-      group: "nodes",
-      classes: classList(
-        `health-${health}`,
-        n.type in NODE_SHAPES && `type-${n.type}`,
-        n.diff && n.diff.status !== "same" && n.diff.status,
-        labeled && "labeled",
-      ),
-      data: { id: n.id, label: `${n.name}${badge}${figures}${change}`, type: n.type, quality },
-    };
-  });
-  const diffKind = p.labels === "rate" ? "rate" : p.labels === "errors" ? "errors" : "p95";
-  const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));
-  const curved = curvedEdges(p.graph.edges);
-  const layerEdges: LayerEdge[] = p.graph.edges.map((e) => ({
-    id: e.id,
-    source: e.source,
-    target: e.target,
-    look: edgeLook(e, virtual),
-  }));
-  const edges: ElementDefinition[] = p.graph.edges.map((e, i) => ({
-    group: "edges",
-    classes: classList(
-      `health-${layerEdges[i]!.look.health}`,
-      `width-${layerEdges[i]!.look.width}`,
-      layerEdges[i]!.look.toVirtual && "to-virtual",
-      curved.has(e.id) && "curved",
-      layerEdges[i]!.look.change,
-      labeled && "labeled",
-    ),
-    data: {
-      id: e.id,
-      source: e.source,
-      target: e.target,
-      label: [edgeLabel(e, p.labels, p.side), e.diff && p.labels !== "none" ? `(${formatDiff(e.diff, diffKind)})` : ""]
-        .filter(Boolean)
-        .join(" "),
-    },
-  }));
-  if (!p.groups) return { nodes, edges, layerEdges };
-  // Namespace boxes: compound parents, added before their members.
-  const parents = new Map<string, ElementDefinition>();
-  p.graph.nodes.forEach((n, i) => {
-    if (!n.namespace || n.type === "group") return;
-    const id = groupId(n.namespace);
-    parents.set(id, { group: "nodes", data: { id, label: `${n.namespace} (click to collapse)`, isGroup: true } });
-    nodes[i]!.data.parent = id; // `nodes` was built from graph.nodes in the same order
-  });
-  return { nodes: [...parents.values(), ...nodes], edges, layerEdges };
-}
-
-/** Label colours from the page's CSS variables, so the map follows dark mode. */
-function themeOf(el: HTMLElement | null): Theme {
-  const css = el ? getComputedStyle(el) : null;
-  return {
-    muted: css?.getPropertyValue("--muted").trim() || "#5b6470",
-    bg: css?.getPropertyValue("--bg").trim() || "#ffffff",
-  };
 }
 
 function applyHighlights(cy: Core, layer: EdgeLayer | null, matches: Set<string>, selected: Selection | null): void {
@@ -267,6 +77,30 @@ function fitFromPositions(cy: Core, positions: Map<string, Point>, groups: boole
   if (v) cy.viewport(v);
 }
 
+/** Fits the map; zoomed in enough to read, the labels are attached (by the zoom handler) and the fit redone. */
+function fitMap(cy: Core, positions: Map<string, Point>, groups: boolean): void {
+  fitFromPositions(cy, positions, groups, false);
+  if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, groups, true);
+}
+
+/** fitMap over the nodes where they are now (namespace boxes follow their members). */
+function fitToNodes(cy: Core, groups: boolean): void {
+  const positions = new Map<string, Point>();
+  cy.nodes().forEach((n) => void (!n.isParent() && !n.data("leaving") && positions.set(n.id(), { ...n.position() })));
+  fitMap(cy, positions, groups);
+}
+
+/** Pans (never zooms) just enough to bring the selected node or edge back into the visible part of the map. */
+function keepInView(cy: Core, selected: Selection | null): void {
+  const el = selected ? cy.getElementById(selected.id) : null;
+  if (!el || el.empty()) return;
+  const p = el.isNode() ? el.renderedPosition() : (el as unknown as cytoscape.EdgeSingular).renderedMidpoint();
+  const margin = 40;
+  const dx = p.x < margin ? margin - p.x : p.x > cy.width() - margin ? cy.width() - margin - p.x : 0;
+  const dy = p.y < margin ? margin - p.y : p.y > cy.height() - margin ? cy.height() - margin - p.y : 0;
+  if (dx || dy) cy.panBy({ x: dx, y: dy });
+}
+
 /**
  * cytoscape's first frame draws every element into a layer texture and then draws the layer: everything twice,
  * a third of the first frame of 500 services. Told that this is not its first frame, the renderer draws the
@@ -291,6 +125,11 @@ export default function ServiceMap(props: ServiceMapProps) {
   const cyRef = useRef<Core | null>(null);
   const layerRef = useRef<EdgeLayer | null>(null);
   const labeled = useRef(false);
+  const labelScale = useRef(1);
+  /** Whether the positions on screen were laid out with namespace boxes. */
+  const laidOutGrouped = useRef(false);
+  /** ELK's edge routes, with the end positions they were routed for. */
+  const routes = useRef<Map<string, Route>>(new Map());
   const handlers = useRef(props);
   handlers.current = props;
 
@@ -320,6 +159,13 @@ export default function ServiceMap(props: ServiceMapProps) {
       handlers.current.onSelect(edge ? { kind: "edge", id: edge } : null);
     });
     cy.on("zoom", () => {
+      // Up to ELK's size the map has room for labels grown to stay readable when zoomed out.
+      const { nodes, edges } = handlers.current.graph;
+      const scale = laidOutByElk(nodes.length, edges.length) ? labelScaleFor(cy.zoom()) : 1;
+      if (scale !== labelScale.current) {
+        labelScale.current = scale;
+        cy.style(styleFor(themeOf(container.current), scale));
+      }
       const want = cy.zoom() >= LABEL_ZOOM;
       if (want === labeled.current) return;
       labeled.current = want;
@@ -330,7 +176,12 @@ export default function ServiceMap(props: ServiceMapProps) {
         else cy.elements().removeClass("labeled");
       });
     });
-    cy.on("dragfree", "node", (ev) => handlers.current.onPin(ev.target.id(), { ...ev.target.position() }));
+    cy.on("dragfree", "node", (ev) => {
+      // A moved node's routes no longer fit: its edges go straight.
+      for (const e of ev.target.connectedEdges()) routes.current.delete(e.id());
+      ev.target.connectedEdges().removeClass("routed");
+      handlers.current.onPin(ev.target.id(), { ...ev.target.position() });
+    });
     // The viewer's own pans (a drag that moved the view) and wheel zooms go into the URL, so a shared link shows
     // the same view; the map's own fits and resizes do not.
     let report: ReturnType<typeof setTimeout> | undefined;
@@ -357,13 +208,23 @@ export default function ServiceMap(props: ServiceMapProps) {
     window.addEventListener("touchend", onRelease);
     // For tests and debugging: the live instance and the edge layer, never used by the app itself.
     Object.assign(window, { __tracemapCy: cy, __tracemapEdgeLayer: layer });
-    // The canvas must follow its box (the side panel opening narrows it).
+    // The canvas must follow its box (the side panel opening narrows it); a map the viewer has not moved stays
+    // fitted to the new box, and a moved one keeps the selection in sight.
+    let frame = 0;
     const resize = new ResizeObserver(() => {
-      cy.resize();
-      layer.draw();
+      cancelAnimationFrame(frame);
+      frame = requestAnimationFrame(() => {
+        cy.resize();
+        if (cy.nodes().nonempty()) {
+          if (!handlers.current.viewport) fitToNodes(cy, handlers.current.groups);
+          else keepInView(cy, handlers.current.selected);
+        }
+        layer.draw();
+      });
     });
     if (container.current) resize.observe(container.current);
     return () => {
+      cancelAnimationFrame(frame);
       clearTimeout(report);
       window.removeEventListener("mouseup", onRelease);
       window.removeEventListener("touchend", onRelease);
@@ -377,11 +238,42 @@ export default function ServiceMap(props: ServiceMapProps) {
 
   useEffect(() => {
     const cy = cyRef.current;
-    const layer = layerRef.current;
-    if (!cy || !layer) return;
+    if (!cy || !layerRef.current) return;
+    const firstDraw = cy.elements().length === 0;
+    // Grouping by namespace lays the map out again, so members sit together in their box (and nobody else).
+    const regroup = !firstDraw && laidOutGrouped.current !== props.groups;
+    if (!((firstDraw || regroup) && laidOutByElk(props.graph.nodes.length, props.graph.edges.length)))
+      return void draw(null);
+    let cancelled = false;
+    const nodes = props.graph.nodes.map((node) => ({
+      id: node.id,
+      parent: props.groups && node.namespace && node.type !== "group" ? groupId(node.namespace) : null,
+    }));
+    elkLayout(nodes, props.graph.edges)
+      .catch(() => null) // no worker: the hand-rolled layout
+      .then((laidOut) => void (!cancelled && draw(laidOut)));
+    return () => {
+      cancelled = true;
+    };
+
+    function draw(elk: ElkResult | null) {
+      const cy = cyRef.current;
+      const layer = layerRef.current;
+      if (!cy || !layer) return;
+      laidOutGrouped.current = props.groups;
+      if (elk) routes.current = routesFrom(elk, props.graph.edges);
+      drawGraph(cy, layer, elk);
+    }
+  }, [props.graph, props.labels, props.side, props.pins, props.groups]);
+
+  function drawGraph(cy: Core, layer: EdgeLayer, elk: ElkResult | null) {
     const nodeIds = new Set(props.graph.nodes.map((n) => n.id));
     const current = new Map<string, Point>();
-    cy.nodes().forEach((n) => void (nodeIds.has(n.id()) && !n.isParent() && current.set(n.id(), { ...n.position() })));
+    if (elk) for (const [id, p] of elk.positions) current.set(id, p);
+    else
+      cy.nodes().forEach(
+        (n) => void (nodeIds.has(n.id()) && !n.isParent() && current.set(n.id(), { ...n.position() })),
+      );
     const positions = stablePositions([...nodeIds], props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
     if (firstDraw && props.graph.nodes.length > 0) {
@@ -391,18 +283,17 @@ export default function ServiceMap(props: ServiceMapProps) {
         cy.viewport({ zoom: vp.zoom, pan: { x: vp.x, y: vp.y } });
       } else {
         // Fitted before anything is added, so the zoom (and with it labels, and who draws the edges) is known first.
-        fitFromPositions(cy, positions, props.groups, false);
-        // Zoomed in enough to read: the labels are attached (by the zoom handler) and the fit redone to make room.
-        if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, props.groups, true);
+        fitMap(cy, positions, props.groups);
       }
     }
-    const all = elementsOf(props, labeled.current);
+    const all = elementsOf(props, labeled.current, validSegments(routes.current, positions, props.graph.edges));
     // A big map opens zoomed out with its edges in the layer; they stay there until labels are wanted.
     const edgesInLayer = !labeled.current && (firstDraw ? all.edges.length >= EDGE_LAYER_MIN_EDGES : layer.size > 0);
     const wanted = edgesInLayer ? all.nodes : [...all.nodes, ...all.edges];
     const wantedIds = new Set(wanted.map((e) => e.data.id!));
 
     const added: ElementDefinition[] = [];
+    let boxesAdded = false;
     cy.batch(() => {
       // Vanished elements fade out instead of disappearing mid-glance.
       cy.elements()
@@ -411,6 +302,10 @@ export default function ServiceMap(props: ServiceMapProps) {
           el.data("leaving", true);
           el.animate({ style: { opacity: 0 } }, { duration: 600, complete: () => el.remove() });
         });
+      // New namespace boxes first: nodes already on the map move into them below.
+      const boxes = wanted.filter((d) => d.data.isGroup && cy.getElementById(d.data.id!).empty());
+      if (boxes.length > 0) cy.add(boxes);
+      boxesAdded = boxes.length > 0;
       for (const def of wanted) {
         const existing = cy.getElementById(def.data.id!);
         if (existing.nonempty() && !existing.data("leaving")) {
@@ -418,6 +313,8 @@ export default function ServiceMap(props: ServiceMapProps) {
           if (def.group === "nodes" && (existing.data("parent") ?? null) !== parent) existing.move({ parent });
           existing.data(def.data);
           existing.classes(def.classes ?? "");
+          if (elk && def.group === "nodes" && !def.data.isGroup)
+            existing.position({ ...positions.get(existing.id())! });
         } else {
           if (existing.nonempty()) existing.remove();
           const pos = def.group === "nodes" ? positions.get(def.data.id!) : undefined;
@@ -428,6 +325,11 @@ export default function ServiceMap(props: ServiceMapProps) {
       if (added.length > 0) cy.add(added);
       for (const [id, p] of Object.entries(props.pins)) cy.getElementById(id).position({ ...p });
     });
+    // New or vanished nodes (a focus or filter change, a service appearing): a fitted map is fitted again.
+    const nodesChanged =
+      !firstDraw &&
+      (elk !== null || boxesAdded || added.some((d) => d.group === "nodes") || current.size !== nodeIds.size);
+    if (nodesChanged && !handlers.current.viewport) fitMap(cy, positions, props.groups);
     layer.set(edgesInLayer ? all.layerEdges : [], edgesInLayer ? all.edges : []);
     applyHighlights(cy, layer, props.matches, props.selected);
     layer.draw();
@@ -440,7 +342,7 @@ export default function ServiceMap(props: ServiceMapProps) {
       handlers.current.onDrawn?.();
     });
     // Highlights (search, selection) are left to their own effect below.
-  }, [props.graph, props.labels, props.side, props.pins, props.groups]);
+  }
 
   // Selection and search only restyle a few elements: no need to touch the rest of a big graph.
   useEffect(() => {

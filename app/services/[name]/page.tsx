@@ -1,3 +1,4 @@
+import { notFound } from "next/navigation";
 import ServiceCharts from "@/app/services/[name]/components/ServiceCharts";
 import AsOf from "@/app/components/AsOf";
 import { formatMs, formatPercent, formatRate, qualityText } from "@/app/components/map-style";
@@ -34,6 +35,7 @@ export default async function ServicePage({
   } catch (err) {
     return <PageError what={name} error={err} />;
   }
+  if (!detail.known) notFound();
   const node = detail.node;
   const quality = node ? qualityText(node.quality) : null;
   const traces = (operation?: string) =>

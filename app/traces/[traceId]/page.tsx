@@ -1,3 +1,4 @@
+import { notFound } from "next/navigation";
 import { webSql } from "@/lib/query/web-pool";
 import { isTraceId, loadTrace, pinOf } from "@/lib/query/traces";
 import TraceWaterfall from "@/app/traces/[traceId]/components/TraceWaterfall";
@@ -19,7 +20,7 @@ export default async function TracePage({ params }: { params: Promise<{ traceId:
       </p>
     );
   const [rows, pin] = await Promise.all([loadTrace(webSql(), traceId), pinOf(webSql(), traceId)]);
-  if (rows.length === 0) return <p className="empty">Trace {traceId} has no stored spans (yet, or any more).</p>;
+  if (rows.length === 0) notFound();
   const total = rows.reduce((m, r) => Math.max(m, r.offsetMs + r.durationMs), 0.001);
   const services = [...new Set(rows.map((r) => r.service))].sort();
   return (
