@@ -11,8 +11,6 @@ import { EDGE_LAYER_MIN_EDGES } from "@/app/(map)/edge-geometry";
 import { laidOutByElk, type ElkResult } from "@/app/components/elk-layout";
 import { elkLayout, startElk } from "@/app/(map)/elk-client";
 
-/** Called as soon as this chunk arrives: the layout worker loads while the page hydrates. */
-export const warmLayout = (nodes: number, edges: number) => void (laidOutByElk(nodes, edges) && startElk());
 import {
   elementsOf,
   labelScaleFor,
@@ -23,6 +21,9 @@ import {
   type Route,
 } from "@/app/(map)/map-elements";
 import { EdgeLayer } from "./edge-layer";
+
+/** Called as soon as this chunk arrives: the layout worker loads while the page hydrates. */
+export const warmLayout = (nodes: number, edges: number) => void (laidOutByElk(nodes, edges) && startElk());
 
 export interface ServiceMapProps {
   graph: Pick<Graph, "nodes" | "edges">;
@@ -83,11 +84,20 @@ function fitMap(cy: Core, positions: Map<string, Point>, groups: boolean): void 
   if (cy.zoom() >= LABEL_ZOOM) fitFromPositions(cy, positions, groups, true);
 }
 
-/** fitMap over the nodes where they are now (namespace boxes follow their members). */
-function fitToNodes(cy: Core, groups: boolean): void {
+/** Where the map's nodes (not namespace boxes, which follow their members) are now, those `keep` accepts. */
+function nodePositions(cy: Core, keep: (id: string) => boolean): Map<string, Point> {
   const positions = new Map<string, Point>();
-  cy.nodes().forEach((n) => void (!n.isParent() && !n.data("leaving") && positions.set(n.id(), { ...n.position() })));
-  fitMap(cy, positions, groups);
+  cy.nodes().forEach((n) => void (!n.isParent() && keep(n.id()) && positions.set(n.id(), { ...n.position() })));
+  return positions;
+}
+
+/** fitMap over the nodes where they are now, fading ones left out. */
+function fitToNodes(cy: Core, groups: boolean): void {
+  fitMap(
+    cy,
+    nodePositions(cy, (id) => !cy.getElementById(id).data("leaving")),
+    groups,
+  );
 }
 
 /** Pans (never zooms) just enough to bring the selected node or edge back into the visible part of the map. */
@@ -268,12 +278,7 @@ export default function ServiceMap(props: ServiceMapProps) {
 
   function drawGraph(cy: Core, layer: EdgeLayer, elk: ElkResult | null) {
     const nodeIds = new Set(props.graph.nodes.map((n) => n.id));
-    const current = new Map<string, Point>();
-    if (elk) for (const [id, p] of elk.positions) current.set(id, p);
-    else
-      cy.nodes().forEach(
-        (n) => void (nodeIds.has(n.id()) && !n.isParent() && current.set(n.id(), { ...n.position() })),
-      );
+    const current = elk ? new Map(elk.positions) : nodePositions(cy, (id) => nodeIds.has(id));
     const positions = stablePositions([...nodeIds], props.graph.edges, current, props.pins);
     const firstDraw = cy.elements().length === 0;
     if (firstDraw && props.graph.nodes.length > 0) {

@@ -13,12 +13,8 @@ export const dynamic = "force-dynamic";
 export default async function TracePage({ params }: { params: Promise<{ traceId: string }> }) {
   const { traceId: raw } = await params;
   const traceId = raw.toLowerCase();
-  if (!isTraceId(traceId))
-    return (
-      <p className="banner" role="alert">
-        Not a trace id: expected 32 hex characters.
-      </p>
-    );
+  // Anything but 32 hex characters got a 400 from the proxy (lib/http/page-params.ts) before reaching here.
+  if (!isTraceId(traceId)) notFound();
   const [rows, pin] = await Promise.all([loadTrace(webSql(), traceId), pinOf(webSql(), traceId)]);
   if (rows.length === 0) notFound();
   const total = rows.reduce((m, r) => Math.max(m, r.offsetMs + r.durationMs), 0.001);
