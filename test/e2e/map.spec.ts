@@ -41,6 +41,31 @@ const positions = async (page: Page) => {
 const mapCount = (page: Page, what: "nodes" | "edges") =>
   page.getByTestId("service-map").getAttribute(`data-${what}`).then(Number);
 
+/**
+ * Clicks the map at a point in model coordinates. Lists above the map load on their own (moving it down the page)
+ * and a fitted map re-fits when its size changes, so the point's place in the window is measured only once the
+ * viewport and the canvas's place have held still, and the click follows at once.
+ */
+async function clickMapAt(page: Page, model: { x: number; y: number }): Promise<void> {
+  await page.getByTestId("service-map").scrollIntoViewIfNeeded();
+  const where = () =>
+    page.evaluate((p) => {
+      const cy = (window as any).__tracemapCy;
+      const rect = document.querySelector('[data-testid="service-map"]')!.getBoundingClientRect();
+      const z = cy.zoom();
+      return { x: rect.left + p.x * z + cy.pan().x, y: rect.top + p.y * z + cy.pan().y };
+    }, model);
+  let last = await where();
+  for (let tries = 0; tries < 20; tries++) {
+    await page.waitForTimeout(250);
+    const now = await where();
+    if (Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5) break;
+    last = now;
+  }
+  const at = await where();
+  await page.mouse.click(at.x, at.y);
+}
+
 async function send(body: Buffer) {
   const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
     method: "POST",
@@ -65,6 +90,8 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
     .poll(
       async () => {
         await page.goto(`${base}/?from=now-1h`);
+        // The server renders the page before cytoscape exists: count once the client has drawn the map.
+        await page.waitForSelector('[data-testid="service-map"][data-drawn]', { timeout: 15_000 }).catch(() => {});
         return mapCount(page, "nodes").catch(() => 0);
       },
       { timeout: 30_000, interval: 1000 },
@@ -96,13 +123,8 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
 
   // Click the edge on the canvas itself.
   const before = await positions(page);
-  const mid = await page.evaluate(() =>
-    (window as any).__tracemapCy.getElementById("gateway->orders").renderedMidpoint(),
-  );
-  // Clicks land only inside the window: bring the whole map into it first (controls above it may push it down).
-  await page.getByTestId("service-map").scrollIntoViewIfNeeded();
-  const box = (await page.getByTestId("service-map").boundingBox())!;
-  await page.mouse.click(box.x + mid.x, box.y + mid.y);
+  const mid = await page.evaluate(() => (window as any).__tracemapCy.getElementById("gateway->orders").midpoint());
+  await clickMapAt(page, mid);
   await page.waitForURL(/sel=edge%3Agateway-%3Eorders/);
   const panel = page.getByTestId("selection-panel");
   await expect.poll(() => panel.textContent()).toContain("gateway → orders");
@@ -475,7 +497,7 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
         id: def.data.id as string,
         source: def.data.source as string,
         target: def.data.target as string,
-        rendered,
+        mid,
         inked: Math.max(...pixels.filter((_, i) => i % 4 === 3)),
         corner: corner[3],
       };
@@ -485,18 +507,14 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   expect(target).not.toBeNull();
   expect(target!.inked).toBeGreaterThan(0); // the layer drew the edge through its midpoint
   expect(target!.corner).toBe(0); // and nothing where there is no edge
-  // Clicks land only inside the window: bring the whole map into it first (controls above it may push it down).
-  await page.getByTestId("service-map").scrollIntoViewIfNeeded();
-  // Measured just before the click: the lists above the map load on their own and move it down the page.
-  await page.waitForTimeout(1000);
-  const box = (await page.getByTestId("service-map").boundingBox())!;
-  await page.mouse.click(box.x + target!.rendered.x, box.y + target!.rendered.y);
+  await clickMapAt(page, target!.mid);
   await page.waitForURL((url) => url.searchParams.get("sel") === `edge:${target!.id}`);
   await expect
     .poll(() => page.getByTestId("selection-panel").textContent())
     .toContain(`${target!.source} → ${target!.target}`);
   expect((await state()).selected).toBe(target!.id);
   // A click on empty canvas clears the selection.
+  const box = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(box.x + 5, box.y + box.height - 5);
   await page.waitForURL((url) => !url.searchParams.has("sel"));
 
@@ -505,14 +523,15 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   await page.evaluate(() => void (window as any).__tracemapCy.zoom(1));
   await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
   // A crowded map labels only its busiest, unhealthy and changed edges; the rest keep their figures for selection.
-  const labels = await page.evaluate((id) => {
-    const cy = (window as any).__tracemapCy;
-    const shown = cy.edges().filter((e: any) => e.style("label") !== "").length;
-    return { shown, full: cy.getElementById(id).data("fullLabel") as string };
-  }, target!.id);
-  expect(labels.full).toMatch(/\/(s|min)$/);
-  expect(labels.shown).toBeGreaterThanOrEqual(30);
-  expect(labels.shown).toBeLessThan(edges);
+  const labels = () =>
+    page.evaluate((id) => {
+      const cy = (window as any).__tracemapCy;
+      const shown = cy.edges().filter((e: any) => e.style("label") !== "").length;
+      return { shown, full: cy.getElementById(id).data("fullLabel") as string };
+    }, target!.id);
+  await expect.poll(async () => (await labels()).shown).toBeGreaterThanOrEqual(30);
+  expect((await labels()).full).toMatch(/\/(s|min)$/);
+  expect((await labels()).shown).toBeLessThan(edges);
   await page.evaluate(() => void (window as any).__tracemapCy.zoom(0.2));
   await expect.poll(state).toMatchObject({ cyEdges: edges, layerEdges: 0 });
   await page.close();

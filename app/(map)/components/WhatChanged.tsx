@@ -24,7 +24,8 @@ export default function WhatChanged({
   selected: Selection | null;
   onSelect: (s: Selection) => void;
 }) {
-  const [changes, setChanges] = useState<Change[] | null>(null);
+  // undefined while the first answer is on its way, null when there is none to show.
+  const [changes, setChanges] = useState<Change[] | null | undefined>(undefined);
   const [baselineEmpty, setBaselineEmpty] = useState(false);
   useEffect(() => {
     let live = true;
@@ -40,11 +41,16 @@ export default function WhatChanged({
       live = false;
     };
   }, [query, refreshKey]);
-  if (!changes) return null;
+  // The section keeps one height whatever it holds, so the map under it never moves while it loads: a click aimed
+  // at the map lands where the viewer aimed.
   return (
     <section className="what-changed" aria-label="What changed" data-testid="what-changed">
       <h2>What changed</h2>
-      {baselineEmpty ? (
+      {changes === undefined ? (
+        <p className="muted">Comparing with the baseline…</p>
+      ) : changes === null ? (
+        <p className="muted">Changes could not be loaded; the map's colours still show health.</p>
+      ) : baselineEmpty ? (
         <p className="muted" data-testid="no-baseline">
           No baseline yet: the period before this one has no traffic, so nothing can be compared (everything would read
           as new).
