@@ -71,6 +71,16 @@ async function main() {
         if (rep === LOADS - 1) await page.screenshot({ path: `bench-results/map-${w.size}.png` });
         await page.close();
       }
+      // The same map as a viewer with a dark system theme sees it, for the screenshot review.
+      const dark = await browser.newPage({ viewport: { width: 1600, height: 1000 }, colorScheme: "dark" });
+      await dark.goto(`http://127.0.0.1:${product.ports.web}/?from=${w.from}&to=${w.to}`);
+      await dark.waitForFunction(
+        (n) => Number(document.querySelector('[data-testid="service-map"]')?.getAttribute("data-drawn")) >= n,
+        w.size,
+        { timeout: 120_000 },
+      );
+      await dark.screenshot({ path: `bench-results/map-${w.size}-dark.png` });
+      await dark.close();
       const apiMs: number[] = [];
       for (let i = 0; i < 5; i++) {
         const t = Date.now();

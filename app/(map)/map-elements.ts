@@ -123,6 +123,27 @@ export const styleFor = (t: Theme, labelScale = 1): cytoscape.StylesheetJson => 
       "outline-offset": DEPLOY_RING.offset,
     } as never,
   },
+  // The ring inside a node's border (as Grafana's node graph): thicker the busier the node is on this map, with an
+  // arc in the failing colour for its share of failed requests, clockwise from twelve o'clock.
+  ...TRAFFIC_RING_HOLES.map((hole, i) => ({
+    selector: `node.traffic-${i + 1}`,
+    style: {
+      "pie-size": "100%",
+      "pie-hole": `${hole}%`,
+      "pie-1-background-color": ERROR_ARC,
+      "pie-1-background-size": 0,
+      "pie-2-background-color": "#FFFFFF",
+      "pie-2-background-opacity": 0.7,
+      "pie-2-background-size": 100,
+    } as never,
+  })),
+  ...Array.from({ length: ERROR_STEPS }, (_, k) => ({
+    selector: `node.err-${k + 1}`,
+    style: {
+      "pie-1-background-size": Math.round(((k + 1) * 100) / ERROR_STEPS),
+      "pie-2-background-size": 100 - Math.round(((k + 1) * 100) / ERROR_STEPS),
+    } as never,
+  })),
   { selector: "node[quality > 0]", style: { "border-color": "#AA3377", "border-width": 4 } },
   { selector: "node.match", style: { "border-color": "#009988", "border-width": 5 } },
   { selector: "node.dim, edge.dim", style: { opacity: 0.25 } },
@@ -183,6 +204,26 @@ const HEALTH_NAMES = Object.keys(HEALTH) as Health[];
 /** Whole pixels: edgeWidth's 1..10 rounded, one class each. */
 const EDGE_WIDTHS = Array.from({ length: 10 }, (_, i) => i + 1);
 
+/** The ring's hole, in % of the node, for quiet, busy and busiest nodes: a busier node has a thicker ring. */
+export const TRAFFIC_RING_HOLES = [86, 76, 64] as const;
+/** The error arc's colour: the failing red, darkened to stand out on a red (failing) node too. */
+export const ERROR_ARC = "#7A1E0A";
+/** Error shares are drawn in steps of 1/ERROR_STEPS (classes, not per-node mappers). */
+const ERROR_STEPS = 20;
+
+/**
+ * The ring's classes for a node: its traffic step against the busiest node on the map (in decades: within a third
+ * of the busiest one's rate is "busiest", within a thirtieth "busy") and its error share, rounded up so any failure
+ * shows.
+ */
+export function ringClasses(ratePerSec: number, maxRate: number, errorRate: number): string[] {
+  if (!(ratePerSec > 0) || !(maxRate > 0)) return [];
+  const share = ratePerSec / maxRate;
+  const step = share >= 1 / 3 ? 3 : share >= 1 / 30 ? 2 : 1;
+  const err = errorRate > 0 ? Math.min(ERROR_STEPS, Math.ceil(errorRate * ERROR_STEPS)) : 0;
+  return [`traffic-${step}`, ...(err > 0 ? [`err-${err}`] : [])];
+}
+
 const classList = (...names: (string | false | null | undefined)[]) => names.filter(Boolean).join(" ");
 
 export interface Elements {
@@ -198,6 +239,7 @@ const diffKindOf = (labels: LabelMode) => (labels === "rate" ? "rate" : labels =
 
 export function elementsOf(p: ElementsInput, labeled: boolean, segments: Map<string, Segments>): Elements {
   const diffKind = diffKindOf(p.labels);
+  const maxRate = Math.max(0, ...p.graph.nodes.map((n) => n.ratePerSec));
   const nodes: ElementDefinition[] = p.graph.nodes.map((n) => {
     const health = healthOf(n.requests, n.errorRate, n.health);
     const q = n.quality;
@@ -215,6 +257,7 @@ export function elementsOf(p: ElementsInput, labeled: boolean, segments: Map<str
         n.type in NODE_SHAPES && `type-${n.type}`,
         n.diff && n.diff.status !== "same" && n.diff.status,
         deploy && "deployed",
+        ...ringClasses(n.ratePerSec, maxRate, n.errorRate),
         labeled && "labeled",
       ),
       data: { id: n.id, label: `${n.name}${badge}${figures}${change}`, type: n.type, quality },

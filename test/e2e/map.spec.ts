@@ -160,6 +160,25 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await page.waitForURL(/labels=p95/);
   expect(await positions(page)).toEqual(before);
 
+  // A search dims what it did not find, edges too; an edge touching a node found stays bright.
+  await page.getByLabel("Search").fill("orders");
+  await page.waitForURL(/q=orders/);
+  const dims = () =>
+    page.evaluate(() => {
+      const cy = (window as any).__tracemapCy;
+      const dim = (id: string) => cy.getElementById(id).hasClass("dim");
+      return {
+        orders: dim("orders"),
+        gateway: dim("gateway"),
+        toOrders: dim("gateway->orders"),
+        entry: dim("user->gateway"),
+      };
+    });
+  await expect.poll(dims).toEqual({ orders: false, gateway: true, toOrders: false, entry: true });
+  await page.getByLabel("Search").fill("");
+  await page.waitForURL((u) => !u.searchParams.has("q"));
+  await expect.poll(dims).toEqual({ orders: false, gateway: false, toOrders: false, entry: false });
+
   // Level of detail: zoomed in, edges have labels and arrows; zoomed out below 0.5 they are plain lines, and
   // zooming back in restores them.
   const look = (zoom?: number) =>

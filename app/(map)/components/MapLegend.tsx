@@ -1,4 +1,5 @@
 import { DEPLOY_RING, HEALTH, NODE_SHAPES } from "@/app/components/map-style";
+import { ERROR_ARC } from "@/app/(map)/map-elements";
 
 // What every mark on the map means; collapsible, always beside the map. The swatches are drawn with the same
 // colours, borders and dashes the map's stylesheet uses (map-style.ts), so legend and map cannot disagree.
@@ -76,6 +77,16 @@ export default function MapLegend() {
               {swatch(<Shape shape={shape} />)} {SHAPE_LABELS[type]}
             </li>
           ))}
+        <li data-legend="traffic-ring">
+          {swatch(
+            <>
+              <circle cx="10" cy="10" r="8" fill={HEALTH.ok.color} stroke="#333" strokeWidth={1.5} />
+              <circle cx="10" cy="10" r="5.5" fill="none" stroke="#FFFFFF" strokeOpacity={0.7} strokeWidth={3} />
+              <path d="M10 4.5A5.5 5.5 0 0 1 15.5 10" fill="none" stroke={ERROR_ARC} strokeWidth={3} />
+            </>,
+          )}{" "}
+          ring inside a node: thicker = busier on this map; dark red arc = share of failed requests
+        </li>
         <li data-legend="edge-width">
           {swatch(<path d="M2 6h16M2 14h16" stroke="currentColor" strokeWidth={1} />)} line width: calls per second
         </li>

@@ -48,11 +48,18 @@ export interface ServiceMapProps {
 function applyHighlights(cy: Core, layer: EdgeLayer | null, matches: Set<string>, selected: Selection | null): void {
   cy.batch(() => {
     cy.elements(".match, .dim").removeClass("match dim");
-    if (matches.size > 0) cy.nodes().forEach((n) => void n.addClass(matches.has(n.id()) ? "match" : "dim"));
+    if (matches.size > 0) {
+      cy.nodes().forEach((n) => void n.addClass(matches.has(n.id()) ? "match" : "dim"));
+      // An edge stays bright when it touches a node found: the search shows who those nodes talk to.
+      cy.edges().forEach((e) => {
+        if (!matches.has(e.source().id()) && !matches.has(e.target().id())) e.addClass("dim");
+      });
+    }
     cy.elements(":selected").unselect();
     if (selected) cy.getElementById(selected.id).select();
   });
   layer?.select(selected?.kind === "edge" ? selected.id : null);
+  layer?.dimOutside(matches);
 }
 
 /** Tolerance of a click on an edge the layer draws, in screen pixels on each side of its stroke. */
@@ -125,7 +132,9 @@ function skipFirstLayerPass(cy: Core): void {
 /** Moves the layer's edges into cytoscape (labelled as the map is), with the selection carried over. */
 function takeEdgesFromLayer(cy: Core, layer: EdgeLayer): void {
   const selected = layer.selectedEdge;
-  cy.add(layer.take());
+  const matches = layer.dimmedOutside;
+  const added = cy.add(layer.take());
+  if (matches.size > 0) added.filter((e) => !matches.has(e.data("source")) && !matches.has(e.data("target"))).addClass("dim");
   if (selected) cy.getElementById(selected).select();
 }
 

@@ -26,6 +26,8 @@ export class EdgeLayer {
   private lines: Groups = new Map();
   private underlays: Groups = new Map();
   private selected: string | null = null;
+  /** While a search narrows the map: the nodes found. Edges touching none of them are drawn faint. */
+  private matches: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly cy: Core,
@@ -58,8 +60,20 @@ export class EdgeLayer {
     for (const e of edges)
       for (const id of [e.source, e.target])
         if (!this.nodes.has(id)) this.nodes.set(id, this.cy.getElementById(id) as NodeSingular);
-    this.lines = groupByStroke(edges, (e) => [strokeOf(e.look)]);
+    this.restyleLines();
     this.restyleUnderlays();
+  }
+
+  get dimmedOutside(): ReadonlySet<string> {
+    return this.matches;
+  }
+
+  /** Dims the edges that touch none of `matches` (a search), as cytoscape's `edge.dim`; empty: none dimmed. */
+  dimOutside(matches: ReadonlySet<string>): void {
+    if (matches.size === 0 && this.matches.size === 0) return;
+    this.matches = matches;
+    this.restyleLines();
+    this.draw();
   }
 
   /** The edges' cytoscape definitions; the layer is empty afterwards. */
@@ -142,7 +156,16 @@ export class EdgeLayer {
     return node?.inside() ? node.position() : undefined;
   }
 
+  private restyleLines(): void {
+    const faint = (e: LayerEdge) => this.matches.size > 0 && !this.matches.has(e.source) && !this.matches.has(e.target);
+    this.lines = groupByStroke(this.edges, (e) => [dimmed(strokeOf(e.look), faint(e))]);
+  }
+
   private restyleUnderlays(): void {
     this.underlays = groupByStroke(this.edges, (e) => underlaysOf(e.look, e.id === this.selected));
   }
 }
+
+/** cytoscape's `edge.dim` opacity. */
+const DIM_ALPHA = 0.25;
+const dimmed = (s: Stroke, faint: boolean): Stroke => (faint ? { ...s, alpha: s.alpha * DIM_ALPHA } : s);
