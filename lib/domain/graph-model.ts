@@ -1,5 +1,6 @@
 // The service graph as the API returns it and the map draws it.
 import type { Diff } from "./compare";
+import type { FoldReport } from "./cardinality";
 import type { Percentiles } from "../model/histogram";
 import type { NodeType } from "./virtual-node";
 import type { Health, RecentFigures } from "./health";
@@ -25,6 +26,8 @@ export interface GraphNode {
     rootServerSpans: number;
     suspectedBrokenContext: boolean;
   };
+  /** On an "other" node (cardinality limits): how many nodes of its type it stands for. */
+  folded?: number;
   /** New service.version values first seen in the window (a version seen before it is not a deploy), oldest first. */
   deploys?: { version: string; at: string }[];
   /** Against the baseline, in compare mode. */
@@ -73,6 +76,8 @@ export interface Graph {
   recentWindow?: { from: string; to: string };
   /** What their `baseline` figures cover: the compare window, else the hour before the window. */
   baselineWindow?: { from: string; to: string };
+  /** Present when the graph was over its limits (MAX_GRAPH_NODES / MAX_GRAPH_EDGES): what was folded. */
+  folded?: FoldReport;
   nodes: GraphNode[];
   edges: GraphEdge[];
 }

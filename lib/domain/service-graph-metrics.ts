@@ -76,3 +76,16 @@ export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
   }
   return `${out.join("\n")}\n`;
 }
+
+/** The edges over the series limit: how many, and their requests (a counter: later edges only ever join them). */
+export function droppedEdgesMetricText(dropped: EdgeCounterRow[]): string {
+  return [
+    "# HELP tracemap_service_graph_dropped_edges Edges without their own series: over MAX_GRAPH_EDGES.",
+    "# TYPE tracemap_service_graph_dropped_edges gauge",
+    `tracemap_service_graph_dropped_edges ${dropped.length}`,
+    "# HELP tracemap_service_graph_dropped_requests_total Requests of the edges without their own series.",
+    "# TYPE tracemap_service_graph_dropped_requests_total counter",
+    `tracemap_service_graph_dropped_requests_total ${num(dropped.reduce((s, r) => s + r.requests, 0))}`,
+    "",
+  ].join("\n");
+}

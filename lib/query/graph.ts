@@ -7,6 +7,9 @@ import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../model/window";
 import { cachedTotals } from "./rollup-cache";
+import { foldTotals } from "./fold";
+import { cardinalityLimits } from "../config-limits";
+import { isOtherNode } from "../domain/cardinality";
 
 export type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 
@@ -18,11 +21,20 @@ const emptyQuality = () => ({
   suspectedBrokenContext: false,
 });
 
-/** The service graph over [from, to): edges from edge minutes, node figures from their server spans. */
-export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo: Date): Promise<Graph> {
+/**
+ * The service graph over [from, to): edges from edge minutes, node figures from their server spans. Within the
+ * cardinality limits (lib/domain/cardinality.ts); `keep` names nodes never folded (a page's own service).
+ */
+export async function loadGraph(
+  sql: Queryable,
+  requestedFrom: Date,
+  requestedTo: Date,
+  keep: readonly string[] = [],
+): Promise<Graph> {
   const settled = await settledUntil(sql);
   const { from, to, seconds } = readWindow(requestedFrom, requestedTo, settled?.getTime() ?? requestedFrom.getTime());
-  const [totals, namespaces] = await Promise.all([cachedTotals(sql, from, to), serviceNamespaceMap(sql)]);
+  const [read, namespaces] = await Promise.all([cachedTotals(sql, from, to), serviceNamespaceMap(sql)]);
+  const { totals, report: folded } = foldTotals(read, cardinalityLimits(), keep);
   const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));
   const nodes = new Map<string, GraphNode & { hists: BucketCounts[] }>();
@@ -43,6 +55,7 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
         p95: null,
         p99: null,
         quality: emptyQuality(),
+        ...(isOtherNode(name) && folded && { folded: folded.nodesByType[type] ?? 0 }),
         hists: [],
       };
       nodes.set(name, n);
@@ -108,6 +121,7 @@ export async function loadGraph(sql: Queryable, requestedFrom: Date, requestedTo
     to: requestedTo.toISOString(),
     settledUntil: settled?.toISOString() ?? null,
     coveredSeconds: seconds,
+    ...(folded && { folded }),
     nodes: [...nodes.values()].map(({ hists, ...n }) => ({
       ...n,
       ratePerSec: n.requests / seconds,

@@ -1,7 +1,10 @@
-import { percentiles, type Percentiles } from "../model/histogram";
+import { bucketCounts, mergedPercentiles, percentiles, type BucketCounts, type Percentiles } from "../model/histogram";
+import { cardinalityLimits } from "../config-limits";
+import { OTHER_OPERATIONS } from "../domain/cardinality";
 import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
 import {
+  type OperationTotalsRow,
   operationTotals,
   serviceSeries,
   versionFigures,
@@ -58,7 +61,8 @@ export async function loadServiceDetail(
 ): Promise<ServiceDetail> {
   const stepMs = seriesStep(range, step);
   const [graph, rows, ops, deploys, versions, seen] = await Promise.all([
-    loadGraph(sql, range.from, range.to),
+    // The page's own service is never folded into "(other service)", however quiet it is.
+    loadGraph(sql, range.from, range.to, [name]),
     serviceSeries(sql, name, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
     operationTotals(sql, name, range),
     loadDeploys(sql, [name], range),
@@ -88,17 +92,37 @@ export async function loadServiceDetail(
     node: graph.nodes.find((n) => n.id === name) ?? null,
     known: seen || graph.nodes.some((n) => n.id === name),
     series,
-    operations: ops.map((o) => ({
+    operations: cappedOperations(ops, cardinalityLimits().maxOperationsPerService).map((o) => ({
       name: o.operation,
       requests: o.requests,
       errors: o.failed,
       ratePerSec: o.requests / seconds,
       errorRate: o.requests > 0 ? o.failed / o.requests : 0,
-      ...percentiles(o.hist),
+      ...(o.hist ? percentiles(o.hist) : mergedPercentiles(o.pieces)),
     })),
     callers: graph.edges.filter((e) => e.target === name),
     callees: graph.edges.filter((e) => e.source === name),
     deploys,
     versions,
   };
+}
+
+type CappedOperation = Omit<OperationTotalsRow, "hist"> & {
+  hist: OperationTotalsRow["hist"] | null;
+  pieces: BucketCounts[];
+};
+
+/** The busiest operations (rows come busiest first) and, past the cap, one row for the rest: their sum. */
+function cappedOperations(ops: OperationTotalsRow[], max: number): CappedOperation[] {
+  if (ops.length <= max) return ops.map((o) => ({ ...o, pieces: [] }));
+  const kept: CappedOperation[] = ops.slice(0, max - 1).map((o) => ({ ...o, pieces: [] }));
+  const rest = ops.slice(max - 1);
+  kept.push({
+    operation: `${OTHER_OPERATIONS} (${rest.length.toLocaleString("en-US")})`,
+    requests: rest.reduce((s, o) => s + o.requests, 0),
+    failed: rest.reduce((s, o) => s + o.failed, 0),
+    hist: null,
+    pieces: rest.map((o) => bucketCounts(o.hist)),
+  });
+  return kept;
 }

@@ -1,12 +1,22 @@
 import { edgeCounters } from "../db/graph-reads";
 import { pingDatabase, type Sql } from "../db/pool";
-import { serviceGraphMetrics } from "../domain/service-graph-metrics";
+import { droppedEdgesMetricText, serviceGraphMetrics } from "../domain/service-graph-metrics";
+import { cardinalityLimits } from "../config-limits";
 import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./quarantine";
 
-/** The Prometheus scrape: Tempo's service-graph series and the quarantine counter. */
+/**
+ * The Prometheus scrape: Tempo's service-graph series and the quarantine counter. As Tempo's max_items, at most
+ * MAX_GRAPH_EDGES edges get series, the first ones seen, so the exported set never changes under a flood; the
+ * rest are counted in tracemap_service_graph_dropped_*.
+ */
 export async function metricsText(sql: Sql): Promise<string> {
   const [counters, quarantine] = await Promise.all([edgeCounters(sql), loadQuarantine(sql)]);
-  return serviceGraphMetrics(counters) + quarantineMetricText(quarantine);
+  const { maxEdges } = cardinalityLimits();
+  return (
+    serviceGraphMetrics(counters.slice(0, maxEdges)) +
+    droppedEdgesMetricText(counters.slice(maxEdges)) +
+    quarantineMetricText(quarantine)
+  );
 }
 
 /** Readiness text, or null when the database does not answer within two seconds. Quarantine is reported, not fatal. */

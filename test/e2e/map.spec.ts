@@ -249,6 +249,24 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   expect(await positions(page)).toEqual(plain);
 }, 120_000);
 
+it("on a 390 px phone the panel is a bottom sheet and no page scrolls sideways", async () => {
+  const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  const base = `http://127.0.0.1:${product.ports.web}`;
+  await phone.goto(`${base}/?from=now-1h&sel=node%3Aorders`);
+  const sheet = phone.getByTestId("selection-panel");
+  await expect.poll(() => sheet.textContent()).toContain("orders");
+  const box = (await sheet.boundingBox())!;
+  expect(box.width).toBeGreaterThanOrEqual(380); // the whole width
+  expect(Math.round(box.y + box.height)).toBe(844); // sitting on the bottom edge
+  for (const path of ["/?from=now-1h&sel=node%3Aorders", "/services/orders", "/traces?service=orders"]) {
+    await phone.goto(`${base}${path}`);
+    await phone.waitForLoadState("networkidle");
+    const widths = await phone.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    expect(widths[0], path).toBeLessThanOrEqual(widths[1]!);
+  }
+  await phone.close();
+}, 60_000);
+
 it("compare mode marks an edge whose p95 doubled and an edge that disappeared", async () => {
   const now = Date.now();
   const seed = (startMs: number, fast: number, withLegacy: boolean): SeedTrace[] =>

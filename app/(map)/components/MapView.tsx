@@ -6,6 +6,7 @@ import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/app/(map)/graph-wire";
+import FoldedBanner from "@/app/(map)/components/FoldedBanner";
 import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
 import MapLegend from "./MapLegend";
@@ -327,6 +328,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
           Copy link
         </button>
       </form>
+      {graph.folded && <FoldedBanner report={graph.folded} />}
       {graph.baseline && (
         <p className="muted" data-testid="compare-note">
           Compared with {new Date(graph.baseline.from).toLocaleString()} –{" "}

@@ -134,7 +134,8 @@ function takeEdgesFromLayer(cy: Core, layer: EdgeLayer): void {
   const selected = layer.selectedEdge;
   const matches = layer.dimmedOutside;
   const added = cy.add(layer.take());
-  if (matches.size > 0) added.filter((e) => !matches.has(e.data("source")) && !matches.has(e.data("target"))).addClass("dim");
+  if (matches.size > 0)
+    added.filter((e) => !matches.has(e.data("source")) && !matches.has(e.data("target"))).addClass("dim");
   if (selected) cy.getElementById(selected).select();
 }
 

@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import fc from "fast-check";
+import { otherNodeId, planFold, type FoldEdge, type FoldNode } from "../../lib/domain/cardinality";
+
+const svc = (requests: number): FoldNode => ({ type: "service", requests });
+const edge = (source: string, target: string, requests: number, targetType = "service"): FoldEdge => ({
+  source,
+  target,
+  sourceType: source === "user" ? "user" : "service",
+  targetType,
+  connectionType: targetType === "service" ? "rpc" : "database",
+  requests,
+});
+
+describe("graph cardinality limits", () => {
+  it("changes nothing within the limits", () => {
+    const plan = planFold(new Map([["a", svc(5)]]), [edge("user", "a", 5)], { maxNodes: 10, maxEdges: 10 });
+    expect(plan.report).toBeNull();
+    expect(plan.node("a")).toBe("a");
+    expect(plan.ends(0)).toEqual({ source: "user", target: "a" });
+  });
+
+  it("folds the quietest nodes into one other node per type, keeps user, and counts them", () => {
+    const nodes = new Map([
+      ["big", svc(1000)],
+      ["mid", svc(100)],
+      ["tiny1", svc(1)],
+      ["tiny2", svc(2)],
+    ]);
+    const edges = [
+      edge("user", "big", 1000),
+      edge("big", "mid", 100),
+      edge("mid", "tiny1", 1),
+      edge("mid", "tiny2", 2),
+      edge("big", "db-x", 1, "database"),
+      edge("big", "db-y", 500, "database"),
+    ];
+    // 7 nodes (user, 4 services, 2 databases) into 6: room for 4 kept plus "other service" and "other database".
+    const plan = planFold(nodes, edges, { maxNodes: 6, maxEdges: 100 });
+    expect(plan.node("user")).toBe("user");
+    expect(plan.node("big")).toBe("big");
+    expect(plan.node("db-y")).toBe("db-y");
+    expect(plan.node("tiny1")).toBe(otherNodeId("service"));
+    expect(plan.node("db-x")).toBe(otherNodeId("database"));
+    expect(plan.report).toMatchObject({ nodes: 3, nodesByType: { service: 2, database: 1 } });
+    // The two edges to the folded services merge into one.
+    expect(plan.ends(2)).toEqual(plan.ends(3));
+    expect(plan.report!.edges).toBe(1);
+  });
+
+  it("points the quietest edges at an other node when edges alone are over the limit", () => {
+    const nodes = new Map(Array.from({ length: 10 }, (_, i) => [`s${i}`, svc(10)] as const));
+    const edges = Array.from({ length: 10 }, (_, i) => edge("s0", `s${i}`, i + 1)).slice(1);
+    const plan = planFold(nodes, edges, { maxNodes: 100, maxEdges: 5 });
+    const kept = new Set(edges.map((_, i) => `${plan.ends(i).source}->${plan.ends(i).target}`));
+    expect(kept.size).toBeLessThanOrEqual(5);
+    expect(kept.has("s0->s9")).toBe(true); // the busiest stays itself
+    expect(kept.has(`s0->${otherNodeId("service")}`)).toBe(true);
+    expect(plan.report!.nodes).toBe(0);
+  });
+
+  it("always ends within both limits, whatever the graph", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(40), fc.nat(40), fc.nat(1000), fc.boolean()), { maxLength: 300 }),
+        fc.integer({ min: 8, max: 30 }),
+        fc.integer({ min: 1, max: 60 }),
+        (raw, maxNodes, maxEdges) => {
+          const edges = raw.map(([s, t, r, db]) =>
+            edge(`s${s}`, db ? `db${t}` : `s${t}`, r, db ? "database" : "service"),
+          );
+          const plan = planFold(new Map(), edges, { maxNodes, maxEdges });
+          const ends = edges.map((e, i) => ({ ...plan.ends(i), c: e.connectionType }));
+          const nodeSet = new Set(ends.flatMap((e) => [e.source, e.target]));
+          const edgeSet = new Set(ends.map((e) => `${e.source}|${e.target}|${e.c}`));
+          // Edge folding adds at most one "other" node per type on top of the node limit.
+          expect(nodeSet.size).toBeLessThanOrEqual(Math.max(maxNodes, 0) + 2);
+          expect(edgeSet.size).toBeLessThanOrEqual(Math.max(maxEdges, 4));
+        },
+      ),
+    );
+  });
+});
