@@ -220,12 +220,12 @@ export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; 
   >`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
 }
 
-/** Per-edge totals since the first span (the Tempo-compatible counters), oldest edges first. */
+/** Per-edge totals since the first span (the Tempo-compatible counters). */
 export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
   return sql<EdgeCounterRow[]>`
     SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist",
-      source_type AS "sourceType", target_type AS "targetType"
-    FROM edge_counters ORDER BY first_seen, source, target, connection_type`;
+      source_type AS "sourceType", target_type AS "targetType", first_seen AS "firstSeen"
+    FROM edge_counters ORDER BY source, target, connection_type`;
 }
 
 /** The version of every minute and hour in [from, to) that has roll-up rows (start in epoch ms -> version). */

@@ -13,6 +13,27 @@ export interface EdgeCounterRow {
   /** Node types; "" for counters kept before they were recorded. */
   sourceType?: string;
   targetType?: string;
+  /** When the edge's counters began. */
+  firstSeen?: Date;
+}
+
+/**
+ * Which edges get series under a limit of `max`: the first ones seen (ties by name), so the exported set never
+ * changes as new edges come. Both parts keep the input's order.
+ */
+export function seriesWithin(
+  rows: EdgeCounterRow[],
+  max: number,
+): { kept: EdgeCounterRow[]; dropped: EdgeCounterRow[] } {
+  if (rows.length <= max) return { kept: rows, dropped: [] };
+  const first = new Set(
+    rows
+      .map((r, i) => ({ i, t: r.firstSeen?.getTime() ?? 0 }))
+      .sort((a, b) => a.t - b.t || a.i - b.i)
+      .slice(0, max)
+      .map((x) => x.i),
+  );
+  return { kept: rows.filter((_, i) => first.has(i)), dropped: rows.filter((_, i) => !first.has(i)) };
 }
 
 /** Tempo's default histogram buckets, in seconds. */

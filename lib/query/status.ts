@@ -1,6 +1,6 @@
 import { edgeCounters } from "../db/graph-reads";
 import { pingDatabase, type Sql } from "../db/pool";
-import { droppedEdgesMetricText, serviceGraphMetrics } from "../domain/service-graph-metrics";
+import { droppedEdgesMetricText, serviceGraphMetrics, seriesWithin } from "../domain/service-graph-metrics";
 import { cardinalityLimits } from "../config-limits";
 import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./quarantine";
 
@@ -11,12 +11,8 @@ import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./qua
  */
 export async function metricsText(sql: Sql): Promise<string> {
   const [counters, quarantine] = await Promise.all([edgeCounters(sql), loadQuarantine(sql)]);
-  const { maxEdges } = cardinalityLimits();
-  return (
-    serviceGraphMetrics(counters.slice(0, maxEdges)) +
-    droppedEdgesMetricText(counters.slice(maxEdges)) +
-    quarantineMetricText(quarantine)
-  );
+  const { kept, dropped } = seriesWithin(counters, cardinalityLimits().maxEdges);
+  return serviceGraphMetrics(kept) + droppedEdgesMetricText(dropped) + quarantineMetricText(quarantine);
 }
 
 /** Readiness text, or null when the database does not answer within two seconds. Quarantine is reported, not fatal. */

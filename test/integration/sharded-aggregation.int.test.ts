@@ -43,7 +43,10 @@ async function rollupState() {
     edgeHours: await dump(sql`SELECT * FROM edge_hours ORDER BY hour, source, target, connection_type`),
     serviceMinutes: await dump(sql`SELECT * FROM service_minutes ORDER BY minute, service, operation`),
     qualityMinutes: await dump(sql`SELECT * FROM quality_minutes ORDER BY minute, service`),
-    counters: await dump(sql`SELECT * FROM edge_counters ORDER BY source, target, connection_type`),
+    // Everything but first_seen, which is when the row was written (a run's wall clock, not its data).
+    counters: await dump(sql`
+      SELECT source, target, connection_type, requests, failed, client_hist, server_hist, source_type, target_type
+      FROM edge_counters ORDER BY source, target, connection_type`),
     // "typical" is the example nearest the median as known when it was chosen, so it depends on the order.
     examples: await dump(sql`
       SELECT minute, source, target, connection_type, category, encode(trace_id, 'hex') AS trace, encode(span_id, 'hex') AS span

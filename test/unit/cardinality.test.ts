@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { otherNodeId, planFold, type FoldEdge, type FoldNode } from "../../lib/domain/cardinality";
+import { droppedEdgesMetricText, seriesWithin, type EdgeCounterRow } from "../../lib/domain/service-graph-metrics";
 
 const svc = (requests: number): FoldNode => ({ type: "service", requests });
 const edge = (source: string, target: string, requests: number, targetType = "service"): FoldEdge => ({
@@ -79,5 +80,34 @@ describe("graph cardinality limits", () => {
         },
       ),
     );
+  });
+});
+
+describe("/metrics series limit", () => {
+  const row = (source: string, at: number): EdgeCounterRow => ({
+    source,
+    target: "t",
+    connectionType: "rpc",
+    requests: 1,
+    failed: 0,
+    clientHist: {},
+    serverHist: {},
+    firstSeen: new Date(at),
+  });
+
+  it("keeps the first edges seen, in the input's order, whatever their names", () => {
+    const rows = [row("a", 30), row("b", 10), row("c", 20), row("d", 40)];
+    const { kept, dropped } = seriesWithin(rows, 2);
+    expect(kept.map((r) => r.source)).toEqual(["b", "c"]);
+    expect(dropped.map((r) => r.source)).toEqual(["a", "d"]);
+    // A newer edge never pushes an exported one out.
+    expect(seriesWithin([row("0-new", 50), ...rows], 2).kept.map((r) => r.source)).toEqual(["b", "c"]);
+    expect(seriesWithin(rows, 10)).toEqual({ kept: rows, dropped: [] });
+  });
+
+  it("counts the dropped edges and their requests for Prometheus", () => {
+    const text = droppedEdgesMetricText([row("a", 1), { ...row("b", 2), requests: 2.5 }]);
+    expect(text).toContain("tracemap_service_graph_dropped_edges 2\n");
+    expect(text).toContain("tracemap_service_graph_dropped_requests_total 3.5\n");
   });
 });
