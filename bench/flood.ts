@@ -37,11 +37,17 @@ function productProcesses(): { pid: number; role: string }[] {
   return out;
 }
 
-async function timed(url: string): Promise<{ ms: number; bytes: number; status: number }> {
+/** The web process's peak RSS so far, in MiB: read after each request, it shows which one raised it. */
+const webPeakMiB = () => {
+  const web = productProcesses().find((p) => p.role === "web");
+  return web ? Math.round(peakRssKiB(web.pid) / 1024) : Number.NaN;
+};
+
+async function timed(url: string): Promise<{ ms: number; bytes: number; status: number; webPeak: number }> {
   const t = performance.now();
   const res = await fetch(url);
   const body = await res.arrayBuffer();
-  return { ms: Math.round(performance.now() - t), bytes: body.byteLength, status: res.status };
+  return { ms: Math.round(performance.now() - t), bytes: body.byteLength, status: res.status, webPeak: webPeakMiB() };
 }
 
 async function main() {
@@ -73,6 +79,7 @@ async function main() {
       if (Date.now() - t0 > 600_000) throw new Error(`only ${calls} of ${SERVICES} calls counted`);
       await new Promise((r) => setTimeout(r, 1000));
     }
+    rows.push({ what: "web peak RSS while counting", value: webPeakMiB(), unit: "MiB", note: "polling /api/graph" });
     rows.push({ what: "sent and counted", value: (Date.now() - t0) / 1000, unit: "s", note: `${SERVICES * 2} spans` });
     const graph = await timed(web(`/api/graph?${window}`));
     const g = await (await fetch(web(`/api/graph?${window}`))).json();
@@ -83,7 +90,12 @@ async function main() {
       note: `${graph.ms} ms, ${g.nodes.length} nodes, ${g.edges.length} edges`,
     });
     const map = await timed(web(`/?${window}`));
-    rows.push({ what: "map page HTML", value: map.bytes / 1024, unit: "KiB", note: `${map.ms} ms` });
+    rows.push({
+      what: "map page HTML",
+      value: map.bytes / 1024,
+      unit: "KiB",
+      note: `${map.ms} ms; web peak ${map.webPeak} MiB after`,
+    });
     const service = await timed(web(`/services/${encodeURIComponent(traces[7]!.service)}?${window}`));
     rows.push({
       what: "service page HTML (a folded service)",
@@ -92,7 +104,12 @@ async function main() {
       note: `${service.ms} ms, HTTP ${service.status}`,
     });
     const metrics = await timed(web("/metrics"));
-    rows.push({ what: "/metrics", value: metrics.bytes / 1024, unit: "KiB", note: `${metrics.ms} ms` });
+    rows.push({
+      what: "/metrics",
+      value: metrics.bytes / 1024,
+      unit: "KiB",
+      note: `${metrics.ms} ms; web peak ${metrics.webPeak} MiB after`,
+    });
     for (const p of productProcesses().sort((a, b) => a.role.localeCompare(b.role))) {
       if (p.role === "other") continue;
       rows.push({

@@ -1,0 +1,256 @@
+// npm run bench:storage: what a stored span costs on disk, for spans as Kubernetes SDKs send them (a resource of ~25
+// attributes shared by every span of a service instance, 20 span attributes), next to their OTLP protobuf bytes; in
+// the same run the end-to-end ingest rate, trace-by-id and attribute-search p95. The yardstick of issue "Data volume".
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { context, SpanKind, trace } from "@opentelemetry/api";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from "@opentelemetry/sdk-trace-base";
+import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
+import { startEmbeddedPostgres } from "../lib/db/embedded";
+import { createSql } from "../lib/db/pool";
+import { migrate } from "../lib/db/migrate";
+import { findTraceSpans } from "../lib/db/span-reads";
+import { searchTraces } from "../lib/db/trace-search";
+import { parseTraceSearch } from "../lib/domain/trace-search";
+import { spawnCollector } from "../test/helpers/workload";
+import { post } from "./post";
+import { percentile, report, type Row } from "./report";
+
+const REQUESTS = Number(process.env.BENCH_STORAGE_REQUESTS ?? 100);
+const SPANS_PER_REQUEST = 1000;
+const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
+
+/** The resource a Kubernetes pod's OpenTelemetry SDK reports: ~25 attributes, the same on every span it sends. */
+function podResource(service: string, pod: number): Record<string, string | number> {
+  return {
+    "service.name": service,
+    "service.namespace": "shop",
+    "service.version": "1.24.3",
+    "service.instance.id": `${service}-7d9f8b6c4-${pod}x2kq`,
+    "deployment.environment.name": "production",
+    "telemetry.sdk.name": "opentelemetry",
+    "telemetry.sdk.language": "nodejs",
+    "telemetry.sdk.version": "1.30.1",
+    "telemetry.distro.name": "opentelemetry-js-contrib",
+    "process.pid": 1,
+    "process.executable.name": "node",
+    "process.executable.path": "/usr/local/bin/node",
+    "process.command": "/app/dist/server.js",
+    "process.command_args": "node --enable-source-maps /app/dist/server.js",
+    "process.runtime.name": "nodejs",
+    "process.runtime.version": "20.20.2",
+    "process.runtime.description": "Node.js",
+    "process.owner": "node",
+    "host.name": `${service}-7d9f8b6c4-${pod}x2kq`,
+    "host.arch": "amd64",
+    "os.type": "linux",
+    "k8s.namespace.name": "shop-prod",
+    "k8s.pod.name": `${service}-7d9f8b6c4-${pod}x2kq`,
+    "k8s.pod.uid": `0f6e${pod}a1c-9b2d-4e8f-a7c3-5d1e2f3a4b5c`,
+    "k8s.deployment.name": service,
+    "k8s.node.name": `ip-10-0-${pod}-17.eu-west-1.compute.internal`,
+    "cloud.provider": "aws",
+    "cloud.region": "eu-west-1",
+  };
+}
+
+/** 20 span attributes as instrumentations set them (HTTP, URL, network, database). */
+function spanAttributes(i: number, server: boolean): Record<string, string | number | boolean> {
+  return server
+    ? {
+        "http.request.method": "GET",
+        "http.route": "/api/orders/{id}",
+        "http.response.status_code": 200,
+        "url.path": `/api/orders/${100000 + i}`,
+        "url.scheme": "https",
+        "url.query": `expand=items&page=${i % 10}`,
+        "server.address": "shop.example.com",
+        "server.port": 443,
+        "client.address": `10.1.${i % 250}.${(i * 7) % 250}`,
+        "network.protocol.version": "1.1",
+        "network.peer.address": `10.1.${i % 250}.${(i * 7) % 250}`,
+        "network.peer.port": 40000 + (i % 20000),
+        "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
+        "http.request.body.size": 0,
+        "http.response.body.size": 1800 + (i % 400),
+        "enduser.id": `user-${i % 5000}`,
+        "app.order.id": 100000 + i,
+        "app.tenant": `tenant-${i % 40}`,
+        "app.cache.hit": i % 3 === 0,
+        "thread.name": "main",
+      }
+    : {
+        "db.system.name": "postgresql",
+        "db.namespace": "orders",
+        "db.operation.name": "SELECT",
+        "db.collection.name": "order_items",
+        "db.query.text": "SELECT id, sku, qty, price FROM order_items WHERE order_id = $1 ORDER BY id",
+        "db.response.returned_rows": i % 12,
+        "server.address": "orders-db.shop-prod.svc.cluster.local",
+        "server.port": 5432,
+        "network.peer.address": "10.2.0.15",
+        "network.peer.port": 5432,
+        "network.transport": "tcp",
+        "db.client.connection.pool.name": "orders-pool",
+        "db.client.connection.state": "used",
+        "code.function.name": "OrderRepository.items",
+        "code.file.path": "/app/dist/orders/repository.js",
+        "code.line.number": 118,
+        "app.order.id": 100000 + i,
+        "app.tenant": `tenant-${i % 40}`,
+        "app.retry": false,
+        "thread.name": "main",
+      };
+}
+
+function podBatch(seed: number): { body: Buffer; traceIds: string[] } {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes(podResource(SERVICES[seed % SERVICES.length]!, seed % 3)),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
+  const tracer = provider.getTracer("@opentelemetry/instrumentation-http", "0.57.0");
+  const out: ReadableSpan[] = [];
+  let i = seed * SPANS_PER_REQUEST;
+  while (out.length < SPANS_PER_REQUEST) {
+    const root = tracer.startSpan("GET /api/orders/{id}", {
+      kind: SpanKind.SERVER,
+      attributes: spanAttributes(i, true),
+    });
+    const ctx = trace.setSpan(context.active(), root);
+    for (let k = 0; k < 9; k++)
+      tracer
+        .startSpan(
+          "SELECT orders.order_items",
+          { kind: SpanKind.CLIENT, attributes: spanAttributes(i + k, false) },
+          ctx,
+        )
+        .end();
+    root.end();
+    out.push(...exporter.getFinishedSpans());
+    exporter.reset();
+    i += 10;
+  }
+  const kept = out.slice(0, SPANS_PER_REQUEST);
+  return {
+    body: Buffer.from(ProtobufTraceSerializer.serializeRequest(kept)!),
+    traceIds: [...new Set(kept.map((s) => s.spanContext().traceId))],
+  };
+}
+
+async function main() {
+  const dir = mkdtempSync(path.join(tmpdir(), "tracemap-bench-storage-"));
+  const pg = await startEmbeddedPostgres({
+    dataDir: path.join(dir, "pg"),
+    port: 57500 + Math.floor(Math.random() * 400),
+  });
+  const sql = createSql(pg.url, { max: 4 });
+  const rows: Row[] = [];
+  const add = (measure: string, value: number, unit: string, note = "") =>
+    rows.push({ measure, value: Math.round(value * 100) / 100, unit, note });
+  try {
+    await migrate(sql);
+    const batches = Array.from({ length: REQUESTS }, (_, i) => podBatch(i));
+    const protobufBytes = batches.reduce((s, b) => s + b.body.length, 0);
+    const total = REQUESTS * SPANS_PER_REQUEST;
+    const collector = await spawnCollector(pg.url);
+    try {
+      const url = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
+      let next = 0;
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (next < batches.length) {
+            const status = await post(url, batches[next++]!.body, "application/x-protobuf");
+            if (status !== 200) throw new Error(`collector answered ${status}`);
+          }
+        }),
+      );
+      add("ingest end to end (OTLP protobuf)", total / ((performance.now() - t0) / 1000), "spans/s", `${total} spans`);
+    } finally {
+      collector.proc.kill("SIGTERM");
+      await collector.exited;
+    }
+    await sql`VACUUM (ANALYZE) spans`;
+    const [size] = await sql<{ heap: string; toast: string; indexes: string; count: string }[]>`
+      SELECT sum(pg_relation_size(c.oid)) AS heap,
+             sum(CASE WHEN c.reltoastrelid = 0 THEN 0 ELSE pg_total_relation_size(c.reltoastrelid) END) AS toast,
+             sum(pg_indexes_size(c.oid)) AS indexes,
+             (SELECT count(*) FROM spans) AS count
+      FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'spans'::regclass`;
+    const stored = Number(size!.count);
+    const perSpan = (b: string) => Number(b) / stored;
+    add("OTLP protobuf request bytes", protobufBytes / total, "B/span", `${stored} spans stored`);
+    add(
+      "stored: heap + TOAST + indexes",
+      perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes),
+      "B/span",
+      "after VACUUM",
+    );
+    add("stored: heap", perSpan(size!.heap), "B/span");
+    add("stored: TOAST", perSpan(size!.toast), "B/span");
+    add("stored: indexes", perSpan(size!.indexes), "B/span");
+    const indexes = await sql<{ name: string; bytes: string }[]>`
+      SELECT regexp_replace(ic.relname, '^spans_p[0-9]+_', 'spans_*_') AS name, sum(pg_relation_size(ic.oid)) AS bytes
+      FROM pg_inherits i JOIN pg_index x ON x.indrelid = i.inhrelid JOIN pg_class ic ON ic.oid = x.indexrelid
+      WHERE i.inhparent = 'spans'::regclass GROUP BY 1 ORDER BY 2 DESC`;
+    for (const ix of indexes) add(`  index ${ix.name}`, perSpan(ix.bytes), "B/span");
+    const [columns] = await sql<{ attributes: string; resource: string; events: string }[]>`
+      SELECT avg(pg_column_size(attributes)) AS attributes, avg(pg_column_size(resource_attributes)) AS resource,
+             avg(pg_column_size(events)) AS events FROM spans`;
+    add("  column attributes (as stored)", Number(columns!.attributes), "B/span");
+    add("  column resource_attributes (as stored)", Number(columns!.resource), "B/span");
+
+    // Reads in the same run: a trace by id, and an attribute search over the whole window.
+    const ids = batches.flatMap((b) => b.traceIds);
+    const byId: number[] = [];
+    for (let k = 0; k < 200; k++) {
+      const t = performance.now();
+      await findTraceSpans(sql, ids[(k * 7919) % ids.length]!);
+      byId.push(performance.now() - t);
+    }
+    add(
+      "trace by id p95",
+      percentile(
+        byId.sort((a, b) => a - b),
+        95,
+      ),
+      "ms",
+      "200 lookups",
+    );
+    const w = { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) };
+    const search: number[] = [];
+    for (let k = 0; k < 20; k++) {
+      const q = parseTraceSearch(new URLSearchParams({ attr: `app.tenant=tenant-${k}` }));
+      const t = performance.now();
+      await searchTraces(sql, q, w, 50);
+      search.push(performance.now() - t);
+    }
+    add(
+      "attribute search p95",
+      percentile(
+        search.sort((a, b) => a - b),
+        95,
+      ),
+      "ms",
+      "20 searches, 1 h window",
+    );
+  } finally {
+    await sql.end();
+    await pg.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  report("storage", "Bytes per stored span (Kubernetes-like resource, 20 span attributes)", rows);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
