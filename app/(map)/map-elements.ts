@@ -186,6 +186,7 @@ export const styleFor = (t: Theme, labelScale = 1): cytoscape.StylesheetJson => 
   { selector: "edge:loop", style: { "curve-style": "bezier", "loop-direction": "-45deg", "loop-sweep": "-60deg" } },
   // On a crowded map only some edges carry their figures (see edgeLabelIds); a selected one always does.
   { selector: "edge.labeled:selected", style: { label: "data(fullLabel)" } },
+  { selector: "node.labeled:selected", style: { label: "data(fullLabel)" } },
   { selector: "edge:selected", style: { "overlay-color": "#009988", "overlay-opacity": 0.3, "overlay-padding": 4 } },
   // Compare mode: new elements get a heavy teal outline, gone ones are grey and dotted.
   { selector: "node.added", style: { "border-color": "#009988", "border-width": 6 } },
@@ -224,6 +225,26 @@ export function ringClasses(ratePerSec: number, maxRate: number, errorRate: numb
   return [`traffic-${step}`, ...(err > 0 ? [`err-${err}`] : [])];
 }
 
+/**
+ * A node's figures under its name, for the label mode: the mode's metric and the error share (short, so labels of
+ * neighbouring layers do not run into each other; the panel and a selected node show all).
+ */
+export function nodeFigures(
+  n: { ratePerSec: number; errorRate: number; p50: number | null; p95: number | null; p99: number | null },
+  mode: LabelMode,
+): string {
+  switch (mode) {
+    case "none":
+      return "";
+    case "errors":
+      return `${formatPercent(n.errorRate)} errors`;
+    case "rate":
+      return `${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)}`;
+    default:
+      return `${mode} ${formatMs(n[mode])} · ${formatPercent(n.errorRate)}`;
+  }
+}
+
 const classList = (...names: (string | false | null | undefined)[]) => names.filter(Boolean).join(" ");
 
 export interface Elements {
@@ -246,10 +267,11 @@ export function elementsOf(p: ElementsInput, labeled: boolean, segments: Map<str
     const quality = q.orphanSpans + q.unpairedClientSpans + q.unpairedServerSpans + (q.suspectedBrokenContext ? 1 : 0);
     const deploy = n.deploys?.at(-1);
     const badge = `${quality > 0 ? " ⚠" : ""}${deploy ? ` ⬆${deploy.version}` : ""}`;
-    const figures =
-      n.requests > 0 ? `\n${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}` : "";
+    const all = `${formatRate(n.ratePerSec)} · ${formatPercent(n.errorRate)} · p95 ${formatMs(n.p95)}`;
+    const figures = n.requests > 0 ? nodeFigures(n, p.labels) : "";
     const diff = n.diff ? formatDiff(n.diff, diffKind) : "";
     const change = diff ? `\nΔ ${n.diff?.status === "same" ? `${diffKind} ` : ""}${diff}` : "";
+    const head = `${n.name}${badge}`;
     return {
       group: "nodes",
       classes: classList(
@@ -260,7 +282,14 @@ export function elementsOf(p: ElementsInput, labeled: boolean, segments: Map<str
         ...ringClasses(n.ratePerSec, maxRate, n.errorRate),
         labeled && "labeled",
       ),
-      data: { id: n.id, label: `${n.name}${badge}${figures}${change}`, type: n.type, quality },
+      data: {
+        id: n.id,
+        label: `${head}${figures ? `\n${figures}` : ""}${change}`,
+        // Selected, a node shows all its figures whatever the label mode.
+        fullLabel: `${head}${n.requests > 0 ? `\n${all}` : ""}${change}`,
+        type: n.type,
+        quality,
+      },
     };
   });
   const virtual = new Set(p.graph.nodes.filter((n) => VIRTUAL_TYPES.has(n.type)).map((n) => n.id));

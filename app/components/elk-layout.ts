@@ -19,6 +19,8 @@ export const NODE_BOX = { width: 140, height: 80, shapeCentre: 19 } as const;
 
 export interface LayoutNode {
   id: string;
+  /** Characters in the longest line of its label: a long name gets a wider box, so it does not reach its neighbours. */
+  labelChars?: number;
   /** A namespace box the node sits in (grouped maps): members are laid out together, inside it. */
   parent?: string | null;
 }
@@ -34,6 +36,16 @@ export interface ElkResult {
   /** Bend points of edges routed around nodes, in map coordinates; edges without bends are absent. */
   routes: Map<string, Point[]>;
 }
+
+/**
+ * A node box's width for a label of `chars` characters: room for it at 1.5 times its size (labels grow when the
+ * fitted map is zoomed out, see labelScaleFor), less what it may take of the gaps between layers on each side.
+ */
+export const boxWidth = (chars: number) =>
+  Math.max(NODE_BOX.width, Math.ceil(chars * LABEL_CHAR_PX * 1.5) - LABEL_SPILL_PX);
+/** The average width of a character of a 12 px label, and how far a label may reach into the gaps beside its box. */
+const LABEL_CHAR_PX = 7.2;
+const LABEL_SPILL_PX = 80;
 
 /** Gaps between node boxes, on the root and inside every namespace box (ELK does not pass them down). */
 const SPACING = {
@@ -64,7 +76,7 @@ export function elkGraph(nodes: LayoutNode[], edges: LayoutEdge[]): ElkNode {
   const boxes = new Map<string, ElkNode>();
   const children: ElkNode[] = [];
   for (const n of [...nodes].sort(byId)) {
-    const leaf: ElkNode = { id: n.id, width: NODE_BOX.width, height: NODE_BOX.height };
+    const leaf: ElkNode = { id: n.id, width: boxWidth(n.labelChars ?? 0), height: NODE_BOX.height };
     if (!n.parent) {
       children.push(leaf);
       continue;

@@ -5,11 +5,13 @@ import {
   elementsOf,
   ERROR_ARC,
   labelScaleFor,
+  nodeFigures,
   ringClasses,
   styleFor,
   TRAFFIC_RING_HOLES,
 } from "../../app/(map)/map-elements";
 import type { GraphEdge, GraphNode } from "../../lib/domain/graph-model";
+import { boxWidth, NODE_BOX } from "../../app/components/elk-layout";
 
 const node = (name: string, ratePerSec: number, errorRate = 0): GraphNode => ({
   id: name,
@@ -105,5 +107,29 @@ describe("edge labels on crowded maps", () => {
     expect(labelScaleFor(1.2)).toBe(4 / 4);
     expect(labelScaleFor(0.8)).toBe(5 / 4);
     expect(labelScaleFor(0.3)).toBe(2);
+  });
+});
+
+describe("node labels", () => {
+  const n = { ratePerSec: 2.5, errorRate: 0.04, p50: 12, p95: 180, p99: 900 };
+  it("show the label mode's figure and the error share, short enough not to reach the next layer", () => {
+    expect(nodeFigures(n, "rate")).toBe("2.50/s · 4.0%");
+    expect(nodeFigures(n, "p95")).toBe("p95 180 ms · 4.0%");
+    expect(nodeFigures(n, "p99")).toBe("p99 900 ms · 4.0%");
+    expect(nodeFigures(n, "errors")).toBe("4.0% errors");
+    expect(nodeFigures(n, "none")).toBe("");
+  });
+
+  it("show every figure when selected", () => {
+    const graph = { nodes: [node("api", 2, 0.04)], edges: [] };
+    const [api] = elementsOf({ graph, labels: "p95", side: "client", groups: false }, true, new Map()).nodes;
+    expect(api!.data.label).toBe("api\np95 20 ms · 4.0%");
+    expect(api!.data.fullLabel).toBe("api\n2.00/s · 4.0% · p95 20 ms");
+  });
+
+  it("widen a node's layout box only for names too long for the standard one", () => {
+    expect(boxWidth(10)).toBe(NODE_BOX.width);
+    expect(boxWidth(40)).toBeGreaterThan(NODE_BOX.width);
+    expect(boxWidth(40)).toBeGreaterThanOrEqual(40 * 7.2 * 1.5 - 80);
   });
 });

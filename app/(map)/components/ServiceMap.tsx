@@ -268,6 +268,8 @@ export default function ServiceMap(props: ServiceMapProps) {
     const nodes = props.graph.nodes.map((node) => ({
       id: node.id,
       parent: props.groups && node.namespace && node.type !== "group" ? groupId(node.namespace) : null,
+      // The name and its badges; the figures line under it is shorter than that for most names.
+      labelChars: node.name.length + 2,
     }));
     elkLayout(nodes, props.graph.edges)
       .catch(() => null) // no worker: the hand-rolled layout
