@@ -87,6 +87,12 @@ it("folds a flood of 1,500 service and peer names into 'other' nodes, with a ban
     await expect.poll(() => banner.textContent()).toContain("MAX_GRAPH_NODES");
     expect(await banner.textContent()).toMatch(/quietest .*[\d,]+ services/);
     await page.waitForSelector('[data-testid="service-map"][data-drawn]');
+    // Its "other" node explains itself and offers no service page of its own.
+    await page.goto(
+      `http://127.0.0.1:${product.ports.web}/?from=${now - 60_000}&to=${now + 60_000}&sel=node%3A${encodeURIComponent("(other service)")}`,
+    );
+    await expect.poll(() => page.getByTestId("folded-note").textContent()).toMatch(/the [\d,]+ quietest service nodes/);
+    expect(await page.getByTestId("service-page-link").count()).toBe(0);
     expect(Number(await page.getByTestId("service-map").getAttribute("data-nodes"))).toBeLessThanOrEqual(MAX_NODES);
   } finally {
     await browser.close();

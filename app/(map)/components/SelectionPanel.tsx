@@ -413,6 +413,13 @@ function NodeDetails({
     <>
       <h2>{node.name}</h2>
       <p className="muted">{node.type}</p>
+      {node.folded !== undefined && (
+        <p className="banner" data-testid="folded-note">
+          Stands for the {node.folded.toLocaleString("en-US")} quietest {node.type} nodes of this window, folded
+          together to keep the map within its limits; their figures are summed here. Narrow the window or open a
+          service's own page to see one of them.
+        </p>
+      )}
       <dl className="figures">
         <dt>Rate</dt>
         <dd>{formatRate(node.ratePerSec)}</dd>
@@ -444,7 +451,7 @@ function NodeDetails({
         <button type="button" onClick={() => onFocus(id)}>
           Focus on {node.name}
         </button>
-        {node.type === "service" && (
+        {node.type === "service" && node.folded === undefined && (
           <a href={servicePath(node.name, { from, to })} data-testid="service-page-link">
             Service page: operations, RED over time
           </a>
