@@ -6,6 +6,7 @@ import type { LabelMode, LatencySide } from "@/app/(map)/url";
 import type { Point } from "@/app/components/layout";
 import { groupId } from "@/app/(map)/namespaces";
 import { formatDiff } from "@/lib/domain/compare";
+import { NO_ENVIRONMENT } from "@/lib/model/window";
 import {
   curvedEdges,
   DEPLOY_RING,
@@ -271,7 +272,8 @@ export function elementsOf(p: ElementsInput, labeled: boolean, segments: Map<str
     const figures = n.requests > 0 ? nodeFigures(n, p.labels) : "";
     const diff = n.diff ? formatDiff(n.diff, diffKind) : "";
     const change = diff ? `\nΔ ${n.diff?.status === "same" ? `${diffKind} ` : ""}${diff}` : "";
-    const head = `${n.name}${badge}`;
+    const envs = n.envs ? ` [${n.envs.map((e) => e || NO_ENVIRONMENT).join(", ")}]` : "";
+    const head = `${n.name}${envs}${badge}`;
     return {
       group: "nodes",
       classes: classList(

@@ -40,6 +40,8 @@ export interface MapState {
   collapsed: string[];
   /** Zoom and pan as the viewer left them; null: fitted to the map. */
   viewport: Viewport | null;
+  /** Deployment environments shown ("(none)" for spans without one); empty: all. */
+  envs: string[];
 }
 
 export interface Viewport {
@@ -70,6 +72,7 @@ export const DEFAULT_MAP_STATE: MapState = {
   group: false,
   collapsed: [],
   viewport: null,
+  envs: [],
 };
 
 export const REFRESH_CHOICES = [5, 10, 30, 60, 300];
@@ -124,6 +127,14 @@ export function parseMapState(params: Params): MapState {
     group: bool("group", d.group),
     collapsed: (get("collapsed") ?? "").split(",").filter(Boolean).sort(),
     viewport: parseViewport(get("vp") ?? ""),
+    envs: [
+      ...new Set(
+        (get("env") ?? "")
+          .split(",")
+          .map((e) => e.trim().slice(0, 100))
+          .filter(Boolean),
+      ),
+    ].slice(0, 20),
   };
 }
 
@@ -169,6 +180,7 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (s.compare) p.set("cmp", compareToParam(s.compare));
   if (s.group) p.set("group", "1");
   if (s.group && s.collapsed.length) p.set("collapsed", [...s.collapsed].sort().join(","));
+  if (s.envs.length) p.set("env", s.envs.join(","));
   if (s.viewport) p.set("vp", `${s.viewport.zoom.toFixed(3)},${Math.round(s.viewport.x)},${Math.round(s.viewport.y)}`);
   return p;
 }
@@ -186,7 +198,9 @@ export function withAbsoluteRange(s: MapState, resolve: (t: string) => number): 
 export const isLiveRange = (s: MapState) => s.to === "now" && s.live;
 
 /** The state's time range as query parameters for parseWindow. */
-export const rangeParams = (s: Pick<MapState, "from" | "to">) => new URLSearchParams({ from: s.from, to: s.to });
+/** The window's parameters as parseWindow reads them: from, to and the environments. */
+export const rangeParams = (s: Pick<MapState, "from" | "to"> & { envs?: string[] }) =>
+  new URLSearchParams({ from: s.from, to: s.to, ...(s.envs?.length && { env: s.envs.join(",") }) });
 
 /** The window moved by its own length, earlier (-1) or later (+1); never past now. Absolute, so it stays put. */
 export function shiftedWindow(

@@ -4,6 +4,8 @@ import { TIME } from "../(map)/url";
 export interface ServiceViewState {
   from: string;
   to: string;
+  /** Deployment environments, comma-separated as the map writes them; "" for all. */
+  env?: string;
 }
 
 type Params = URLSearchParams | Record<string, string | string[] | undefined>;
@@ -19,12 +21,19 @@ export function parseServiceViewState(params: Params): ServiceViewState {
   };
   const from = get("from");
   const to = get("to");
-  return { from: from && TIME.test(from) ? from : SERVICE_DEFAULT_FROM, to: to && TIME.test(to) ? to : "now" };
+  const env = (get("env") ?? "").slice(0, 2000);
+  return {
+    from: from && TIME.test(from) ? from : SERVICE_DEFAULT_FROM,
+    to: to && TIME.test(to) ? to : "now",
+    ...(env && { env }),
+  };
 }
 
+const windowParams = (s: ServiceViewState) => ({ from: s.from, to: s.to, ...(s.env && { env: s.env }) });
+
 export const servicePath = (name: string, s: ServiceViewState) =>
-  `/services/${encodeURIComponent(name)}?${new URLSearchParams({ from: s.from, to: s.to })}`;
+  `/services/${encodeURIComponent(name)}?${new URLSearchParams(windowParams(s))}`;
 
 /** The map at the same window with a node or an edge selected. */
 export const mapPath = (s: ServiceViewState, sel: { kind: "node" | "edge"; id: string }) =>
-  `/?${new URLSearchParams({ from: s.from, to: s.to, ...(s.to === "now" ? {} : { live: "0" }), sel: `${sel.kind}:${sel.id}` })}`;
+  `/?${new URLSearchParams({ ...windowParams(s), ...(s.to === "now" ? {} : { live: "0" }), sel: `${sel.kind}:${sel.id}` })}`;

@@ -189,7 +189,7 @@ async function writeEpochPart(
   await writeRollup(tx, minutely, "minute");
   const hourly = rollUp(observations, HOUR_MS);
   await writeRollup(tx, hourly, "hour");
-  await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS));
+  await writeEdgeCounters(tx, rollUp(observations, ALL_TIME_MS, false)); // Tempo's series have no environment
   // Namespaces and versions are known from the span alone: taken once, as early as possible.
   if (phase === "early") {
     await writeServiceCatalog(tx, serviceNamespaces(part));

@@ -166,14 +166,14 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   const t = TABLES[granularity];
   if (r.edges.length) {
     const merged = await tx.unsafe<MergedEdge[]>(
-      `INSERT INTO ${t.edges} AS m (${t.time}, source, target, connection_type, source_type, target_type, broker, requests, failed,
+      `INSERT INTO ${t.edges} AS m (${t.time}, env, source, target, connection_type, source_type, target_type, broker, requests, failed,
          status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
-       SELECT bucket, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
+       SELECT bucket, env, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
          "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, source text, target text, "connectionType" text,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, source text, target text, "connectionType" text,
          "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
          throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
-       ON CONFLICT (${t.time}, source, target, connection_type) DO UPDATE SET
+       ON CONFLICT (${t.time}, env, source, target, connection_type) DO UPDATE SET
          broker = coalesce(m.broker, EXCLUDED.broker),
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          status_4xx = m.status_4xx + EXCLUDED.status_4xx, throttled = m.throttled + EXCLUDED.throttled,
@@ -187,10 +187,10 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   }
   if (r.services.length) {
     await tx.unsafe(
-      `INSERT INTO ${t.services} AS m (${t.time}, service, operation, requests, failed, raw_spans, hist)
-       SELECT bucket, service, operation, requests, failed, "rawSpans", hist
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
-       ON CONFLICT (${t.time}, service, operation) DO UPDATE SET
+      `INSERT INTO ${t.services} AS m (${t.time}, env, service, operation, requests, failed, raw_spans, hist)
+       SELECT bucket, env, service, operation, requests, failed, "rawSpans", hist
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
+       ON CONFLICT (${t.time}, env, service, operation) DO UPDATE SET
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
       [JSON.stringify(r.services)],
@@ -198,11 +198,11 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   }
   if (r.quality.length) {
     await tx.unsafe(
-      `INSERT INTO ${t.quality} AS m (${t.time}, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
-       SELECT bucket, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
+      `INSERT INTO ${t.quality} AS m (${t.time}, env, service, orphan_spans, unpaired_client_spans, unpaired_server_spans, root_server_spans)
+       SELECT bucket, env, service, "orphanSpans", "unpairedClientSpans", "unpairedServerSpans", "rootServerSpans"
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, service text, "orphanSpans" bigint, "unpairedClientSpans" bigint,
          "unpairedServerSpans" bigint, "rootServerSpans" bigint)
-       ON CONFLICT (${t.time}, service) DO UPDATE SET
+       ON CONFLICT (${t.time}, env, service) DO UPDATE SET
          orphan_spans = m.orphan_spans + EXCLUDED.orphan_spans,
          unpaired_client_spans = m.unpaired_client_spans + EXCLUDED.unpaired_client_spans,
          unpaired_server_spans = m.unpaired_server_spans + EXCLUDED.unpaired_server_spans,
@@ -228,7 +228,14 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
     [JSON.stringify(r.examples)],
   );
   await copyExampleTraces(tx, [...new Set(added.map((a) => a.trace_id.toString("hex")))]);
-  const medians = merged.map((m) => {
+  // One median per edge and minute (the examples are per edge whatever the environment): the busiest environment's.
+  const perEdge = new Map<string, MergedEdge>();
+  for (const m of merged) {
+    const k = `${m.bucket.toISOString()}\u0000${m.source}\u0000${m.target}\u0000${m.connection_type}`;
+    const seen = perEdge.get(k);
+    if (!seen || histWeight(m) > histWeight(seen)) perEdge.set(k, m);
+  }
+  const medians = [...perEdge.values()].map((m) => {
     const hist = Object.keys(m.client_hist).length ? m.client_hist : m.server_hist;
     return {
       minute: m.bucket,
@@ -266,6 +273,9 @@ async function writeExamples(tx: Queryable, r: Rollup, merged: MergedEdge[]): Pr
     ],
   );
 }
+
+const histWeight = (m: MergedEdge) =>
+  Object.values(Object.keys(m.client_hist).length ? m.client_hist : m.server_hist).reduce((a, b) => a + b, 0);
 
 /** Copies the spans of newly chosen example traces, so they outlive the raw span partitions. */
 export async function copyExampleTraces(tx: Queryable, traceIds: string[]): Promise<void> {

@@ -9,13 +9,15 @@ import type { Queryable } from "./pool";
  * minute table. Its parameters are `rangeParams(from, to)` as $1..$6. Table names are fixed, never from input.
  */
 export function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
-  return `(SELECT ${columns} FROM ${table}_minutes WHERE (${where}) AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
-     UNION ALL SELECT ${columns} FROM ${table}_hours WHERE (${where}) AND hour >= $3 AND hour < $4) AS r`;
+  const rows = `(${where}) AND ($7::text[] IS NULL OR env = ANY($7::text[]))`;
+  return `(SELECT ${columns} FROM ${table}_minutes WHERE ${rows} AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
+     UNION ALL SELECT ${columns} FROM ${table}_hours WHERE ${rows} AND hour >= $3 AND hour < $4) AS r`;
 }
 
-export function rangeParams(w: Window): Date[] {
+/** $1..$6: the window's minute head, whole hours and minute tail; $7: its environments (null: all). */
+export function rangeParams(w: Window): (Date | string[] | null)[] {
   const { head, hours, tail } = splitByHour(w.from, w.to);
-  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1]];
+  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1], w.envs?.length ? [...w.envs] : null];
 }
 
 /**
@@ -139,12 +141,13 @@ export function edgeSeries(
   return sql.unsafe<EdgeBucketRow[]>(
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, raw_spans, client_hist, server_hist FROM ${table}
-        WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)) AS s`,
+        WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)
+          AND ($7::text[] IS NULL OR env = ANY($7::text[]))) AS s`,
       ["bucket"],
       `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
-    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType],
+    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType, w.envs?.length ? [...w.envs] : null],
   );
 }
 
@@ -234,4 +237,12 @@ export async function rollupVersions(sql: Queryable, w: Window): Promise<Map<str
     SELECT 'm' AS unit, minute AS at, version FROM rollup_minute_versions WHERE minute >= ${w.from} AND minute < ${w.to}
     UNION ALL SELECT 'h', hour, version FROM rollup_hour_versions WHERE hour >= ${w.from} AND hour < ${w.to}`;
   return new Map(rows.map((r) => [`${r.unit}${r.at.getTime()}`, r.version.toString()]));
+}
+
+/** Which deployment environments each service reported in the window (all environments, whatever is shown). */
+export function serviceEnvironments(sql: Queryable, w: Window): Promise<{ service: string; env: string }[]> {
+  return sql.unsafe<{ service: string; env: string }[]>(
+    `SELECT DISTINCT service, env FROM ${rollupSource("service", "service, env", "operation = ''")} ORDER BY 2, 1`,
+    rangeParams({ from: w.from, to: w.to }),
+  );
 }

@@ -14,7 +14,7 @@ export interface OperationTotalsRow {
 export async function operationTotals(sql: Queryable, service: string, w: Window): Promise<OperationTotalsRow[]> {
   const rows = await sql.unsafe<OperationTotalsRow[]>(
     mergedRollup(
-      rollupSource("service", "operation, requests, failed, hist", "service = $7 AND operation <> ''"),
+      rollupSource("service", "operation, requests, failed, hist", "service = $8 AND operation <> ''"),
       ["operation"],
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },
@@ -37,12 +37,13 @@ export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs
   return sql.unsafe<ServiceBucketRow[]>(
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, hist FROM ${table}
-        WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4) AS s`,
+        WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4
+          AND ($5::text[] IS NULL OR env = ANY($5::text[]))) AS s`,
       ["bucket"],
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },
     ),
-    [stepMs, service, w.from, w.to],
+    [stepMs, service, w.from, w.to, w.envs?.length ? [...w.envs] : null],
   );
 }
 

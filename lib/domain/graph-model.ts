@@ -26,6 +26,8 @@ export interface GraphNode {
     rootServerSpans: number;
     suspectedBrokenContext: boolean;
   };
+  /** The deployment environments it reported, when the map shows more than one ("" for none). */
+  envs?: string[];
   /** On an "other" node (cardinality limits): how many nodes of its type it stands for. */
   folded?: number;
   /** New service.version values first seen in the window (a version seen before it is not a deploy), oldest first. */
@@ -76,6 +78,10 @@ export interface Graph {
   recentWindow?: { from: string; to: string };
   /** What their `baseline` figures cover: the compare window, else the hour before the window. */
   baselineWindow?: { from: string; to: string };
+  /** Every deployment environment seen in the window ("" for spans that name none), for choosing one. */
+  environments?: string[];
+  /** The environments shown (absent: all). */
+  envs?: string[];
   /** Present when the graph was over its limits (MAX_GRAPH_NODES / MAX_GRAPH_EDGES): what was folded. */
   folded?: FoldReport;
   nodes: GraphNode[];

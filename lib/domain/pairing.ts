@@ -3,11 +3,14 @@ import { SpanKind, StatusCode, type Attributes } from "../model/span";
 import { ownAdjustedCount } from "./sampling";
 import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
+import { environmentOf, nodeInEnvironment } from "./environment";
 
 export type ConnectionType = "rpc" | "messaging" | "database" | "virtual";
 
 export interface EdgeObservation {
   minuteMs: number;
+  /** The caller's deployment environment (the callee's for calls from outside): see environment.ts. */
+  env: string;
   source: string;
   sourceType: NodeType;
   target: string;
@@ -29,6 +32,7 @@ export interface EdgeObservation {
 
 export interface ServiceObservation {
   minuteMs: number;
+  env: string;
   service: string;
   operation: string;
   weight: number;
@@ -39,6 +43,7 @@ export interface ServiceObservation {
 export type QualityCounter = "orphanSpans" | "unpairedClientSpans" | "unpairedServerSpans" | "rootServerSpans";
 export interface QualityObservation {
   minuteMs: number;
+  env: string;
   service: string;
   counter: QualityCounter;
 }
@@ -149,7 +154,7 @@ export function observeEpoch(
   for (const s of batch) {
     const minuteMs = minuteOf(s.startNs);
     if (final && s.parentSpanId && index.spans(s.traceId, s.parentSpanId).length === 0) {
-      out.quality.push({ minuteMs, service: s.serviceName, counter: "orphanSpans" });
+      out.quality.push(qualityOf(s, minuteMs, "orphanSpans"));
     }
     if (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) {
       observeCallee(s, ctx);
@@ -200,13 +205,13 @@ function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   // A root is settled at once, unless a Zipkin shared caller (same span id) may still arrive within the wait.
   if (isRoot && (isShared(s) ? final : now(s, s.epoch))) {
     out.edges.push(userEdge(s, index));
-    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "rootServerSpans" });
+    out.quality.push(qualityOf(s, minuteOf(s.startNs), "rootServerSpans"));
   } else if (
     !isRoot &&
     final &&
     (s.parentSpanId ? index.spans(s.traceId, s.parentSpanId).length > 0 : s.links.length > 0)
   ) {
-    out.quality.push({ minuteMs: minuteOf(s.startNs), service: s.serviceName, counter: "unpairedServerSpans" });
+    out.quality.push(qualityOf(s, minuteOf(s.startNs), "unpairedServerSpans"));
   }
 }
 
@@ -218,18 +223,20 @@ function observeCaller(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   out.edges.push(edge);
   // A call to a named external API is expected to be unpaired; one to a nameless peer is worth a look.
   if (edge.targetType === "unknown") {
-    out.quality.push({ minuteMs: edge.minuteMs, service: s.serviceName, counter: "unpairedClientSpans" });
+    out.quality.push(qualityOf(s, edge.minuteMs, "unpairedClientSpans"));
   }
 }
 
 function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObservation {
   const messaging = caller.kind === SpanKind.PRODUCER;
   const outcome = outcomeOf([callee, caller]);
+  const env = environmentOf(caller.resourceAttributes);
   return {
     minuteMs: minuteOf(caller.startNs),
+    env,
     source: caller.serviceName,
     sourceType: "service",
-    target: callee.serviceName,
+    target: nodeInEnvironment(callee.serviceName, environmentOf(callee.resourceAttributes), env),
     targetType: "service",
     connectionType: messaging ? "messaging" : "rpc",
     broker: messaging ? (brokerOf(caller.attributes) ?? brokerOf(callee.attributes)) : null,
@@ -250,6 +257,7 @@ function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
       : null;
   return {
     minuteMs: minuteOf(s.startNs),
+    env: environmentOf(s.resourceAttributes),
     source: peer ?? "user",
     sourceType: peer ? "external" : "user",
     target: s.serviceName,
@@ -271,6 +279,7 @@ function virtualEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   const messaging = s.kind === SpanKind.PRODUCER || node.type === "messaging";
   return {
     minuteMs: minuteOf(s.startNs),
+    env: environmentOf(s.resourceAttributes),
     source: s.serviceName,
     sourceType: "service",
     target: node.name,
@@ -323,8 +332,22 @@ export function outcomeOf(sides: AggSpan[]): {
   return { failed, status4xx, throttled, errorMessage };
 }
 
+const qualityOf = (s: AggSpan, minuteMs: number, counter: QualityCounter): QualityObservation => ({
+  minuteMs,
+  env: environmentOf(s.resourceAttributes),
+  service: s.serviceName,
+  counter,
+});
+
 function serviceObservations(s: AggSpan, minuteMs: number, weight: number): ServiceObservation[] {
-  const base = { minuteMs, service: s.serviceName, weight, failed: outcomeOf([s]).failed, durationNs: s.durationNs };
+  const base = {
+    minuteMs,
+    env: environmentOf(s.resourceAttributes),
+    service: s.serviceName,
+    weight,
+    failed: outcomeOf([s]).failed,
+    durationNs: s.durationNs,
+  };
   return [
     { ...base, operation: "" },
     { ...base, operation: s.name },

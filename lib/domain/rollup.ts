@@ -7,6 +7,8 @@ import { clampName } from "./span-checks";
 export interface EdgeRow {
   /** Start of the minute or hour. */
   bucket: string;
+  /** Deployment environment ("" when none, and in all-time counters, which are not kept per environment). */
+  env: string;
   source: string;
   target: string;
   connectionType: string;
@@ -25,6 +27,7 @@ export interface EdgeRow {
 
 export interface ServiceRow {
   bucket: string;
+  env: string;
   service: string;
   operation: string;
   requests: number;
@@ -33,7 +36,7 @@ export interface ServiceRow {
   hist: Histogram;
 }
 
-export type QualityRow = { bucket: string; service: string } & Record<QualityCounter, number>;
+export type QualityRow = { bucket: string; env: string; service: string } & Record<QualityCounter, number>;
 
 /** "exemplar": the slowest call in each latency band, so any point on a latency chart has traces at or below it. */
 export type ExampleCategory = "slowest" | "errors" | "typical" | "exemplar";
@@ -68,15 +71,19 @@ export interface Rollup {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const edgeKey = (bucket: string, e: { source: string; target: string; connectionType: string }): string =>
-  `${bucket}\u0000${clampName(e.source)}\u0000${clampName(e.target)}\u0000${e.connectionType}`;
+const edgeKey = (bucket: string, env: string, e: { source: string; target: string; connectionType: string }): string =>
+  `${bucket}\u0000${env}\u0000${clampName(e.source)}\u0000${clampName(e.target)}\u0000${e.connectionType}`;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 /** The latency an example is ranked by: what the caller waited, else what the server spent. */
 export const exampleDuration = (e: EdgeObservation) => e.clientNs ?? e.serverNs ?? 0n;
 
-/** Sums observations into rows per `bucketMs` (a minute or an hour); examples only for minutes. */
-export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
+/**
+ * Sums observations into rows per `bucketMs` (a minute or an hour) and environment (all in one with `perEnv`
+ * false); examples only for minutes, per edge whatever the environment.
+ */
+export function rollUp(obs: Observations, bucketMs = MINUTE_MS, perEnv = true): Rollup {
+  const envOf = (o: { env: string }) => (perEnv ? o.env : "");
   // An epoch spans a few minutes: one ISO string per bucket, not one per observation (over a third of the roll-up's time).
   const isoOfBucket = new Map<number, string>();
   const bucketOf = (minuteMs: number) => {
@@ -89,11 +96,13 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
   const byEdge = new Map<string, EdgeObservation[]>();
   for (const e of obs.edges) {
     const bucket = bucketOf(e.minuteMs);
-    const k = edgeKey(bucket, e);
+    const env = envOf(e);
+    const k = edgeKey(bucket, env, e);
     let row = edges.get(k);
     if (!row) {
       row = {
         bucket,
+        env,
         source: clampName(e.source),
         target: clampName(e.target),
         connectionType: e.connectionType,
@@ -110,7 +119,6 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
         serverHist: {},
       };
       edges.set(k, row);
-      byEdge.set(k, []);
     }
     row.broker ??= e.broker;
     row.requests += e.weight;
@@ -123,17 +131,22 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
     if (e.throttled) row.throttled += e.weight;
     if (e.clientNs !== null) addToHistogram(row.clientHist, Number(e.clientNs), e.weight);
     if (e.serverNs !== null) addToHistogram(row.serverHist, Number(e.serverNs), e.weight);
-    byEdge.get(k)!.push(e);
+    const examplesKey = edgeKey(bucket, "", e);
+    const list = byEdge.get(examplesKey);
+    if (list) list.push(e);
+    else byEdge.set(examplesKey, [e]);
   }
 
   const services = new Map<string, ServiceRow>();
   for (const s of obs.services) {
     const bucket = bucketOf(s.minuteMs);
-    const k = `${bucket}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
+    const env = envOf(s);
+    const k = `${bucket}\u0000${env}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
     let row = services.get(k);
     if (!row) {
       row = {
         bucket,
+        env,
         service: clampName(s.service),
         operation: clampName(s.operation),
         requests: 0,
@@ -152,11 +165,13 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS): Rollup {
   const quality = new Map<string, QualityRow>();
   for (const q of obs.quality) {
     const bucket = bucketOf(q.minuteMs);
-    const k = `${bucket}\u0000${clampName(q.service)}`;
+    const env = envOf(q);
+    const k = `${bucket}\u0000${env}\u0000${clampName(q.service)}`;
     let row = quality.get(k);
     if (!row) {
       row = {
         bucket,
+        env,
         service: clampName(q.service),
         orphanSpans: 0,
         unpairedClientSpans: 0,

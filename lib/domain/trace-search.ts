@@ -96,6 +96,9 @@ export function parseTraceSearch(params: Params): TraceSearch {
     if (eq <= 0) throw badRequest("attr must look like key=value");
     return { key: attr.slice(0, eq), value: attr.slice(eq + 1) };
   });
+  // An environment is a resource attribute like any other (as the map names it: deployment.environment.name).
+  const env = get("env");
+  if (env !== null && env !== "(none)") attributes.push({ key: "deployment.environment.name", value: env });
   const status = get("status");
   const kind = get("kind");
   if (kind !== null && !SEARCH_KINDS.includes(kind)) throw badRequest(`kind must be one of ${SEARCH_KINDS.join(", ")}`);

@@ -37,6 +37,28 @@ export function parseDuration(value: string, field: string): number {
 export interface Window {
   from: Date;
   to: Date;
+  /** Deployment environments to read ("" for spans without one); absent or empty: all of them. */
+  envs?: readonly string[];
+}
+
+/** How an environment is written in URLs and shown: "" (spans that name none) is "(none)". */
+export const NO_ENVIRONMENT = "(none)";
+const MAX_ENVS = 20;
+
+/** The `env` parameters (repeated, or comma-separated) as environment names; "(none)" stands for "". */
+export function parseEnvs(params: URLSearchParams): string[] {
+  const envs = [
+    ...new Set(
+      params
+        .getAll("env")
+        .flatMap((v) => v.split(","))
+        .map((v) => v.trim())
+        .filter((v) => v !== ""),
+    ),
+  ];
+  if (envs.length > MAX_ENVS) throw badRequest(`at most ${MAX_ENVS} env values`);
+  if (envs.some((v) => v.length > 100)) throw badRequest("env: at most 100 characters");
+  return envs.map((v) => (v === NO_ENVIRONMENT ? "" : v));
 }
 
 export function parseWindow(params: URLSearchParams, now = Date.now(), defaultFrom = "now-15m"): Window {
@@ -44,7 +66,8 @@ export function parseWindow(params: URLSearchParams, now = Date.now(), defaultFr
   const to = parseTime(params.get("to") ?? "now", now, "to");
   if (from >= to) throw badRequest("from must be before to");
   if (to - from > MAX_RANGE_MS) throw badRequest("time range longer than 31 days");
-  return { from: new Date(from), to: new Date(to) };
+  const envs = parseEnvs(params);
+  return { from: new Date(from), to: new Date(to), ...(envs.length > 0 && { envs }) };
 }
 
 /** Step for a series: the requested one, else one that gives at most ~120 points, never below a minute. */

@@ -73,7 +73,7 @@ export async function loadEdgeSeries(
   const stepMs = seriesStep(range, step);
   const [rows, deploys, settled] = await Promise.all([
     // From the start of the first step: a step cut by the window's start would read as a drop.
-    edgeSeries(sql, edge, { from: stepStart(range.from, stepMs), to: range.to }, stepMs),
+    edgeSeries(sql, edge, { ...range, from: stepStart(range.from, stepMs) }, stepMs),
     loadDeploys(sql, [edge.source, edge.target], range),
     settledUntil(sql),
   ]);

@@ -23,17 +23,21 @@ const emptyQuality = () => ({
 
 /**
  * The service graph over [from, to): edges from edge minutes, node figures from their server spans. Within the
- * cardinality limits (lib/domain/cardinality.ts); `keep` names nodes never folded (a page's own service).
+ * cardinality limits (lib/domain/cardinality.ts); `keep` names nodes never folded (a page's own service), `envs`
+ * the deployment environments read (none: all).
  */
 export async function loadGraph(
   sql: Queryable,
   requestedFrom: Date,
   requestedTo: Date,
-  keep: readonly string[] = [],
+  { keep = [], envs = [] }: { keep?: readonly string[]; envs?: readonly string[] } = {},
 ): Promise<Graph> {
   const settled = await settledUntil(sql);
   const { from, to, seconds } = readWindow(requestedFrom, requestedTo, settled?.getTime() ?? requestedFrom.getTime());
-  const [read, namespaces] = await Promise.all([cachedTotals(sql, from, to), serviceNamespaceMap(sql)]);
+  const [read, namespaces] = await Promise.all([
+    cachedTotals(sql, from, to, Date.now(), envs),
+    serviceNamespaceMap(sql),
+  ]);
   const { totals, report: folded } = foldTotals(read, cardinalityLimits(), keep);
   const { edges: edgeRows, services: serviceRows, quality: qualityRows } = totals;
   const namespaceOf = new Map(namespaces.map((n) => [n.service, n.namespace]));

@@ -82,10 +82,13 @@ async function compareWindows(
   // within the window) is compared with the window's own earlier part, so only what appeared within the recent
   // minutes is "new".
   const earlierFrom = range.from.getTime();
+  const envs = { envs: range.envs };
   const [recent, hourBefore, earlier] = await Promise.all([
-    end > recentFrom ? loadGraph(sql, new Date(recentFrom), new Date(end)) : null,
-    loadGraph(sql, new Date(base.from), new Date(base.to)),
-    !compare && recentFrom - earlierFrom >= 60_000 ? loadGraph(sql, new Date(earlierFrom), new Date(recentFrom)) : null,
+    end > recentFrom ? loadGraph(sql, new Date(recentFrom), new Date(end), envs) : null,
+    loadGraph(sql, new Date(base.from), new Date(base.to), envs),
+    !compare && recentFrom - earlierFrom >= 60_000
+      ? loadGraph(sql, new Date(earlierFrom), new Date(recentFrom), envs)
+      : null,
   ]);
   const baseline = earlier ? withFallback(hourBefore, earlier) : hourBefore;
   return {
@@ -150,7 +153,7 @@ export async function loadChanges(
   compare: CompareMode | null,
   thresholds: HealthThresholds = healthThresholds(),
 ): Promise<Changes> {
-  const graph = await loadGraph(sql, range.from, range.to);
+  const graph = await loadGraph(sql, range.from, range.to, { envs: range.envs });
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const ids = new Set([...c.recent.nodes, ...c.baseline.nodes].map((n) => n.id));
   // A new version: first seen after the baseline (so not what the baseline measured), before the window's end.

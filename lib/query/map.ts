@@ -3,6 +3,7 @@ import { focusSubgraph } from "../domain/graph-view";
 import type { Window } from "../model/window";
 import type { Queryable } from "../db/pool";
 import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
+import { serviceEnvironments } from "../db/graph-reads";
 import { withHealth } from "./health";
 
 const noPercentiles = { p50: null, p95: null, p99: null };
@@ -39,10 +40,10 @@ export async function loadMapGraph(
   hops: number,
   compare: CompareMode | null = null,
 ): Promise<Graph> {
-  let graph = await loadGraph(sql, range.from, range.to);
+  let graph = await loadGraph(sql, range.from, range.to, { envs: range.envs });
   if (compare) {
     const b = baselineRange(range.from.getTime(), range.to.getTime(), compare);
-    const base = await loadGraph(sql, new Date(b.from), new Date(b.to));
+    const base = await loadGraph(sql, new Date(b.from), new Date(b.to), { envs: range.envs });
     graph = {
       ...graph,
       baseline: { from: base.from, to: base.to },
@@ -50,7 +51,23 @@ export async function loadMapGraph(
       edges: diffElements(graph.edges, base.edges, (e) => e.client.p95 ?? e.server.p95, idleEdge),
     };
   }
+  graph = await withEnvironments(sql, graph, range);
   graph = await withHealth(sql, graph, range, compare);
   if (!focus) return graph;
   return { ...graph, ...focusSubgraph(graph.nodes, graph.edges, focus, hops) };
+}
+
+/**
+ * The environments seen in the window (for the selector) and, when the map shows more than one of them, each
+ * service's, so a node merged across environments says which.
+ */
+async function withEnvironments(sql: Queryable, graph: Graph, range: Window): Promise<Graph> {
+  const pairs = await serviceEnvironments(sql, range);
+  const environments = [...new Set(pairs.map((p) => p.env))].sort();
+  const shown = range.envs?.length ? environments.filter((e) => range.envs!.includes(e)) : environments;
+  const out: Graph = { ...graph, environments, ...(range.envs?.length && { envs: [...range.envs] }) };
+  if (shown.length < 2) return out;
+  const envsOf = new Map<string, string[]>();
+  for (const p of pairs) if (shown.includes(p.env)) envsOf.set(p.service, [...(envsOf.get(p.service) ?? []), p.env]);
+  return { ...out, nodes: graph.nodes.map((n) => (envsOf.has(n.id) ? { ...n, envs: envsOf.get(n.id) } : n)) };
 }

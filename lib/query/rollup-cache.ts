@@ -91,7 +91,9 @@ interface PoolCache {
   /** Block plans asked for before (the last few hundred): a first sight is read directly. */
   seenPlans: Set<string>;
 }
-const caches = new WeakMap<object, PoolCache>();
+const caches = new WeakMap<object, Map<string, PoolCache>>();
+/** Environment choices whose blocks are kept at once (least recently created go first). */
+const MAX_ENV_CACHES = 8;
 
 /** Blocks loaded at once: more only queue up in the pool and compete for the same cores. */
 const LOAD_CONCURRENCY = 2;
@@ -146,10 +148,18 @@ export async function cachedTotals(
   from: Date,
   to: Date,
   now = Date.now(),
+  envs: readonly string[] = [],
 ): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
   const versions = await rollupVersions(sql, { from, to: new Date(ceilTo(to.getTime(), MINUTE)) });
-  let cache = caches.get(sql);
-  if (!cache) caches.set(sql, (cache = { blocks: new Map(), settled: new Map(), seenPlans: new Set() }));
+  // Each choice of environments has blocks of its own; versions are shared (an epoch touches them all).
+  const envKey = envs.length === 0 ? "all" : JSON.stringify([...envs].sort()); // [""] is spans without one
+  let perEnv = caches.get(sql);
+  if (!perEnv) caches.set(sql, (perEnv = new Map()));
+  let cache = perEnv.get(envKey);
+  if (!cache) {
+    perEnv.set(envKey, (cache = { blocks: new Map(), settled: new Map(), seenPlans: new Set() }));
+    while (perEnv.size > MAX_ENV_CACHES) perEnv.delete(perEnv.keys().next().value!);
+  }
   const { blocks, settled, seenPlans } = cache;
   const plan = blocksOf(from, to, now).map((block) => {
     const unit = block.unit === HOUR ? "h" : "m";
@@ -167,7 +177,7 @@ export async function cachedTotals(
       const range = [new Date(p.block.start), new Date(p.block.start + p.block.count * p.block.unit)] as const;
       const loading: CachedBlock = (entry = {
         versions: p.versionsOf,
-        totals: loadLimit(() => readTotals(sql, ...range)),
+        totals: loadLimit(() => readTotals(sql, ...range, envs)),
       });
       // A failed load is forgotten, so the next read tries again.
       loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
@@ -188,7 +198,7 @@ export async function cachedTotals(
     // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
     // again (a live map refreshes), the blocks are loaded and then kept.
     for (const p of plan) if (p.hit) blocks.set(p.key, p.hit); // the blocks it had stay cached
-    return { ...asMerged(await readTotals(sql, from, to)), blocksLoaded: 0, direct: true, settledReused: false };
+    return { ...asMerged(await readTotals(sql, from, to, envs)), blocksLoaded: 0, direct: true, settledReused: false };
   }
   let coldTotals = settledTotals;
   if (coldTotals) {
@@ -222,11 +232,12 @@ function seenBefore(seen: Set<string>, planKey: string): boolean {
   return false;
 }
 
-async function readTotals(sql: Queryable, from: Date, to: Date): Promise<WindowTotals> {
+async function readTotals(sql: Queryable, from: Date, to: Date, envs: readonly string[]): Promise<WindowTotals> {
+  const w = { from, to, envs };
   const [edges, services, quality] = await Promise.all([
-    edgeTotals(sql, { from, to }),
-    serviceTotals(sql, { from, to }),
-    qualityTotals(sql, { from, to }),
+    edgeTotals(sql, w),
+    serviceTotals(sql, w),
+    qualityTotals(sql, w),
   ]);
   return compactTotals(edges, services, quality);
 }

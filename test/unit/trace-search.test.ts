@@ -35,6 +35,11 @@ describe("trace search criteria", () => {
       status: "any",
       attributes: [],
     });
+    // The map's environment filter carries over as the resource attribute the aggregator reads.
+    expect(parseTraceSearch({ env: "staging", attr: "k=v" }).attributes).toEqual([
+      { key: "k", value: "v" },
+      { key: "deployment.environment.name", value: "staging" },
+    ]);
     expect(parseTraceSearch({ attr: ["a=1", "b=2"] }).attributes).toEqual([
       { key: "a", value: "1" },
       { key: "b", value: "2" },

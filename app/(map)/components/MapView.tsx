@@ -6,6 +6,7 @@ import MapTable from "./MapTable";
 import dynamic from "next/dynamic";
 import type { Graph } from "@/lib/query/graph";
 import { unpackGraph } from "@/app/(map)/graph-wire";
+import { NO_ENVIRONMENT } from "@/lib/model/window";
 import FoldedBanner from "@/app/(map)/components/FoldedBanner";
 import AsOf from "@/app/components/AsOf";
 import WhatChanged from "./WhatChanged";
@@ -50,7 +51,7 @@ const SelectionPanel = dynamic(loadSelectionPanel, {
   ),
 });
 
-const SERVER_KEYS = ["from", "to", "focus", "hops", "compare"] as const;
+const SERVER_KEYS = ["from", "to", "focus", "hops", "compare", "envs"] as const;
 // The slider moves on a log scale of requests per second.
 const MIN_RATE_STEPS = [0, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <= rate ? i : best), 0);
@@ -73,7 +74,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
     (patch: Partial<MapState>) => {
       const next = mapStateToParams({ ...state, ...patch }).toString();
       const url = next ? `${pathname}?${next}` : pathname;
-      // Only the window, focus and baseline change what the server loads; everything else is a pure view change,
+      // Only the window, environments, focus and baseline change what the server loads; the rest is a view change,
       // so it updates the URL (and useSearchParams) without a round trip.
       const reload = SERVER_KEYS.some((k) => k in patch && JSON.stringify(patch[k]) !== JSON.stringify(state[k]));
       if (reload) router.replace(url, { scroll: false });
@@ -191,6 +192,27 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         )}
         <TimeControls state={state} from={graph.from} to={graph.to} update={update} />
         <AsOf settledUntil={graph.settledUntil} />
+        {graph.environments && (graph.environments.length > 1 || state.envs.length > 0) && (
+          <label>
+            Environment
+            <select
+              value={state.envs.length === 1 ? state.envs[0] : state.envs.length > 1 ? "several" : ""}
+              onChange={(e) =>
+                e.target.value !== "several" &&
+                update({ envs: e.target.value ? [e.target.value] : [], selected: null, viewport: null })
+              }
+              data-testid="environment"
+            >
+              <option value="">all</option>
+              {state.envs.length > 1 && <option value="several">{state.envs.join(", ")}</option>}
+              {graph.environments.map((env) => (
+                <option key={env} value={env || NO_ENVIRONMENT}>
+                  {env || NO_ENVIRONMENT}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
         <label>
           Compare
           <select

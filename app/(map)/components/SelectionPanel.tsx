@@ -108,7 +108,9 @@ function EdgeDetails({
 }) {
   const edge = graph.edges.find((e) => e.id === id);
   const base = edge ? `/api/edges/${encodeURIComponent(edge.source)}/${encodeURIComponent(edge.target)}` : null;
-  const window = (f: string, t: string) => `from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}`;
+  // The map's environments, if it shows only some: the edge's figures over time are theirs too.
+  const env = graph.envs?.length ? `&env=${encodeURIComponent(graph.envs.join(","))}` : "";
+  const window = (f: string, t: string) => `from=${encodeURIComponent(f)}&to=${encodeURIComponent(t)}${env}`;
   const q = edge ? `${window(from, to)}&connectionType=${edge.connectionType}` : "";
   const series = useJson<{ stepSeconds: number; settledUntil: string | null; points: Point[]; deploys: DeployMark[] }>(
     base && `${base}/series?${q}`,
@@ -452,7 +454,10 @@ function NodeDetails({
           Focus on {node.name}
         </button>
         {node.type === "service" && node.folded === undefined && (
-          <a href={servicePath(node.name, { from, to })} data-testid="service-page-link">
+          <a
+            href={servicePath(node.name, { from, to, ...(graph.envs?.length && { env: graph.envs.join(",") }) })}
+            data-testid="service-page-link"
+          >
             Service page: operations, RED over time
           </a>
         )}

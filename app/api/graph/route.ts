@@ -6,7 +6,7 @@ import { loadMapGraph } from "@/lib/query/map";
 
 export const dynamic = "force-dynamic";
 
-// The map page's parameters (from, to, focus, hops, cmp); unlike the page, bad times are a 400 here.
+// The map page's parameters (from, to, env, focus, hops, cmp); unlike the page, bad times are a 400 here.
 export const GET = jsonHandler(async (req) => {
   const params = new URL(req.url).searchParams;
   const { focus, hops, compare } = parseMapState(params);

@@ -29,7 +29,7 @@ export default async function ServicePage({
     detail = await loadServiceDetail(
       webSql(),
       name,
-      parseWindow(new URLSearchParams({ from: state.from, to: state.to })),
+      parseWindow(new URLSearchParams({ from: state.from, to: state.to, ...(state.env && { env: state.env }) })),
       null,
     );
   } catch (err) {
