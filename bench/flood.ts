@@ -87,7 +87,7 @@ async function main() {
       what: "/api/graph",
       value: graph.bytes / 1024,
       unit: "KiB",
-      note: `${graph.ms} ms, ${g.nodes.length} nodes, ${g.edges.length} edges`,
+      note: `${graph.ms} ms, ${g.nodes.length} nodes, ${g.edges.length} edges; web peak ${graph.webPeak} MiB after`,
     });
     const map = await timed(web(`/?${window}`));
     rows.push({

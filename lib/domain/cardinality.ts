@@ -53,9 +53,9 @@ const keyOf = (source: string, target: string, connectionType: string) =>
 
 /**
  * Decides what to fold. Nodes: the busiest (own requests plus the requests of their edges) are kept, `user` and
- * `keep` (a page's own service) always, the rest become their type's "other" node. Edges: if more than `maxEdges` remain once merged, the quietest ones
- * are pointed at their target type's "other" node, then, if still too many, also from their source type's.
- * Deterministic: ties go by name.
+ * `keep` (a page's own service) always, the rest become their type's "other" node. Edges: if more than `maxEdges`
+ * remain once merged, the quietest ones are pointed at their target type's "other" node, then, if still too many,
+ * also from their source type's. Deterministic: ties go by name.
  */
 export function planFold(
   nodes: Map<string, FoldNode>,

@@ -141,7 +141,9 @@ it("payment-slow makes the order -> payment and payment -> gateway p95 rise to t
     await page.goto(`${web}/?from=${switchedAt}&cmp=${normal}`);
     const first = page.getByTestId("what-changed").locator("li").first();
     await expect.poll(() => first.getAttribute("data-change"), { timeout: 30_000 }).toMatch(/payment/);
-    expect(await first.textContent()).toMatch(/slow: p95 .* \(was .*\)/);
+    // Led by the latency rise. On a loaded box some of the slow calls also time out, which can make the edge
+    // failing as well as slow: the state then says failing, the first reason is still the p95.
+    expect(await first.textContent()).toMatch(/(slow|failing): p95 .* \(was .*\)/);
     await first.getByRole("button").click();
     await page.waitForURL(/sel=edge/);
     await expect.poll(() => page.getByTestId("selection-panel").textContent()).toMatch(/payment/);
