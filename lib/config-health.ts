@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultHealthThresholds, type HealthThresholds } from "./domain/health";
+import { envSettings } from "./config-env";
 
 // Health thresholds from the environment (README "Health"), validated; unset ones keep their defaults.
 const schema = z.object({
@@ -10,18 +11,10 @@ const schema = z.object({
   HEALTH_MIN_REQUESTS: z.coerce.number().min(0).default(defaultHealthThresholds.minRequests),
 });
 
-let cached: HealthThresholds | null = null;
-
-export function healthThresholds(env: NodeJS.ProcessEnv = process.env): HealthThresholds {
-  if (cached && env === process.env) return cached;
-  const v = schema.parse(env);
-  const t = {
-    errorRate: v.HEALTH_ERROR_RATE,
-    errorRatio: v.HEALTH_ERROR_RATIO,
-    slowRatio: v.HEALTH_SLOW_RATIO,
-    slowMinMs: v.HEALTH_SLOW_MIN_MS,
-    minRequests: v.HEALTH_MIN_REQUESTS,
-  };
-  if (env === process.env) cached = t;
-  return t;
-}
+export const healthThresholds: (env?: NodeJS.ProcessEnv) => HealthThresholds = envSettings(schema, (v) => ({
+  errorRate: v.HEALTH_ERROR_RATE,
+  errorRatio: v.HEALTH_ERROR_RATIO,
+  slowRatio: v.HEALTH_SLOW_RATIO,
+  slowMinMs: v.HEALTH_SLOW_MIN_MS,
+  minRequests: v.HEALTH_MIN_REQUESTS,
+}));

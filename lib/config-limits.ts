@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defaultGraphLimits, type GraphLimits } from "./domain/cardinality";
+import { envSettings } from "./config-env";
 
 // Cardinality limits from the environment (README "Limits"), validated; unset ones keep their defaults.
 const positive = z.coerce.number().int().positive();
@@ -13,16 +14,8 @@ export interface Limits extends GraphLimits {
   maxOperationsPerService: number;
 }
 
-let cached: Limits | null = null;
-
-export function cardinalityLimits(env: NodeJS.ProcessEnv = process.env): Limits {
-  if (cached && env === process.env) return cached;
-  const v = schema.parse(env);
-  const limits = {
-    maxNodes: v.MAX_GRAPH_NODES,
-    maxEdges: v.MAX_GRAPH_EDGES,
-    maxOperationsPerService: v.MAX_OPERATIONS_PER_SERVICE,
-  };
-  if (env === process.env) cached = limits;
-  return limits;
-}
+export const cardinalityLimits: (env?: NodeJS.ProcessEnv) => Limits = envSettings(schema, (v) => ({
+  maxNodes: v.MAX_GRAPH_NODES,
+  maxEdges: v.MAX_GRAPH_EDGES,
+  maxOperationsPerService: v.MAX_OPERATIONS_PER_SERVICE,
+}));

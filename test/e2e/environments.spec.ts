@@ -1,23 +1,21 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { Browser } from "playwright-core";
-import { startProduct, type RunningProduct } from "../helpers/product";
+import { useProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
 import { envTracesJson } from "../helpers/env-traces";
 import { poll } from "../helpers/poll";
 
-let product: RunningProduct;
+const ctx = useProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
 let browser: Browser;
-
 beforeAll(async () => {
-  product = await startProduct({ AGGREGATOR_INTERVAL_MS: "200", AGGREGATOR_WAIT_MS: "500" });
   browser = await launchChromium();
-}, 300_000);
+});
 afterAll(async () => {
   await browser?.close();
-  if (product) expect(await product.stop()).toBe(0);
 });
 
 it("chooses one environment's map in the browser; the choice is in the link and carries to the service page", async () => {
+  const { product } = ctx;
   const start = Date.now() - 3 * 60_000;
   const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
     method: "POST",

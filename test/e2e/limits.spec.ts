@@ -1,29 +1,21 @@
-import { afterAll, beforeAll, expect, it } from "vitest";
-import { startProduct, type RunningProduct } from "../helpers/product";
+import { expect, it } from "vitest";
+import { useProduct } from "../helpers/product";
 import { launchChromium } from "../helpers/browser";
 import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 import { poll } from "../helpers/poll";
 
 // A flood of careless instrumentation (a request id in service.name, URLs as peer names) against small limits:
 // the map, its API and /metrics stay bounded and say what they folded.
-let product: RunningProduct;
 const MAX_NODES = 40;
 const MAX_EDGES = 60;
-
-beforeAll(async () => {
-  product = await startProduct({
-    AGGREGATOR_INTERVAL_MS: "200",
-    AGGREGATOR_WAIT_MS: "500",
-    MAX_GRAPH_NODES: String(MAX_NODES),
-    MAX_GRAPH_EDGES: String(MAX_EDGES),
-    MAX_OPERATIONS_PER_SERVICE: "5",
-  });
-}, 300_000);
-afterAll(async () => {
-  if (product) expect(await product.stop()).toBe(0);
+const ctx = useProduct({
+  AGGREGATOR_INTERVAL_MS: "200",
+  AGGREGATOR_WAIT_MS: "500",
+  MAX_GRAPH_NODES: String(MAX_NODES),
+  MAX_GRAPH_EDGES: String(MAX_EDGES),
+  MAX_OPERATIONS_PER_SERVICE: "5",
 });
-
-const web = (path: string) => fetch(`http://127.0.0.1:${product.ports.web}${path}`);
+const web = (path: string) => fetch(`http://127.0.0.1:${ctx.product.ports.web}${path}`);
 
 it("folds a flood of 1,500 service and peer names into 'other' nodes, with a banner, bounded /metrics and service pages", async () => {
   const now = Date.now() - 120_000;
@@ -40,7 +32,7 @@ it("folds a flood of 1,500 service and peer names into 'other' nodes, with a ban
     durationMs: 40,
     calls: [{ target: "cart", durationMs: 10, error: i % 10 === 0 }],
   }));
-  await postJsonTraces(product.ports.otlpHttp, [...busy, ...flood]);
+  await postJsonTraces(ctx.product.ports.otlpHttp, [...busy, ...flood]);
 
   const graphPath = `/api/graph?from=${now - 60_000}&to=${now + 60_000}`;
   const graph = await poll(
@@ -82,14 +74,14 @@ it("folds a flood of 1,500 service and peer names into 'other' nodes, with a ban
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${product.ports.web}/?from=${now - 60_000}&to=${now + 60_000}`);
+    await page.goto(`http://127.0.0.1:${ctx.product.ports.web}/?from=${now - 60_000}&to=${now + 60_000}`);
     const banner = page.getByTestId("folded-banner");
     await expect.poll(() => banner.textContent()).toContain("MAX_GRAPH_NODES");
     expect(await banner.textContent()).toMatch(/quietest .*[\d,]+ services/);
     await page.waitForSelector('[data-testid="service-map"][data-drawn]');
     // Its "other" node explains itself and offers no service page of its own.
     await page.goto(
-      `http://127.0.0.1:${product.ports.web}/?from=${now - 60_000}&to=${now + 60_000}&sel=node%3A${encodeURIComponent("(other service)")}`,
+      `http://127.0.0.1:${ctx.product.ports.web}/?from=${now - 60_000}&to=${now + 60_000}&sel=node%3A${encodeURIComponent("(other service)")}`,
     );
     await expect.poll(() => page.getByTestId("folded-note").textContent()).toMatch(/the [\d,]+ quietest service nodes/);
     expect(await page.getByTestId("service-page-link").count()).toBe(0);
@@ -118,7 +110,7 @@ it("caps a service's operations at MAX_OPERATIONS_PER_SERVICE, the rest summed i
       },
     ],
   };
-  const res = await fetch(`http://127.0.0.1:${product.ports.otlpHttp}/v1/traces`, {
+  const res = await fetch(`http://127.0.0.1:${ctx.product.ports.otlpHttp}/v1/traces`, {
     method: "POST",
     body: JSON.stringify(body),
     headers: { "content-type": "application/json" },

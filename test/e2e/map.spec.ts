@@ -41,6 +41,22 @@ const positions = async (page: Page) => {
 const mapCount = (page: Page, what: "nodes" | "edges") =>
   page.getByTestId("service-map").getAttribute(`data-${what}`).then(Number);
 
+/** Waits until the map's zoom and pan have held still for half a second (re-fits after a resize are done). */
+async function viewStill(page: Page): Promise<void> {
+  const view = () =>
+    page.evaluate(() => {
+      const cy = (window as any).__tracemapCy;
+      return `${cy.zoom()},${cy.pan().x},${cy.pan().y}`;
+    });
+  let last = await view();
+  for (let tries = 0; tries < 40; tries++) {
+    await page.waitForTimeout(250);
+    const now = await view();
+    if (now === last && tries > 0) return;
+    last = now;
+  }
+}
+
 /**
  * Clicks the map at a point in model coordinates. Lists above the map load on their own (moving it down the page)
  * and a fitted map re-fits when its size changes, so the point's place in the window is measured only once the
@@ -562,6 +578,8 @@ it("draws a big map's edges on its own layer while zoomed out: clicks select the
   const box = (await page.getByTestId("service-map").boundingBox())!;
   await page.mouse.click(box.x + 5, box.y + box.height - 5);
   await page.waitForURL((url) => !url.searchParams.has("sel"));
+  // The panel closing re-fits the (fitted) map a frame or two later: a zoom set before that would be undone.
+  await viewStill(page);
 
   // Zoomed in to where labels are drawn, every edge is cytoscape's, labelled; zoomed out again, they stay there.
   // (`void`: zoom returns the whole cytoscape instance, which Playwright would spend half a minute serialising.)

@@ -4,25 +4,25 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
-import { startProduct, type RunningProduct } from "../helpers/product";
+import { useProduct } from "../helpers/product";
 import { sendShopTraces } from "../helpers/shop-traces";
 import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 import { poll } from "../helpers/poll";
 
 // A real Prometheus (Debian's, installed by .ci/run) scrapes /metrics: what it parses and stores must be the graph's
 // figures, and the series past MAX_GRAPH_EDGES must be counted, not exported.
-let product: RunningProduct;
 let prometheus: ChildProcess;
 const dir = mkdtempSync(path.join(tmpdir(), "tracemap-prometheus-"));
 const promPort = 20000 + Math.floor(Math.random() * 9000);
 const MAX_EDGES = 8;
+const ctx = useProduct({
+  AGGREGATOR_INTERVAL_MS: "200",
+  AGGREGATOR_WAIT_MS: "500",
+  MAX_GRAPH_EDGES: String(MAX_EDGES),
+});
 
-beforeAll(async () => {
-  product = await startProduct({
-    AGGREGATOR_INTERVAL_MS: "200",
-    AGGREGATOR_WAIT_MS: "500",
-    MAX_GRAPH_EDGES: String(MAX_EDGES),
-  });
+beforeAll(() => {
+  const { product } = ctx;
   writeFileSync(
     path.join(dir, "prometheus.yml"),
     [
@@ -45,10 +45,9 @@ beforeAll(async () => {
   prometheus.on("error", (e) => {
     throw new Error(`cannot run prometheus (apt-get install prometheus; .ci/run does): ${e.message}`);
   });
-}, 300_000);
-afterAll(async () => {
+});
+afterAll(() => {
   prometheus?.kill("SIGTERM");
-  if (product) expect(await product.stop()).toBe(0);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -59,6 +58,7 @@ const query = async (q: string): Promise<{ metric: Record<string, string>; value
 };
 
 it("scrapes Tempo's service-graph series with the graph's counts, and counts the edges past the limit", async () => {
+  const { product } = ctx;
   const expected = await sendShopTraces(
     () => new OTLPTraceExporter({ url: `http://127.0.0.1:${product.ports.otlpGrpc}` }),
     10,

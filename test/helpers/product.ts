@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { afterAll, beforeAll, expect } from "vitest";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -93,4 +94,19 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
       return code;
     },
   };
+}
+
+/**
+ * For a test file: the whole product, started before its tests and stopped after them (exit code 0 expected).
+ * Read `ctx.product` inside tests (it is set once beforeAll has run).
+ */
+export function useProduct(extraEnv: Record<string, string> = {}): { product: RunningProduct } {
+  const ctx = {} as { product: RunningProduct };
+  beforeAll(async () => {
+    ctx.product = await startProduct(extraEnv);
+  }, 300_000);
+  afterAll(async () => {
+    if (ctx.product) expect(await ctx.product.stop()).toBe(0);
+  });
+  return ctx;
 }
