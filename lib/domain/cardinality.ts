@@ -85,10 +85,10 @@ export function planFold(
       ([a, x], [b, y]) => first(a) - first(b) || y.requests - x.requests || (a < b ? -1 : 1),
     );
     // Room for the "other" nodes themselves (one per type folded), so the result stays within the limit.
-    const typesFrom = (keep: number) => new Set(ranked.slice(keep).map(([, t]) => t.type)).size;
-    let keep = limits.maxNodes - 1;
-    while (keep > 1 && keep + typesFrom(keep) > limits.maxNodes) keep--;
-    for (const [name, t] of ranked.slice(keep)) {
+    const typesFrom = (count: number) => new Set(ranked.slice(count).map(([, t]) => t.type)).size;
+    let keptNodes = limits.maxNodes - 1;
+    while (keptNodes > 1 && keptNodes + typesFrom(keptNodes) > limits.maxNodes) keptNodes--;
+    for (const [name, t] of ranked.slice(keptNodes)) {
       renamed.set(name, otherNodeId(t.type));
       nodesByType[t.type] = (nodesByType[t.type] ?? 0) + 1;
       foldedNodes++;
@@ -112,17 +112,17 @@ export function planFold(
   let groups = merged();
   for (const side of ["target", "source"] as const) {
     // Folded edges merge into "other" edges, which take room too: fold more until the merged graph fits.
-    let keep = limits.maxEdges;
+    let keptEdges = limits.maxEdges;
     for (let done = false; groups.size > limits.maxEdges && !done; ) {
-      done = keep === 0; // everything on this side folded: the next side (or nothing) goes on
+      done = keptEdges === 0; // everything on this side folded: the next side (or nothing) goes on
       const ranked = [...groups.entries()].sort(([a, x], [b, y]) => y.requests - x.requests || (a < b ? -1 : 1));
-      for (const [, g] of ranked.slice(keep))
+      for (const [, g] of ranked.slice(keptEdges))
         for (const i of g.members) {
           const type = side === "target" ? edges[i]!.targetType : edges[i]!.sourceType;
           ends[i]![side] = otherNodeId(type);
         }
       groups = merged();
-      keep = Math.max(0, keep - Math.max(1, groups.size - limits.maxEdges));
+      keptEdges = Math.max(0, keptEdges - Math.max(1, groups.size - limits.maxEdges));
     }
   }
   const foldedEdges = edges.length - groups.size;
