@@ -67,6 +67,10 @@ export function underlaysOf(look: EdgeLook, selected: boolean): Stroke[] {
   return out;
 }
 
+/** While a search narrows the map (`matches` not empty), an edge touching none of the nodes found is dimmed. */
+export const outsideSearch = (matches: ReadonlySet<string>, source: string, target: string) =>
+  matches.size > 0 && !matches.has(source) && !matches.has(target);
+
 const strokeKey = (s: Stroke) => `${s.color}|${s.width}|${s.alpha}|${s.dash.join(",")}`;
 
 /** Edges grouped by stroke, so a canvas sets its style once per group rather than once per edge. */

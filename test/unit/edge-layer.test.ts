@@ -5,6 +5,7 @@ import {
   edgeAt,
   edgeLook,
   groupByStroke,
+  outsideSearch,
   strokeOf,
   underlaysOf,
   type EdgeLook,
@@ -130,5 +131,15 @@ describe("edge layer: strokes", () => {
     const groups = [...groupByStroke(edges, (e) => [strokeOf(e.look)]).values()];
     expect(groups.map((g) => g.items.map((e) => e.id))).toEqual([["1", "3"], ["2"], ["4"]]);
     expect(groups[1]!.stroke.color).toBe(HEALTH.failing.color);
+  });
+});
+
+describe("edge layer: search", () => {
+  it("dims an edge only while a search runs and the edge touches none of the nodes found", () => {
+    const found = new Set(["orders"]);
+    expect(outsideSearch(found, "gateway", "orders")).toBe(false);
+    expect(outsideSearch(found, "orders", "db")).toBe(false);
+    expect(outsideSearch(found, "user", "gateway")).toBe(true);
+    expect(outsideSearch(new Set(), "user", "gateway")).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import type { LabelMode, LatencySide, Selection, Viewport } from "@/app/(map)/ur
 import { fitViewport, stablePositions, type Point } from "@/app/components/layout";
 import { groupId } from "@/app/(map)/namespaces";
 import { LABEL_ZOOM } from "@/app/components/map-style";
-import { EDGE_LAYER_MIN_EDGES } from "@/app/(map)/edge-geometry";
+import { EDGE_LAYER_MIN_EDGES, outsideSearch } from "@/app/(map)/edge-geometry";
 import { laidOutByElk, type ElkResult } from "@/app/components/elk-layout";
 import { elkLayout, startElk } from "@/app/(map)/elk-client";
 
@@ -51,9 +51,9 @@ function applyHighlights(cy: Core, layer: EdgeLayer | null, matches: Set<string>
     if (matches.size > 0) {
       cy.nodes().forEach((n) => void n.addClass(matches.has(n.id()) ? "match" : "dim"));
       // An edge stays bright when it touches a node found: the search shows who those nodes talk to.
-      cy.edges().forEach((e) => {
-        if (!matches.has(e.source().id()) && !matches.has(e.target().id())) e.addClass("dim");
-      });
+      cy.edges()
+        .filter((e) => outsideSearch(matches, e.data("source"), e.data("target")))
+        .addClass("dim");
     }
     cy.elements(":selected").unselect();
     if (selected) cy.getElementById(selected.id).select();
@@ -134,8 +134,7 @@ function takeEdgesFromLayer(cy: Core, layer: EdgeLayer): void {
   const selected = layer.selectedEdge;
   const matches = layer.dimmedOutside;
   const added = cy.add(layer.take());
-  if (matches.size > 0)
-    added.filter((e) => !matches.has(e.data("source")) && !matches.has(e.data("target"))).addClass("dim");
+  added.filter((e) => outsideSearch(matches, e.data("source"), e.data("target"))).addClass("dim");
   if (selected) cy.getElementById(selected).select();
 }
 

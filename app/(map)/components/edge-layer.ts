@@ -5,6 +5,7 @@ import {
   groupByStroke,
   LOOP_RADIUS,
   loopCentre,
+  outsideSearch,
   strokeOf,
   underlaysOf,
   type LayerEdge,
@@ -157,8 +158,9 @@ export class EdgeLayer {
   }
 
   private restyleLines(): void {
-    const faint = (e: LayerEdge) => this.matches.size > 0 && !this.matches.has(e.source) && !this.matches.has(e.target);
-    this.lines = groupByStroke(this.edges, (e) => [dimmed(strokeOf(e.look), faint(e))]);
+    this.lines = groupByStroke(this.edges, (e) => [
+      dimmed(strokeOf(e.look), outsideSearch(this.matches, e.source, e.target)),
+    ]);
   }
 
   private restyleUnderlays(): void {
