@@ -22,8 +22,8 @@ const HOT_HOURS_MS = 2 * HOUR;
 const MAX_BLOCKS = 64;
 
 /** An edge's summed counters, without its histograms. */
-type EdgeSums = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
-type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
+export type EdgeSums = Omit<EdgeTotalsRow, "clientHist" | "serverHist">;
+export type ServiceFigures = Omit<ServiceTotalsRow, "hist">;
 
 /** Totals with histograms as BucketCounts, which are cheap to keep and to merge in bulk. */
 export interface WindowTotals<H = BucketCounts> {
@@ -275,13 +275,11 @@ function mergeRuns<T, R>(runs: T[][], order: (a: T, b: T) => number, combine: (g
   }
 }
 
-function combineEdges(group: EdgePart[]): MergedTotals["edges"][number] {
-  const client = group.map((g) => g.client);
-  const server = group.map((g) => g.server);
-  if (group.length === 1) return { row: group[0]!.row, client, server }; // the block's own row: never mutated
-  const m = { ...group[0]!.row };
-  for (let i = 1; i < group.length; i++) {
-    const e = group[i]!.row;
+/** Rows of one edge summed the way the SQL sums them (text columns by max), into a new row. */
+export function sumEdgeRows(rows: EdgeSums[]): EdgeSums {
+  const m = { ...rows[0]! };
+  for (let i = 1; i < rows.length; i++) {
+    const e = rows[i]!;
     m.sourceType = maxText(m.sourceType, e.sourceType)!;
     m.targetType = maxText(m.targetType, e.targetType)!;
     m.broker = maxText(m.broker, e.broker);
@@ -292,23 +290,36 @@ function combineEdges(group: EdgePart[]): MergedTotals["edges"][number] {
     m.rawSpans += e.rawSpans;
     m.rawFailed += e.rawFailed;
   }
-  return { row: m, client, server };
+  return m;
+}
+
+/** Rows of one service summed, into a new row. */
+export function sumServiceRows(rows: ServiceFigures[]): ServiceFigures {
+  const m = { ...rows[0]! };
+  for (let i = 1; i < rows.length; i++) {
+    const s = rows[i]!;
+    m.requests += s.requests;
+    m.failed += s.failed;
+    m.rawSpans += s.rawSpans;
+  }
+  return m;
+}
+
+function combineEdges(group: EdgePart[]): MergedTotals["edges"][number] {
+  const client = group.map((g) => g.client);
+  const server = group.map((g) => g.server);
+  if (group.length === 1) return { row: group[0]!.row, client, server }; // the block's own row: never mutated
+  return { row: sumEdgeRows(group.map((g) => g.row)), client, server };
 }
 
 function combineServices(group: WindowTotals["services"]): MergedTotals["services"][number] {
   const hist = group.map((g) => g.hist);
   if (group.length === 1) return { row: group[0]!.row, hist };
-  const m = { ...group[0]!.row };
-  for (let i = 1; i < group.length; i++) {
-    const s = group[i]!.row;
-    m.requests += s.requests;
-    m.failed += s.failed;
-    m.rawSpans += s.rawSpans;
-  }
-  return { row: m, hist };
+  return { row: sumServiceRows(group.map((g) => g.row)), hist };
 }
 
-function combineQuality(group: QualityTotalsRow[]): QualityTotalsRow {
+/** Quality counters of one service summed, into a new row. */
+export function sumQualityRows(group: QualityTotalsRow[]): QualityTotalsRow {
   const m = { ...group[0]! };
   for (let i = 1; i < group.length; i++) {
     const q = group[i]!;
@@ -336,7 +347,7 @@ function mergeWindowTotals(parts: WindowTotals[]): MergedTotals {
     quality: mergeRuns(
       parts.map((p) => p.quality),
       byService,
-      combineQuality,
+      sumQualityRows,
     ),
   };
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { otherNodeId, planFold, type FoldEdge, type FoldNode } from "../../lib/domain/cardinality";
+import { foldTotals } from "../../lib/query/fold";
+import { bucketCounts, bucketOf } from "../../lib/model/histogram";
 import { droppedEdgesMetricText, seriesWithin, type EdgeCounterRow } from "../../lib/domain/service-graph-metrics";
 
 const svc = (requests: number): FoldNode => ({ type: "service", requests });
@@ -109,5 +111,62 @@ describe("/metrics series limit", () => {
     const text = droppedEdgesMetricText([row("a", 1), { ...row("b", 2), requests: 2.5 }]);
     expect(text).toContain("tracemap_service_graph_dropped_edges 2\n");
     expect(text).toContain("tracemap_service_graph_dropped_requests_total 3.5\n");
+  });
+});
+
+describe("folding a window's totals", () => {
+  const hist = (ms: number) => bucketCounts({ [bucketOf(ms * 1e6)]: 1 });
+  const edgeRow = (source: string, target: string, requests: number, broker: string | null = null) => ({
+    row: {
+      source,
+      target,
+      connectionType: "rpc",
+      sourceType: source === "user" ? "user" : "service",
+      targetType: "service",
+      broker,
+      requests,
+      failed: 1,
+      status4xx: 0,
+      throttled: 0,
+      rawSpans: BigInt(requests),
+      rawFailed: 1n,
+    },
+    client: [hist(10 * requests)],
+    server: [hist(10 * requests)],
+  });
+  const totals = {
+    edges: [edgeRow("user", "a", 100), edgeRow("user", "b", 2, "kafka/x"), edgeRow("user", "c", 3, "kafka/y")],
+    services: ["a", "b", "c"].map((service, i) => ({
+      row: { service, requests: [100, 2, 3][i]!, failed: 1, rawSpans: 1n },
+      hist: [hist(5)],
+    })),
+    quality: [{ service: "b", orphanSpans: 1n, unpairedClientSpans: 0n, unpairedServerSpans: 0n, rootServerSpans: 2n }],
+  };
+
+  it("merges the folded rows as blocks are merged: counters summed, histogram pieces kept, text by max", () => {
+    const { totals: folded, report } = foldTotals(totals, { maxNodes: 3, maxEdges: 100 });
+    expect(report?.nodes).toBe(2);
+    const other = folded.edges.find((e) => e.row.target === otherNodeId("service"))!;
+    expect(other.row).toMatchObject({ source: "user", requests: 5, failed: 2, rawSpans: 5n, broker: "kafka/y" });
+    expect(other.client).toHaveLength(2);
+    expect(folded.edges.find((e) => e.row.target === "a")?.row.requests).toBe(100);
+    expect(folded.services.find((s) => s.row.service === otherNodeId("service"))).toMatchObject({
+      row: { requests: 5, failed: 2, rawSpans: 2n },
+    });
+    expect(folded.quality).toEqual([
+      {
+        service: otherNodeId("service"),
+        orphanSpans: 1n,
+        unpairedClientSpans: 0n,
+        unpairedServerSpans: 0n,
+        rootServerSpans: 2n,
+      },
+    ]);
+    // The cached rows it was given are left as they were.
+    expect(totals.edges[1]!.row).toMatchObject({ target: "b", requests: 2 });
+  });
+
+  it("hands back the same totals within the limits", () => {
+    expect(foldTotals(totals, { maxNodes: 10, maxEdges: 10 })).toEqual({ totals, report: null });
   });
 });
