@@ -1,4 +1,11 @@
-import { bucketCounts, mergedPercentiles, percentiles, type BucketCounts, type Percentiles } from "../model/histogram";
+import {
+  bucketCounts,
+  mergeBucketCounts,
+  percentiles,
+  type BucketCounts,
+  type Histogram,
+  type Percentiles,
+} from "../model/histogram";
 import { cardinalityLimits } from "../config-limits";
 import { OTHER_OPERATIONS } from "../domain/cardinality";
 import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
@@ -98,7 +105,7 @@ export async function loadServiceDetail(
       errors: o.failed,
       ratePerSec: o.requests / seconds,
       errorRate: o.requests > 0 ? o.failed / o.requests : 0,
-      ...(o.hist ? percentiles(o.hist) : mergedPercentiles(o.pieces)),
+      ...percentiles(o.hist),
     })),
     callers: graph.edges.filter((e) => e.target === name),
     callees: graph.edges.filter((e) => e.source === name),
@@ -107,22 +114,20 @@ export async function loadServiceDetail(
   };
 }
 
-type CappedOperation = Omit<OperationTotalsRow, "hist"> & {
-  hist: OperationTotalsRow["hist"] | null;
-  pieces: BucketCounts[];
-};
-
 /** The busiest operations (rows come busiest first) and, past the cap, one row for the rest: their sum. */
-function cappedOperations(ops: OperationTotalsRow[], max: number): CappedOperation[] {
-  if (ops.length <= max) return ops.map((o) => ({ ...o, pieces: [] }));
-  const kept: CappedOperation[] = ops.slice(0, max - 1).map((o) => ({ ...o, pieces: [] }));
+function cappedOperations(
+  ops: OperationTotalsRow[],
+  max: number,
+): (Omit<OperationTotalsRow, "hist"> & { hist: Histogram | BucketCounts })[] {
+  if (ops.length <= max) return ops;
   const rest = ops.slice(max - 1);
-  kept.push({
-    operation: `${OTHER_OPERATIONS} (${rest.length.toLocaleString("en-US")})`,
-    requests: rest.reduce((s, o) => s + o.requests, 0),
-    failed: rest.reduce((s, o) => s + o.failed, 0),
-    hist: null,
-    pieces: rest.map((o) => bucketCounts(o.hist)),
-  });
-  return kept;
+  return [
+    ...ops.slice(0, max - 1),
+    {
+      operation: `${OTHER_OPERATIONS} (${rest.length.toLocaleString("en-US")})`,
+      requests: rest.reduce((s, o) => s + o.requests, 0),
+      failed: rest.reduce((s, o) => s + o.failed, 0),
+      hist: mergeBucketCounts(rest.map((o) => bucketCounts(o.hist))),
+    },
+  ];
 }
