@@ -14,10 +14,13 @@ export function rollupSource(table: "edge" | "service" | "quality", columns: str
      UNION ALL SELECT ${columns} FROM ${table}_hours WHERE ${rows} AND hour >= $3 AND hour < $4) AS r`;
 }
 
+/** A window's environments as a text[] parameter: null for all of them. */
+export const envsParam = (w: Window): string[] | null => (w.envs?.length ? [...w.envs] : null);
+
 /** $1..$6: the window's minute head, whole hours and minute tail; $7: its environments (null: all). */
 export function rangeParams(w: Window): (Date | string[] | null)[] {
   const { head, hours, tail } = splitByHour(w.from, w.to);
-  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1], w.envs?.length ? [...w.envs] : null];
+  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1], envsParam(w)];
 }
 
 /**
@@ -147,7 +150,7 @@ export function edgeSeries(
       `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
-    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType, w.envs?.length ? [...w.envs] : null],
+    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType, envsParam(w)],
   );
 }
 

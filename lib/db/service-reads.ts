@@ -1,6 +1,6 @@
 import type { Window } from "../model/window";
 import type { Histogram } from "../model/histogram";
-import { mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
+import { envsParam, mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
 import type { Queryable } from "./pool";
 
 export interface OperationTotalsRow {
@@ -43,7 +43,7 @@ export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },
     ),
-    [stepMs, service, w.from, w.to, w.envs?.length ? [...w.envs] : null],
+    [stepMs, service, w.from, w.to, envsParam(w)],
   );
 }
 
