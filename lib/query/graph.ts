@@ -2,7 +2,6 @@ import { mergedPercentiles, type BucketCounts } from "../model/histogram";
 import type { Graph, GraphEdge, GraphNode } from "../domain/graph-model";
 import type { NodeType } from "../domain/virtual-node";
 import { serviceNamespaceMap } from "../db/graph-reads";
-import { versionChanges } from "../db/service-reads";
 import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../model/window";
@@ -114,11 +113,6 @@ export async function loadGraph(
       // Root server spans in a service that other services call: someone drops the trace context.
       suspectedBrokenContext: Number(q.rootServerSpans) > 0 && calledByServices.has(q.service),
     };
-  }
-  const services = [...nodes.values()].filter((n) => n.type === "service").map((n) => n.id);
-  for (const d of await versionChanges(sql, services, { from, to: requestedTo })) {
-    const n = nodes.get(d.service);
-    if (n) (n.deploys ??= []).push({ version: d.version, at: d.at.toISOString() });
   }
   return {
     from: from.toISOString(),

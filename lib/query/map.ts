@@ -4,6 +4,7 @@ import type { Window } from "../model/window";
 import type { Queryable } from "../db/pool";
 import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
 import { serviceEnvironments } from "../db/graph-reads";
+import { versionChanges } from "../db/service-reads";
 import { withHealth } from "./health";
 
 const noPercentiles = { p50: null, p95: null, p99: null };
@@ -51,10 +52,29 @@ export async function loadMapGraph(
       edges: diffElements(graph.edges, base.edges, (e) => e.client.p95 ?? e.server.p95, idleEdge),
     };
   }
+  graph = await withDeploys(sql, graph);
   graph = await withEnvironments(sql, graph, range);
   graph = await withHealth(sql, graph, range, compare);
   if (!focus) return graph;
   return { ...graph, ...focusSubgraph(graph.nodes, graph.edges, focus, hops) };
+}
+
+/**
+ * Each service node that started a new service.version in the window (the read window, as its figures) gets its
+ * deploys, for the map's ring and badge and the node panel. Only the map shows them, so only it asks.
+ */
+async function withDeploys(sql: Queryable, graph: Graph): Promise<Graph> {
+  const live = graph.nodes.filter((n) => n.type === "service" && n.diff?.status !== "removed");
+  const w = { from: new Date(graph.from), to: new Date(graph.to) };
+  const deploys = new Map<string, NonNullable<GraphNode["deploys"]>>();
+  for (const d of await versionChanges(
+    sql,
+    live.map((n) => n.id),
+    w,
+  ))
+    deploys.set(d.service, [...(deploys.get(d.service) ?? []), { version: d.version, at: d.at.toISOString() }]);
+  if (deploys.size === 0) return graph;
+  return { ...graph, nodes: graph.nodes.map((n) => (deploys.has(n.id) ? { ...n, deploys: deploys.get(n.id) } : n)) };
 }
 
 /**
