@@ -92,6 +92,7 @@ export async function startCollector(
   );
   const budget = new InflightBudget(config.MAX_INFLIGHT_BYTES, config.RETRY_AFTER_SECONDS);
   registerCollectorGauges(metrics, sql, queue, budget);
+  const startup = { listening: false };
   const options: ReceiverOptions = {
     pipeline,
     maxBodyBytes: config.MAX_BODY_BYTES,
@@ -99,10 +100,11 @@ export async function startCollector(
     log,
     budget,
     bodyDeadlines: { totalMs: config.BODY_READ_TIMEOUT_MS, idleMs: config.BODY_IDLE_TIMEOUT_MS },
-    probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS),
+    probes: collectorProbes(metrics, sql, queue, config.WRITE_QUEUE_MAX_SPANS, startup),
   };
   const started = await Promise.all(RECEIVERS.map((r) => startReceiver(r, options, config)));
   const ports = Object.fromEntries(started.map((s) => [s.name, s.port])) as RunningCollector["ports"];
+  startup.listening = true;
 
   return {
     ports,

@@ -46,11 +46,24 @@ export function registerCollectorGauges(
   });
 }
 
-/** GET /metrics, /healthz (the process answers) and /readyz (the database answers and the queue has room). */
-export function collectorProbes(metrics: IngestMetrics, sql: Sql, queue: WriteQueue, maxQueued: number) {
+/**
+ * GET /metrics, /healthz (every receiver listens) and /readyz (the database answers and the queue has room).
+ * /healthz waits for all receivers because the first one answers before a later one may fail to bind its port:
+ * "healthy" then would be a collector about to exit.
+ */
+export function collectorProbes(
+  metrics: IngestMetrics,
+  sql: Sql,
+  queue: WriteQueue,
+  maxQueued: number,
+  startup: { listening: boolean },
+) {
   return {
     "/metrics": async () => ({ status: 200, type: PROM, body: await metrics.registry.render() }),
-    "/healthz": async () => ({ status: 200, type: TEXT, body: "ok\n" }),
+    "/healthz": async () =>
+      startup.listening
+        ? { status: 200, type: TEXT, body: "ok\n" }
+        : { status: 503, type: TEXT, body: "starting: not every receiver listens yet\n" },
     "/readyz": async () => {
       if (queue.depth >= maxQueued) return { status: 503, type: TEXT, body: "write queue full\n" };
       if ((await pingDatabase(sql)) === "ok") {
