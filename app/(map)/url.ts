@@ -42,6 +42,10 @@ export interface MapState {
   viewport: Viewport | null;
   /** Deployment environments shown ("(none)" for spans without one); empty: all. */
   envs: string[];
+  /** Values of configured extra dimensions that must hold (`dim=key:value`); empty: no filter. */
+  dims: Record<string, string>;
+  /** Group boxes by this configured dimension instead of service.namespace ("": namespace). */
+  groupBy: string;
 }
 
 export interface Viewport {
@@ -73,6 +77,8 @@ export const DEFAULT_MAP_STATE: MapState = {
   collapsed: [],
   viewport: null,
   envs: [],
+  dims: {},
+  groupBy: "",
 };
 
 export const REFRESH_CHOICES = [5, 10, 30, 60, 300];
@@ -90,6 +96,22 @@ function getter(params: Params): (k: string) => string | undefined {
 }
 
 export const TIME = /^(now(-\d+[smhdw])?|\d{10,16}|\d{4}-\d{2}-\d{2}[0-9T:.+\-Z]*)$/;
+
+function allValues(params: Params, k: string): string[] {
+  if (params instanceof URLSearchParams) return params.getAll(k);
+  const v = params[k];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+}
+
+/** `dim=key:value` parameters (at most 10; unreadable ones are left out). */
+function parseDims(values: string[]): Record<string, string> {
+  const dims: Record<string, string> = {};
+  for (const raw of values.slice(0, 10)) {
+    const at = raw.indexOf(":");
+    if (at > 0 && raw.length <= 200) dims[raw.slice(0, at)] = raw.slice(at + 1);
+  }
+  return dims;
+}
 
 /** Never throws: anything unreadable falls back to the default, so an edited link still opens. */
 export function parseMapState(params: Params): MapState {
@@ -135,6 +157,8 @@ export function parseMapState(params: Params): MapState {
           .filter(Boolean),
       ),
     ].slice(0, 20),
+    dims: parseDims(allValues(params, "dim")),
+    groupBy: (get("groupBy") ?? "").slice(0, 100),
   };
 }
 
@@ -180,7 +204,9 @@ export function mapStateToParams(s: MapState): URLSearchParams {
   if (s.compare) p.set("cmp", compareToParam(s.compare));
   if (s.group) p.set("group", "1");
   if (s.group && s.collapsed.length) p.set("collapsed", [...s.collapsed].sort().join(","));
+  if (s.group && s.groupBy) p.set("groupBy", s.groupBy);
   if (s.envs.length) p.set("env", s.envs.join(","));
+  for (const [k, v] of Object.entries(s.dims).sort(([a], [b]) => a.localeCompare(b))) p.append("dim", `${k}:${v}`);
   if (s.viewport) p.set("vp", `${s.viewport.zoom.toFixed(3)},${Math.round(s.viewport.x)},${Math.round(s.viewport.y)}`);
   return p;
 }
@@ -197,10 +223,12 @@ export function withAbsoluteRange(s: MapState, resolve: (t: string) => number): 
 
 export const isLiveRange = (s: MapState) => s.to === "now" && s.live;
 
-/** The state's time range as query parameters for parseWindow. */
-/** The window's parameters as parseWindow reads them: from, to and the environments. */
-export const rangeParams = (s: Pick<MapState, "from" | "to"> & { envs?: string[] }) =>
-  new URLSearchParams({ from: s.from, to: s.to, ...(s.envs?.length && { env: s.envs.join(",") }) });
+/** The window's parameters as parseWindow reads them: from, to, the environments and the dimension filter. */
+export function rangeParams(s: Pick<MapState, "from" | "to"> & { envs?: string[]; dims?: Record<string, string> }) {
+  const p = new URLSearchParams({ from: s.from, to: s.to, ...(s.envs?.length && { env: s.envs.join(",") }) });
+  for (const [k, v] of Object.entries(s.dims ?? {})) p.append("dim", `${k}:${v}`);
+  return p;
+}
 
 /** The window moved by its own length, earlier (-1) or later (+1); never past now. Absolute, so it stays put. */
 export function shiftedWindow(

@@ -6,6 +6,8 @@ export interface ServiceViewState {
   to: string;
   /** Deployment environments, comma-separated as the map writes them; "" for all. */
   env?: string;
+  /** Dimension filter as the map writes it: `key:value` per `dim` parameter. */
+  dims?: string[];
 }
 
 type Params = URLSearchParams | Record<string, string | string[] | undefined>;
@@ -22,18 +24,30 @@ export function parseServiceViewState(params: Params): ServiceViewState {
   const from = get("from");
   const to = get("to");
   const env = (get("env") ?? "").slice(0, 2000);
+  const raw = params instanceof URLSearchParams ? params.getAll("dim") : [params.dim ?? []].flat();
+  const dims = raw.filter((d) => d.indexOf(":") > 0 && d.length <= 200).slice(0, 10);
   return {
     from: from && TIME.test(from) ? from : SERVICE_DEFAULT_FROM,
     to: to && TIME.test(to) ? to : "now",
     ...(env && { env }),
+    ...(dims.length > 0 && { dims }),
   };
 }
 
-const windowParams = (s: ServiceViewState) => ({ from: s.from, to: s.to, ...(s.env && { env: s.env }) });
+/** The window's parameters, as parseWindow reads them. */
+export function windowParams(s: ServiceViewState): URLSearchParams {
+  const p = new URLSearchParams({ from: s.from, to: s.to, ...(s.env && { env: s.env }) });
+  for (const d of s.dims ?? []) p.append("dim", d);
+  return p;
+}
 
 export const servicePath = (name: string, s: ServiceViewState) =>
-  `/services/${encodeURIComponent(name)}?${new URLSearchParams(windowParams(s))}`;
+  `/services/${encodeURIComponent(name)}?${windowParams(s)}`;
 
 /** The map at the same window with a node or an edge selected. */
-export const mapPath = (s: ServiceViewState, sel: { kind: "node" | "edge"; id: string }) =>
-  `/?${new URLSearchParams({ ...windowParams(s), ...(s.to === "now" ? {} : { live: "0" }), sel: `${sel.kind}:${sel.id}` })}`;
+export function mapPath(s: ServiceViewState, sel: { kind: "node" | "edge"; id: string }): string {
+  const p = windowParams(s);
+  if (s.to !== "now") p.set("live", "0");
+  p.set("sel", `${sel.kind}:${sel.id}`);
+  return `/?${p}`;
+}

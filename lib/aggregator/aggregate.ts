@@ -16,6 +16,7 @@ import { quarantinedKeys, quarantineSpans, type QuarantinedSpan } from "../db/qu
 import { advanceShard, advanceShardEarly, lockShard, shardProgress } from "../db/shards";
 import { levellingLimit } from "../domain/shard-leases";
 import { HOUR_MS, MINUTE_MS, rollUp } from "../domain/rollup";
+import { graphSettings } from "../config-graph";
 
 /** One bucket for all time: per-edge totals for the counters. */
 const ALL_TIME_MS = 2 ** 52;
@@ -160,7 +161,7 @@ async function runPass(
       await writeIsolating(
         tx,
         batch,
-        (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd, phase), part, phase),
+        (q, part) => writeEpochPart(q, observeEpoch(part, index, windowEnd, phase, graphSettings()), part, phase),
         quarantine,
       );
     }

@@ -166,14 +166,14 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   const t = TABLES[granularity];
   if (r.edges.length) {
     const merged = await tx.unsafe<MergedEdge[]>(
-      `INSERT INTO ${t.edges} AS m (${t.time}, env, source, target, connection_type, source_type, target_type, broker, requests, failed,
-         status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
-       SELECT bucket, env, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
+      `INSERT INTO ${t.edges} AS m (${t.time}, env, dims, source, target, connection_type, source_type, target_type, broker, requests,
+         failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
+       SELECT bucket, env, dims::jsonb, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
          "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, source text, target text, "connectionType" text,
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, dims text, source text, target text, "connectionType" text,
          "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
          throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
-       ON CONFLICT (${t.time}, env, source, target, connection_type) DO UPDATE SET
+       ON CONFLICT (${t.time}, env, source, target, connection_type, dims) DO UPDATE SET
          broker = coalesce(m.broker, EXCLUDED.broker),
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          status_4xx = m.status_4xx + EXCLUDED.status_4xx, throttled = m.throttled + EXCLUDED.throttled,
@@ -187,10 +187,10 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   }
   if (r.services.length) {
     await tx.unsafe(
-      `INSERT INTO ${t.services} AS m (${t.time}, env, service, operation, requests, failed, raw_spans, hist)
-       SELECT bucket, env, service, operation, requests, failed, "rawSpans", hist
-       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
-       ON CONFLICT (${t.time}, env, service, operation) DO UPDATE SET
+      `INSERT INTO ${t.services} AS m (${t.time}, env, dims, service, operation, requests, failed, raw_spans, hist)
+       SELECT bucket, env, dims::jsonb, service, operation, requests, failed, "rawSpans", hist
+       FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, dims text, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
+       ON CONFLICT (${t.time}, env, service, operation, dims) DO UPDATE SET
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
       [JSON.stringify(r.services)],
@@ -345,11 +345,12 @@ export async function writeServiceVersions(tx: Queryable, rows: ServiceVersionSe
 export async function writeEdgeCounters(tx: Queryable, r: Rollup): Promise<void> {
   if (r.edges.length === 0) return;
   await tx.unsafe(
-    `INSERT INTO edge_counters AS c (source, target, connection_type, requests, failed, client_hist, server_hist, source_type, target_type)
-     SELECT source, target, "connectionType", requests, failed, "clientHist", "serverHist", "sourceType", "targetType"
-     FROM jsonb_to_recordset($1::text::jsonb) AS x(source text, target text, "connectionType" text, requests float8, failed float8,
-       "clientHist" jsonb, "serverHist" jsonb, "sourceType" text, "targetType" text)
-     ON CONFLICT (source, target, connection_type) DO UPDATE SET
+    `INSERT INTO edge_counters AS c (source, target, connection_type, dims, requests, failed, client_hist, server_hist, source_type,
+       target_type)
+     SELECT source, target, "connectionType", dims::jsonb, requests, failed, "clientHist", "serverHist", "sourceType", "targetType"
+     FROM jsonb_to_recordset($1::text::jsonb) AS x(source text, target text, "connectionType" text, dims text, requests float8,
+       failed float8, "clientHist" jsonb, "serverHist" jsonb, "sourceType" text, "targetType" text)
+     ON CONFLICT (source, target, connection_type, dims) DO UPDATE SET
        source_type = EXCLUDED.source_type, target_type = EXCLUDED.target_type,
        requests = c.requests + EXCLUDED.requests, failed = c.failed + EXCLUDED.failed,
        client_hist = tracemap_hist_merge(c.client_hist, EXCLUDED.client_hist),

@@ -6,21 +6,39 @@ import type { Queryable } from "./pool";
 
 /**
  * A FROM source covering [from, to) exactly once: whole hours from the hour table, the ragged ends from the
- * minute table. Its parameters are `rangeParams(from, to)` as $1..$6. Table names are fixed, never from input.
+ * minute table. Its parameters are `rangeParams(w)`: $1..$6 the times, $7 the environments, $8 the dimension
+ * filter. Table names are fixed, never from input.
  */
 export function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
-  const rows = `(${where}) AND ($7::text[] IS NULL OR env = ANY($7::text[]))`;
+  const rows = `(${where}) AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch(table, "$8")}`;
   return `(SELECT ${columns} FROM ${table}_minutes WHERE ${rows} AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
      UNION ALL SELECT ${columns} FROM ${table}_hours WHERE ${rows} AND hour >= $3 AND hour < $4) AS r`;
+}
+
+/**
+ * Whether a row holds the dimension filter in jsonb parameter `param` (null: no filter): a service row has each
+ * value itself, an edge row on its caller's or its callee's side. Quality counts are not kept per dimension.
+ */
+export function dimsMatch(table: "edge" | "service" | "quality", param: string): string {
+  // Text cast to jsonb: a parameter typed jsonb would be JSON-encoded once more by the driver.
+  const filter = `${param}::text::jsonb`;
+  if (table === "quality") return `(${filter} IS NULL OR TRUE)`; // typed, so the parameter is known
+  if (table === "service") return `(${filter} IS NULL OR dims @> ${filter})`;
+  return `(${filter} IS NULL OR NOT EXISTS (SELECT 1 FROM jsonb_each_text(${filter}) f
+    WHERE f.value IS DISTINCT FROM dims->>('client_' || f.key) AND f.value IS DISTINCT FROM dims->>('server_' || f.key)))`;
 }
 
 /** A window's environments as a text[] parameter: null for all of them. */
 export const envsParam = (w: Window): string[] | null => (w.envs?.length ? [...w.envs] : null);
 
-/** $1..$6: the window's minute head, whole hours and minute tail; $7: its environments (null: all). */
-export function rangeParams(w: Window): (Date | string[] | null)[] {
+/** A window's dimension filter as a jsonb parameter (text): null for none. */
+export const dimsParam = (w: Window): string | null =>
+  w.dims && Object.keys(w.dims).length > 0 ? JSON.stringify(w.dims) : null;
+
+/** $1..$6: the window's minute head, whole hours and minute tail; $7: its environments (null: all); $8: dims. */
+export function rangeParams(w: Window): (Date | string[] | string | null)[] {
   const { head, hours, tail } = splitByHour(w.from, w.to);
-  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1], envsParam(w)];
+  return [head[0], head[1], hours[0], hours[1], tail[0], tail[1], envsParam(w), dimsParam(w)];
 }
 
 /**
@@ -145,12 +163,12 @@ export function edgeSeries(
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, raw_spans, client_hist, server_hist FROM ${table}
         WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)
-          AND ($7::text[] IS NULL OR env = ANY($7::text[]))) AS s`,
+          AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch("edge", "$8")}) AS s`,
       ["bucket"],
       `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
-    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType, envsParam(w)],
+    [stepMs, edge.source, edge.target, w.from, w.to, edge.connectionType, envsParam(w), dimsParam(w)],
   );
 }
 
@@ -230,8 +248,8 @@ export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; 
 export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
   return sql<EdgeCounterRow[]>`
     SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist",
-      source_type AS "sourceType", target_type AS "targetType", first_seen AS "firstSeen"
-    FROM edge_counters ORDER BY source, target, connection_type`;
+      source_type AS "sourceType", target_type AS "targetType", first_seen AS "firstSeen", dims
+    FROM edge_counters ORDER BY source, target, connection_type, first_seen`;
 }
 
 /** The version of every minute and hour in [from, to) that has roll-up rows (start in epoch ms -> version). */
@@ -246,6 +264,20 @@ export async function rollupVersions(sql: Queryable, w: Window): Promise<Map<str
 export function serviceEnvironments(sql: Queryable, w: Window): Promise<{ service: string; env: string }[]> {
   return sql.unsafe<{ service: string; env: string }[]>(
     `SELECT DISTINCT service, env FROM ${rollupSource("service", "service, env", "operation = ''")} ORDER BY 2, 1`,
+    rangeParams({ from: w.from, to: w.to }),
+  );
+}
+
+/** Each service's values of the configured dimensions in the window, busiest first (all environments and values). */
+export function serviceDimensionValues(
+  sql: Queryable,
+  w: Window,
+): Promise<{ service: string; key: string; value: string; requests: number }[]> {
+  return sql.unsafe<{ service: string; key: string; value: string; requests: number }[]>(
+    `SELECT r.service, d.key, d.value, sum(r.requests)::float8 AS requests
+     FROM ${rollupSource("service", "service, dims, requests", "operation = '' AND dims <> '{}'::jsonb")},
+       jsonb_each_text(r.dims) d
+     GROUP BY 1, 2, 3 ORDER BY 1, 2, 4 DESC, 3`,
     rangeParams({ from: w.from, to: w.to }),
   );
 }

@@ -1,6 +1,6 @@
 import type { Window } from "../model/window";
 import type { Histogram } from "../model/histogram";
-import { envsParam, mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
+import { dimsMatch, dimsParam, envsParam, mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
 import type { Queryable } from "./pool";
 
 export interface OperationTotalsRow {
@@ -14,7 +14,7 @@ export interface OperationTotalsRow {
 export async function operationTotals(sql: Queryable, service: string, w: Window): Promise<OperationTotalsRow[]> {
   const rows = await sql.unsafe<OperationTotalsRow[]>(
     mergedRollup(
-      rollupSource("service", "operation, requests, failed, hist", "service = $8 AND operation <> ''"),
+      rollupSource("service", "operation, requests, failed, hist", "service = $9 AND operation <> ''"),
       ["operation"],
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },
@@ -38,12 +38,12 @@ export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, hist FROM ${table}
         WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4
-          AND ($5::text[] IS NULL OR env = ANY($5::text[]))) AS s`,
+          AND ($5::text[] IS NULL OR env = ANY($5::text[])) AND ${dimsMatch("service", "$6")}) AS s`,
       ["bucket"],
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },
     ),
-    [stepMs, service, w.from, w.to, envsParam(w)],
+    [stepMs, service, w.from, w.to, envsParam(w), dimsParam(w)],
   );
 }
 

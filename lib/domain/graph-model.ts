@@ -28,6 +28,8 @@ export interface GraphNode {
   };
   /** The deployment environments it reported, when the map shows more than one ("" for none). */
   envs?: string[];
+  /** Its value of each configured extra dimension (its busiest), when SERVICE_GRAPH_DIMENSIONS is set. */
+  dims?: Record<string, string>;
   /** On an "other" node (cardinality limits): how many nodes of its type it stands for. */
   folded?: number;
   /** New service.version values first seen in the window (a version seen before it is not a deploy), oldest first. */
@@ -82,6 +84,10 @@ export interface Graph {
   environments?: string[];
   /** The environments shown (absent: all). */
   envs?: string[];
+  /** The configured extra dimensions and the values seen in the window. */
+  dimensions?: { key: string; values: string[] }[];
+  /** The dimension filter in force (absent: none). */
+  dims?: Record<string, string>;
   /** Present when the graph was over its limits (MAX_GRAPH_NODES / MAX_GRAPH_EDGES): what was folded. */
   folded?: FoldReport;
   nodes: GraphNode[];

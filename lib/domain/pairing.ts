@@ -4,6 +4,13 @@ import { ownAdjustedCount } from "./sampling";
 import { clampName } from "./span-checks";
 import { brokerOf, virtualNodeOf, type NodeType } from "./virtual-node";
 import { environmentOf, nodeInEnvironment } from "./environment";
+import {
+  defaultGraphSettings,
+  edgeDimensions,
+  serviceDimensions,
+  type DimensionsText,
+  type GraphSettings,
+} from "./dimensions";
 
 export type ConnectionType = "rpc" | "messaging" | "database" | "virtual";
 
@@ -11,6 +18,8 @@ export interface EdgeObservation {
   minuteMs: number;
   /** The caller's deployment environment (the callee's for calls from outside): see environment.ts. */
   env: string;
+  /** Configured extra dimensions, client_<key> and server_<key> (see dimensions.ts). */
+  dims: DimensionsText;
   source: string;
   sourceType: NodeType;
   target: string;
@@ -33,6 +42,7 @@ export interface EdgeObservation {
 export interface ServiceObservation {
   minuteMs: number;
   env: string;
+  dims: DimensionsText;
   service: string;
   operation: string;
   weight: number;
@@ -141,6 +151,7 @@ export function observeEpoch(
   index: SpanIndex,
   windowEnd: (epoch: number) => number,
   phase: Phase = "all",
+  graph: GraphSettings = defaultGraphSettings,
 ): Observations {
   const out: Observations = { edges: [], services: [], quality: [] };
   const pairs = (a: AggSpan, b: AggSpan) => Math.max(a.epoch, b.epoch) <= windowEnd(Math.min(a.epoch, b.epoch));
@@ -149,7 +160,7 @@ export function observeEpoch(
   // epoch; the rest is counted by the final pass. Either way each observation is made exactly once.
   const now = (weighed: AggSpan, epoch: number) =>
     phase === "all" || (phase === "early") === index.weightOf(weighed).settledAt <= epoch;
-  const ctx: Pass = { index, pairs, out, now, final };
+  const ctx: Pass = { index, pairs, out, now, final, graph };
 
   for (const s of batch) {
     const minuteMs = minuteOf(s.startNs);
@@ -158,7 +169,7 @@ export function observeEpoch(
     }
     if (s.kind === SpanKind.SERVER || s.kind === SpanKind.CONSUMER) {
       observeCallee(s, ctx);
-      if (now(s, s.epoch)) out.services.push(...serviceObservations(s, minuteMs, index.weightOf(s).weight));
+      if (now(s, s.epoch)) out.services.push(...serviceObservations(s, minuteMs, index.weightOf(s).weight, graph));
     } else if (s.kind === SpanKind.CLIENT || s.kind === SpanKind.PRODUCER) {
       observeCaller(s, ctx);
     }
@@ -174,6 +185,7 @@ interface Pass {
   now: (weighed: AggSpan, epoch: number) => boolean;
   /** Whether this pass decides what needed the wait. */
   final: boolean;
+  graph: GraphSettings;
 }
 
 function callersOf(callee: AggSpan, index: SpanIndex): AggSpan[] {
@@ -195,16 +207,16 @@ function calleesOf(caller: AggSpan, index: SpanIndex): AggSpan[] {
 
 const unique = <T>(xs: T[]) => [...new Set(xs)];
 
-function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): void {
+function observeCallee(s: AggSpan, { index, pairs, out, now, final, graph }: Pass): void {
   const callers = callersOf(s, index).filter((c) => pairs(c, s));
   // Counted here when the caller was committed no later than this span (so it is visible to the early pass);
   // otherwise the caller counts it.
-  for (const c of callers) if (c.epoch <= s.epoch && now(c, s.epoch)) out.edges.push(pairedEdge(c, s, index));
+  for (const c of callers) if (c.epoch <= s.epoch && now(c, s.epoch)) out.edges.push(pairedEdge(c, s, index, graph));
   if (callers.length > 0) return;
   const isRoot = !s.parentSpanId && (s.kind !== SpanKind.CONSUMER || s.links.length === 0);
   // A root is settled at once, unless a Zipkin shared caller (same span id) may still arrive within the wait.
   if (isRoot && (isShared(s) ? final : now(s, s.epoch))) {
-    out.edges.push(userEdge(s, index));
+    out.edges.push(userEdge(s, index, graph));
     out.quality.push(qualityOf(s, minuteOf(s.startNs), "rootServerSpans"));
   } else if (
     !isRoot &&
@@ -215,11 +227,11 @@ function observeCallee(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   }
 }
 
-function observeCaller(s: AggSpan, { index, pairs, out, now, final }: Pass): void {
+function observeCaller(s: AggSpan, { index, pairs, out, now, final, graph }: Pass): void {
   const callees = calleesOf(s, index).filter((c) => pairs(s, c));
-  for (const c of callees) if (c.epoch < s.epoch && now(s, s.epoch)) out.edges.push(pairedEdge(s, c, index));
+  for (const c of callees) if (c.epoch < s.epoch && now(s, s.epoch)) out.edges.push(pairedEdge(s, c, index, graph));
   if (callees.length > 0 || !final) return;
-  const edge = virtualEdge(s, index);
+  const edge = virtualEdge(s, index, graph);
   out.edges.push(edge);
   // A call to a named external API is expected to be unpaired; one to a nameless peer is worth a look.
   if (edge.targetType === "unknown") {
@@ -227,13 +239,14 @@ function observeCaller(s: AggSpan, { index, pairs, out, now, final }: Pass): voi
   }
 }
 
-function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObservation {
+function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex, graph: GraphSettings): EdgeObservation {
   const messaging = caller.kind === SpanKind.PRODUCER;
   const outcome = outcomeOf([callee, caller]);
   const env = environmentOf(caller.resourceAttributes);
   return {
     minuteMs: minuteOf(caller.startNs),
     env,
+    dims: edgeDimensions(graph.dimensions, caller, callee),
     source: caller.serviceName,
     sourceType: "service",
     target: nodeInEnvironment(callee.serviceName, environmentOf(callee.resourceAttributes), env),
@@ -250,7 +263,7 @@ function pairedEdge(caller: AggSpan, callee: AggSpan, index: SpanIndex): EdgeObs
   };
 }
 
-function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
+function userEdge(s: AggSpan, index: SpanIndex, graph: GraphSettings): EdgeObservation {
   const peer =
     typeof s.attributes["peer.service"] === "string" && s.attributes["peer.service"]
       ? (s.attributes["peer.service"] as string)
@@ -258,6 +271,7 @@ function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   return {
     minuteMs: minuteOf(s.startNs),
     env: environmentOf(s.resourceAttributes),
+    dims: edgeDimensions(graph.dimensions, null, s),
     source: peer ?? "user",
     sourceType: peer ? "external" : "user",
     target: s.serviceName,
@@ -274,12 +288,13 @@ function userEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
   };
 }
 
-function virtualEdge(s: AggSpan, index: SpanIndex): EdgeObservation {
-  const node = virtualNodeOf(s.attributes);
+function virtualEdge(s: AggSpan, index: SpanIndex, graph: GraphSettings): EdgeObservation {
+  const node = virtualNodeOf(s.attributes, graph);
   const messaging = s.kind === SpanKind.PRODUCER || node.type === "messaging";
   return {
     minuteMs: minuteOf(s.startNs),
     env: environmentOf(s.resourceAttributes),
+    dims: edgeDimensions(graph.dimensions, s, null),
     source: s.serviceName,
     sourceType: "service",
     target: node.name,
@@ -339,10 +354,11 @@ const qualityOf = (s: AggSpan, minuteMs: number, counter: QualityCounter): Quali
   counter,
 });
 
-function serviceObservations(s: AggSpan, minuteMs: number, weight: number): ServiceObservation[] {
+function serviceObservations(s: AggSpan, minuteMs: number, weight: number, graph: GraphSettings): ServiceObservation[] {
   const base = {
     minuteMs,
     env: environmentOf(s.resourceAttributes),
+    dims: serviceDimensions(graph.dimensions, s),
     service: s.serviceName,
     weight,
     failed: outcomeOf([s]).failed,

@@ -9,6 +9,8 @@ export interface EdgeRow {
   bucket: string;
   /** Deployment environment ("" when none, and in all-time counters, which are not kept per environment). */
   env: string;
+  /** Configured extra dimensions as JSON text (see dimensions.ts): "{}" unless SERVICE_GRAPH_DIMENSIONS is set. */
+  dims: string;
   source: string;
   target: string;
   connectionType: string;
@@ -28,6 +30,7 @@ export interface EdgeRow {
 export interface ServiceRow {
   bucket: string;
   env: string;
+  dims: string;
   service: string;
   operation: string;
   requests: number;
@@ -71,8 +74,13 @@ export interface Rollup {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-const edgeKey = (bucket: string, env: string, e: { source: string; target: string; connectionType: string }): string =>
-  `${bucket}\u0000${env}\u0000${clampName(e.source)}\u0000${clampName(e.target)}\u0000${e.connectionType}`;
+const edgeKey = (
+  bucket: string,
+  env: string,
+  dims: string,
+  e: { source: string; target: string; connectionType: string },
+): string =>
+  `${bucket}\u0000${env}\u0000${dims}\u0000${clampName(e.source)}\u0000${clampName(e.target)}\u0000${e.connectionType}`;
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 3_600_000;
 /** The latency an example is ranked by: what the caller waited, else what the server spent. */
@@ -97,12 +105,13 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS, perEnv = true): 
   for (const e of obs.edges) {
     const bucket = bucketOf(e.minuteMs);
     const env = envOf(e);
-    const k = edgeKey(bucket, env, e);
+    const k = edgeKey(bucket, env, e.dims, e);
     let row = edges.get(k);
     if (!row) {
       row = {
         bucket,
         env,
+        dims: e.dims,
         source: clampName(e.source),
         target: clampName(e.target),
         connectionType: e.connectionType,
@@ -131,7 +140,7 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS, perEnv = true): 
     if (e.throttled) row.throttled += e.weight;
     if (e.clientNs !== null) addToHistogram(row.clientHist, Number(e.clientNs), e.weight);
     if (e.serverNs !== null) addToHistogram(row.serverHist, Number(e.serverNs), e.weight);
-    const examplesKey = edgeKey(bucket, "", e);
+    const examplesKey = edgeKey(bucket, "", "", e);
     const list = byEdge.get(examplesKey);
     if (list) list.push(e);
     else byEdge.set(examplesKey, [e]);
@@ -141,12 +150,13 @@ export function rollUp(obs: Observations, bucketMs = MINUTE_MS, perEnv = true): 
   for (const s of obs.services) {
     const bucket = bucketOf(s.minuteMs);
     const env = envOf(s);
-    const k = `${bucket}\u0000${env}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
+    const k = `${bucket}\u0000${env}\u0000${s.dims}\u0000${clampName(s.service)}\u0000${clampName(s.operation)}`;
     let row = services.get(k);
     if (!row) {
       row = {
         bucket,
         env,
+        dims: s.dims,
         service: clampName(s.service),
         operation: clampName(s.operation),
         requests: 0,

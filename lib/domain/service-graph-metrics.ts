@@ -1,6 +1,7 @@
 // Tempo's service-graph metrics (the names and labels Grafana's service graph view queries), from our per-edge
 // totals (pure). Counters are cumulative since the first span; latencies become Prometheus histograms.
 import { bucketValueMs, type Histogram } from "../model/histogram";
+import { dimensionLabels, type GraphSettings } from "./dimensions";
 
 export interface EdgeCounterRow {
   source: string;
@@ -15,16 +16,53 @@ export interface EdgeCounterRow {
   targetType?: string;
   /** When the edge's counters began. */
   firstSeen?: Date;
+  /** Configured extra dimensions' values (client_<key>, server_<key>). */
+  dims?: Record<string, string>;
+}
+
+/** One exported series: an edge's counters summed over the rows that get the same labels. */
+export interface SeriesRow extends EdgeCounterRow {
+  labels: Record<string, string>;
+}
+
+const addHist = (into: Histogram, from: Histogram) => {
+  for (const [b, w] of Object.entries(from)) into[b] = (into[b] ?? 0) + w;
+};
+
+/**
+ * The series of the counters: Tempo's client, server and connection_type labels plus the configured dimensions'.
+ * Rows that end up with the same labels (unprefixed dimensions, or rows kept under a dimension no longer
+ * configured) are summed, since a scrape must not hold one label set twice. Input order is kept.
+ */
+export function seriesOf(rows: EdgeCounterRow[], settings: Pick<GraphSettings, "dimensions" | "clientServerPrefix">) {
+  const byLabels = new Map<string, SeriesRow>();
+  for (const r of rows) {
+    const labels = {
+      client: r.source,
+      server: r.target,
+      connection_type: tempoConnectionType(r),
+      ...dimensionLabels(settings, r.dims ?? {}),
+    };
+    const key = JSON.stringify(labels);
+    const seen = byLabels.get(key);
+    if (!seen) {
+      byLabels.set(key, { ...r, clientHist: { ...r.clientHist }, serverHist: { ...r.serverHist }, labels });
+      continue;
+    }
+    seen.requests += r.requests;
+    seen.failed += r.failed;
+    addHist(seen.clientHist, r.clientHist);
+    addHist(seen.serverHist, r.serverHist);
+    if (r.firstSeen && (!seen.firstSeen || r.firstSeen < seen.firstSeen)) seen.firstSeen = r.firstSeen;
+  }
+  return [...byLabels.values()];
 }
 
 /**
  * Which edges get series under a limit of `max`: the first ones seen (ties by name), so the exported set never
  * changes as new edges come. Both parts keep the input's order.
  */
-export function seriesWithin(
-  rows: EdgeCounterRow[],
-  max: number,
-): { kept: EdgeCounterRow[]; dropped: EdgeCounterRow[] } {
+export function seriesWithin<R extends EdgeCounterRow>(rows: R[], max: number): { kept: R[]; dropped: R[] } {
   if (rows.length <= max) return { kept: rows, dropped: [] };
   const first = new Set(
     rows
@@ -59,12 +97,12 @@ const labels = (l: Record<string, string>) =>
     .join(",")}}`;
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(12).replace(/\.?0+$/, ""));
 
-export function serviceGraphMetrics(rows: EdgeCounterRow[]): string {
+export function serviceGraphMetrics(rows: SeriesRow[]): string {
   const out: string[] = [
     "# HELP traces_service_graph_request_total Total count of requests between two nodes (sampling-adjusted).",
     "# TYPE traces_service_graph_request_total counter",
   ];
-  const base = (r: EdgeCounterRow) => ({ client: r.source, server: r.target, connection_type: tempoConnectionType(r) });
+  const base = (r: SeriesRow) => r.labels;
   for (const r of rows) out.push(`traces_service_graph_request_total${labels(base(r))} ${num(r.requests)}`);
   out.push(
     "# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.",

@@ -1,4 +1,5 @@
 import type { Attributes } from "../model/span";
+import { defaultGraphSettings, firstAttribute, type GraphSettings } from "./dimensions";
 
 export type NodeType = "service" | "user" | "database" | "messaging" | "external" | "unknown" | "group";
 
@@ -17,28 +18,28 @@ function urlHost(attrs: Attributes): string | null {
 }
 
 /**
- * The node a client or producer span calls when no instrumented service answered it: named by the first
- * attribute present, typed by what the attributes say it is.
+ * The node a client or producer span calls when no instrumented service answered it, as Tempo names it: a database
+ * when one of `databaseNameAttributes` is present (named by peer.service, server.address, network.peer.address, or
+ * that attribute), else the first of `peerAttributes`; then the address, messaging system or URL host, so a plain
+ * HTTP call still names its peer.
  */
-export function virtualNodeOf(attrs: Attributes): { name: string; type: NodeType } {
-  let isDatabase = false;
+export function virtualNodeOf(
+  attrs: Attributes,
+  settings: Pick<GraphSettings, "peerAttributes" | "databaseNameAttributes"> = defaultGraphSettings,
+): { name: string; type: NodeType } {
   let isMessaging = false;
-  for (const k in attrs) {
-    isDatabase ||= k.startsWith("db.");
-    isMessaging ||= k.startsWith("messaging.");
+  for (const k in attrs) isMessaging ||= k.startsWith("messaging.");
+  const address =
+    withPort(str(attrs["server.address"]), attrs["server.port"]) ??
+    withPort(str(attrs["network.peer.address"]), attrs["network.peer.port"]);
+  const databaseName = firstAttribute(settings.databaseNameAttributes, attrs);
+  if (databaseName !== null) {
+    return { name: str(attrs["peer.service"]) ?? address ?? databaseName, type: "database" };
   }
   const name =
-    str(attrs["peer.service"]) ??
-    withPort(str(attrs["server.address"]), attrs["server.port"]) ??
-    withPort(str(attrs["network.peer.address"]), attrs["network.peer.port"]) ??
-    str(attrs["db.namespace"]) ??
-    str(attrs["db.name"]) ??
-    str(attrs["db.system"]) ??
-    str(attrs["db.system.name"]) ??
-    str(attrs["messaging.system"]) ??
-    urlHost(attrs);
+    firstAttribute(settings.peerAttributes, attrs) ?? address ?? str(attrs["messaging.system"]) ?? urlHost(attrs);
   if (!name) return { name: "unknown", type: "unknown" };
-  return { name, type: isDatabase ? "database" : isMessaging ? "messaging" : "external" };
+  return { name, type: isMessaging ? "messaging" : "external" };
 }
 
 /** The broker a messaging edge goes through, e.g. "kafka/orders". */

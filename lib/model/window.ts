@@ -39,6 +39,11 @@ export interface Window {
   to: Date;
   /** Deployment environments to read ("" for spans without one); absent or empty: all of them. */
   envs?: readonly string[];
+  /**
+   * Configured extra dimensions that must hold (key -> value, see domain/dimensions.ts): an edge matches when its
+   * caller or callee has the value, a service when it has it. Absent or empty: no filter.
+   */
+  dims?: Readonly<Record<string, string>>;
 }
 
 /** How an environment is written in URLs and shown: "" (spans that name none) is "(none)". */
@@ -61,13 +66,33 @@ export function parseEnvs(params: URLSearchParams): string[] {
   return envs.map((v) => (v === NO_ENVIRONMENT ? "" : v));
 }
 
+/** The `dim` parameters, each `key:value` (several allowed, all must hold), as a filter. */
+export function parseDims(params: URLSearchParams): Record<string, string> {
+  const filter: Record<string, string> = {};
+  const values = params.getAll("dim").filter((v) => v.trim() !== "");
+  if (values.length > 10) throw badRequest("at most 10 dim values");
+  for (const raw of values) {
+    const at = raw.indexOf(":");
+    if (at <= 0) throw badRequest(`dim: expected key:value, got "${raw.slice(0, 100)}"`);
+    if (raw.length > 200) throw badRequest("dim: at most 200 characters");
+    filter[raw.slice(0, at)] = raw.slice(at + 1);
+  }
+  return filter;
+}
+
 export function parseWindow(params: URLSearchParams, now = Date.now(), defaultFrom = "now-15m"): Window {
   const from = parseTime(params.get("from") ?? defaultFrom, now, "from");
   const to = parseTime(params.get("to") ?? "now", now, "to");
   if (from >= to) throw badRequest("from must be before to");
   if (to - from > MAX_RANGE_MS) throw badRequest("time range longer than 31 days");
   const envs = parseEnvs(params);
-  return { from: new Date(from), to: new Date(to), ...(envs.length > 0 && { envs }) };
+  const dims = parseDims(params);
+  return {
+    from: new Date(from),
+    to: new Date(to),
+    ...(envs.length > 0 && { envs }),
+    ...(Object.keys(dims).length > 0 && { dims }),
+  };
 }
 
 /** Step for a series: the requested one, else one that gives at most ~120 points, never below a minute. */

@@ -5,7 +5,7 @@ import { serviceNamespaceMap } from "../db/graph-reads";
 import { settledUntil } from "../db/epochs";
 import type { Queryable } from "../db/pool";
 import { readWindow } from "../model/window";
-import { cachedTotals } from "./rollup-cache";
+import { cachedTotals, type Scope } from "./rollup-cache";
 import { foldTotals } from "./fold";
 import { cardinalityLimits } from "../config-limits";
 import { isOtherNode } from "../domain/cardinality";
@@ -23,18 +23,18 @@ const emptyQuality = () => ({
 /**
  * The service graph over [from, to): edges from edge minutes, node figures from their server spans. Within the
  * cardinality limits (lib/domain/cardinality.ts); `keep` names nodes never folded (a page's own service), `envs`
- * the deployment environments read (none: all).
+ * the deployment environments read (none: all), `dims` the dimension values that must hold (none: no filter).
  */
 export async function loadGraph(
   sql: Queryable,
   requestedFrom: Date,
   requestedTo: Date,
-  { keep = [], envs = [] }: { keep?: readonly string[]; envs?: readonly string[] } = {},
+  { keep = [], envs = [], dims = {} }: { keep?: readonly string[] } & Scope = {},
 ): Promise<Graph> {
   const settled = await settledUntil(sql);
   const { from, to, seconds } = readWindow(requestedFrom, requestedTo, settled?.getTime() ?? requestedFrom.getTime());
   const [read, namespaces] = await Promise.all([
-    cachedTotals(sql, from, to, Date.now(), envs),
+    cachedTotals(sql, from, to, Date.now(), { envs, dims }),
     serviceNamespaceMap(sql),
   ]);
   const { totals, report: folded } = foldTotals(read, cardinalityLimits(), keep);
@@ -103,7 +103,11 @@ export async function loadGraph(
   const calledByServices = new Set(
     edges.filter((e) => e.source !== "user" && e.connectionType !== "messaging").map((e) => e.target),
   );
+  const dimsFiltered = Object.keys(dims).length > 0;
   for (const q of qualityRows) {
+    // Quality counts are not kept per dimension: under a dimension filter they annotate the nodes the filter
+    // found (as the service's counts over all values) and add none.
+    if (dimsFiltered && !nodes.has(q.service)) continue;
     const n = node(q.service, "service");
     n.quality = {
       orphanSpans: Number(q.orphanSpans),

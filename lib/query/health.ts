@@ -82,7 +82,7 @@ async function compareWindows(
   // within the window) is compared with the window's own earlier part, so only what appeared within the recent
   // minutes is "new".
   const earlierFrom = range.from.getTime();
-  const envs = { envs: range.envs };
+  const envs = { envs: range.envs, dims: range.dims };
   const [recent, hourBefore, earlier] = await Promise.all([
     end > recentFrom ? loadGraph(sql, new Date(recentFrom), new Date(end), envs) : null,
     loadGraph(sql, new Date(base.from), new Date(base.to), envs),
@@ -153,7 +153,7 @@ export async function loadChanges(
   compare: CompareMode | null,
   thresholds: HealthThresholds = healthThresholds(),
 ): Promise<Changes> {
-  const graph = await loadGraph(sql, range.from, range.to, { envs: range.envs });
+  const graph = await loadGraph(sql, range.from, range.to, { envs: range.envs, dims: range.dims });
   const c = await compareWindows(sql, range, compare, graph.settledUntil);
   const ids = new Set([...c.recent.nodes, ...c.baseline.nodes].map((n) => n.id));
   // A new version: first seen after the baseline (so not what the baseline measured), before the window's end.

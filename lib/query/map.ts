@@ -3,7 +3,8 @@ import { focusSubgraph } from "../domain/graph-view";
 import type { Window } from "../model/window";
 import type { Queryable } from "../db/pool";
 import { loadGraph, type Graph, type GraphEdge, type GraphNode } from "./graph";
-import { serviceEnvironments } from "../db/graph-reads";
+import { serviceDimensionValues, serviceEnvironments } from "../db/graph-reads";
+import { graphSettings } from "../config-graph";
 import { versionChanges } from "../db/service-reads";
 import { withHealth } from "./health";
 
@@ -41,10 +42,10 @@ export async function loadMapGraph(
   hops: number,
   compare: CompareMode | null = null,
 ): Promise<Graph> {
-  let graph = await loadGraph(sql, range.from, range.to, { envs: range.envs });
+  let graph = await loadGraph(sql, range.from, range.to, { envs: range.envs, dims: range.dims });
   if (compare) {
     const b = baselineRange(range.from.getTime(), range.to.getTime(), compare);
-    const base = await loadGraph(sql, new Date(b.from), new Date(b.to), { envs: range.envs });
+    const base = await loadGraph(sql, new Date(b.from), new Date(b.to), { envs: range.envs, dims: range.dims });
     graph = {
       ...graph,
       baseline: { from: base.from, to: base.to },
@@ -54,6 +55,7 @@ export async function loadMapGraph(
   }
   graph = await withDeploys(sql, graph);
   graph = await withEnvironments(sql, graph, range);
+  graph = await withDimensions(sql, graph, range);
   graph = await withHealth(sql, graph, range, compare);
   if (!focus) return graph;
   return { ...graph, ...focusSubgraph(graph.nodes, graph.edges, focus, hops) };
@@ -90,4 +92,30 @@ async function withEnvironments(sql: Queryable, graph: Graph, range: Window): Pr
   const envsOf = new Map<string, string[]>();
   for (const p of pairs) if (shown.includes(p.env)) envsOf.set(p.service, [...(envsOf.get(p.service) ?? []), p.env]);
   return { ...out, nodes: graph.nodes.map((n) => (envsOf.has(n.id) ? { ...n, envs: envsOf.get(n.id) } : n)) };
+}
+
+/**
+ * With SERVICE_GRAPH_DIMENSIONS set: each dimension's values seen in the window (for the map's filters, whatever
+ * is filtered), the filter in force, and each service's value per dimension (its busiest), for grouping by it.
+ */
+async function withDimensions(sql: Queryable, graph: Graph, range: Window): Promise<Graph> {
+  const keys = graphSettings().dimensions;
+  const active = range.dims && Object.keys(range.dims).length > 0 ? { dims: { ...range.dims } } : {};
+  if (keys.length === 0) return { ...graph, ...active };
+  const rows = await serviceDimensionValues(sql, range);
+  const values = new Map<string, Set<string>>(keys.map((k) => [k, new Set()]));
+  const ofService = new Map<string, Record<string, string>>();
+  for (const r of rows) {
+    if (!values.has(r.key)) continue; // kept under a dimension no longer configured
+    values.get(r.key)!.add(r.value);
+    const own = ofService.get(r.service) ?? {};
+    own[r.key] ??= r.value; // rows come busiest first
+    ofService.set(r.service, own);
+  }
+  return {
+    ...graph,
+    ...active,
+    dimensions: keys.map((key) => ({ key, values: [...values.get(key)!].sort() })),
+    nodes: graph.nodes.map((n) => (ofService.has(n.id) ? { ...n, dims: ofService.get(n.id) } : n)),
+  };
 }

@@ -1,7 +1,7 @@
 import { bucketCounts, mergeBucketCounts, type BucketCounts } from "../model/histogram";
 import { ascending } from "../domain/order";
 import { hourBlocks, minuteBlocks, unitsOf, type TimeBlock } from "../domain/time-blocks";
-import { splitByHour } from "../model/window";
+import { splitByHour, type Window } from "../model/window";
 import {
   edgeTotals,
   qualityTotals,
@@ -148,11 +148,11 @@ export async function cachedTotals(
   from: Date,
   to: Date,
   now = Date.now(),
-  envs: readonly string[] = [],
+  scope: Scope = {},
 ): Promise<MergedTotals & { blocksLoaded: number; direct: boolean; settledReused: boolean }> {
   const versions = await rollupVersions(sql, { from, to: new Date(ceilTo(to.getTime(), MINUTE)) });
-  // Each choice of environments has blocks of its own; versions are shared (an epoch touches them all).
-  const envKey = envs.length === 0 ? "all" : JSON.stringify([...envs].sort()); // [""] is spans without one
+  // Each choice of environments and dimensions has blocks of its own; versions are shared (an epoch touches them all).
+  const envKey = scopeKey(scope);
   let perEnv = caches.get(sql);
   if (!perEnv) caches.set(sql, (perEnv = new Map()));
   let cache = perEnv.get(envKey);
@@ -177,7 +177,7 @@ export async function cachedTotals(
       const range = [new Date(p.block.start), new Date(p.block.start + p.block.count * p.block.unit)] as const;
       const loading: CachedBlock = (entry = {
         versions: p.versionsOf,
-        totals: loadLimit(() => readTotals(sql, ...range, envs)),
+        totals: loadLimit(() => readTotals(sql, ...range, scope)),
       });
       // A failed load is forgotten, so the next read tries again.
       loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
@@ -198,7 +198,7 @@ export async function cachedTotals(
     // than many block queries, and loading blocks behind it would compete with whatever draws the answer. Asked
     // again (a live map refreshes), the blocks are loaded and then kept.
     for (const p of plan) if (p.hit) blocks.set(p.key, p.hit); // the blocks it had stay cached
-    return { ...asMerged(await readTotals(sql, from, to, envs)), blocksLoaded: 0, direct: true, settledReused: false };
+    return { ...asMerged(await readTotals(sql, from, to, scope)), blocksLoaded: 0, direct: true, settledReused: false };
   }
   let coldTotals = settledTotals;
   if (coldTotals) {
@@ -232,8 +232,18 @@ function seenBefore(seen: Set<string>, planKey: string): boolean {
   return false;
 }
 
-async function readTotals(sql: Queryable, from: Date, to: Date, envs: readonly string[]): Promise<WindowTotals> {
-  const w = { from, to, envs };
+/** Which rows a window reads besides its times: environments and dimension values. */
+export type Scope = Pick<Window, "envs" | "dims">;
+
+/** One cache per scope: "all" when it has neither (the live map's usual case); [""] is spans without environment. */
+function scopeKey({ envs = [], dims = {} }: Scope): string {
+  const sortedDims = Object.entries(dims).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (envs.length === 0 && sortedDims.length === 0) return "all";
+  return JSON.stringify([[...envs].sort(), sortedDims]);
+}
+
+async function readTotals(sql: Queryable, from: Date, to: Date, scope: Scope): Promise<WindowTotals> {
+  const w = { from, to, ...scope };
   const [edges, services, quality] = await Promise.all([
     edgeTotals(sql, w),
     serviceTotals(sql, w),

@@ -69,7 +69,7 @@ export async function loadServiceDetail(
   const stepMs = seriesStep(range, step);
   const [graph, rows, ops, deploys, versions, seen] = await Promise.all([
     // The page's own service is never folded into "(other service)", however quiet it is.
-    loadGraph(sql, range.from, range.to, { keep: [name], envs: range.envs }),
+    loadGraph(sql, range.from, range.to, { keep: [name], envs: range.envs, dims: range.dims }),
     serviceSeries(sql, name, { ...range, from: stepStart(range.from, stepMs) }, stepMs),
     operationTotals(sql, name, range),
     loadDeploys(sql, [name], range),

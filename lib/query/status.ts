@@ -1,17 +1,18 @@
 import { edgeCounters } from "../db/graph-reads";
 import { pingDatabase, type Sql } from "../db/pool";
-import { droppedEdgesMetricText, serviceGraphMetrics, seriesWithin } from "../domain/service-graph-metrics";
+import { droppedEdgesMetricText, serviceGraphMetrics, seriesOf, seriesWithin } from "../domain/service-graph-metrics";
+import { graphSettings } from "../config-graph";
 import { cardinalityLimits } from "../config-limits";
 import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./quarantine";
 
 /**
  * The Prometheus scrape: Tempo's service-graph series and the quarantine counter. As Tempo's max_items, at most
  * MAX_GRAPH_EDGES edges get series, the first ones seen, so the exported set never changes under a flood; the
- * rest are counted in tracemap_service_graph_dropped_*.
+ * rest are counted in tracemap_service_graph_dropped_*. SERVICE_GRAPH_DIMENSIONS add labels, as in Tempo.
  */
 export async function metricsText(sql: Sql): Promise<string> {
   const [counters, quarantine] = await Promise.all([edgeCounters(sql), loadQuarantine(sql)]);
-  const { kept, dropped } = seriesWithin(counters, cardinalityLimits().maxEdges);
+  const { kept, dropped } = seriesWithin(seriesOf(counters, graphSettings()), cardinalityLimits().maxEdges);
   return serviceGraphMetrics(kept) + droppedEdgesMetricText(dropped) + quarantineMetricText(quarantine);
 }
 

@@ -10,7 +10,8 @@ import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 import { poll } from "../helpers/poll";
 
 // A real Prometheus (Debian's, installed by .ci/run) scrapes /metrics: what it parses and stores must be the graph's
-// figures, and the series past MAX_GRAPH_EDGES must be counted, not exported.
+// figures, and the series past MAX_GRAPH_EDGES must be counted, not exported. A configured dimension (service.name,
+// which every span's resource has) comes as Tempo's client_/server_ labels.
 let prometheus: ChildProcess;
 const dir = mkdtempSync(path.join(tmpdir(), "tracemap-prometheus-"));
 const promPort = 20000 + Math.floor(Math.random() * 9000);
@@ -19,6 +20,8 @@ const ctx = useProduct({
   AGGREGATOR_INTERVAL_MS: "200",
   AGGREGATOR_WAIT_MS: "500",
   MAX_GRAPH_EDGES: String(MAX_EDGES),
+  SERVICE_GRAPH_DIMENSIONS: "service.name",
+  SERVICE_GRAPH_ENABLE_CLIENT_SERVER_PREFIX: "true",
 });
 
 beforeAll(() => {
@@ -103,6 +106,13 @@ it("scrapes Tempo's service-graph series with the graph's counts, and counts the
   // The first edges seen (the shop's) have their series, with the counts the graph has for them.
   const scraped = Object.fromEntries(series.map((s) => [`${s.metric.client}->${s.metric.server}`, Number(s.value[1])]));
   for (const [key, { requests }] of Object.entries(expected)) expect(scraped[key], key).toBe(requests);
+  // Dimension labels: each side's own resource value (a root's edge has no client side: no label).
+  const paired = series.filter((s) => s.metric.connection_type === undefined && s.metric.client !== "user");
+  expect(paired.length).toBeGreaterThan(0);
+  for (const s of paired) {
+    expect(s.metric.client_service_name).toBe(s.metric.client);
+    expect(s.metric.server_service_name).toBe(s.metric.server);
+  }
   const dropped = await poll(
     () => query("tracemap_service_graph_dropped_edges"),
     (r) => r.length === 1 && Number(r[0]!.value[1]) >= 20 + Object.keys(expected).length - MAX_EDGES,

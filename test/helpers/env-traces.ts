@@ -4,10 +4,17 @@ import { randomBytes } from "node:crypto";
 const hex = (n: number) => randomBytes(n).toString("hex");
 const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
 
+/** A service in an environment, optionally in a k8s cluster (k8s.cluster.name, for dimension tests). */
+interface Side {
+  service: string;
+  env: string;
+  cluster?: string;
+}
+
 export interface EnvCall {
   /** Caller and callee service and the environment each reports (deployment.environment.name). */
-  from: { service: string; env: string };
-  to: { service: string; env: string };
+  from: Side;
+  to: Side;
   count: number;
   /** The callee's server span's duration, ms (the client's is 2 ms longer). */
   ms: number;
@@ -15,11 +22,11 @@ export interface EnvCall {
 }
 
 export function envTracesJson(calls: EnvCall[]): string {
-  const byResource = new Map<string, { service: string; env: string; spans: unknown[] }>();
-  const add = (service: string, env: string, span: unknown) => {
-    const key = `${service}\u0000${env}`;
+  const byResource = new Map<string, Side & { spans: unknown[] }>();
+  const add = (side: Side, span: unknown) => {
+    const key = `${side.service}\u0000${side.env}\u0000${side.cluster ?? ""}`;
     let r = byResource.get(key);
-    if (!r) byResource.set(key, (r = { service, env, spans: [] }));
+    if (!r) byResource.set(key, (r = { ...side, spans: [] }));
     r.spans.push(span);
   };
   for (const c of calls)
@@ -28,7 +35,7 @@ export function envTracesJson(calls: EnvCall[]): string {
       const root = hex(8);
       const client = hex(8);
       const start = c.startMs + i * 10;
-      add(c.from.service, c.from.env, {
+      add(c.from, {
         traceId,
         spanId: root,
         name: "GET /",
@@ -36,7 +43,7 @@ export function envTracesJson(calls: EnvCall[]): string {
         startTimeUnixNano: ns(start),
         endTimeUnixNano: ns(start + c.ms + 4),
       });
-      add(c.from.service, c.from.env, {
+      add(c.from, {
         traceId,
         spanId: client,
         parentSpanId: root,
@@ -45,7 +52,7 @@ export function envTracesJson(calls: EnvCall[]): string {
         startTimeUnixNano: ns(start + 1),
         endTimeUnixNano: ns(start + 1 + c.ms + 2),
       });
-      add(c.to.service, c.to.env, {
+      add(c.to, {
         traceId,
         spanId: hex(8),
         parentSpanId: client,
@@ -61,6 +68,7 @@ export function envTracesJson(calls: EnvCall[]): string {
         attributes: [
           { key: "service.name", value: { stringValue: r.service } },
           ...(r.env ? [{ key: "deployment.environment.name", value: { stringValue: r.env } }] : []),
+          ...(r.cluster ? [{ key: "k8s.cluster.name", value: { stringValue: r.cluster } }] : []),
         ],
       },
       scopeSpans: [{ spans: r.spans }],

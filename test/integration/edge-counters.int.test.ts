@@ -3,7 +3,8 @@ import { useCollectorDatabase } from "../helpers/collector";
 import { postJsonTraces } from "../helpers/json-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { edgeCounters, edgeTotals } from "../../lib/db/graph-reads";
-import { serviceGraphMetrics } from "../../lib/domain/service-graph-metrics";
+import { serviceGraphMetrics, seriesOf } from "../../lib/domain/service-graph-metrics";
+import { defaultGraphSettings } from "../../lib/domain/dimensions";
 
 const ctx = useCollectorDatabase();
 
@@ -36,7 +37,7 @@ it("keeps per-edge counters equal to the roll-ups across epochs, and renders the
     totals.find((t) => t.target === "tg-api")!.clientHist,
   );
 
-  const text = serviceGraphMetrics(counters);
+  const text = serviceGraphMetrics(seriesOf(counters, defaultGraphSettings));
   expect(text).toContain('traces_service_graph_request_total{client="tg-web",server="tg-api",connection_type=""} 3');
   expect(text).toContain(
     'traces_service_graph_request_failed_total{client="tg-web",server="tg-api",connection_type=""} 1',
@@ -88,17 +89,22 @@ it("labels edges as Tempo does and gives database edges server seconds from the 
     sourceType,
     targetType,
   });
-  const text = serviceGraphMetrics([
-    row("rpc", "service", "service", hist),
-    row("rpc", "user", "service", hist),
-    row("messaging", "service", "service", hist),
-    row("messaging", "service", "messaging"),
-    row("messaging", "service", "unknown"),
-    row("database", "service", "database"),
-    row("virtual", "service", "external"),
-    row("rpc", "", "", hist),
-    row("messaging", "", "", hist),
-  ]);
+  const text = serviceGraphMetrics(
+    seriesOf(
+      [
+        row("rpc", "service", "service", hist),
+        row("rpc", "user", "service", hist),
+        row("messaging", "service", "service", hist),
+        row("messaging", "service", "messaging"),
+        row("messaging", "service", "unknown"),
+        row("database", "service", "database"),
+        row("virtual", "service", "external"),
+        row("rpc", "", "", hist),
+        row("messaging", "", "", hist),
+      ],
+      defaultGraphSettings,
+    ),
+  );
   const label = (target: string) =>
     /connection_type="([^"]*)"/.exec(text.split("\n").find((l) => l.includes(`server="${target}"`))!)![1];
   expect([

@@ -121,6 +121,9 @@ describe("map URL state", () => {
       view: "table" as const,
       viewport: { zoom: 1.25, x: -40, y: 310 },
       refresh: 30,
+      group: true,
+      groupBy: "k8s.cluster.name",
+      dims: { "k8s.cluster.name": "eu-1", "cloud.region": "a:b" },
     };
     expect(parseMapState(mapStateToParams(state))).toEqual(state);
     expect(mapStateToParams(state).get("vp")).toBe("1.250,-40,310");

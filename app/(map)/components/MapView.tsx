@@ -51,7 +51,7 @@ const SelectionPanel = dynamic(loadSelectionPanel, {
   ),
 });
 
-const SERVER_KEYS = ["from", "to", "focus", "hops", "compare", "envs"] as const;
+const SERVER_KEYS = ["from", "to", "focus", "hops", "compare", "envs", "dims"] as const;
 // The slider moves on a log scale of requests per second.
 const MIN_RATE_STEPS = [0, 0.001, 0.01, 0.1, 1, 10, 100, 1000];
 const minRateStep = (rate: number) => MIN_RATE_STEPS.reduce((best, r, i) => (r <= rate ? i : best), 0);
@@ -91,7 +91,7 @@ export default function MapView({ graphJson }: { graphJson: string }) {
 
   // Keyed on the filter fields only, not the whole state: a selection or a search must not hand the map a new
   // graph (it would diff thousands of elements and recompute the layout on every click).
-  const { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group } = state;
+  const { hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group, groupBy } = state;
   const collapsedKey = JSON.stringify(state.collapsed);
   const visible = useMemo(() => {
     const filtered = applyFilters(graph.nodes, graph.edges, {
@@ -101,10 +101,13 @@ export default function MapView({ graphJson }: { graphJson: string }) {
       errorsOnly,
       minRate,
     });
-    return group
-      ? collapseNamespaces(filtered.nodes, filtered.edges, new Set(JSON.parse(collapsedKey) as string[]))
-      : filtered;
-  }, [graph, hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group, collapsedKey]);
+    if (!group) return filtered;
+    // Grouped by a configured dimension: each service's value of it takes the namespace's place.
+    const grouped = groupBy
+      ? filtered.nodes.map((n) => ({ ...n, namespace: n.dims?.[groupBy] ?? null }))
+      : filtered.nodes;
+    return collapseNamespaces(grouped, filtered.edges, new Set(JSON.parse(collapsedKey) as string[]));
+  }, [graph, hideVirtual, hideUnknown, hideIdle, errorsOnly, minRate, group, groupBy, collapsedKey]);
   const pinsKey = JSON.stringify(state.pins);
   const pins = useMemo(() => JSON.parse(pinsKey) as MapState["pins"], [pinsKey]);
   const onToggleGroup = useCallback(
@@ -213,6 +216,33 @@ export default function MapView({ graphJson }: { graphJson: string }) {
             </select>
           </label>
         )}
+        {graph.dimensions?.map((d) => (
+          <label key={d.key}>
+            {d.key}
+            <select
+              value={state.dims[d.key] ?? ""}
+              onChange={(e) => {
+                const { [d.key]: _old, ...rest } = state.dims;
+                update({
+                  dims: e.target.value ? { ...rest, [d.key]: e.target.value } : rest,
+                  selected: null,
+                  viewport: null,
+                });
+              }}
+              data-testid={`dim-${d.key}`}
+            >
+              <option value="">all</option>
+              {state.dims[d.key] !== undefined && !d.values.includes(state.dims[d.key]!) && (
+                <option value={state.dims[d.key]}>{state.dims[d.key]}</option>
+              )}
+              {d.values.map((v) => (
+                <option key={v} value={v}>
+                  {v}
+                </option>
+              ))}
+            </select>
+          </label>
+        ))}
         <label>
           Compare
           <select
@@ -322,8 +352,23 @@ export default function MapView({ graphJson }: { graphJson: string }) {
         </label>
         <label>
           <input type="checkbox" checked={state.group} onChange={(e) => update({ group: e.target.checked })} /> group by
-          namespace
+          {graph.dimensions?.length ? "" : " namespace"}
         </label>
+        {graph.dimensions && graph.dimensions.length > 0 && (
+          <select
+            aria-label="Group by"
+            data-testid="group-by"
+            value={state.groupBy}
+            onChange={(e) => update({ group: true, groupBy: e.target.value, collapsed: [] })}
+          >
+            <option value="">namespace</option>
+            {graph.dimensions.map((d) => (
+              <option key={d.key} value={d.key}>
+                {d.key}
+              </option>
+            ))}
+          </select>
+        )}
         {state.focus && (
           <span className="chip">
             focus: {state.focus} ±

@@ -455,7 +455,12 @@ function NodeDetails({
         </button>
         {node.type === "service" && node.folded === undefined && (
           <a
-            href={servicePath(node.name, { from, to, ...(graph.envs?.length && { env: graph.envs.join(",") }) })}
+            href={servicePath(node.name, {
+              from,
+              to,
+              ...(graph.envs?.length && { env: graph.envs.join(",") }),
+              ...(graph.dims && { dims: Object.entries(graph.dims).map(([k, v]) => `${k}:${v}`) }),
+            })}
             data-testid="service-page-link"
           >
             Service page: operations, RED over time

@@ -2,7 +2,7 @@ import { notFound } from "next/navigation";
 import ServiceCharts from "@/app/services/[name]/components/ServiceCharts";
 import AsOf from "@/app/components/AsOf";
 import { formatMs, formatPercent, formatRate, qualityText } from "@/app/components/map-style";
-import { mapPath, parseServiceViewState, servicePath, type ServiceViewState } from "@/app/services/url";
+import { mapPath, parseServiceViewState, servicePath, windowParams, type ServiceViewState } from "@/app/services/url";
 import type { GraphEdge } from "@/lib/domain/graph-model";
 import { parseWindow } from "@/lib/model/window";
 import { webSql } from "@/lib/query/web-pool";
@@ -26,12 +26,7 @@ export default async function ServicePage({
   const state = parseServiceViewState(await searchParams);
   let detail: ServiceDetail;
   try {
-    detail = await loadServiceDetail(
-      webSql(),
-      name,
-      parseWindow(new URLSearchParams({ from: state.from, to: state.to, ...(state.env && { env: state.env }) })),
-      null,
-    );
+    detail = await loadServiceDetail(webSql(), name, parseWindow(windowParams(state)), null);
   } catch (err) {
     return <PageError what={name} error={err} />;
   }
