@@ -1,5 +1,6 @@
 import type { Window } from "../model/window";
 import type { Queryable } from "./pool";
+import { envsParam } from "./graph-reads";
 
 /** Services with spans stored since `since`. */
 export async function spanServices(sql: Queryable, since: Date): Promise<string[]> {
@@ -74,12 +75,14 @@ export function entryMinutes(
   return sql<MinuteFiguresRow[]>`
     SELECT minute, service, operation, requests, failed, hist FROM service_minutes
     WHERE service = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}
-      AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END)`;
+      AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END)
+      AND (${envsParam(w)}::text[] IS NULL OR env = ANY(${envsParam(w)}::text[]))`;
 }
 
 /** Calls made by these services per minute (every callee), with the callers' own latency histograms. */
 export function callerMinutes(sql: Queryable, services: string[], w: Window): Promise<MinuteFiguresRow[]> {
   return sql<MinuteFiguresRow[]>`
     SELECT minute, source AS service, '' AS operation, requests, failed, client_hist AS hist FROM edge_minutes
-    WHERE source = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}`;
+    WHERE source = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}
+      AND (${envsParam(w)}::text[] IS NULL OR env = ANY(${envsParam(w)}::text[]))`;
 }

@@ -40,6 +40,10 @@ function jsonColumnMatch(sql: Queryable, column: "attributes" | "resource_attrib
     AND (spans.${col} -> ${f.key}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${values}::text::jsonb)))`;
 }
 
+/** A span's deployment environment as the roll-ups read it (lib/domain/environment.ts): "" when it names none. */
+const environmentColumn =
+  "coalesce(spans.resource_attributes->>'deployment.environment.name', spans.resource_attributes->>'deployment.environment', '')";
+
 /** A span meets a filter through its own attributes, its resource's, or the span field the tag stands for. */
 function filterMatch(sql: Queryable, f: AttributeFilter) {
   const synth = synthesizedTag(f);
@@ -79,6 +83,7 @@ export function searchTraces(
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
         AND (${q.kind}::int IS NULL OR kind = ${q.kind}::int)
+        AND (${q.envs.length ? q.envs : null}::text[] IS NULL OR ${sql.unsafe(environmentColumn)} = ANY(${q.envs}::text[]))
         AND ${filters}
       ORDER BY trace_id, duration_ns DESC
     ) hits

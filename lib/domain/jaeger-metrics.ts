@@ -3,7 +3,7 @@
 // Prometheus rate() queries Jaeger's own metrics reader runs.
 import { badRequest } from "../errors";
 import { quantilesMs, type Histogram } from "../model/histogram";
-import { checkedTime } from "../model/window";
+import { checkedTime, envsOf } from "../model/window";
 
 export type MetricType = "latencies" | "calls" | "errors";
 
@@ -18,6 +18,8 @@ export interface MetricsQuery {
   ratePerMs: number;
   /** Latencies only, in (0, 1]. */
   quantile: number | null;
+  /** Not Jaeger's: Tracemap's deployment environments (`env=`, as on the map); empty: all. */
+  envs: string[];
 }
 
 const MINUTE = 60_000;
@@ -74,6 +76,7 @@ export function parseMetricsQuery(type: MetricType, p: URLSearchParams, now = Da
     stepMs,
     ratePerMs,
     quantile,
+    envs: envsOf(p.getAll("env")),
   };
 }
 

@@ -4,7 +4,7 @@ import type { StoredSpan } from "../model/span";
 import { type AppError, badRequest } from "../errors";
 import { goDurationMs, KIND_NAMES, parseJaegerTags } from "./jaeger";
 import { bytesOf } from "../model/span";
-import { checkedTime } from "../model/window";
+import { checkedTime, envsOf } from "../model/window";
 import type { JaegerSearch } from "./jaeger";
 
 /** The first of the canonical (camelCase) and the deprecated (snake_case) spelling of a parameter. */
@@ -51,6 +51,7 @@ export function parseV3Query(p: URLSearchParams): JaegerSearch {
       status: "any",
       attributes: parseJaegerTags(tags),
       kind: null,
+      envs: envsOf(p.getAll("query.env")), // not Jaeger's: Tracemap's environments, as on the map
       sort: "newest",
       page: 1,
     },

@@ -2,7 +2,7 @@ import type { StoredSpan } from "../model/span";
 // Jaeger's HTTP query API (v1, what Jaeger UI and Grafana's Jaeger data source read), from our spans (pure).
 import { type AppError, badRequest } from "../errors";
 import { bytesOf } from "../model/span";
-import { checkedTime } from "../model/window";
+import { checkedTime, envsOf } from "../model/window";
 import type { AttributeFilter, TraceSearch } from "./trace-search";
 
 export interface JaegerSearch {
@@ -129,6 +129,7 @@ export function parseJaegerSearch(p: Params, now = Date.now()): JaegerSearch {
       status: "any",
       attributes: parseJaegerTags(p),
       kind: null,
+      envs: envsOf(p.getAll("env")), // not Jaeger's: Tracemap's environments, as on the map
       sort: "newest",
       page: 1,
     },

@@ -1,5 +1,6 @@
 // Trace search criteria, parsed from the /traces URL (one definition for the page and the API).
 import { badRequest } from "../errors";
+import { envsOf } from "../model/window";
 
 export interface TraceSearch {
   from: string;
@@ -16,6 +17,8 @@ export interface TraceSearch {
   attributes: AttributeFilter[];
   /** Span kind number of the matching span (server 2, client 3, ...), or any. */
   kind: number | null;
+  /** Deployment environments of the matching span's resource, as the map reads them ("" none); empty: any. */
+  envs: string[];
   sort: TraceSort;
   /** 1-based page of PAGE_SIZE traces. */
   page: number;
@@ -96,9 +99,6 @@ export function parseTraceSearch(params: Params): TraceSearch {
     if (eq <= 0) throw badRequest("attr must look like key=value");
     return { key: attr.slice(0, eq), value: attr.slice(eq + 1) };
   });
-  // An environment is a resource attribute like any other (as the map names it: deployment.environment.name).
-  const env = get("env");
-  if (env !== null && env !== "(none)") attributes.push({ key: "deployment.environment.name", value: env });
   const status = get("status");
   const kind = get("kind");
   if (kind !== null && !SEARCH_KINDS.includes(kind)) throw badRequest(`kind must be one of ${SEARCH_KINDS.join(", ")}`);
@@ -108,6 +108,7 @@ export function parseTraceSearch(params: Params): TraceSearch {
   if (!Number.isInteger(page) || page < 1 || page > 1000) throw badRequest("page must be an integer from 1 to 1000");
   return {
     kind: kind === null ? null : SEARCH_KINDS.indexOf(kind) + 1,
+    envs: envsOf(all("env")),
     sort: sort as TraceSort,
     page,
     from: get("from") ?? "now-1h",

@@ -52,10 +52,14 @@ const MAX_ENVS = 20;
 
 /** The `env` parameters (repeated, or comma-separated) as environment names; "(none)" stands for "". */
 export function parseEnvs(params: URLSearchParams): string[] {
+  return envsOf(params.getAll("env"));
+}
+
+/** `env` parameter values as environment names (see parseEnvs). */
+export function envsOf(values: readonly string[]): string[] {
   const envs = [
     ...new Set(
-      params
-        .getAll("env")
+      values
         .flatMap((v) => v.split(","))
         .map((v) => v.trim())
         .filter((v) => v !== ""),

@@ -93,8 +93,8 @@ export async function jaegerTraceSummaries(sql: Queryable, q: JaegerSearch) {
 }
 
 /** Service-to-service call counts over the lookback before endTs, from the roll-ups (virtual nodes included). */
-export async function jaegerDependencies(sql: Queryable, endMs: number, lookbackMs: number) {
-  const graph = await loadGraph(sql, new Date(endMs - lookbackMs), new Date(endMs));
+export async function jaegerDependencies(sql: Queryable, endMs: number, lookbackMs: number, envs: string[] = []) {
+  const graph = await loadGraph(sql, new Date(endMs - lookbackMs), new Date(endMs), { envs });
   return graph.edges.map((e) => ({ parent: e.source, child: e.target, callCount: Math.round(e.requests) }));
 }
 
@@ -130,8 +130,10 @@ const ENTRY_KINDS = [2, 5];
 export async function jaegerMetrics(sql: Queryable, type: MetricType, q: MetricsQuery) {
   const read = minutesRead(q);
   const [entries, calls, settled] = await Promise.all([
-    q.spanKinds.some((k) => ENTRY_KINDS.includes(k)) ? entryMinutes(sql, q.services, read, q.groupByOperation) : [],
-    q.spanKinds.includes(3) && !q.groupByOperation ? callerMinutes(sql, q.services, read) : [],
+    q.spanKinds.some((k) => ENTRY_KINDS.includes(k))
+      ? entryMinutes(sql, q.services, { ...read, envs: q.envs }, q.groupByOperation)
+      : [],
+    q.spanKinds.includes(3) && !q.groupByOperation ? callerMinutes(sql, q.services, { ...read, envs: q.envs }) : [],
     settledUntil(sql),
   ]);
   return metricFamily(type, q, mergedMinutes([...entries, ...calls]), settled?.getTime() ?? null);

@@ -7,6 +7,11 @@ import { loadGraph } from "../../lib/query/graph";
 import { loadMapGraph } from "../../lib/query/map";
 import { loadServiceDetail } from "../../lib/query/service";
 import { parseWindow } from "../../lib/model/window";
+import { searchTraces } from "../../lib/db/trace-search";
+import { parseTraceSearch } from "../../lib/domain/trace-search";
+import { jaegerDependencies, jaegerMetrics } from "../../lib/query/jaeger";
+import { parseMetricsQuery } from "../../lib/domain/jaeger-metrics";
+import { parseJaegerSearch } from "../../lib/domain/jaeger";
 
 // The same services in production and staging, staging ten times slower: each environment's map has its own
 // figures, and the default map (all) says which environments each node ran in.
@@ -102,4 +107,40 @@ it("gives the service page one environment's series and operations", async () =>
   expect(sum(staging)).toBe(15);
   expect(prod.operations.find((o) => o.name === "GET /items")?.requests).toBe(40);
   expect(staging.node?.p95).toBeGreaterThan(150);
+});
+
+it("takes env= on trace search and on the Jaeger API: dependencies, metrics and trace search", async () => {
+  const w = { from: new Date(start - 60_000), to: new Date(start + 120_000) };
+  const search = (env: string) =>
+    searchTraces(db.sql, parseTraceSearch(new URLSearchParams({ service: "api", env })), w, 500);
+  const staging = await search("staging");
+  expect(staging).toHaveLength(15); // its own 10 and production checkout's 5
+  expect(await search("production")).toHaveLength(40);
+  expect(await search("(none)")).toHaveLength(3);
+
+  const deps = await jaegerDependencies(db.sql, start + 120_000, 180_000, ["staging"]);
+  expect(deps.find((d) => d.parent === "web" && d.child === "api")?.callCount).toBe(10);
+
+  const p95 = async (env: string) => {
+    const q = parseMetricsQuery(
+      "latencies",
+      new URLSearchParams({
+        service: "api",
+        quantile: "0.95",
+        endTs: String(start + 120_000),
+        lookback: "180000",
+        step: "60000",
+        ratePer: "600000",
+        env,
+      }),
+    );
+    const family = await jaegerMetrics(db.sql, "latencies", q);
+    const values = family.metrics.flatMap((m) => m.metricPoints.map((p) => p.gaugeValue.doubleValue));
+    return Math.max(...values);
+  };
+  expect(await p95("staging")).toBeGreaterThan(150);
+  expect(await p95("production")).toBeLessThan(50);
+
+  const v1 = parseJaegerSearch(new URLSearchParams({ service: "api", env: "staging", limit: "100" }));
+  expect(v1.search.envs).toEqual(["staging"]);
 });

@@ -16,6 +16,7 @@ describe("trace search criteria", () => {
       ),
     ).toEqual({
       kind: 3,
+      envs: [],
       sort: "errors",
       page: 3,
       from: "now-1h",
@@ -35,11 +36,11 @@ describe("trace search criteria", () => {
       status: "any",
       attributes: [],
     });
-    // The map's environment filter carries over as the resource attribute the aggregator reads.
-    expect(parseTraceSearch({ env: "staging", attr: "k=v" }).attributes).toEqual([
-      { key: "k", value: "v" },
-      { key: "deployment.environment.name", value: "staging" },
-    ]);
+    // The map's environment filter carries over, read as the aggregator reads it (both attribute names, none).
+    expect(parseTraceSearch({ env: "staging,(none)", attr: "k=v" })).toMatchObject({
+      attributes: [{ key: "k", value: "v" }],
+      envs: ["staging", ""],
+    });
     expect(parseTraceSearch({ attr: ["a=1", "b=2"] }).attributes).toEqual([
       { key: "a", value: "1" },
       { key: "b", value: "2" },

@@ -1,13 +1,13 @@
 import { webSql } from "@/lib/query/web-pool";
 import { jaegerData } from "@/lib/domain/jaeger";
 import { badRequest } from "@/lib/errors";
-import { checkedTime } from "@/lib/model/window";
+import { checkedTime, parseEnvs } from "@/lib/model/window";
 import { jaegerHandler } from "@/lib/query/jaeger-respond";
 import { jaegerDependencies } from "@/lib/query/jaeger";
 
 export const dynamic = "force-dynamic";
 
-/** endTs and lookback in milliseconds, as Jaeger takes them. */
+/** endTs and lookback in milliseconds, as Jaeger takes them; env= (Tracemap's) as on the map. */
 export const GET = jaegerHandler(async (req) => {
   const q = new URL(req.url).searchParams;
   const endTs = Number(q.get("endTs") || Date.now());
@@ -17,5 +17,5 @@ export const GET = jaegerHandler(async (req) => {
   }
   checkedTime(endTs - lookback, "endTs - lookback");
   checkedTime(endTs, "endTs");
-  return jaegerData(await jaegerDependencies(webSql(), endTs, lookback));
+  return jaegerData(await jaegerDependencies(webSql(), endTs, lookback, parseEnvs(q)));
 });
