@@ -120,7 +120,7 @@ async function traceView(otlpPort: number, web: string): Promise<Row[]> {
   try {
     // The floor: the trace page for a trace with no spans, until it says so.
     const floorMs = await pageLoadFloorMs(browser, `${web}/traces/${"0".repeat(31)}1`, (page) =>
-      page.getByText("has no stored spans").waitFor(),
+      page.getByText("Nothing is stored under this address").waitFor(),
     );
     out.push({ trace: "no spans (page load only)", openP50Ms: floorMs });
     for (const spans of [1000, 10_000]) {

@@ -40,11 +40,22 @@ const configSchema = z.object({
   SPAN_MAX_AGE_HOURS: positiveInt.default(24 * 7),
   SPAN_MAX_FUTURE_MINUTES: positiveInt.default(60),
   SPAN_RETENTION_HOURS: positiveInt.default(24),
+  // Retention by value (lib/db/value-retention.ts): 0 keeps every raw span for SPAN_RETENTION_HOURS. At least 5
+  // minutes, so a span is long past its pairing wait before it can go.
+  RAW_SPAN_RETENTION_MINUTES: z.coerce
+    .number()
+    .int()
+    .refine((m) => m === 0 || m >= 5, "RAW_SPAN_RETENTION_MINUTES must be 0 (off) or at least 5")
+    .default(0),
+  KEEP_SAMPLE_PERCENT: z.coerce.number().min(0).max(100).default(1),
   AGGREGATOR_INTERVAL_MS: positiveInt.default(1_000),
   AGGREGATOR_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   // Trace-id-hash shards of the aggregation: more than one lets several aggregator processes share the work.
   AGGREGATOR_SHARDS: z.coerce.number().int().min(1).max(256).default(1),
   AGGREGATOR_LEASE_MS: positiveInt.default(15_000),
+  // V8 old-space caps of the web and aggregator processes `npm start` runs (see lib/cli/processes.ts).
+  WEB_MAX_HEAP_MB: positiveInt.min(128).default(256),
+  AGGREGATOR_MAX_HEAP_MB: positiveInt.min(128).default(256),
   RETENTION_INTERVAL_MS: positiveInt.default(60_000),
   MINUTE_ROLLUP_RETENTION_DAYS: positiveInt.default(7),
   HOUR_ROLLUP_RETENTION_DAYS: positiveInt.default(90),

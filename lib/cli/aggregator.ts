@@ -16,6 +16,14 @@ runMain("aggregator", async () => {
       epochsHours: 24,
     },
     spanRetentionHours: config.SPAN_RETENTION_HOURS,
+    valueRetention:
+      config.RAW_SPAN_RETENTION_MINUTES > 0
+        ? {
+            rawMinutes: config.RAW_SPAN_RETENTION_MINUTES,
+            samplePercent: config.KEEP_SAMPLE_PERCENT,
+            spanRetentionHours: config.SPAN_RETENTION_HOURS,
+          }
+        : null,
     log: log("aggregator"),
   });
   log("aggregator")("running");

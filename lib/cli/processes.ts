@@ -30,7 +30,19 @@ export const COLLECTOR_NODE_FLAGS = [
   "--max-semi-space-size=32",
   "--initial-old-space-size=128",
 ];
-export const nextCommand = (...args: string[]) => [process.execPath, NEXT_BIN, ...args];
+/**
+ * The web and aggregator hold bounded data too (the roll-up cache has a row budget, reads are folded to the graph
+ * limits, a scrape streams its rows), but V8 sizes its heap to the machine and lets garbage grow far past that
+ * before collecting: under a flood of 20,000 service names each process reached 700-1,000 MB of RSS. A capped old
+ * space makes it collect sooner; WEB_MAX_HEAP_MB / AGGREGATOR_MAX_HEAP_MB raise the caps for bigger fleets.
+ */
+export const heapFlags = (mb: number) => [`--max-old-space-size=${mb}`];
+export const nextCommand = (nodeFlags: string[], ...args: string[]) => [
+  process.execPath,
+  ...nodeFlags,
+  NEXT_BIN,
+  ...args,
+];
 
 /** Builds the Next.js app once on a fresh checkout, so `npm start` is the only command a new user needs. */
 export function ensureWebBuild(log: (m: string) => void): void {

@@ -1,5 +1,5 @@
 import { boot, log, onShutdown, runMain } from "./bootstrap";
-import { ensureWebBuild, nextCommand, supervise, tsEntry, COLLECTOR_NODE_FLAGS } from "./processes";
+import { ensureWebBuild, nextCommand, supervise, tsEntry, COLLECTOR_NODE_FLAGS, heapFlags } from "./processes";
 
 // The whole product: database (embedded unless DATABASE_URL) -> migrations -> collector, aggregator, web.
 runMain("start", async () => {
@@ -11,8 +11,8 @@ runMain("start", async () => {
   const env = { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" };
   const parts = [
     supervise("collector", tsEntry("lib/cli/collector.ts", COLLECTOR_NODE_FLAGS), env, say),
-    supervise("aggregator", tsEntry("lib/cli/aggregator.ts"), env, say),
-    supervise("web", nextCommand("start", "-p", String(config.WEB_PORT)), env, say),
+    supervise("aggregator", tsEntry("lib/cli/aggregator.ts", heapFlags(config.AGGREGATOR_MAX_HEAP_MB)), env, say),
+    supervise("web", nextCommand(heapFlags(config.WEB_MAX_HEAP_MB), "start", "-p", String(config.WEB_PORT)), env, say),
   ];
   // `npm start -- --demo` or DEMO=1: the instrumented demo shop sends traffic to this collector.
   if (process.argv.includes("--demo") || process.env.DEMO === "1")

@@ -1,5 +1,5 @@
 import { boot, log, onShutdown, runMain } from "./bootstrap";
-import { ensureWebBuild, nextCommand, supervise } from "./processes";
+import { ensureWebBuild, heapFlags, nextCommand, supervise } from "./processes";
 
 runMain("web", async () => {
   const { config, database, sql } = await boot("web", () => 1);
@@ -7,7 +7,7 @@ runMain("web", async () => {
   ensureWebBuild(log("web"));
   const web = supervise(
     "web",
-    nextCommand("start", "-p", String(config.WEB_PORT)),
+    nextCommand(heapFlags(config.WEB_MAX_HEAP_MB), "start", "-p", String(config.WEB_PORT)),
     { ...process.env, DATABASE_URL: database.url, NEXT_TELEMETRY_DISABLED: "1" },
     log("web"),
   );

@@ -81,9 +81,30 @@ export interface EdgeTotalsRow {
   serverHist: Histogram;
 }
 
-/** Edge totals over [from, to), histograms merged in the database. */
-export async function edgeTotals(sql: Queryable, w: Window): Promise<EdgeTotalsRow[]> {
-  const rows = await sql.unsafe<(Omit<EdgeTotalsRow, "connectionType"> & { connection_type: string })[]>(
+/**
+ * Rows of `query` mapped one by one as they arrive, a thousand at a time: a window of a flood's tens of thousands
+ * of edges never holds all their parsed histograms at once, only what `map` keeps of them.
+ */
+async function mappedRows<T extends object, R>(
+  sql: Queryable,
+  query: string,
+  params: unknown[],
+  map: (row: T) => R,
+): Promise<R[]> {
+  const out: R[] = [];
+  await sql.unsafe<T[]>(query, params as never[]).cursor(1000, (rows) => {
+    for (const r of rows) out.push(map(r));
+  });
+  return out;
+}
+
+/** Edge totals over [from, to), histograms merged in the database; each row through `map` as it arrives. */
+export function edgeTotals(sql: Queryable, w: Window): Promise<EdgeTotalsRow[]>;
+export function edgeTotals<R>(sql: Queryable, w: Window, map: (row: EdgeTotalsRow) => R): Promise<R[]>;
+export function edgeTotals<R>(sql: Queryable, w: Window, map?: (row: EdgeTotalsRow) => R): Promise<R[]> {
+  const each = map ?? ((r: EdgeTotalsRow) => r as R);
+  return mappedRows(
+    sql,
     mergedRollup(
       rollupSource(
         "edge",
@@ -96,8 +117,9 @@ export async function edgeTotals(sql: Queryable, w: Window): Promise<EdgeTotalsR
       { clientHist: "client_hist", serverHist: "server_hist" },
     ),
     rangeParams(w),
+    ({ connection_type, ...r }: Omit<EdgeTotalsRow, "connectionType"> & { connection_type: string }) =>
+      each({ ...r, connectionType: connection_type }),
   );
-  return rows.map(({ connection_type, ...r }) => ({ ...r, connectionType: connection_type }));
 }
 
 export interface ServiceTotalsRow {
@@ -108,8 +130,11 @@ export interface ServiceTotalsRow {
   hist: Histogram;
 }
 
-export async function serviceTotals(sql: Queryable, w: Window): Promise<ServiceTotalsRow[]> {
-  return sql.unsafe<ServiceTotalsRow[]>(
+export function serviceTotals(sql: Queryable, w: Window): Promise<ServiceTotalsRow[]>;
+export function serviceTotals<R>(sql: Queryable, w: Window, map: (row: ServiceTotalsRow) => R): Promise<R[]>;
+export function serviceTotals<R>(sql: Queryable, w: Window, map?: (row: ServiceTotalsRow) => R): Promise<R[]> {
+  return mappedRows(
+    sql,
     mergedRollup(
       rollupSource("service", "service, requests, failed, raw_spans, hist", "operation = ''"),
       ["service"],
@@ -117,6 +142,7 @@ export async function serviceTotals(sql: Queryable, w: Window): Promise<ServiceT
       { hist: "hist" },
     ),
     rangeParams(w),
+    map ?? ((r: ServiceTotalsRow) => r as R),
   );
 }
 
@@ -244,12 +270,24 @@ export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; 
   >`SELECT service, namespace FROM service_catalog WHERE namespace IS NOT NULL`;
 }
 
-/** Per-edge totals since the first span (the Tempo-compatible counters). */
-export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
-  return sql<EdgeCounterRow[]>`
+const edgeCounterRows = (sql: Queryable) => sql<EdgeCounterRow[]>`
     SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist",
       source_type AS "sourceType", target_type AS "targetType", first_seen AS "firstSeen", dims
     FROM edge_counters ORDER BY source, target, connection_type, first_seen`;
+
+/** Per-edge totals since the first span (the Tempo-compatible counters). */
+export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {
+  return edgeCounterRows(sql);
+}
+
+/**
+ * The same rows a few hundred at a time, each handed to `each` and then let go: a scrape after a flood reads tens
+ * of thousands of edges, and holding all their histograms at once took hundreds of MB.
+ */
+export async function eachEdgeCounter(sql: Queryable, each: (row: EdgeCounterRow) => void): Promise<void> {
+  await edgeCounterRows(sql).cursor(500, (rows) => {
+    for (const r of rows) each(r);
+  });
 }
 
 /** The version of every minute and hour in [from, to) that has roll-up rows (start in epoch ms -> version). */

@@ -20,49 +20,102 @@ export interface EdgeCounterRow {
   dims?: Record<string, string>;
 }
 
-/** One exported series: an edge's counters summed over the rows that get the same labels. */
-export interface SeriesRow extends EdgeCounterRow {
-  labels: Record<string, string>;
+/** A latency histogram as Tempo exports it: cumulative counts at TEMPO_BUCKETS, then the total and the sum (s). */
+export interface TempoHistogram {
+  le: number[];
+  count: number;
+  sum: number;
 }
 
-const addHist = (into: Histogram, from: Histogram) => {
-  for (const [b, w] of Object.entries(from)) into[b] = (into[b] ?? 0) + w;
-};
+/**
+ * One exported series: an edge's counters summed over the rows that get the same labels. Histograms are already in
+ * Tempo's buckets: a scrape of tens of thousands of edges holds a few numbers per edge, not their full histograms.
+ */
+export interface SeriesRow {
+  labels: Record<string, string>;
+  requests: number;
+  failed: number;
+  firstSeen?: Date;
+  client: TempoHistogram | null;
+  server: TempoHistogram | null;
+}
+
+/** A histogram in Tempo's buckets (null when empty). */
+export function tempoHistogram(h: Histogram): TempoHistogram | null {
+  const le = TEMPO_BUCKETS.map(() => 0);
+  let count = 0;
+  let sum = 0;
+  for (const [b, w] of Object.entries(h)) {
+    const seconds = bucketValueMs(Number(b)) / 1000;
+    count += w;
+    sum += seconds * w;
+    for (let i = 0; i < TEMPO_BUCKETS.length; i++) if (seconds <= TEMPO_BUCKETS[i]!) le[i]! += w;
+  }
+  return count > 0 ? { le, count, sum } : null;
+}
+
+const addTempo = (a: TempoHistogram | null, b: TempoHistogram | null): TempoHistogram | null =>
+  !a
+    ? b && { ...b, le: [...b.le] }
+    : !b
+      ? a
+      : { le: a.le.map((v, i) => v + b.le[i]!), count: a.count + b.count, sum: a.sum + b.sum };
 
 /**
- * The series of the counters: Tempo's client, server and connection_type labels plus the configured dimensions'.
- * Rows that end up with the same labels (unprefixed dimensions, or rows kept under a dimension no longer
- * configured) are summed, since a scrape must not hold one label set twice. Input order is kept.
+ * The series of the counters, built row by row (rows can come from a cursor): Tempo's client, server and
+ * connection_type labels plus the configured dimensions'. Rows that end up with the same labels (unprefixed
+ * dimensions, or rows kept under a dimension no longer configured) are summed, since a scrape must not hold one
+ * label set twice. Series keep the order of their first row.
  */
-export function seriesOf(rows: EdgeCounterRow[], settings: Pick<GraphSettings, "dimensions" | "clientServerPrefix">) {
-  const byLabels = new Map<string, SeriesRow>();
-  for (const r of rows) {
+export class SeriesBuilder {
+  private readonly byLabels = new Map<string, SeriesRow>();
+  constructor(private readonly settings: Pick<GraphSettings, "dimensions" | "clientServerPrefix">) {}
+
+  add(r: EdgeCounterRow): void {
     const labels = {
       client: r.source,
       server: r.target,
       connection_type: tempoConnectionType(r),
-      ...dimensionLabels(settings, r.dims ?? {}),
+      ...dimensionLabels(this.settings, r.dims ?? {}),
+    };
+    // A database reports no server span: Tempo takes the client's duration for the server side, so Grafana's
+    // average latency (server seconds) exists for database edges too.
+    const serverHist =
+      r.connectionType === "database" && Object.keys(r.serverHist).length === 0 ? r.clientHist : r.serverHist;
+    const row: SeriesRow = {
+      labels,
+      requests: r.requests,
+      failed: r.failed,
+      ...(r.firstSeen && { firstSeen: r.firstSeen }),
+      client: tempoHistogram(r.clientHist),
+      server: tempoHistogram(serverHist),
     };
     const key = JSON.stringify(labels);
-    const seen = byLabels.get(key);
-    if (!seen) {
-      byLabels.set(key, { ...r, clientHist: { ...r.clientHist }, serverHist: { ...r.serverHist }, labels });
-      continue;
-    }
-    seen.requests += r.requests;
-    seen.failed += r.failed;
-    addHist(seen.clientHist, r.clientHist);
-    addHist(seen.serverHist, r.serverHist);
-    if (r.firstSeen && (!seen.firstSeen || r.firstSeen < seen.firstSeen)) seen.firstSeen = r.firstSeen;
+    const seen = this.byLabels.get(key);
+    if (!seen) return void this.byLabels.set(key, row);
+    seen.requests += row.requests;
+    seen.failed += row.failed;
+    seen.client = addTempo(seen.client, row.client);
+    seen.server = addTempo(seen.server, row.server);
+    if (row.firstSeen && (!seen.firstSeen || row.firstSeen < seen.firstSeen)) seen.firstSeen = row.firstSeen;
   }
-  return [...byLabels.values()];
+
+  series(): SeriesRow[] {
+    return [...this.byLabels.values()];
+  }
+}
+
+export function seriesOf(rows: EdgeCounterRow[], settings: Pick<GraphSettings, "dimensions" | "clientServerPrefix">) {
+  const builder = new SeriesBuilder(settings);
+  for (const r of rows) builder.add(r);
+  return builder.series();
 }
 
 /**
  * Which edges get series under a limit of `max`: the first ones seen (ties by name), so the exported set never
  * changes as new edges come. Both parts keep the input's order.
  */
-export function seriesWithin<R extends EdgeCounterRow>(rows: R[], max: number): { kept: R[]; dropped: R[] } {
+export function seriesWithin<R extends { firstSeen?: Date }>(rows: R[], max: number): { kept: R[]; dropped: R[] } {
   if (rows.length <= max) return { kept: rows, dropped: [] };
   const first = new Set(
     rows
@@ -91,10 +144,11 @@ export function tempoConnectionType(r: Pick<EdgeCounterRow, "connectionType" | "
 }
 
 const escapeLabel = (v: string) => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-const labels = (l: Record<string, string>) =>
-  `{${Object.entries(l)
+const labelPairs = (l: Record<string, string>) =>
+  Object.entries(l)
     .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
-    .join(",")}}`;
+    .join(",");
+const labels = (l: Record<string, string>) => `{${labelPairs(l)}}`;
 const num = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(12).replace(/\.?0+$/, ""));
 
 export function serviceGraphMetrics(rows: SeriesRow[]): string {
@@ -102,42 +156,34 @@ export function serviceGraphMetrics(rows: SeriesRow[]): string {
     "# HELP traces_service_graph_request_total Total count of requests between two nodes (sampling-adjusted).",
     "# TYPE traces_service_graph_request_total counter",
   ];
-  const base = (r: SeriesRow) => r.labels;
-  for (const r of rows) out.push(`traces_service_graph_request_total${labels(base(r))} ${num(r.requests)}`);
+  const rendered = rows.map((r) => ({ r, text: labels(r.labels), inner: labelPairs(r.labels) }));
+  for (const { r, text } of rendered) out.push(`traces_service_graph_request_total${text} ${num(r.requests)}`);
   out.push(
     "# HELP traces_service_graph_request_failed_total Total count of failed requests between two nodes.",
     "# TYPE traces_service_graph_request_failed_total counter",
   );
-  for (const r of rows) out.push(`traces_service_graph_request_failed_total${labels(base(r))} ${num(r.failed)}`);
+  for (const { r, text } of rendered) out.push(`traces_service_graph_request_failed_total${text} ${num(r.failed)}`);
   for (const side of ["client", "server"] as const) {
     const name = `traces_service_graph_request_${side}_seconds`;
     out.push(
       `# HELP ${name} Time for a request between two nodes as seen from the ${side}.`,
       `# TYPE ${name} histogram`,
     );
-    for (const r of rows) {
-      // A database reports no server span: Tempo takes the client's duration for the server side, so Grafana's
-      // average latency (server seconds) exists for database edges too.
-      const serverHist =
-        r.connectionType === "database" && Object.keys(r.serverHist).length === 0 ? r.clientHist : r.serverHist;
-      const hist = side === "client" ? r.clientHist : serverHist;
-      const points = Object.entries(hist).map(([b, w]) => [bucketValueMs(Number(b)) / 1000, w] as const);
-      const count = points.reduce((s, [, w]) => s + w, 0);
-      if (count === 0) continue;
-      for (const le of TEMPO_BUCKETS)
-        out.push(
-          `${name}_bucket${labels({ ...base(r), le: String(le) })} ${num(points.filter(([v]) => v <= le).reduce((s, [, w]) => s + w, 0))}`,
-        );
-      out.push(`${name}_bucket${labels({ ...base(r), le: "+Inf" })} ${num(count)}`);
-      out.push(`${name}_sum${labels(base(r))} ${num(points.reduce((s, [v, w]) => s + v * w, 0))}`);
-      out.push(`${name}_count${labels(base(r))} ${num(count)}`);
+    for (const { r, text, inner } of rendered) {
+      const h = r[side];
+      if (!h) continue;
+      for (let i = 0; i < TEMPO_BUCKETS.length; i++)
+        out.push(`${name}_bucket{${inner},le="${TEMPO_BUCKETS[i]}"} ${num(h.le[i]!)}`);
+      out.push(`${name}_bucket{${inner},le="+Inf"} ${num(h.count)}`);
+      out.push(`${name}_sum${text} ${num(h.sum)}`);
+      out.push(`${name}_count${text} ${num(h.count)}`);
     }
   }
   return `${out.join("\n")}\n`;
 }
 
 /** The edges over the series limit: how many, and their requests (a counter: later edges only ever join them). */
-export function droppedEdgesMetricText(dropped: EdgeCounterRow[]): string {
+export function droppedEdgesMetricText(dropped: { requests: number }[]): string {
   return [
     "# HELP tracemap_service_graph_dropped_edges Edges without their own series: over MAX_GRAPH_EDGES.",
     "# TYPE tracemap_service_graph_dropped_edges gauge",

@@ -62,25 +62,33 @@ interface CachedBlock {
   totals: Promise<WindowTotals>;
 }
 
-/** SQL totals in the form the cache keeps: sorted by code units (whatever the database's collation), for mergeRuns. */
+const compactEdge = ({ clientHist, serverHist, ...row }: EdgeTotalsRow) => ({
+  row,
+  client: bucketCounts(clientHist),
+  server: bucketCounts(serverHist),
+});
+const compactService = ({ hist, ...row }: ServiceTotalsRow) => ({ row, hist: bucketCounts(hist) });
+
+/** Compacted rows in the order the cache keeps: by code units (whatever the database's collation), for mergeRuns. */
+function sortedTotals(
+  edges: WindowTotals["edges"],
+  services: WindowTotals["services"],
+  quality: QualityTotalsRow[],
+): WindowTotals {
+  return {
+    edges: edges.sort(edgeOrder),
+    services: services.sort((a, b) => byService(a.row, b.row)),
+    quality: [...quality].sort(byService),
+  };
+}
+
+/** SQL totals in the form the cache keeps (compact histograms, sorted). */
 export function compactTotals(
   edges: EdgeTotalsRow[],
   services: ServiceTotalsRow[],
   quality: QualityTotalsRow[],
 ): WindowTotals {
-  return {
-    edges: edges
-      .map(({ clientHist, serverHist, ...row }) => ({
-        row,
-        client: bucketCounts(clientHist),
-        server: bucketCounts(serverHist),
-      }))
-      .sort(edgeOrder),
-    services: services
-      .map(({ hist, ...row }) => ({ row, hist: bucketCounts(hist) }))
-      .sort((a, b) => byService(a.row, b.row)),
-    quality: [...quality].sort(byService),
-  };
+  return sortedTotals(edges.map(compactEdge), services.map(compactService), quality);
 }
 
 // Per pool, so processes (and tests) with several databases never mix them.
@@ -94,6 +102,36 @@ interface PoolCache {
 const caches = new WeakMap<object, Map<string, PoolCache>>();
 /** Environment choices whose blocks are kept at once (least recently created go first). */
 const MAX_ENV_CACHES = 8;
+
+/**
+ * Rows (edges and services) the cached blocks and merges of one pool may hold in all: 64 blocks of a flood's tens
+ * of thousands of edges each would hold gigabytes. Past it the least recently used go first; a read still in
+ * flight keeps what it uses.
+ */
+const MAX_CACHED_ROWS = 100_000;
+const rowsOf = new WeakMap<Promise<WindowTotals>, number>();
+const counted = (p: Promise<WindowTotals>) => {
+  p.then((t) => rowsOf.set(p, t.edges.length + t.services.length)).catch(() => {});
+  return p;
+};
+
+/** Drops least recently used blocks, then merges, of every scope of the pool until its rows fit the budget. */
+function trimToBudget(pool: Map<string, PoolCache>): void {
+  let rows = 0;
+  for (const c of pool.values()) {
+    for (const b of c.blocks.values()) rows += rowsOf.get(b.totals) ?? 0;
+    for (const t of c.settled.values()) rows += rowsOf.get(t) ?? 0;
+  }
+  for (const c of pool.values()) {
+    for (const map of [c.blocks, c.settled] as Map<string, CachedBlock | Promise<WindowTotals>>[]) {
+      for (const [key, v] of map) {
+        if (rows <= MAX_CACHED_ROWS) return;
+        rows -= rowsOf.get(v instanceof Promise ? v : v.totals) ?? 0;
+        map.delete(key);
+      }
+    }
+  }
+}
 
 /** Blocks loaded at once: more only queue up in the pool and compete for the same cores. */
 const LOAD_CONCURRENCY = 2;
@@ -177,7 +215,7 @@ export async function cachedTotals(
       const range = [new Date(p.block.start), new Date(p.block.start + p.block.count * p.block.unit)] as const;
       const loading: CachedBlock = (entry = {
         versions: p.versionsOf,
-        totals: loadLimit(() => readTotals(sql, ...range, scope)),
+        totals: counted(loadLimit(() => readTotals(sql, ...range, scope))),
       });
       // A failed load is forgotten, so the next read tries again.
       loading.totals.catch(() => blocks.get(p.key) === loading && blocks.delete(p.key));
@@ -204,11 +242,14 @@ export async function cachedTotals(
   if (coldTotals) {
     for (const p of cold) if (p.hit) blocks.set(p.key, p.hit); // still recently used; missing ones are not needed
   } else {
-    const merging = (coldTotals = Promise.all(cold.map(use)).then((parts) => summedTotals(mergeWindowTotals(parts))));
+    const merging = (coldTotals = counted(
+      Promise.all(cold.map(use)).then((parts) => summedTotals(mergeWindowTotals(parts))),
+    ));
     merging.catch(() => settled.get(coldKey) === merging && settled.delete(coldKey));
   }
   keepRecent(settled, coldKey, coldTotals, MAX_SETTLED);
   const parts = await Promise.all([coldTotals, ...hot.map(use)]);
+  trimToBudget(perEnv);
   return {
     ...mergeWindowTotals(parts),
     blocksLoaded: stale,
@@ -244,12 +285,13 @@ function scopeKey({ envs = [], dims = {} }: Scope): string {
 
 async function readTotals(sql: Queryable, from: Date, to: Date, scope: Scope): Promise<WindowTotals> {
   const w = { from, to, ...scope };
+  // Compacted as rows arrive: the parsed histograms of a whole window are never held at once.
   const [edges, services, quality] = await Promise.all([
-    edgeTotals(sql, w),
-    serviceTotals(sql, w),
+    edgeTotals(sql, w, compactEdge),
+    serviceTotals(sql, w, compactService),
     qualityTotals(sql, w),
   ]);
-  return compactTotals(edges, services, quality);
+  return sortedTotals(edges, services, quality);
 }
 
 const maxText = (a: string | null, b: string | null) =>

@@ -1,6 +1,11 @@
-import { edgeCounters } from "../db/graph-reads";
+import { eachEdgeCounter } from "../db/graph-reads";
 import { pingDatabase, type Sql } from "../db/pool";
-import { droppedEdgesMetricText, serviceGraphMetrics, seriesOf, seriesWithin } from "../domain/service-graph-metrics";
+import {
+  droppedEdgesMetricText,
+  SeriesBuilder,
+  serviceGraphMetrics,
+  seriesWithin,
+} from "../domain/service-graph-metrics";
 import { graphSettings } from "../config-graph";
 import { cardinalityLimits } from "../config-limits";
 import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./quarantine";
@@ -11,8 +16,9 @@ import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./qua
  * rest are counted in tracemap_service_graph_dropped_*. SERVICE_GRAPH_DIMENSIONS add labels, as in Tempo.
  */
 export async function metricsText(sql: Sql): Promise<string> {
-  const [counters, quarantine] = await Promise.all([edgeCounters(sql), loadQuarantine(sql)]);
-  const { kept, dropped } = seriesWithin(seriesOf(counters, graphSettings()), cardinalityLimits().maxEdges);
+  const builder = new SeriesBuilder(graphSettings());
+  const [, quarantine] = await Promise.all([eachEdgeCounter(sql, (r) => builder.add(r)), loadQuarantine(sql)]);
+  const { kept, dropped } = seriesWithin(builder.series(), cardinalityLimits().maxEdges);
   return serviceGraphMetrics(kept) + droppedEdgesMetricText(dropped) + quarantineMetricText(quarantine);
 }
 

@@ -22,7 +22,7 @@ let web: ChildProcess;
 beforeAll(async () => {
   pg = await startEmbeddedPostgres({ dataDir, port });
   collector = await spawnCollector(pg.url, { RETRY_AFTER_SECONDS: "2" });
-  const [bin, ...args] = nextCommand("start", "-p", String(webPort));
+  const [bin, ...args] = nextCommand([], "start", "-p", String(webPort));
   web = spawn(bin!, args, {
     env: { ...process.env, DATABASE_URL: pg.url, NEXT_TELEMETRY_DISABLED: "1" },
     stdio: "ignore",
