@@ -20,6 +20,8 @@ import { findTraceSpans } from "../lib/db/span-reads";
 import { searchTraces } from "../lib/db/trace-search";
 import { parseTraceSearch } from "../lib/domain/trace-search";
 import { spawnCollector } from "../test/helpers/workload";
+import { aggregateAll } from "../test/helpers/aggregate";
+import { thinRawSpans } from "../lib/db/value-retention";
 import { post } from "./post";
 import { percentile, report, type Row } from "./report";
 
@@ -233,6 +235,39 @@ async function main() {
     const w = { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) };
     const tenant = (k: number) => parseTraceSearch(new URLSearchParams({ attr: `app.tenant=tenant-${k}` }));
     add("attribute search p95", await p95Ms(20, (k) => searchTraces(sql, tenant(k), w, 50)), "ms", "20 searches, 1 h");
+
+    // Retention by value: once past RAW_SPAN_RETENTION_MINUTES, only failed, example, pinned and sampled (1%)
+    // traces stay. Measured after the aggregator ran (examples chosen) and a VACUUM FULL (the live rows' size:
+    // under steady ingest the space deleted rows leave is reused, not returned).
+    await aggregateAll(sql);
+    const later = Date.now() + 2 * 3_600_000; // every bench span is past a 60-minute raw retention then
+    const policy = { rawMinutes: 60, samplePercent: 1, spanRetentionHours: 3 };
+    for (let pass = 0; pass < 50; pass++)
+      if ((await thinRawSpans(sql, policy, later)).until.getTime() >= later - 3_600_000) break;
+    await sql`VACUUM FULL spans`;
+    await sql`VACUUM FULL example_spans`;
+    const [kept] = await sql<{ spans: string; traces: string; bytes: string; examples: string }[]>`
+      SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT trace_id) FROM spans) AS traces,
+             (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i WHERE i.inhparent = 'spans'::regclass)
+               AS bytes,
+             pg_total_relation_size('example_spans') AS examples`;
+    const keptPerIngested = (Number(kept!.bytes) + Number(kept!.examples)) / stored;
+    add(
+      "kept past the raw retention (1% sample)",
+      (100 * Number(kept!.spans)) / stored,
+      "% of spans",
+      `${kept!.traces} of ${ids.length} traces: failed, examples, sample`,
+    );
+    add("stored per ingested span, thinned", keptPerIngested, "B/span", "spans + example copies, after VACUUM FULL");
+    const perDayTB = (bytesPerSpan: number) => (bytesPerSpan * 20_000 * 86_400) / 1e12;
+    const fullPerSpan = perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes);
+    add("a day at 20k spans/s, all raw spans kept", perDayTB(fullPerSpan), "TB/day");
+    add(
+      "a day at 20k spans/s, 60 min raw then by value",
+      perDayTB(keptPerIngested) + (fullPerSpan * 20_000 * 3_600) / 1e12,
+      "TB",
+      "the day's thinned spans plus the last hour in full",
+    );
   } finally {
     await sql.end();
     await pg.stop();

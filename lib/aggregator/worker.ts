@@ -3,6 +3,7 @@ import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
 import { applyRollupRetention, type RetentionPolicy } from "../db/retention";
+import { thinRawSpans, type ValueRetention } from "../db/value-retention";
 import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
 import { recordEpoch } from "../db/epochs";
 import { levellingLimit } from "../domain/shard-leases";
@@ -16,6 +17,8 @@ export interface AggregatorOptions {
   /** A worker that stops renewing loses its shards after this long. */
   leaseMs: number;
   spanRetentionHours: number;
+  /** Retention by value of raw spans past a short raw retention; null keeps them all. */
+  valueRetention?: ValueRetention | null;
   rollups: RetentionPolicy;
   retentionIntervalMs: number;
   log: (m: string) => void;
@@ -75,6 +78,10 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       const dropped = await dropSpanPartitionsBefore(sql, new Date(Date.now() - opts.spanRetentionHours * 3600_000));
       if (dropped.length) opts.log(`retention dropped ${dropped.join(", ")}`);
       await applyRollupRetention(sql, opts.rollups);
+      if (opts.valueRetention) {
+        const thinned = await thinRawSpans(sql, opts.valueRetention);
+        if (thinned.deleted) opts.log(`retention by value dropped ${thinned.deleted} raw spans`);
+      }
     } catch (err) {
       opts.log(`retention pass failed (will retry): ${(err as Error).message}`);
     }
