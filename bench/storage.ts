@@ -204,9 +204,11 @@ async function main() {
     const stored = Number(size!.count);
     const perSpan = (b: string) => Number(b) / stored;
     add("OTLP protobuf request bytes", protobufBytes / total, "B/span", `${stored} spans stored`);
+    const [{ resourcesBytes }] = await sql<[{ resourcesBytes: string }]>`
+      SELECT pg_total_relation_size('resources') AS "resourcesBytes"`;
     add(
-      "stored: heap + TOAST + indexes",
-      perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes),
+      "stored: heap + TOAST + indexes (+ resources)",
+      perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes) + perSpan(resourcesBytes),
       "B/span",
       "after VACUUM",
     );
@@ -218,11 +220,17 @@ async function main() {
       FROM pg_inherits i JOIN pg_index x ON x.indrelid = i.inhrelid JOIN pg_class ic ON ic.oid = x.indexrelid
       WHERE i.inhparent = 'spans'::regclass GROUP BY 1 ORDER BY 2 DESC`;
     for (const ix of indexes) add(`  index ${ix.name}`, perSpan(ix.bytes), "B/span");
-    const [columns] = await sql<{ attributes: string; resource: string; events: string }[]>`
-      SELECT avg(pg_column_size(attributes)) AS attributes, avg(pg_column_size(resource_attributes)) AS resource,
-             avg(pg_column_size(events)) AS events FROM spans`;
+    const [columns] = await sql<{ attributes: string; resource: string; resources: string; sets: string }[]>`
+      SELECT avg(pg_column_size(attributes)) AS attributes, avg(pg_column_size(resource_id)) AS resource,
+             pg_total_relation_size('resources') AS resources, (SELECT count(*) FROM resources) AS sets FROM spans`;
     add("  column attributes (as stored)", Number(columns!.attributes), "B/span");
-    add("  column resource_attributes (as stored)", Number(columns!.resource), "B/span");
+    add("  column resource_id (as stored)", Number(columns!.resource), "B/span", "resources stored once");
+    add(
+      "resources table",
+      Number(columns!.resources) / stored,
+      "B/span",
+      `${columns!.sets} attribute sets, ${Math.round(Number(columns!.resources) / 1024)} KiB in all`,
+    );
 
     // Reads in the same run: a trace by id, and an attribute search over the whole window.
     const ids = batches.flatMap((b) => b.traceIds);
@@ -250,7 +258,7 @@ async function main() {
       SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT trace_id) FROM spans) AS traces,
              (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i WHERE i.inhparent = 'spans'::regclass)
                AS bytes,
-             pg_total_relation_size('example_spans') AS examples`;
+             pg_total_relation_size('example_spans') + pg_total_relation_size('resources') AS examples`;
     const keptPerIngested = (Number(kept!.bytes) + Number(kept!.examples)) / stored;
     add(
       "kept past the raw retention (1% sample)",
@@ -258,9 +266,14 @@ async function main() {
       "% of spans",
       `${kept!.traces} of ${ids.length} traces: failed, examples, sample`,
     );
-    add("stored per ingested span, thinned", keptPerIngested, "B/span", "spans + example copies, after VACUUM FULL");
+    add(
+      "stored per ingested span, thinned",
+      keptPerIngested,
+      "B/span",
+      "spans + example copies + resources, after VACUUM FULL",
+    );
     const perDayTB = (bytesPerSpan: number) => (bytesPerSpan * 20_000 * 86_400) / 1e12;
-    const fullPerSpan = perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes);
+    const fullPerSpan = perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes) + perSpan(resourcesBytes);
     add("a day at 20k spans/s, all raw spans kept", perDayTB(fullPerSpan), "TB/day");
     add(
       "a day at 20k spans/s, 60 min raw then by value",

@@ -2,7 +2,7 @@ import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
-import { applyRollupRetention, type RetentionPolicy } from "../db/retention";
+import { applyRollupRetention, pruneResources, type RetentionPolicy } from "../db/retention";
 import { thinRawSpans, type ValueRetention } from "../db/value-retention";
 import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
 import { recordEpoch } from "../db/epochs";
@@ -78,6 +78,7 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       const dropped = await dropSpanPartitionsBefore(sql, new Date(Date.now() - opts.spanRetentionHours * 3600_000));
       if (dropped.length) opts.log(`retention dropped ${dropped.join(", ")}`);
       await applyRollupRetention(sql, opts.rollups);
+      await pruneResources(sql, opts.spanRetentionHours);
       if (opts.valueRetention) {
         const thinned = await thinRawSpans(sql, opts.valueRetention);
         if (thinned.deleted) opts.log(`retention by value dropped ${thinned.deleted} raw spans`);

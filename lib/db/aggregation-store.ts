@@ -8,7 +8,7 @@ import type { Queryable } from "./pool";
 
 interface SpanRow extends Omit<AggSpan, "epoch" | "links" | "resourceAttributes" | "attributes"> {
   epoch: bigint | null;
-  resourceAttributes: string;
+  resourceId: string;
   attributesText: string;
   links: { traceId: string; spanId: string }[];
 }
@@ -31,27 +31,38 @@ const SPAN_COLUMNS = (alias: string, epoch = epochOf(alias)) => `
   encode(${alias}.parent_span_id, 'hex') AS "parentSpanId", ${alias}.service_name AS "serviceName", ${alias}.name, ${alias}.kind,
   ${alias}.start_ns AS "startNs", ${alias}.duration_ns AS "durationNs", ${alias}.status_code AS "statusCode",
   ${alias}.status_message AS "statusMessage", ${alias}.trace_state AS "traceState", ${alias}.attributes::text AS "attributesText",
-  ${alias}.resource_attributes::text AS "resourceAttributes", ${alias}.links,
+  encode(${alias}.resource_id, 'hex') AS "resourceId", ${alias}.links,
   ${epoch} AS epoch`;
 
-// The spans of one resource carry the same resource attributes, read as text: parse each text once and share the
-// object (read only) instead of holding one parsed copy per span of the epoch.
+// Spans reference their resource by id (resources table): each is read and parsed once, and its object shared (read
+// only) by every span of it, instead of a parsed copy per span of the epoch.
 const resources = new Map<string, AggSpan["resourceAttributes"]>();
-const resourceOf = (text: string) => {
-  let parsed = resources.get(text);
-  if (parsed === undefined) {
-    if (resources.size >= 10_000) resources.clear();
-    parsed = JSON.parse(text) as AggSpan["resourceAttributes"];
-    resources.set(text, parsed);
+const MAX_RESOURCES = 10_000;
+
+/** Loads the resources of `rows` not in the cache. */
+async function loadResources(tx: Queryable, rows: SpanRow[]): Promise<void> {
+  const ids = [...new Set(rows.map((r) => r.resourceId))];
+  let missing = ids.filter((id) => !resources.has(id));
+  if (missing.length === 0) return;
+  if (resources.size + missing.length > MAX_RESOURCES) {
+    resources.clear();
+    missing = ids;
   }
-  return parsed;
-};
+  const found = await tx.unsafe<{ id: string; attributes: string }[]>(
+    `SELECT encode(r.id, 'hex') AS id, r.attributes::text AS attributes
+     FROM unnest($1::text[]) x JOIN resources r ON r.id = decode(x, 'hex')`,
+    [missing],
+  );
+  for (const r of found) resources.set(r.id, JSON.parse(r.attributes) as AggSpan["resourceAttributes"]);
+}
+
+const NO_RESOURCE: AggSpan["resourceAttributes"] = Object.freeze({}) as AggSpan["resourceAttributes"];
 
 // The row becomes the span in place: a copy of every row of an epoch was garbage the collector had to move.
 const toAggSpan = (r: SpanRow): AggSpan => {
   Object.setPrototypeOf(r, lazyAttributes);
   const span = r as unknown as AggSpan;
-  span.resourceAttributes = resourceOf(r.resourceAttributes);
+  span.resourceAttributes = resources.get(r.resourceId) ?? NO_RESOURCE;
   // Spans committed after the newest epoch bound belong to no epoch yet: treat them as infinitely late.
   span.epoch = r.epoch === null ? Number.MAX_SAFE_INTEGER : Number(r.epoch);
   span.links = r.links?.length ? r.links.map((l) => ({ traceId: l.traceId, spanId: l.spanId })) : [];
@@ -89,6 +100,7 @@ export async function spansOfEpoch(tx: Queryable, b: BatchBounds): Promise<AggSp
     `SELECT ${SPAN_COLUMNS("s", "$5::bigint")} FROM spans s WHERE s.ingest_xid >= $1::xid8 AND s.ingest_xid < $2::xid8 AND ${inShard("$3", "$4")}`,
     [b.lower.toString(), b.upper.toString(), b.count, b.shard, b.epoch],
   );
+  await loadResources(tx, rows);
   return rows.map(toAggSpan);
 }
 
@@ -133,6 +145,7 @@ export async function pairingContext(
       b.shard,
     ],
   );
+  await loadResources(tx, rows);
   // A span can answer more than one lookup (a linked producer in one of the batch's traces).
   const seen = new Set<string>();
   const unique: AggSpan[] = [];

@@ -43,3 +43,15 @@ export async function applyRollupRetention(
   ).count;
   return deleted;
 }
+
+/**
+ * Deletes resources no span can reference any more: unseen (collectors refresh last_seen hourly while a resource
+ * sends) for longer than a span lives (its day partition plus the retention), and not used by a kept copy.
+ */
+export async function pruneResources(sql: Queryable, spanRetentionHours: number, now = new Date()): Promise<number> {
+  const cutoff = new Date(now.getTime() - (spanRetentionHours + 26) * 3_600_000);
+  const result = await sql`
+    DELETE FROM resources r WHERE r.last_seen < ${cutoff}
+      AND NOT EXISTS (SELECT 1 FROM example_spans e WHERE e.resource_id = r.id)`;
+  return result.count;
+}

@@ -79,13 +79,13 @@ export interface VersionFiguresRow {
  */
 export function versionFigures(sql: Queryable, service: string, w: Window): Promise<VersionFiguresRow[]> {
   return sql<VersionFiguresRow[]>`
-    SELECT coalesce(resource_attributes ->> 'service.version', '') AS version, count(*)::int AS requests,
-           count(*) FILTER (WHERE status_code = 2 OR (status_code = 0 AND coalesce(attributes ->> 'http.response.status_code',
-             attributes ->> 'http.status_code', '') ~ '^5[0-9][0-9]$'))::int AS failed,
+    SELECT coalesce(r.attributes ->> 'service.version', '') AS version, count(*)::int AS requests,
+           count(*) FILTER (WHERE status_code = 2 OR (status_code = 0 AND coalesce(spans.attributes ->> 'http.response.status_code',
+             spans.attributes ->> 'http.status_code', '') ~ '^5[0-9][0-9]$'))::int AS failed,
            percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ns) / 1e6 AS p50,
            percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ns) / 1e6 AS p95,
            min(start_time) AS "firstSeen"
-    FROM spans
+    FROM spans LEFT JOIN resources r ON r.id = spans.resource_id
     WHERE service_name = ${service} AND kind IN (2, 5) AND start_time >= ${w.from} AND start_time < ${w.to}
     GROUP BY 1 ORDER BY min(start_time)
     LIMIT 50`;

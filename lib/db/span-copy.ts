@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { ByteWriter } from "../domain/byte-writer";
 import { EncodedJson, type SpanRecord } from "../model/span";
 import { columnOf, SPAN_FIELDS, type SpanField } from "./tables";
@@ -25,10 +26,15 @@ function escapeText(s: string): string {
     : s;
 }
 
+/** JSON text PostgreSQL accepts (NUL and lone surrogates repaired). */
+function storableJson(v: unknown): string {
+  const out = JSON.stringify(v);
+  return NEEDS_REPAIR.test(out) ? JSON.stringify(v, repairStrings) : out;
+}
+
 function json(v: unknown): string {
   if (Array.isArray(v) && v.length === 0) return "[]"; // most spans' events and links
-  const out = JSON.stringify(v);
-  return escapeText(NEEDS_REPAIR.test(out) ? JSON.stringify(v, repairStrings) : out);
+  return escapeText(storableJson(v));
 }
 
 /** JSON text holds no raw control characters, so its backslashes are all that COPY text needs escaped. */
@@ -42,15 +48,23 @@ function copyJsonBytes(w: ByteWriter, bytes: Buffer): void {
   w.copy(bytes, from, bytes.length);
 }
 
-// The spans of one resource share its attributes object (normalize keeps it): encode it once, not once per span.
-let lastResource: unknown = null;
-let lastResourceText = "";
-function resourceJson(v: unknown): string {
-  if (v !== lastResource) {
-    lastResourceText = json(v);
-    lastResource = v;
+/** A resource as stored once in `resources`: its key (md5 of its JSON text) and that text. */
+export interface StoredResource {
+  id: Buffer;
+  json: string;
+}
+
+// The spans of one resource share its attributes object (normalize keeps it): encode and hash it once, not once per
+// span. A WeakMap, so resources go with the requests that brought them.
+const resourceCache = new WeakMap<object, StoredResource>();
+export function resourceOf(v: Record<string, unknown>): StoredResource {
+  let r = resourceCache.get(v);
+  if (!r) {
+    const text = storableJson(v);
+    r = { id: createHash("md5").update(text).digest(), json: text };
+    resourceCache.set(v, r);
   }
-  return lastResourceText;
+  return r;
 }
 
 // Spans of one batch mostly start within the same few milliseconds: format each millisecond once.
@@ -100,7 +114,7 @@ const WRITE: Record<CopiedField, (w: ByteWriter, s: SpanRecord) => void> = {
   statusMessage: (w, s) => text(w, s.statusMessage),
   attributes: (w, s) =>
     s.attributes instanceof EncodedJson ? copyJsonBytes(w, s.attributes.bytes) : w.utf8(json(s.attributes)),
-  resourceAttributes: (w, s) => w.utf8(resourceJson(s.resourceAttributes)),
+  resourceId: (w, s) => bytea(w, resourceOf(s.resourceAttributes).id),
   scopeName: (w, s) => text(w, s.scopeName),
   scopeVersion: (w, s) => text(w, s.scopeVersion),
   events: (w, s) => w.utf8(json(s.events)),

@@ -24,8 +24,13 @@ export const MODEL_FIELDS: Record<string, string[]> = Object.fromEntries(
 
 const HEX_FIELDS = new Set<string>(["traceId", "spanId", "parentSpanId"]);
 
-/** SELECT list giving each of `fields` under its field name, ids as lower-case hex. */
-export const projection = (fields: readonly string[]) =>
-  fields
-    .map((f) => (HEX_FIELDS.has(f) ? `encode(${columnOf(f)}, 'hex') AS "${f}"` : `${columnOf(f)} AS "${f}"`))
-    .join(", ");
+/** How a field is read: ids as lower-case hex, the resource's attributes from `resources` (stored once). */
+const readAs = (f: string) =>
+  HEX_FIELDS.has(f)
+    ? `encode(${columnOf(f)}, 'hex') AS "${f}"`
+    : f === "resourceId"
+      ? `(SELECT r.attributes FROM resources r WHERE r.id = resource_id) AS "resourceAttributes"`
+      : `${columnOf(f)} AS "${f}"`;
+
+/** SELECT list giving each of `fields` under its field name (a span's resourceId as its resourceAttributes). */
+export const projection = (fields: readonly string[]) => fields.map(readAs).join(", ");

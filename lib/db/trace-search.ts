@@ -31,24 +31,32 @@ const SYNTHESIZED_COLUMNS = {
  * key's value looked up and compared as jsonb (same answers as jsonb containment: arrays don't match a scalar, the
  * last duplicate key wins). Column names are fixed here, never from input.
  */
-function jsonColumnMatch(sql: Queryable, column: "attributes" | "resource_attributes", f: AttributeFilter) {
+function jsonColumnMatch(sql: Queryable, column: "spans.attributes" | "r.attributes", f: AttributeFilter) {
   const needles = attributeTextNeedles(f);
   const values = JSON.stringify(attributeCandidates(f.value));
-  const col = sql(column);
-  return sql`(${needles?.value ?? null}::text IS NULL OR strpos(spans.${col}::text, ${needles?.value ?? null}) > 0)
-    AND (${needles?.key ?? null}::text IS NULL OR strpos(spans.${col}::text, ${needles?.key ?? null}) > 0)
-    AND (spans.${col} -> ${f.key}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${values}::text::jsonb)))`;
+  const col = sql.unsafe(column); // one of two fixed names
+  return sql`(${needles?.value ?? null}::text IS NULL OR strpos(${col}::text, ${needles?.value ?? null}) > 0)
+    AND (${needles?.key ?? null}::text IS NULL OR strpos(${col}::text, ${needles?.key ?? null}) > 0)
+    AND (${col} -> ${f.key}::text)::jsonb = ANY(ARRAY(SELECT jsonb_array_elements(${values}::text::jsonb)))`;
 }
 
-/** A span's deployment environment as the roll-ups read it (lib/domain/environment.ts): "" when it names none. */
-const environmentColumn =
-  "coalesce(spans.resource_attributes->>'deployment.environment.name', spans.resource_attributes->>'deployment.environment', '')";
+/**
+ * The span's resource (stored once, in resources) meets the filter: the matching resources are found once per
+ * search (an uncorrelated sub-select, a hashed lookup per span), not once per span.
+ */
+const resourceMatch = (sql: Queryable, f: AttributeFilter) =>
+  sql`spans.resource_id IN (SELECT r.id FROM resources r WHERE ${jsonColumnMatch(sql, "r.attributes", f)})`;
+
+/** The resources in these deployment environments as the roll-ups read them (environment.ts; "" for none). */
+const envResources = (sql: Queryable, envs: string[]) =>
+  sql`SELECT r.id FROM resources r WHERE coalesce(r.attributes->>'deployment.environment.name',
+    r.attributes->>'deployment.environment', '') = ANY(${envs}::text[])`;
 
 /** A span meets a filter through its own attributes, its resource's, or the span field the tag stands for. */
 function filterMatch(sql: Queryable, f: AttributeFilter) {
   const synth = synthesizedTag(f);
   const field = synth ? sql`OR spans.${sql(SYNTHESIZED_COLUMNS[synth.field])} = ${synth.value}` : sql``;
-  return sql`((${jsonColumnMatch(sql, "attributes", f)}) OR (${jsonColumnMatch(sql, "resource_attributes", f)}) ${field})`;
+  return sql`((${jsonColumnMatch(sql, "spans.attributes", f)}) OR ${resourceMatch(sql, f)} ${field})`;
 }
 
 /**
@@ -83,7 +91,7 @@ export function searchTraces(
         AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
         AND (${status}::int IS NULL OR status_code = ${status}::int)
         AND (${q.kind}::int IS NULL OR kind = ${q.kind}::int)
-        AND (${q.envs.length ? q.envs : null}::text[] IS NULL OR ${sql.unsafe(environmentColumn)} = ANY(${q.envs}::text[]))
+        AND (${q.envs.length ? q.envs : null}::text[] IS NULL OR spans.resource_id IN (${envResources(sql, q.envs)}))
         AND ${filters}
       ORDER BY trace_id, duration_ns DESC
     ) hits

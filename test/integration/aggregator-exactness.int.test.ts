@@ -89,8 +89,8 @@ describe("exact, restart-safe aggregation", () => {
     const startNs = BigInt(Date.now()) * 1_000_000n;
     await writer`BEGIN`;
     await writer`
-      INSERT INTO spans (trace_id, span_id, service_name, name, kind, start_time, start_ns, duration_ns, status_code, attributes, resource_attributes, events, links)
-      VALUES (${traceId}, ${randomBytes(8)}, 'slow-writer', 'GET /slow', 2, now(), ${startNs.toString()}, 5000000, 0, '{}', '{"service.name":"slow-writer"}', '[]', '[]')`;
+      INSERT INTO spans (trace_id, span_id, service_name, name, kind, start_time, start_ns, duration_ns, status_code, attributes, resource_id, events, links)
+      VALUES (${traceId}, ${randomBytes(8)}, 'slow-writer', 'GET /slow', 2, now(), ${startNs.toString()}, 5000000, 0, '{}', '\\x00', '[]', '[]')`;
     // Later writers commit while the first transaction is still open.
     const later = await sendShopTraces(
       () => new OTLPTraceExporter({ url: `http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces` }),
