@@ -88,7 +88,9 @@ async function withEnvironments(sql: Queryable, graph: Graph, range: Window): Pr
   const environments = [...new Set(pairs.map((p) => p.env))].sort();
   const shown = range.envs?.length ? environments.filter((e) => range.envs!.includes(e)) : environments;
   const out: Graph = { ...graph, environments, ...(range.envs?.length && { envs: [...range.envs] }) };
-  if (shown.length < 2) return out;
+  // Spans without an environment (a Zipkin or X-Ray sender has no resource to say it) do not make every node of
+  // one named environment carry its name: nodes are labelled when two named environments are on the map.
+  if (shown.filter((e) => e !== "").length < 2) return out;
   const envsOf = new Map<string, string[]>();
   for (const p of pairs) if (shown.includes(p.env)) envsOf.set(p.service, [...(envsOf.get(p.service) ?? []), p.env]);
   return { ...out, nodes: graph.nodes.map((n) => (envsOf.has(n.id) ? { ...n, envs: envsOf.get(n.id) } : n)) };
@@ -109,7 +111,8 @@ async function withDimensions(sql: Queryable, graph: Graph, range: Window): Prom
     if (!values.has(r.key)) continue; // kept under a dimension no longer configured
     values.get(r.key)!.add(r.value);
     const own = ofService.get(r.service) ?? {};
-    own[r.key] ??= r.value; // rows come busiest first
+    // Rows come busiest first; under a filter on this key, a service that has the chosen value is in its group.
+    if (range.dims?.[r.key] === r.value || own[r.key] === undefined) own[r.key] = r.value;
     ofService.set(r.service, own);
   }
   return {

@@ -76,6 +76,10 @@ it("lists each dimension's values and each node's value for the map's filters an
   expect(map.nodes.find((n) => n.id === "api")?.dims).toEqual({ "k8s.cluster.name": "eu" });
   const filtered = await loadMapGraph(db.sql, window("k8s.cluster.name:us"), null, 2);
   expect(filtered.dims).toEqual({ "k8s.cluster.name": "us" });
+  // Under the filter, a service that has the chosen value is grouped with it, whatever its busiest.
+  expect(filtered.nodes.find((n) => n.id === "api")?.dims).toEqual({ "k8s.cluster.name": "us" });
+  expect(map.nodes.find((n) => n.id === "web")?.dims).toEqual({ "k8s.cluster.name": "eu" });
+  expect(filtered.nodes.find((n) => n.id === "web")?.dims).toEqual({ "k8s.cluster.name": "us" });
   expect(filtered.dimensions?.[0]?.values).toEqual(["eu", "us"]); // the choices stay while one is chosen
 
   const detail = await loadServiceDetail(db.sql, "api", window("k8s.cluster.name:us"), null);

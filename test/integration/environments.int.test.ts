@@ -97,6 +97,9 @@ it("lists the environments seen and, on the default map, each node's", async () 
   expect(staging.nodes.every((n) => n.envs === undefined)).toBe(true);
   // "(none)" in a URL is the spans without an environment.
   expect(window("(none),staging").envs).toEqual(["", "staging"]);
+  // One named environment beside spans that name none: nodes are not labelled with it.
+  const stagingAndNone = await loadMapGraph(db.sql, window("(none),staging"), null, 2);
+  expect(stagingAndNone.nodes.every((n) => n.envs === undefined)).toBe(true);
 });
 
 it("gives the service page one environment's series and operations", async () => {
