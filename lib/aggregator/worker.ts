@@ -79,10 +79,6 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       if (dropped.length) opts.log(`retention dropped ${dropped.join(", ")}`);
       await applyRollupRetention(sql, opts.rollups);
       await pruneResources(sql, opts.spanRetentionHours);
-      if (opts.valueRetention) {
-        const thinned = await thinRawSpans(sql, opts.valueRetention);
-        if (thinned.deleted) opts.log(`retention by value dropped ${thinned.deleted} raw spans`);
-      }
     } catch (err) {
       opts.log(`retention pass failed (will retry): ${(err as Error).message}`);
     }
@@ -97,11 +93,36 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
     });
   };
   loop();
+
+  // Retention by value has its own loop: a DELETE of a minute of spans can take seconds at high rates, and the
+  // aggregation (the map's freshness) must not wait for it. While behind it goes on at once, then every interval.
+  let thinTimer: NodeJS.Timeout | null = null;
+  let thinning: Promise<void> | null = null;
+  const thinLoop = (retention: ValueRetention) => {
+    let behind = false;
+    thinning = thinRawSpans(sql, retention, Date.now(), 10_000)
+      .then((t) => {
+        behind = t.until.getTime() < Date.now() - retention.rawMinutes * 60_000 - 60_000;
+        if (t.deleted)
+          opts.log(`retention by value dropped ${t.deleted} raw spans (thinned up to ${t.until.toISOString()})`);
+      })
+      .catch((err) => opts.log(`retention by value failed (will retry): ${(err as Error).message}`))
+      .finally(() => {
+        thinning = null;
+        if (!stopped) thinTimer = setTimeout(() => thinLoop(retention), behind ? 0 : opts.retentionIntervalMs);
+      });
+  };
+  if (opts.valueRetention) {
+    const retention = opts.valueRetention;
+    thinTimer = setTimeout(() => thinLoop(retention), opts.retentionIntervalMs);
+  }
   return {
     id,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      if (thinTimer) clearTimeout(thinTimer);
+      await thinning;
       await running;
       await releaseLeases(sql, id).catch((err) => opts.log(`could not release leases: ${(err as Error).message}`));
     },

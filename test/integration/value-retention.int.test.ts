@@ -4,6 +4,7 @@ import { postJsonTraces, type SeedTrace } from "../helpers/json-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { thinRawSpans } from "../../lib/db/value-retention";
 import { loadGraph } from "../../lib/query/graph";
+import { startAggregator } from "../../lib/aggregator/worker";
 
 // Retention by value: past the raw retention only traces worth keeping stay, whole; the map does not change.
 const ctx = useCollectorDatabase();
@@ -84,4 +85,47 @@ it("keeps a span the aggregator has not rolled up yet, whatever its start time",
   await thinRawSpans(sql, { rawMinutes: 60, samplePercent: 0, spanRetentionHours: 24 }, now);
   const [{ n }] = await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM spans WHERE service_name = 'late'`;
   expect(n).toBe(1);
+});
+
+it("runs in the aggregator's own loop, beside the aggregation, once the spans are rolled up", async () => {
+  const sql = ctx.db.sql;
+  await sql`DELETE FROM raw_span_thinning`;
+  const start = Date.now() - 3 * 3_600_000;
+  await postJsonTraces(
+    ctx.collector.ports.otlpHttp,
+    Array.from({ length: 60 }, (_, i) => ({
+      service: "batch-job",
+      startMs: start + i * 1000,
+      durationMs: 5,
+      calls: [{ target: "warehouse", durationMs: 2, virtual: true }],
+    })),
+  );
+  const worker = startAggregator(sql, {
+    intervalMs: 50,
+    waitMs: 0,
+    shards: 1,
+    leaseMs: 10_000,
+    spanRetentionHours: 24,
+    rollups: { minuteRowsDays: 7, hourRowsDays: 90, epochsHours: 24 },
+    retentionIntervalMs: 100,
+    valueRetention: { rawMinutes: 60, samplePercent: 0, spanRetentionHours: 24 },
+    log: () => {},
+  });
+  try {
+    const left = async () =>
+      (await sql<[{ n: number }]>`SELECT count(*)::int AS n FROM spans WHERE service_name = 'batch-job'`)[0].n;
+    const examples = async () =>
+      (
+        await sql<[{ n: number }]>`
+          SELECT count(DISTINCT trace_id)::int AS n FROM edge_examples WHERE source = 'batch-job' OR target = 'batch-job'`
+      )[0].n;
+    // Rolled up first (the examples are chosen), then thinned to the example traces (2 spans each).
+    await expect.poll(left, { timeout: 30_000 }).toBeLessThan(120);
+    expect(await examples()).toBeGreaterThan(0);
+    expect(await left()).toBe(2 * (await examples()));
+    const map = await loadGraph(sql, new Date(start - 60_000), new Date(start + 120_000));
+    expect(map.edges.find((e) => e.id === "batch-job->warehouse:virtual")?.requests).toBe(60);
+  } finally {
+    await worker.stop();
+  }
 });
