@@ -170,6 +170,14 @@ it("draws the live map, opens an edge by clicking it, leads to its slowest trace
   await viewer.close();
   await page.getByRole("button", { name: "Fit" }).click();
   await page.waitForURL((u) => !u.searchParams.has("vp"));
+  // Fit frames the map as opening the link without a viewport does.
+  const unzoomed = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await unzoomed.goto(page.url());
+  await unzoomed.waitForFunction(() =>
+    document.querySelector('[data-testid="service-map"]')?.hasAttribute("data-drawn"),
+  );
+  await expect.poll(() => viewOf(unzoomed)).toEqual(await viewOf(page));
+  await unzoomed.close();
 
   // Changing the label mode re-renders in place: nothing moves.
   await page.getByLabel("Labels").selectOption("p95");

@@ -365,8 +365,9 @@ export default function ServiceMap(props: ServiceMapProps) {
     if (cyRef.current) applyHighlights(cyRef.current, layerRef.current, props.matches, props.selected);
   }, [props.matches, props.selected]);
 
+  // The same fit as the automatic ones (cy.fit measured every edge and label, and framed the map differently).
   const fit = () => {
-    cyRef.current?.fit(undefined, 40);
+    if (cyRef.current) fitToNodes(cyRef.current, props.groups);
     props.onViewport?.(null);
   };
   const zoom = (f: number) => {
