@@ -1,6 +1,6 @@
 import type { AggSpan } from "../model/span";
 import type { ServiceVersionSeen } from "../domain/pairing";
-import { percentiles } from "../model/histogram";
+import { HISTOGRAM_SCHEME, percentiles } from "../model/histogram";
 import { ascending } from "../domain/order";
 import { EXAMPLE_LIMITS, EXEMPLAR_BAND_FACTOR, type Rollup } from "../domain/rollup";
 import { EXAMPLE_COPY_COLUMNS } from "./tables";
@@ -180,13 +180,13 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
   if (r.edges.length) {
     const merged = await tx.unsafe<MergedEdge[]>(
       `INSERT INTO ${t.edges} AS m (${t.time}, env, dims, source, target, connection_type, source_type, target_type, broker, requests,
-         failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist)
+         failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist, hist_scheme)
        SELECT bucket, env, dims::jsonb, source, target, "connectionType", "sourceType", "targetType", broker, requests, failed,
-         "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist"
+         "status4xx", throttled, "rawSpans", "rawFailed", "clientHist", "serverHist", $2::smallint
        FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, dims text, source text, target text, "connectionType" text,
          "sourceType" text, "targetType" text, broker text, requests float8, failed float8, "status4xx" float8,
          throttled float8, "rawSpans" bigint, "rawFailed" bigint, "clientHist" jsonb, "serverHist" jsonb)
-       ON CONFLICT (${t.time}, env, source, target, connection_type, dims) DO UPDATE SET
+       ON CONFLICT (${t.time}, env, source, target, connection_type, dims, hist_scheme) DO UPDATE SET
          broker = coalesce(m.broker, EXCLUDED.broker),
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          status_4xx = m.status_4xx + EXCLUDED.status_4xx, throttled = m.throttled + EXCLUDED.throttled,
@@ -194,19 +194,19 @@ export async function writeRollup(tx: Queryable, r: Rollup, granularity: Granula
          client_hist = tracemap_hist_merge(m.client_hist, EXCLUDED.client_hist),
          server_hist = tracemap_hist_merge(m.server_hist, EXCLUDED.server_hist)
        RETURNING ${t.time} AS bucket, source, target, connection_type, client_hist, server_hist`,
-      [JSON.stringify(r.edges)],
+      [JSON.stringify(r.edges), HISTOGRAM_SCHEME],
     );
     if (r.examples.length) await writeExamples(tx, r, merged);
   }
   if (r.services.length) {
     await tx.unsafe(
-      `INSERT INTO ${t.services} AS m (${t.time}, env, dims, service, operation, requests, failed, raw_spans, hist)
-       SELECT bucket, env, dims::jsonb, service, operation, requests, failed, "rawSpans", hist
+      `INSERT INTO ${t.services} AS m (${t.time}, env, dims, service, operation, requests, failed, raw_spans, hist, hist_scheme)
+       SELECT bucket, env, dims::jsonb, service, operation, requests, failed, "rawSpans", hist, $2::smallint
        FROM jsonb_to_recordset($1::text::jsonb) AS x(bucket timestamptz, env text, dims text, service text, operation text, requests float8, failed float8, "rawSpans" bigint, hist jsonb)
-       ON CONFLICT (${t.time}, env, service, operation, dims) DO UPDATE SET
+       ON CONFLICT (${t.time}, env, service, operation, dims, hist_scheme) DO UPDATE SET
          requests = m.requests + EXCLUDED.requests, failed = m.failed + EXCLUDED.failed,
          raw_spans = m.raw_spans + EXCLUDED.raw_spans, hist = tracemap_hist_merge(m.hist, EXCLUDED.hist)`,
-      [JSON.stringify(r.services)],
+      [JSON.stringify(r.services), HISTOGRAM_SCHEME],
     );
   }
   if (r.quality.length) {
@@ -359,15 +359,16 @@ export async function writeEdgeCounters(tx: Queryable, r: Rollup): Promise<void>
   if (r.edges.length === 0) return;
   await tx.unsafe(
     `INSERT INTO edge_counters AS c (source, target, connection_type, dims, requests, failed, client_hist, server_hist, source_type,
-       target_type)
-     SELECT source, target, "connectionType", dims::jsonb, requests, failed, "clientHist", "serverHist", "sourceType", "targetType"
+       target_type, hist_scheme)
+     SELECT source, target, "connectionType", dims::jsonb, requests, failed, "clientHist", "serverHist", "sourceType", "targetType",
+       $2::smallint
      FROM jsonb_to_recordset($1::text::jsonb) AS x(source text, target text, "connectionType" text, dims text, requests float8,
        failed float8, "clientHist" jsonb, "serverHist" jsonb, "sourceType" text, "targetType" text)
-     ON CONFLICT (source, target, connection_type, dims) DO UPDATE SET
+     ON CONFLICT (source, target, connection_type, dims, hist_scheme) DO UPDATE SET
        source_type = EXCLUDED.source_type, target_type = EXCLUDED.target_type,
        requests = c.requests + EXCLUDED.requests, failed = c.failed + EXCLUDED.failed,
        client_hist = tracemap_hist_merge(c.client_hist, EXCLUDED.client_hist),
        server_hist = tracemap_hist_merge(c.server_hist, EXCLUDED.server_hist)`,
-    [JSON.stringify(r.edges)],
+    [JSON.stringify(r.edges), HISTOGRAM_SCHEME],
   );
 }

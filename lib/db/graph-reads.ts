@@ -1,5 +1,5 @@
 import type { Window } from "../model/window";
-import type { Histogram } from "../model/histogram";
+import { HISTOGRAM_SCHEME, type Histogram } from "../model/histogram";
 import type { EdgeCounterRow } from "../domain/service-graph-metrics";
 import { splitByHour } from "../model/window";
 import type { Queryable } from "./pool";
@@ -10,10 +10,14 @@ import type { Queryable } from "./pool";
  * filter. Table names are fixed, never from input.
  */
 export function rollupSource(table: "edge" | "service" | "quality", columns: string, where = "TRUE"): string {
-  const rows = `(${where}) AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch(table, "$8")}`;
+  const scheme = table === "quality" ? "" : ` AND ${CURRENT_SCHEME}`;
+  const rows = `(${where}) AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch(table, "$8")}${scheme}`;
   return `(SELECT ${columns} FROM ${table}_minutes WHERE ${rows} AND ((minute >= $1 AND minute < $2) OR (minute >= $5 AND minute < $6))
      UNION ALL SELECT ${columns} FROM ${table}_hours WHERE ${rows} AND hour >= $3 AND hour < $4) AS r`;
 }
+
+/** Rows whose histograms this code's bucket scheme reads (a constant, never from input). */
+export const CURRENT_SCHEME = `hist_scheme = ${HISTOGRAM_SCHEME}`;
 
 /**
  * Whether a row holds the dimension filter in jsonb parameter `param` (null: no filter): a service row has each
@@ -189,7 +193,7 @@ export function edgeSeries(
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, raw_spans, client_hist, server_hist FROM ${table}
         WHERE source = $2 AND target = $3 AND ${time} >= $4 AND ${time} < $5 AND ($6::text IS NULL OR connection_type = $6)
-          AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch("edge", "$8")}) AS s`,
+          AND ($7::text[] IS NULL OR env = ANY($7::text[])) AND ${dimsMatch("edge", "$8")} AND ${CURRENT_SCHEME}) AS s`,
       ["bucket"],
       `sum(requests)::float8 AS requests, sum(failed)::float8 AS failed, sum(raw_spans)::bigint AS "rawSpans"`,
       { clientHist: "client_hist", serverHist: "server_hist" },
@@ -273,7 +277,7 @@ export function serviceNamespaceMap(sql: Queryable): Promise<{ service: string; 
 const edgeCounterRows = (sql: Queryable) => sql<EdgeCounterRow[]>`
     SELECT source, target, connection_type AS "connectionType", requests, failed, client_hist AS "clientHist", server_hist AS "serverHist",
       source_type AS "sourceType", target_type AS "targetType", first_seen AS "firstSeen", dims
-    FROM edge_counters ORDER BY source, target, connection_type, first_seen`;
+    FROM edge_counters WHERE hist_scheme = ${HISTOGRAM_SCHEME} ORDER BY source, target, connection_type, first_seen`;
 
 /** Per-edge totals since the first span (the Tempo-compatible counters). */
 export function edgeCounters(sql: Queryable): Promise<EdgeCounterRow[]> {

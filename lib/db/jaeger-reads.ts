@@ -1,6 +1,7 @@
 import type { Window } from "../model/window";
 import type { Queryable } from "./pool";
 import { envsParam } from "./graph-reads";
+import { HISTOGRAM_SCHEME } from "../model/histogram";
 
 /** Services with spans stored since `since`. */
 export async function spanServices(sql: Queryable, since: Date): Promise<string[]> {
@@ -75,7 +76,7 @@ export function entryMinutes(
   return sql<MinuteFiguresRow[]>`
     SELECT minute, service, operation, requests, failed, hist FROM service_minutes
     WHERE service = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}
-      AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END)
+      AND (CASE WHEN ${byOperation}::bool THEN operation <> '' ELSE operation = '' END) AND hist_scheme = ${HISTOGRAM_SCHEME}
       AND (${envsParam(w)}::text[] IS NULL OR env = ANY(${envsParam(w)}::text[]))`;
 }
 
@@ -83,6 +84,6 @@ export function entryMinutes(
 export function callerMinutes(sql: Queryable, services: string[], w: Window): Promise<MinuteFiguresRow[]> {
   return sql<MinuteFiguresRow[]>`
     SELECT minute, source AS service, '' AS operation, requests, failed, client_hist AS hist FROM edge_minutes
-    WHERE source = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to}
+    WHERE source = ANY(${services}::text[]) AND minute >= ${w.from} AND minute < ${w.to} AND hist_scheme = ${HISTOGRAM_SCHEME}
       AND (${envsParam(w)}::text[] IS NULL OR env = ANY(${envsParam(w)}::text[]))`;
 }

@@ -1,6 +1,15 @@
 import type { Window } from "../model/window";
 import type { Histogram } from "../model/histogram";
-import { dimsMatch, dimsParam, envsParam, mergedRollup, rangeParams, rollupSource, stepBucket } from "./graph-reads";
+import {
+  CURRENT_SCHEME,
+  dimsMatch,
+  dimsParam,
+  envsParam,
+  mergedRollup,
+  rangeParams,
+  rollupSource,
+  stepBucket,
+} from "./graph-reads";
 import type { Queryable } from "./pool";
 
 export interface OperationTotalsRow {
@@ -38,7 +47,7 @@ export function serviceSeries(sql: Queryable, service: string, w: Window, stepMs
     mergedRollup(
       `(SELECT ${stepBucket(time)} AS bucket, requests, failed, hist FROM ${table}
         WHERE service = $2 AND operation = '' AND ${time} >= $3 AND ${time} < $4
-          AND ($5::text[] IS NULL OR env = ANY($5::text[])) AND ${dimsMatch("service", "$6")}) AS s`,
+          AND ($5::text[] IS NULL OR env = ANY($5::text[])) AND ${dimsMatch("service", "$6")} AND ${CURRENT_SCHEME}) AS s`,
       ["bucket"],
       "sum(requests)::float8 AS requests, sum(failed)::float8 AS failed",
       { hist: "hist" },

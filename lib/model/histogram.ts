@@ -2,6 +2,12 @@
 // reporting the bucket's midpoint 2γ^i/(γ+1) keeps every quantile within (γ-1)/(γ+1) ≈ 0.99% of the exact value,
 // over any window, because merging is adding counts.
 export const GAMMA = 1.02;
+/**
+ * The bucket scheme's version, stored beside every histogram (the roll-up tables' hist_scheme column). Buckets of
+ * different schemes mean different durations and never add up: a change of GAMMA or of the bucket rule takes a new
+ * version, and reads keep to the one they understand.
+ */
+export const HISTOGRAM_SCHEME = 1;
 const LOG_GAMMA = Math.log(GAMMA);
 
 /** Sparse bucket -> weighted count. Bucket 0 holds everything up to 1 µs. */

@@ -69,6 +69,27 @@ it("keeps per-edge counters equal to the roll-ups across epochs, and renders the
   );
   expect(sum).toBeGreaterThan(2.35 * 0.98);
   expect(sum).toBeLessThan(2.35 * 1.02);
+
+  // Rows of another histogram scheme (what a future bucket change would write) are kept apart, never merged in.
+  const sql = ctx.db.sql;
+  await sql`
+    INSERT INTO edge_minutes (minute, env, dims, source, target, connection_type, source_type, target_type, broker,
+      requests, failed, status_4xx, throttled, raw_spans, raw_failed, client_hist, server_hist, hist_scheme)
+    SELECT minute, env, dims, source, target, connection_type, source_type, target_type, broker,
+      requests * 100, failed, status_4xx, throttled, raw_spans, raw_failed, '{"7": 1}', server_hist, 2 FROM edge_minutes`;
+  await sql`
+    INSERT INTO edge_counters (source, target, connection_type, dims, requests, failed, client_hist, server_hist,
+      source_type, target_type, hist_scheme)
+    SELECT source, target, connection_type, dims, requests * 100, failed, '{"7": 1}', server_hist, source_type,
+      target_type, 2 FROM edge_counters`;
+  const again = await edgeTotals(sql, { from: new Date(now - 3600_000), to: new Date(now + 60_000) });
+  expect(again.map((t) => [t.source, t.target, t.requests])).toEqual(
+    totals.map((t) => [t.source, t.target, t.requests]),
+  );
+  expect(again.find((t) => t.target === "tg-api")!.clientHist).toEqual(
+    totals.find((t) => t.target === "tg-api")!.clientHist,
+  );
+  expect((await edgeCounters(sql)).map((c) => c.requests)).toEqual(counters.map((c) => c.requests));
 });
 
 it("labels edges as Tempo does and gives database edges server seconds from the client side", () => {
