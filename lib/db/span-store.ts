@@ -2,14 +2,16 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { SpanRecord } from "../model/span";
 import { dayOf, ensureSpanPartitions } from "./partitions";
-import type { Sql } from "./pool";
+import type { Queryable, Sql } from "./pool";
 import { COPY_COLUMNS, copyChunks, resourceOf, type StoredResource } from "./span-copy";
-import type { Queryable } from "./pool";
 
 const COLUMN_LIST = COPY_COLUMNS.join(", ");
 // After a batch met a span already stored, retries are probably arriving (an exporter re-sending what timed
 // out): go straight to the deduplicating path for a while instead of failing a direct COPY per batch.
 const DEDUP_AFTER_CONFLICT_MS = 10_000;
+/** A resource known stored is written again after this long, so its last_seen stays ahead of retention. */
+const RESOURCE_REFRESH_MS = 3_600_000;
+const MAX_KNOWN_RESOURCES = 100_000;
 
 /**
  * Stores spans with COPY, one transaction per batch. The fast path copies straight into `spans`; its primary key
@@ -18,10 +20,6 @@ const DEDUP_AFTER_CONFLICT_MS = 10_000;
  * The staging path costs PostgreSQL about 1.5x the direct one per span, and re-deliveries are rare.
  * Returns how many rows were new.
  */
-/** A resource known stored is written again after this long, so its last_seen stays ahead of retention. */
-const RESOURCE_REFRESH_MS = 3_600_000;
-const MAX_KNOWN_RESOURCES = 100_000;
-
 export class SpanStore {
   private readonly knownDays = new Set<number>();
   /** Resources this process stored (hex id -> when), written again once RESOURCE_REFRESH_MS old. */
