@@ -65,6 +65,10 @@ it("chooses one environment's map in the browser; the choice is in the link and 
   expect(await teammate.getByTestId("environment").inputValue()).toBe("staging");
   await teammate.getByTestId("service-page-link").click();
   await teammate.waitForURL(/\/services\/api\?.*env=staging/);
+  // The page says which environment its figures cover, and its window links and trace search stay in it.
+  await expect.poll(() => teammate.getByTestId("service-scope").textContent()).toContain("environment staging");
+  expect(await teammate.getByRole("link", { name: "last 1h" }).getAttribute("href")).toContain("env=staging");
+  expect(await teammate.getByRole("link", { name: "Search its traces" }).getAttribute("href")).toContain("env=staging");
   const detail = await (await fetch(`${base}/api/services/api?${new URL(teammate.url()).searchParams}`)).json();
   expect(detail.node.requests).toBe(10);
   expect(detail.node.p95).toBeGreaterThan(250);

@@ -146,6 +146,21 @@ describe("Jaeger v1 query API", () => {
     expect(res.errors).toEqual([{ code: 404, msg: "trace not found", traceID: missing }]);
   });
 
+  it("archives a trace as Jaeger UI's archive button does: the trace is pinned", async () => {
+    const found = (await orderTraces({ error: "true" })).data.map((t: any) => t.traceID);
+    const post = (id: string) =>
+      fetch(`http://127.0.0.1:${product.ports.web}/jaeger/api/archive/${id}`, { method: "POST" });
+    const res = await post(found[0]);
+    expect(res.status).toBe(200);
+    expect((await res.json()).data).toEqual([]);
+    const pins = await fetch(`http://127.0.0.1:${product.ports.web}/traces?pinned=1`).then((r) => r.text());
+    expect(pins).toContain(found[0]);
+    expect(pins).toContain("Jaeger UI (archive)");
+    const gone = await post("f".repeat(32));
+    expect(gone.status).toBe(404);
+    expect((await gone.json()).errors[0].msg).toBe("trace not found");
+  });
+
   it("gives bytes as binary tags, scope tags, operations with kinds, and errors in Jaeger's envelope", async () => {
     const blob = (await ok(`/api/traces/${BLOB_TRACE}`, traces)).data[0];
     expect(blob.spans[0].tags).toEqual(

@@ -33,8 +33,23 @@ export default async function ServicePage({
   if (!detail.known) notFound();
   const node = detail.node;
   const quality = node ? qualityText(node.quality) : null;
-  const traces = (operation?: string) =>
-    `/traces?${new URLSearchParams({ service: name, from: state.from, to: state.to, ...(operation ? { operation } : {}) })}`;
+  // Trace search in the same scope: the environments, and each dimension as an attribute filter (a dimension's value
+  // is the resource's attribute, else the span's, which is what an attribute filter matches).
+  const traces = (operation?: string) => {
+    const q = new URLSearchParams({
+      service: name,
+      from: state.from,
+      to: state.to,
+      ...(operation ? { operation } : {}),
+    });
+    if (state.env) q.set("env", state.env);
+    for (const d of state.dims ?? []) q.append("attr", d.replace(":", "="));
+    return `/traces?${q}`;
+  };
+  const scope = [
+    ...(state.env ? [`environment ${state.env}`] : []),
+    ...(state.dims ?? []).map((d) => d.replace(":", " = ")),
+  ];
   return (
     <div className="service-page">
       <h1>{name}</h1>
@@ -42,7 +57,7 @@ export default async function ServicePage({
         {WINDOWS.map((w) => (
           <a
             key={w}
-            href={servicePath(name, { from: w, to: "now" })}
+            href={servicePath(name, { ...state, from: w, to: "now" })}
             aria-current={state.from === w && state.to === "now" ? "page" : undefined}
           >
             {w.replace("now-", "last ")}
@@ -51,6 +66,11 @@ export default async function ServicePage({
         <span className="muted">
           {new Date(detail.from).toLocaleString()} – {new Date(detail.to).toLocaleString()}
         </span>
+        {scope.length > 0 && (
+          <span data-testid="service-scope">
+            only {scope.join(", ")} (<a href={servicePath(name, { from: state.from, to: state.to })}>all</a>)
+          </span>
+        )}
         <a href={mapPath(state, { kind: "node", id: name })}>Show on map</a>
         <a href={traces()}>Search its traces</a>
       </nav>
