@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { parseServiceViewState, servicePath } from "@/app/services/url";
 import TraceScatter from "@/app/traces/components/TraceScatter";
 import { PAGE_SIZE, parseTraceSearch, SEARCH_KINDS, TRACE_SORTS, type TraceSearch } from "@/lib/domain/trace-search";
-import { parseWindow, type Window } from "@/lib/model/window";
+import { NO_ENVIRONMENT, parseWindow, type Window } from "@/lib/model/window";
 import { rangeParams } from "@/app/(map)/url";
 import { webPrisma, webSql } from "@/lib/query/web-pool";
 import PageError from "@/app/components/PageError";
@@ -111,6 +111,15 @@ export default async function TracesPage({ searchParams }: { searchParams: Searc
           </label>
         ))}
         <label>
+          Environment{" "}
+          <input
+            name="env"
+            defaultValue={q.envs.map((e) => e || NO_ENVIRONMENT).join(",")}
+            placeholder="all"
+            style={{ width: 110 }}
+          />
+        </label>
+        <label>
           From <input name="from" defaultValue={q.from} style={{ width: 110 }} />
         </label>
         <label>
@@ -130,7 +139,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
           <p className="muted" data-testid="hit-count">
             {pinned
               ? `${results.length} pinned traces (kept past raw-span retention)`
-              : `${results.length} traces on page ${q.page}${page.more ? " (more on the next page)" : ""}, ${q.sort === "errors" ? "most errors" : q.sort} first, ${range.from.toISOString()} to ${range.to.toISOString()}`}
+              : `${results.length} traces on page ${q.page}${page.more ? " (more on the next page)" : ""}, ${q.sort === "errors" ? "most errors" : q.sort} first, ${range.from.toISOString()} to ${range.to.toISOString()}${q.envs.length ? `, environment ${q.envs.map((e) => e || NO_ENVIRONMENT).join(", ")}` : ""}`}
             {" · "}
             <a href={pinned ? "/traces" : "/traces?pinned=1"}>{pinned ? "search" : "pinned traces"}</a>
           </p>

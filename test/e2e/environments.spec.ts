@@ -69,6 +69,10 @@ it("chooses one environment's map in the browser; the choice is in the link and 
   await expect.poll(() => teammate.getByTestId("service-scope").textContent()).toContain("environment staging");
   expect(await teammate.getByRole("link", { name: "last 1h" }).getAttribute("href")).toContain("env=staging");
   expect(await teammate.getByRole("link", { name: "Search its traces" }).getAttribute("href")).toContain("env=staging");
+  // The search it opens says so, and keeps it in its form: staging's 10 traces, not production's 30.
+  await teammate.getByRole("link", { name: "Search its traces" }).click();
+  await expect.poll(() => teammate.getByTestId("hit-count").textContent()).toMatch(/^10 traces .*environment staging/);
+  expect(await teammate.getByLabel("Environment").inputValue()).toBe("staging");
   const detail = await (await fetch(`${base}/api/services/api?${new URL(teammate.url()).searchParams}`)).json();
   expect(detail.node.requests).toBe(10);
   expect(detail.node.p95).toBeGreaterThan(250);
