@@ -103,7 +103,10 @@ function allValues(params: Params, k: string): string[] {
   return v === undefined ? [] : Array.isArray(v) ? v : [v];
 }
 
-/** `dim=key:value` parameters (at most 10; unreadable ones are left out). */
+/** The `dim=key:value` parameters of a page's URL (at most 10; unreadable ones are left out): the map's and the
+ * service page's. */
+export const parseDimParams = (params: Params) => parseDims(allValues(params, "dim"));
+
 function parseDims(values: string[]): Record<string, string> {
   const dims: Record<string, string> = {};
   for (const raw of values.slice(0, 10)) {
@@ -157,7 +160,7 @@ export function parseMapState(params: Params): MapState {
           .filter(Boolean),
       ),
     ].slice(0, 20),
-    dims: parseDims(allValues(params, "dim")),
+    dims: parseDimParams(params),
     groupBy: (get("groupBy") ?? "").slice(0, 100),
   };
 }

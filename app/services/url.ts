@@ -1,5 +1,5 @@
 // The service page's URL state, one definition for the server page and its links.
-import { TIME } from "../(map)/url";
+import { parseDimParams, TIME } from "../(map)/url";
 
 export interface ServiceViewState {
   from: string;
@@ -24,8 +24,7 @@ export function parseServiceViewState(params: Params): ServiceViewState {
   const from = get("from");
   const to = get("to");
   const env = (get("env") ?? "").slice(0, 2000);
-  const raw = params instanceof URLSearchParams ? params.getAll("dim") : [params.dim ?? []].flat();
-  const dims = raw.filter((d) => d.indexOf(":") > 0 && d.length <= 200).slice(0, 10);
+  const dims = Object.entries(parseDimParams(params)).map(([k, v]) => `${k}:${v}`);
   return {
     from: from && TIME.test(from) ? from : SERVICE_DEFAULT_FROM,
     to: to && TIME.test(to) ? to : "now",
