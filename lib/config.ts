@@ -48,6 +48,13 @@ const configSchema = z.object({
     .refine((m) => m === 0 || m >= 5, "RAW_SPAN_RETENTION_MINUTES must be 0 (off) or at least 5")
     .default(0),
   KEEP_SAMPLE_PERCENT: z.coerce.number().min(0).max(100).default(1),
+  // Compaction (lib/db/compaction.ts): rolled-up raw spans this old move into deflated chunks per trace; 0 leaves
+  // them raw. At least 5 minutes, so a span is long past its pairing wait before it moves.
+  SPAN_COMPACT_AFTER_MINUTES: z.coerce
+    .number()
+    .int()
+    .refine((m) => m === 0 || m >= 5, "SPAN_COMPACT_AFTER_MINUTES must be 0 (off) or at least 5")
+    .default(15),
   AGGREGATOR_INTERVAL_MS: positiveInt.default(1_000),
   AGGREGATOR_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   // Trace-id-hash shards of the aggregation: more than one lets several aggregator processes share the work.

@@ -4,6 +4,7 @@ import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
 import { applyRollupRetention, pruneResources, type RetentionPolicy } from "../db/retention";
 import { thinRawSpans, type ValueRetention } from "../db/value-retention";
+import { type Compaction, compactRawSpans } from "../db/compaction";
 import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
 import { recordEpoch } from "../db/epochs";
 import { levellingLimit } from "../domain/shard-leases";
@@ -19,6 +20,8 @@ export interface AggregatorOptions {
   spanRetentionHours: number;
   /** Retention by value of raw spans past a short raw retention; null keeps them all. */
   valueRetention?: ValueRetention | null;
+  /** Compaction of rolled-up raw spans into deflated chunks per trace; null leaves them raw. */
+  compaction?: Compaction | null;
   rollups: RetentionPolicy;
   retentionIntervalMs: number;
   log: (m: string) => void;
@@ -94,35 +97,55 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
   };
   loop();
 
-  // Retention by value has its own loop: a DELETE of a minute of spans can take seconds at high rates, and the
-  // aggregation (the map's freshness) must not wait for it. While behind it goes on at once, then every interval.
-  let thinTimer: NodeJS.Timeout | null = null;
-  let thinning: Promise<void> | null = null;
-  const thinLoop = (retention: ValueRetention) => {
-    let behind = false;
-    thinning = thinRawSpans(sql, retention, Date.now(), 10_000)
-      .then((t) => {
-        behind = t.until.getTime() < Date.now() - retention.rawMinutes * 60_000 - 60_000;
-        if (t.deleted)
-          opts.log(`retention by value dropped ${t.deleted} raw spans (thinned up to ${t.until.toISOString()})`);
-      })
-      .catch((err) => opts.log(`retention by value failed (will retry): ${(err as Error).message}`))
-      .finally(() => {
-        thinning = null;
-        if (!stopped) thinTimer = setTimeout(() => thinLoop(retention), behind ? 0 : opts.retentionIntervalMs);
-      });
+  // Retention by value and compaction have loops of their own: a DELETE of a minute of spans can take seconds at
+  // high rates, and the aggregation (the map's freshness) must not wait for it. While behind, each goes on at once,
+  // then every retention interval.
+  const loops: { timer: NodeJS.Timeout | null; running: Promise<void> | null }[] = [];
+  const background = (name: string, pass: () => Promise<{ behind: boolean; done: string | null }>) => {
+    const state: (typeof loops)[number] = { timer: null, running: null };
+    loops.push(state);
+    const run = () => {
+      let behind = false;
+      state.running = pass()
+        .then((r) => {
+          behind = r.behind;
+          if (r.done) opts.log(r.done);
+        })
+        .catch((err) => opts.log(`${name} failed (will retry): ${(err as Error).message}`))
+        .finally(() => {
+          state.running = null;
+          if (!stopped) state.timer = setTimeout(run, behind ? 0 : opts.retentionIntervalMs);
+        });
+    };
+    state.timer = setTimeout(run, opts.retentionIntervalMs);
   };
-  if (opts.valueRetention) {
-    const retention = opts.valueRetention;
-    thinTimer = setTimeout(() => thinLoop(retention), opts.retentionIntervalMs);
-  }
+  const retention = opts.valueRetention;
+  if (retention)
+    background("retention by value", async () => {
+      const t = await thinRawSpans(sql, retention, Date.now(), 10_000);
+      return {
+        behind: t.until.getTime() < Date.now() - retention.rawMinutes * 60_000 - 60_000,
+        done: t.deleted
+          ? `retention by value dropped ${t.deleted} spans (thinned up to ${t.until.toISOString()})`
+          : null,
+      };
+    });
+  const compaction = opts.compaction;
+  if (compaction)
+    background("compaction", async () => {
+      const c = await compactRawSpans(sql, compaction, Date.now(), 10_000);
+      return {
+        behind: c.until.getTime() < Date.now() - compaction.afterMinutes * 60_000 - 60_000,
+        done: c.spans ? `compacted ${c.spans} spans into ${c.chunks} chunks (up to ${c.until.toISOString()})` : null,
+      };
+    });
   return {
     id,
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      if (thinTimer) clearTimeout(thinTimer);
-      await thinning;
+      for (const l of loops) if (l.timer) clearTimeout(l.timer);
+      await Promise.all(loops.map((l) => l.running));
       await running;
       await releaseLeases(sql, id).catch((err) => opts.log(`could not release leases: ${(err as Error).message}`));
     },

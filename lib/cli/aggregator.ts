@@ -24,6 +24,10 @@ runMain("aggregator", async () => {
             spanRetentionHours: config.SPAN_RETENTION_HOURS,
           }
         : null,
+    compaction:
+      config.SPAN_COMPACT_AFTER_MINUTES > 0
+        ? { afterMinutes: config.SPAN_COMPACT_AFTER_MINUTES, spanRetentionHours: config.SPAN_RETENTION_HOURS }
+        : null,
     log: log("aggregator"),
   });
   log("aggregator")("running");

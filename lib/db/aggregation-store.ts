@@ -1,3 +1,4 @@
+import { copyChunkedTraces } from "./chunk-reads";
 import type { AggSpan } from "../model/span";
 import type { ServiceVersionSeen } from "../domain/pairing";
 import { HISTOGRAM_SCHEME, percentiles } from "../model/histogram";
@@ -300,6 +301,7 @@ export async function copyExampleTraces(tx: Queryable, traceIds: string[]): Prom
      ON CONFLICT DO NOTHING`,
     [traceIds],
   );
+  await copyChunkedTraces(tx, traceIds);
 }
 
 /**

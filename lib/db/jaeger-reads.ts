@@ -1,20 +1,26 @@
 import type { Window } from "../model/window";
 import type { Queryable } from "./pool";
+import { chunkedSpansOfTraces } from "./chunk-reads";
 import { envsParam } from "./graph-reads";
 import { HISTOGRAM_SCHEME } from "../model/histogram";
 
-/** Services with spans stored since `since`. */
+// Compacted spans are not read for these lists: compaction keeps each service's span names and kinds, with the
+// last start seen, in span_names.
+
+/** Services with spans stored since `since`, raw or compacted. */
 export async function spanServices(sql: Queryable, since: Date): Promise<string[]> {
-  const rows = await sql<
-    { service: string }[]
-  >`SELECT DISTINCT service_name AS service FROM spans WHERE start_time >= ${since} ORDER BY 1`;
+  const rows = await sql<{ service: string }[]>`
+    SELECT service_name AS service FROM spans WHERE start_time >= ${since}
+    UNION SELECT service FROM span_names WHERE last_seen >= ${since} ORDER BY 1`;
   return rows.map((r) => r.service);
 }
 
-/** A service's span names since `since` (every kind, as Jaeger lists them). */
+/** A service's span names since `since` (every kind, as Jaeger lists them), raw or compacted. */
 export async function serviceOperations(sql: Queryable, service: string, since: Date): Promise<string[]> {
   const rows = await sql<{ name: string }[]>`
-    SELECT DISTINCT name FROM spans WHERE service_name = ${service} AND start_time >= ${since} ORDER BY 1 LIMIT 2000`;
+    SELECT name FROM spans WHERE service_name = ${service} AND start_time >= ${since}
+    UNION SELECT name FROM span_names WHERE service = ${service} AND last_seen >= ${since}
+    ORDER BY 1 LIMIT 2000`;
   return rows.map((r) => r.name);
 }
 
@@ -26,8 +32,10 @@ export async function serviceOperationKinds(
   since: Date,
 ): Promise<{ name: string; kind: number }[]> {
   return sql<{ name: string; kind: number }[]>`
-    SELECT DISTINCT name, kind FROM spans
+    SELECT name, kind FROM spans
     WHERE service_name = ${service} AND start_time >= ${since} AND (${kind}::int IS NULL OR kind = ${kind}::int)
+    UNION SELECT name, kind FROM span_names
+    WHERE service = ${service} AND last_seen >= ${since} AND (${kind}::int IS NULL OR kind = ${kind}::int)
     ORDER BY 1, 2 LIMIT 2000`;
 }
 
@@ -42,7 +50,7 @@ export interface SummarySpanRow {
   statusCode: number;
 }
 
-/** The few fields a trace summary needs of every span of these traces (raw spans, else example copies). */
+/** The few fields a trace summary needs of every span of these traces (raw and compacted, else example copies). */
 export async function summarySpans(sql: Queryable, traceIdsHex: string[]): Promise<SummarySpanRow[]> {
   if (traceIdsHex.length === 0) return [];
   const read = (table: "spans" | "example_spans", ids: string[]) => sql<SummarySpanRow[]>`
@@ -51,7 +59,23 @@ export async function summarySpans(sql: Queryable, traceIdsHex: string[]): Promi
            start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode"
     FROM ${sql(table)}
     WHERE trace_id = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(${ids}::text[]) AS x))`;
-  const raw = await read("spans", traceIdsHex);
+  const [hot, chunked] = await Promise.all([read("spans", traceIdsHex), chunkedSpansOfTraces(sql, traceIdsHex)]);
+  const key = (s: { traceId: string; spanId: string; startNs: bigint }) => `${s.traceId}/${s.spanId}/${s.startNs}`;
+  const seen = new Set(hot.map(key));
+  const compacted = chunked.filter((s) => !seen.has(key(s)));
+  const raw = [
+    ...hot,
+    ...compacted.map((s) => ({
+      traceId: s.traceId,
+      spanId: s.spanId,
+      parentSpanId: s.parentSpanId,
+      serviceName: s.serviceName,
+      name: s.name,
+      startNs: s.startNs,
+      durationNs: s.durationNs,
+      statusCode: s.statusCode,
+    })),
+  ];
   const found = new Set(raw.map((r) => r.traceId));
   const missing = traceIdsHex.filter((id) => !found.has(id));
   return missing.length > 0 ? [...raw, ...(await read("example_spans", missing))] : raw;

@@ -72,34 +72,6 @@ export function versionChanges(sql: Queryable, services: string[], w: Window): P
     ORDER BY v.first_seen, v.service`;
 }
 
-export interface VersionFiguresRow {
-  version: string;
-  requests: number;
-  failed: number;
-  p50: number;
-  p95: number;
-  firstSeen: Date;
-}
-
-/**
- * A service's server and consumer spans per service.version over the window, from the stored spans (so within raw
- * retention): calls, failures (error status, or HTTP 5xx with the status unset, as the map counts them), p50 and
- * p95 in ms. Ordered by first appearance, so consecutive rows read as deploys.
- */
-export function versionFigures(sql: Queryable, service: string, w: Window): Promise<VersionFiguresRow[]> {
-  return sql<VersionFiguresRow[]>`
-    SELECT coalesce(r.attributes ->> 'service.version', '') AS version, count(*)::int AS requests,
-           count(*) FILTER (WHERE status_code = 2 OR (status_code = 0 AND coalesce(spans.attributes ->> 'http.response.status_code',
-             spans.attributes ->> 'http.status_code', '') ~ '^5[0-9][0-9]$'))::int AS failed,
-           percentile_cont(0.5) WITHIN GROUP (ORDER BY duration_ns) / 1e6 AS p50,
-           percentile_cont(0.95) WITHIN GROUP (ORDER BY duration_ns) / 1e6 AS p95,
-           min(start_time) AS "firstSeen"
-    FROM spans LEFT JOIN resources r ON r.id = spans.resource_id
-    WHERE service_name = ${service} AND kind IN (2, 5) AND start_time >= ${w.from} AND start_time < ${w.to}
-    GROUP BY 1 ORDER BY min(start_time)
-    LIMIT 50`;
-}
-
 /** Whether a service has ever reported spans (every one gets a service_versions row, version '' when it has none). */
 export async function serviceEverSeen(sql: Queryable, service: string): Promise<boolean> {
   const rows = await sql<{ seen: boolean }[]>`

@@ -1,16 +1,33 @@
 import type { StoredSpan } from "../model/span";
 import type { Queryable, Sql } from "./pool";
 import { projection, SPAN_FIELDS } from "./tables";
+import { chunkedSpansOfTrace, withResources } from "./chunk-reads";
 
 export type { StoredSpan };
 
 /**
- * All stored spans of one trace, in start order, ids as lower-case hex. Falls back to the copies kept for
- * example traces once the raw spans have expired.
+ * All stored spans of one trace, raw and compacted, in start order, ids as lower-case hex. Falls back to the copies
+ * kept for example traces once the raw spans have expired.
  */
 export async function findTraceSpans(sql: Queryable, traceIdHex: string): Promise<StoredSpan[]> {
-  const raw = await traceSpansFrom(sql, "spans", traceIdHex);
-  return raw.length > 0 ? raw : traceSpansFrom(sql, "example_spans", traceIdHex);
+  const [raw, chunked] = await Promise.all([
+    traceSpansFrom(sql, "spans", traceIdHex),
+    chunkedSpansOfTrace(sql, traceIdHex),
+  ]);
+  if (chunked.length === 0) return raw.length > 0 ? raw : traceSpansFrom(sql, "example_spans", traceIdHex);
+  // A span re-delivered after its trace was compacted is stored raw again: keep one of the two.
+  const key = (s: { spanId: string; kind: number; startNs: bigint }) => `${s.spanId}/${s.kind}/${s.startNs}`;
+  const seen = new Set(raw.map(key));
+  const all = [
+    ...raw,
+    ...(await withResources(
+      sql,
+      chunked.filter((s) => !seen.has(key(s))),
+    )),
+  ];
+  return all.sort((a, b) =>
+    a.startNs !== b.startNs ? (a.startNs < b.startNs ? -1 : 1) : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0,
+  );
 }
 
 /** A stored span as the trace views read it: every column but the partition key and the ingest bookkeeping. */
@@ -23,7 +40,9 @@ function traceSpansFrom(sql: Queryable, table: "spans" | "example_spans", traceI
   );
 }
 
+/** Stored spans, raw and compacted. */
 export async function countSpans(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: bigint }[]>`SELECT count(*)::bigint AS n FROM spans`;
+  const [row] = await sql<{ n: bigint }[]>`
+    SELECT (SELECT count(*) FROM spans) + (SELECT coalesce(sum(span_count), 0) FROM trace_chunks) AS n`;
   return Number(row!.n);
 }

@@ -6,17 +6,12 @@ import {
   type AttributeFilter,
   type TraceSearch,
 } from "../domain/trace-search";
+import type { ResourceMatches } from "../domain/span-match";
 import type { Queryable } from "./pool";
+import { chunksInWindow, compareHits, mergeHits, type RankedHit, searchChunks } from "./chunk-search";
 
-export interface TraceHit {
-  traceId: string;
-  spanId: string;
-  service: string;
-  name: string;
-  start: Date;
-  durationNs: bigint;
-  statusCode: number;
-}
+/** A matching trace as the pages and APIs show it. */
+export type TraceHit = Omit<RankedHit, "errors">;
 
 const SYNTHESIZED_COLUMNS = {
   kind: "kind",
@@ -61,40 +56,81 @@ function filterMatch(sql: Queryable, f: AttributeFilter) {
 
 /**
  * One row per matching trace (its longest matching span), in the search's order (newest, longest, most error
- * spans), `offset` rows skipped. Errors are counted among the trace's spans in the window.
+ * spans), `offset` rows skipped. Errors are counted among the trace's spans in the window. Raw spans are searched
+ * here; compacted ones, when the window holds any, by lib/db/chunk-search.ts, and the two merged.
  */
-export function searchTraces(
+export async function searchTraces(
   sql: Queryable,
   q: TraceSearch,
   w: Window,
   limit: number,
   offset = 0,
-): Promise<TraceHit[]> {
+): Promise<RankedHit[]> {
+  if (!(await chunksInWindow(sql, w))) return searchRawSpans(sql, q, w, limit, offset);
+  const need = limit + offset;
+  const [raw, matches] = await Promise.all([searchRawSpans(sql, q, w, need, 0), resourceMatches(sql, q)]);
+  const hits = new Map(raw.map((h) => [h.traceId, h]));
+  for (const h of await searchChunks(sql, q, w, matches, need)) {
+    const seen = hits.get(h.traceId);
+    hits.set(h.traceId, seen ? mergeHits(seen, h) : h);
+  }
+  return [...hits.values()].sort(compareHits(q.sort)).slice(offset, need);
+}
+
+/** The resources each filter matches, and those of the search's environments, for deciding compacted spans. */
+async function resourceMatches(sql: Queryable, q: TraceSearch): Promise<ResourceMatches> {
+  const ids = (rows: { id: string }[]) => new Set(rows.map((r) => r.id));
+  const perFilter = q.attributes.map(async (f) =>
+    ids(
+      await sql<{ id: string }[]>`
+      SELECT encode(r.id, 'hex') AS id FROM resources r WHERE ${jsonColumnMatch(sql, "r.attributes", f)}`,
+    ),
+  );
+  const envs = q.envs.length
+    ? ids(await sql<{ id: string }[]>`SELECT encode(m.id, 'hex') AS id FROM (${envResources(sql, q.envs)}) m`)
+    : null;
+  return { perFilter: await Promise.all(perFilter), envs };
+}
+
+function searchRawSpans(
+  sql: Queryable,
+  q: TraceSearch,
+  w: Window,
+  limit: number,
+  offset: number,
+): Promise<RankedHit[]> {
   const status = q.status === "error" ? 2 : q.status === "ok" ? 1 : null;
   const filters = q.attributes.reduce((acc, f) => sql`${acc} AND ${filterMatch(sql, f)}`, sql`TRUE`);
+  const errors =
+    q.sort === "errors"
+      ? sql`(SELECT count(*)::int FROM spans e WHERE e.trace_id = hits.tid AND e.status_code = 2
+               AND e.start_time >= ${w.from} AND e.start_time < ${w.to})`
+      : sql`0`;
   const order =
     q.sort === "longest"
       ? sql`"durationNs" DESC, start DESC`
       : q.sort === "errors"
-        ? sql`(SELECT count(*) FROM spans e WHERE e.trace_id = hits.tid AND e.status_code = 2
-                 AND e.start_time >= ${w.from} AND e.start_time < ${w.to}) DESC, start DESC`
+        ? sql`errors DESC, start DESC`
         : sql`start DESC`;
-  return sql<TraceHit[]>`
-    SELECT "traceId", "spanId", service, name, start, "durationNs", "statusCode" FROM (
-      SELECT DISTINCT ON (trace_id) trace_id AS tid, encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
-             service_name AS service, name, start_time AS start, duration_ns AS "durationNs", status_code AS "statusCode"
-      FROM spans
-      WHERE start_time >= ${w.from} AND start_time < ${w.to}
-        AND (${q.service}::text IS NULL OR service_name = ${q.service})
-        AND (${q.operation}::text IS NULL OR name = ${q.operation})
-        AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
-        AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
-        AND (${status}::int IS NULL OR status_code = ${status}::int)
-        AND (${q.kind}::int IS NULL OR kind = ${q.kind}::int)
-        AND (${q.envs.length ? q.envs : null}::text[] IS NULL OR spans.resource_id IN (${envResources(sql, q.envs)}))
-        AND ${filters}
-      ORDER BY trace_id, duration_ns DESC
-    ) hits
+  return sql<RankedHit[]>`
+    SELECT "traceId", "spanId", service, name, start, "durationNs", "statusCode", errors FROM (
+      SELECT "traceId", "spanId", service, name, start, "durationNs", "statusCode", ${errors} AS errors FROM (
+        SELECT DISTINCT ON (trace_id) trace_id AS tid, encode(trace_id, 'hex') AS "traceId",
+               encode(span_id, 'hex') AS "spanId", service_name AS service, name, start_time AS start,
+               duration_ns AS "durationNs", status_code AS "statusCode"
+        FROM spans
+        WHERE start_time >= ${w.from} AND start_time < ${w.to}
+          AND (${q.service}::text IS NULL OR service_name = ${q.service})
+          AND (${q.operation}::text IS NULL OR name = ${q.operation})
+          AND (${q.minMs}::float8 IS NULL OR duration_ns >= ${q.minMs}::float8 * 1e6)
+          AND (${q.maxMs}::float8 IS NULL OR duration_ns <= ${q.maxMs}::float8 * 1e6)
+          AND (${status}::int IS NULL OR status_code = ${status}::int)
+          AND (${q.kind}::int IS NULL OR kind = ${q.kind}::int)
+          AND (${q.envs.length ? q.envs : null}::text[] IS NULL OR spans.resource_id IN (${envResources(sql, q.envs)}))
+          AND ${filters}
+        ORDER BY trace_id, duration_ns DESC
+      ) hits
+    ) ranked
     ORDER BY ${order}
     LIMIT ${limit} OFFSET ${offset}`;
 }

@@ -57,19 +57,31 @@ export async function thinRawSpans(
   }
 }
 
-/** One slice [from, to): every span not of a kept trace, and already aggregated, is deleted. */
+/**
+ * One slice [from, to): every span not of a kept trace, and already aggregated, is deleted; so is every compacted
+ * chunk of such a trace (compaction moves only aggregated spans). A trace with an error span anywhere, raw or
+ * compacted, is kept whole.
+ */
 async function thinSlice(sql: Queryable, from: Date, to: Date, samplePercent: number): Promise<number> {
   const keepPer10k = Math.round(samplePercent * 100);
-  const result = await sql`
+  const dropped = (t: string) => sql`
+    (hashtext(encode(${sql.unsafe(t)}.trace_id, 'hex')) & 2147483647) % 10000 >= ${keepPer10k}
+    AND NOT EXISTS (SELECT 1 FROM spans e WHERE e.trace_id = ${sql.unsafe(t)}.trace_id AND e.status_code = 2)
+    AND NOT EXISTS (SELECT 1 FROM trace_chunks e WHERE e.trace_id = ${sql.unsafe(t)}.trace_id AND e.has_error)
+    AND NOT EXISTS (SELECT 1 FROM edge_examples x WHERE x.trace_id = ${sql.unsafe(t)}.trace_id)
+    AND NOT EXISTS (SELECT 1 FROM pinned_traces p WHERE p.trace_id = ${sql.unsafe(t)}.trace_id)`;
+  const raw = await sql`
     WITH aggregated AS (
       SELECT e.xid_bound FROM ingest_epochs e
       WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)
     )
     DELETE FROM spans s USING aggregated a
-    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound
-      AND (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % 10000 >= ${keepPer10k}
-      AND NOT EXISTS (SELECT 1 FROM spans e WHERE e.trace_id = s.trace_id AND e.status_code = 2)
-      AND NOT EXISTS (SELECT 1 FROM edge_examples x WHERE x.trace_id = s.trace_id)
-      AND NOT EXISTS (SELECT 1 FROM pinned_traces p WHERE p.trace_id = s.trace_id)`;
-  return result.count;
+    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound AND ${dropped("s")}`;
+  const chunks = await sql<{ n: number }[]>`
+    WITH gone AS (
+      DELETE FROM trace_chunks c WHERE c.first_start >= ${from} AND c.first_start < ${to} AND ${dropped("c")}
+      RETURNING c.span_count
+    )
+    SELECT coalesce(sum(span_count), 0)::int AS n FROM gone`;
+  return raw.count + (chunks[0]?.n ?? 0);
 }

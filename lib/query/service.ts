@@ -10,14 +10,8 @@ import { cardinalityLimits } from "../config-limits";
 import { OTHER_OPERATIONS } from "../domain/cardinality";
 import { coveredRate, seriesStep, stepCoverage, type Window } from "../model/window";
 import type { GraphEdge, GraphNode } from "../domain/graph-model";
-import {
-  type OperationTotalsRow,
-  operationTotals,
-  serviceSeries,
-  versionFigures,
-  serviceEverSeen,
-  type VersionFiguresRow,
-} from "../db/service-reads";
+import { type OperationTotalsRow, operationTotals, serviceSeries, serviceEverSeen } from "../db/service-reads";
+import { versionFigures, type VersionFiguresRow } from "../db/version-figures";
 import type { Queryable } from "../db/pool";
 import { fillSteps, loadDeploys, stepStart, type Deploy } from "./edges";
 import { loadGraph } from "./graph";

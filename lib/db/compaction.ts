@@ -1,0 +1,148 @@
+import { type ChunkSpan, encodeChunk } from "../domain/trace-chunk";
+import { dayOf, ensureSpanPartitions } from "./partitions";
+import { startTimeText as startTime } from "./span-copy";
+import type { Queryable, Sql } from "./pool";
+
+/**
+ * Compaction: raw spans older than `afterMinutes`, once rolled up, move out of `spans` into `trace_chunks`, one row
+ * per trace and minute, its spans deflated together (lib/domain/trace-chunk.ts). Nothing is lost: trace by id, trace
+ * search, pinning and Jaeger's lists read both tiers. A span committed after its slice was compacted (a very late
+ * span) stays in `spans`, where every reader finds it too.
+ */
+export interface Compaction {
+  afterMinutes: number;
+  /** Where compaction starts the first time: the oldest raw spans kept. */
+  spanRetentionHours: number;
+}
+
+const SLICE_MS = 60_000;
+/** Spans moved per transaction at most: a minute of spans at high rates is split by trace-id hash into parts. */
+const SPANS_PER_PART = 10_000;
+/** One compaction at a time, whatever the number of aggregator processes. */
+const COMPACTION_LOCK_KEY = 72_707_372;
+
+export interface CompactionPass {
+  spans: number;
+  chunks: number;
+  until: Date;
+}
+
+/**
+ * Compacts the next minutes of raw spans whose start is before now - afterMinutes, for about `budgetMs`. Returns
+ * the spans moved, the chunks written and how far compaction has come.
+ */
+export async function compactRawSpans(
+  sql: Sql,
+  c: Compaction,
+  now = Date.now(),
+  budgetMs = 5_000,
+): Promise<CompactionPass> {
+  const started = performance.now();
+  const cutoff = now - c.afterMinutes * 60_000;
+  const pass: CompactionPass = { spans: 0, chunks: 0, until: new Date(0) };
+  for (;;) {
+    const [row] = await sql<{ until: Date }[]>`SELECT until FROM span_compaction WHERE id = 1`;
+    const from = row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / SLICE_MS) * SLICE_MS;
+    pass.until = new Date(from);
+    if (from >= cutoff) return pass;
+    const to = Math.min(from + SLICE_MS, cutoff);
+    await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
+    const [{ n }] = await sql<[{ n: number }]>`
+      SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
+    const parts = Math.max(1, Math.ceil(n / SPANS_PER_PART));
+    for (let part = 0; part < parts; part++) {
+      const moved = await sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part));
+      pass.spans += moved.spans;
+      pass.chunks += moved.chunks;
+    }
+    const advanced = await sql.begin(async (tx) => {
+      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK_KEY}) AS ok`;
+      if (!lock?.ok) return false;
+      await tx`
+        INSERT INTO span_compaction (id, until) VALUES (1, ${new Date(to)})
+        ON CONFLICT (id) DO UPDATE SET until = greatest(span_compaction.until, EXCLUDED.until)`;
+      return true;
+    });
+    pass.until = new Date(to);
+    if (!advanced || performance.now() - started >= budgetMs) return pass;
+  }
+}
+
+interface MovedRow extends ChunkSpan {
+  traceId: string;
+}
+
+/**
+ * One part of a slice in one transaction: its rolled-up spans are deleted and written back as chunks, so a span is
+ * in exactly one of the two tables whatever happens. Two compactors on one slice are safe: the second's DELETE finds
+ * the rows already gone.
+ */
+async function compactPart(
+  tx: Queryable,
+  from: Date,
+  to: Date,
+  parts: number,
+  part: number,
+): Promise<{ spans: number; chunks: number }> {
+  const rows = await tx<MovedRow[]>`
+    WITH aggregated AS (
+      SELECT e.xid_bound FROM ingest_epochs e WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)
+    )
+    DELETE FROM spans s USING aggregated a
+    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound
+      AND (${parts}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${parts}::int = ${part}::int)
+    RETURNING encode(s.trace_id, 'hex') AS "traceId", encode(s.span_id, 'hex') AS "spanId",
+      encode(s.parent_span_id, 'hex') AS "parentSpanId", s.trace_state AS "traceState",
+      s.service_name AS "serviceName", s.name, s.kind, s.start_ns AS "startNs", s.duration_ns AS "durationNs",
+      s.status_code AS "statusCode", s.status_message AS "statusMessage", s.scope_name AS "scopeName",
+      s.scope_version AS "scopeVersion", encode(s.resource_id, 'hex') AS "resourceId",
+      s.attributes::text AS "attributesText", s.events::text AS "eventsText", s.links::text AS "linksText"`;
+  if (rows.length === 0) return { spans: 0, chunks: 0 };
+  const byTrace = new Map<string, MovedRow[]>();
+  for (const r of rows) {
+    const spans = byTrace.get(r.traceId);
+    if (spans) spans.push(r);
+    else byTrace.set(r.traceId, [r]);
+  }
+  const chunks = [...byTrace].map(([traceId, spans]) => {
+    let first = spans[0]!.startNs;
+    let last = first;
+    let maxDuration = 0n;
+    for (const s of spans) {
+      if (s.startNs < first) first = s.startNs;
+      if (s.startNs > last) last = s.startNs;
+      if (s.durationNs > maxDuration) maxDuration = s.durationNs;
+    }
+    return {
+      t: traceId,
+      f: startTime(first),
+      l: startTime(last),
+      n: spans.length,
+      e: spans.some((s) => s.statusCode === 2),
+      d: maxDuration.toString(),
+      s: [...new Set(spans.map((s) => s.serviceName))],
+      p: encodeChunk(spans).toString("base64"),
+    };
+  });
+  await tx`
+    INSERT INTO trace_chunks (trace_id, first_start, last_start, span_count, has_error, max_duration_ns, services,
+                              payload)
+    SELECT decode(x.t, 'hex'), x.f, x.l, x.n, x.e, x.d, x.s, decode(x.p, 'base64')
+    FROM jsonb_to_recordset(${JSON.stringify(chunks)}::text::jsonb)
+      AS x(t text, f timestamptz, l timestamptz, n int, e boolean, d bigint, s text[], p text)`;
+  const names = new Map<string, { service: string; name: string; kind: number; seen: string }>();
+  for (const r of rows) {
+    const k = `${r.serviceName}\u0000${r.name}\u0000${r.kind}`;
+    const seen = names.get(k);
+    if (!seen) names.set(k, { service: r.serviceName, name: r.name, kind: r.kind, seen: startTime(r.startNs) });
+    else if (startTime(r.startNs) > seen.seen) seen.seen = startTime(r.startNs);
+  }
+  await tx`
+    INSERT INTO span_names (service, name, kind, last_seen)
+    SELECT x.service, x.name, x.kind, x.seen
+    FROM jsonb_to_recordset(${JSON.stringify([...names.values()])}::text::jsonb)
+      AS x(service text, name text, kind smallint, seen timestamptz)
+    ORDER BY 1, 2, 3
+    ON CONFLICT (service, name, kind) DO UPDATE SET last_seen = greatest(span_names.last_seen, EXCLUDED.last_seen)`;
+  return { spans: rows.length, chunks: chunks.length };
+}

@@ -1,0 +1,207 @@
+import { randomBytes } from "node:crypto";
+import { expect, it } from "vitest";
+import { useCollectorDatabase } from "../helpers/collector";
+import { aggregateAll } from "../helpers/aggregate";
+import { compactRawSpans } from "../../lib/db/compaction";
+import { countSpans, findTraceSpans } from "../../lib/db/span-reads";
+import { searchTraces } from "../../lib/db/trace-search";
+import { serviceOperationKinds, spanServices, summarySpans } from "../../lib/db/jaeger-reads";
+import { versionFigures } from "../../lib/db/version-figures";
+import { pinTrace } from "../../lib/db/pinned";
+import { thinRawSpans } from "../../lib/db/value-retention";
+import { parseTraceSearch } from "../../lib/domain/trace-search";
+import { loadGraph } from "../../lib/query/graph";
+
+// Compaction moves rolled-up raw spans into deflated chunks per trace: every read must answer exactly as before.
+const ctx = useCollectorDatabase();
+
+const hex = (n: number) => randomBytes(n).toString("hex");
+const ns = (ms: number) => (BigInt(Math.round(ms * 1000)) * 1000n).toString();
+type Value = { stringValue: string } | { intValue: string } | { doubleValue: number } | { boolValue: boolean } | object;
+const kv = (key: string, value: Value) => ({ key, value });
+const s = (v: string) => ({ stringValue: v });
+
+/** Spans of varied shape: typed and array attributes, events, links, status messages, two environments. */
+function request(startMs: number, durationMs: number) {
+  const resource = (service: string, env: string, version: string) => ({
+    attributes: [
+      kv("service.name", s(service)),
+      kv("deployment.environment.name", s(env)),
+      kv("service.version", s(version)),
+      kv("k8s.pod.name", s(`${service}-${env}-1`)),
+    ],
+  });
+  const traces: { traceId: string; spans: Map<string, unknown[]> }[] = [];
+  const byResource = new Map<string, { resource: unknown; spans: unknown[] }>();
+  const add = (service: string, env: string, version: string, span: unknown) => {
+    const k = `${service}/${env}/${version}`;
+    const r = byResource.get(k) ?? { resource: resource(service, env, version), spans: [] };
+    r.spans.push(span);
+    byResource.set(k, r);
+  };
+  let previous: string | null = null;
+  for (let i = 0; i < 80; i++) {
+    const traceId = hex(16);
+    const root = hex(8);
+    const client = hex(8);
+    const env = i % 3 === 0 ? "staging" : "production";
+    const version = i < 40 ? "1.0" : "2.0";
+    const start = startMs + i * 4_000; // the traces span several minutes' slices
+    const error = i % 7 === 0;
+    add("frontend", env, version, {
+      traceId,
+      spanId: root,
+      name: i % 2 ? "GET /cart" : "GET /checkout",
+      kind: 2,
+      startTimeUnixNano: ns(start),
+      endTimeUnixNano: ns(start + durationMs + i * 1.37),
+      attributes: [
+        kv("app.tenant", s(`t${i % 5}`)),
+        kv("app.count", { intValue: String(i % 9) }),
+        kv("app.ratio", { doubleValue: (i % 4) / 4 }),
+        kv("app.flag", { boolValue: i % 2 === 0 }),
+        kv("app.list", { arrayValue: { values: [s("a"), s(`b${i}`)] } }),
+        kv("app.text", s(`naïve "quoted" \\ value ${i} <b>bold</b>`)),
+        kv("http.response.status_code", { intValue: error ? "503" : "200" }),
+      ],
+      events: [{ timeUnixNano: ns(start + 1), name: "cache miss", attributes: [kv("key", s(`k${i}`))] }],
+      links: previous ? [{ traceId: previous, spanId: hex(8), attributes: [kv("link.kind", s("follows"))] }] : [],
+      status: i % 11 === 0 ? { code: 1 } : {},
+    });
+    add("frontend", env, version, {
+      traceId,
+      spanId: client,
+      parentSpanId: root,
+      name: "call cart",
+      kind: 3,
+      startTimeUnixNano: ns(start + 1),
+      endTimeUnixNano: ns(start + 1 + durationMs / 2 + i * 1.1),
+      attributes: [kv("peer.service", s("cart")), kv("app.tenant", s(`t${(i + 1) % 5}`))],
+      status: error ? { code: 2, message: `cart failed ${i}` } : {},
+    });
+    add("cart", env, "3.1", {
+      traceId,
+      spanId: hex(8),
+      parentSpanId: client,
+      name: "POST /cart",
+      kind: 2,
+      startTimeUnixNano: ns(start + 2),
+      endTimeUnixNano: ns(start + 2 + durationMs / 3 + i * 0.9),
+      attributes: [kv("db.system.name", s("redis")), kv("app.count", { intValue: String(i % 4) })],
+      status: error ? { code: 2, message: `cart failed ${i}` } : {},
+    });
+    traces.push({ traceId, spans: new Map() });
+    previous = traceId;
+  }
+  const body = {
+    resourceSpans: [...byResource.values()].map((r) => ({
+      resource: r.resource,
+      scopeSpans: [{ scope: { name: "@test/compaction", version: "1.2.3" }, spans: r.spans }],
+    })),
+  };
+  return { body, traceIds: traces.map((t) => t.traceId) };
+}
+
+const SEARCHES = [
+  "",
+  "service=cart",
+  "operation=GET%20%2Fcart&service=frontend",
+  "minMs=60",
+  "maxMs=40",
+  "status=error",
+  "status=ok",
+  "kind=client",
+  "env=staging",
+  "attr=app.tenant%3Dt3",
+  "attr=app.count%3D5",
+  "attr=app.ratio%3D0.5",
+  "attr=app.flag%3Dtrue",
+  "attr=error%3Dtrue",
+  "attr=otel.scope.name%3D%40test%2Fcompaction",
+  "attr=span.kind%3Dserver&attr=app.count%3D3",
+  "attr=service.version%3D2.0",
+  "attr=app.text%3Dna%C3%AFve%20%22quoted%22%20%5C%20value%207%20%3Cb%3Ebold%3C%2Fb%3E",
+  "attr=app.list%3Da",
+  "sort=longest",
+  "sort=errors",
+  "sort=longest&page=2",
+].map((q) => parseTraceSearch(new URLSearchParams(q)));
+
+it("moves rolled-up spans into chunks and every read answers as before", async () => {
+  const sql = ctx.db.sql;
+  const now = Date.now();
+  const old = Math.floor((now - 2 * 3_600_000) / 60_000) * 60_000; // past a 15-minute compaction delay
+  const { body, traceIds } = request(old + 5_000, 50);
+  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  await aggregateAll(sql);
+  const w = { from: new Date(old), to: new Date(now), envs: [] as string[], dims: {} };
+  const half = { ...w, to: new Date(old + 5_000 + 40 * 4_000) };
+  const read = async () => ({
+    spans: await countSpans(sql),
+    traces: await Promise.all(traceIds.map((t) => findTraceSpans(sql, t))),
+    searches: await Promise.all(
+      SEARCHES.flatMap((q) => [w, half].map((win) => searchTraces(sql, q, { ...win, envs: q.envs }, 7, (q.page - 1) * 7))),
+    ),
+    summaries: await summarySpans(sql, traceIds.slice(0, 9)),
+    services: await spanServices(sql, new Date(old - 60_000)),
+    operations: await serviceOperationKinds(sql, "frontend", null, new Date(old - 60_000)),
+    versions: await versionFigures(sql, "frontend", w),
+  });
+  const before = await read();
+  expect(before.spans).toBe(240);
+  const graphBefore = await loadGraph(sql, new Date(old), new Date(now));
+
+  let until = 0;
+  for (let pass = 0; pass < 20 && until < now - 15 * 60_000; pass++)
+    until = (await compactRawSpans(sql, { afterMinutes: 15, spanRetentionHours: 24 }, now)).until.getTime();
+  const [{ raw, chunks }] = await sql<[{ raw: number; chunks: number }]>`
+    SELECT (SELECT count(*)::int FROM spans) AS raw, (SELECT count(*)::int FROM trace_chunks) AS chunks`;
+  expect(raw).toBe(0);
+  // One chunk per trace and minute: a trace starting at a minute's end may have spans in the next one.
+  expect(chunks).toBeGreaterThanOrEqual(80);
+  expect(chunks).toBeLessThan(90);
+
+  const after = await read();
+  expect(after.spans).toBe(before.spans);
+  expect(after.traces).toEqual(before.traces);
+  for (const [i, hits] of after.searches.entries()) expect(hits, `search ${i}`).toEqual(before.searches[i]);
+  // Every search finds traces but version 2.0 in the first half (its traces come later) and the array attribute
+  // (an array never matches a scalar, as in jsonb).
+  expect(before.searches.map((h, i) => (h.length ? -1 : i)).filter((i) => i >= 0)).toEqual([33, 36, 37]);
+  const order = (rows: typeof before.summaries) => [...rows].sort((a, b) => (a.spanId < b.spanId ? -1 : 1));
+  expect(order(after.summaries)).toEqual(order(before.summaries));
+  expect(after.services).toEqual(before.services);
+  expect(after.operations).toEqual(before.operations);
+  // Versions: the same calls, failures and first sighting; percentiles from the latency histogram (within 1%).
+  expect(after.versions.map(({ p50, p95, ...v }) => v)).toEqual(before.versions.map(({ p50, p95, ...v }) => v));
+  for (const [i, v] of after.versions.entries()) {
+    expect(Math.abs(v.p50 / before.versions[i]!.p50 - 1)).toBeLessThan(0.02);
+    expect(Math.abs(v.p95 / before.versions[i]!.p95 - 1)).toBeLessThan(0.02);
+  }
+  const graphAfter = await loadGraph(sql, new Date(old), new Date(now));
+  expect(graphAfter.edges.map((e) => [e.id, e.requests])).toEqual(graphBefore.edges.map((e) => [e.id, e.requests]));
+
+  // A compacted trace can be pinned: its copies outlive the chunks.
+  expect(await pinTrace(sql, traceIds[3]!, "test", "compacted")).toBe(true);
+  await sql`DELETE FROM trace_chunks WHERE trace_id = decode(${traceIds[3]!}, 'hex')`;
+  const pinned = await findTraceSpans(sql, traceIds[3]!);
+  expect(pinned.map((p) => [p.spanId, p.attributes, p.events, p.links])).toEqual(
+    before.traces[3]!.map((p) => [p.spanId, p.attributes, p.events, p.links]),
+  );
+
+  // Retention by value thins compacted traces too: failed traces stay whole.
+  for (let pass = 0; pass < 200; pass++) {
+    const t = await thinRawSpans(sql, { rawMinutes: 60, samplePercent: 0, spanRetentionHours: 24 }, now);
+    if (t.until.getTime() >= now - 3_600_000) break;
+  }
+  for (const [i, t] of traceIds.entries())
+    if (i % 7 === 0) expect((await findTraceSpans(sql, t)).length, `failed trace ${i}`).toBe(3);
+  const [{ left }] = await sql<[{ left: number }]>`SELECT count(DISTINCT trace_id)::int AS left FROM trace_chunks`;
+  expect(left).toBeLessThan(80);
+  expect(left).toBeGreaterThanOrEqual(12);
+});
