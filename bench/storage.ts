@@ -22,6 +22,7 @@ import { parseTraceSearch } from "../lib/domain/trace-search";
 import { spawnCollector } from "../test/helpers/workload";
 import { aggregateAll } from "../test/helpers/aggregate";
 import { thinRawSpans } from "../lib/db/value-retention";
+import { compactRawSpans } from "../lib/db/compaction";
 import { post } from "./post";
 import { percentile, report, type Row } from "./report";
 
@@ -234,30 +235,72 @@ async function main() {
 
     // Reads in the same run: a trace by id, and an attribute search over the whole window.
     const ids = batches.flatMap((b) => b.traceIds);
-    add(
-      "trace by id p95",
-      await p95Ms(200, (k) => findTraceSpans(sql, ids[(k * 7919) % ids.length]!)),
-      "ms",
-      "200 lookups",
-    );
     const w = { from: new Date(Date.now() - 3600_000), to: new Date(Date.now() + 60_000) };
     const tenant = (k: number) => parseTraceSearch(new URLSearchParams({ attr: `app.tenant=tenant-${k}` }));
-    add("attribute search p95", await p95Ms(20, (k) => searchTraces(sql, tenant(k), w, 50)), "ms", "20 searches, 1 h");
+    const reads = async (tier: string) => {
+      const byId = await p95Ms(200, (k) => findTraceSpans(sql, ids[(k * 7919) % ids.length]!));
+      add(`trace by id p95 (${tier})`, byId, "ms", "200 lookups");
+      const search = await p95Ms(20, (k) => searchTraces(sql, tenant(k), w, 50));
+      add(`attribute search p95 (${tier})`, search, "ms", "20 searches, 1 h, 50 newest");
+      const longest = (k: number) => ({ ...tenant(k), sort: "longest" as const });
+      const all = await p95Ms(5, (k) => searchTraces(sql, longest(k), w, 50));
+      add(`attribute search p95, longest first (${tier})`, all, "ms", "5 searches, 50 longest");
+      const errors = (k: number) => ({ ...tenant(k), sort: "errors" as const });
+      const every = await p95Ms(5, (k) => searchTraces(sql, errors(k), w, 50));
+      add(`attribute search p95, most errors first (${tier})`, every, "ms", "5 searches, every match ranked");
+    };
+    await reads("raw");
+
+    // Compaction: once rolled up and SPAN_COMPACT_AFTER_MINUTES old, each trace's spans of a minute are one
+    // deflated row. Measured after VACUUM FULL (the live rows; under steady load freed space is reused).
+    await aggregateAll(sql);
+    const compactAt = Date.now() + 3_600_000; // every bench span is past the compaction delay then
+    const t1 = performance.now();
+    let compacted = 0;
+    for (let pass = 0; pass < 50; pass++) {
+      const c = await compactRawSpans(sql, { afterMinutes: 15, spanRetentionHours: 3 }, compactAt, 60_000);
+      compacted += c.spans;
+      if (c.until.getTime() >= compactAt - 15 * 60_000) break;
+    }
+    add("compaction", compacted / ((performance.now() - t1) / 1000), "spans/s", `${compacted} spans moved`);
+    await sql`VACUUM FULL spans`;
+    await sql`VACUUM FULL trace_chunks`;
+    await sql`VACUUM FULL example_spans`;
+    const [chunked] = await sql<{ chunks: string; rows: string; spans: string; examples: string; names: string }[]>`
+      SELECT (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
+                WHERE i.inhparent = 'trace_chunks'::regclass) AS chunks,
+             (SELECT count(*) FROM trace_chunks) AS rows,
+             (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
+                WHERE i.inhparent = 'spans'::regclass) AS spans,
+             pg_total_relation_size('example_spans') AS examples, pg_total_relation_size('span_names') AS names`;
+    const compactedPerSpan =
+      (Number(chunked!.chunks) + Number(chunked!.spans) + Number(chunked!.examples) + Number(chunked!.names)) / stored +
+      perSpan(resourcesBytes);
+    add(
+      "stored, compacted: chunks + example copies + resources",
+      compactedPerSpan,
+      "B/span",
+      `${chunked!.rows} chunks; after VACUUM FULL`,
+    );
+    add("  trace_chunks (heap + TOAST + indexes)", Number(chunked!.chunks) / stored, "B/span");
+    add("  example_spans (copies of example traces)", Number(chunked!.examples) / stored, "B/span");
+    add("  span_names + resources", (Number(chunked!.names) + Number(resourcesBytes)) / stored, "B/span");
+    await reads("compacted");
 
     // Retention by value: once past RAW_SPAN_RETENTION_MINUTES, only failed, example, pinned and sampled (1%)
     // traces stay. Measured after the aggregator ran (examples chosen) and a VACUUM FULL (the live rows' size:
     // under steady ingest the space deleted rows leave is reused, not returned).
-    await aggregateAll(sql);
     const later = Date.now() + 2 * 3_600_000; // every bench span is past a 60-minute raw retention then
     const policy = { rawMinutes: 60, samplePercent: 1, spanRetentionHours: 3 };
     for (let pass = 0; pass < 50; pass++)
       if ((await thinRawSpans(sql, policy, later)).until.getTime() >= later - 3_600_000) break;
-    await sql`VACUUM FULL spans`;
+    await sql`VACUUM FULL trace_chunks`;
     await sql`VACUUM FULL example_spans`;
     const [kept] = await sql<{ spans: string; traces: string; bytes: string; examples: string }[]>`
-      SELECT (SELECT count(*) FROM spans) AS spans, (SELECT count(DISTINCT trace_id) FROM spans) AS traces,
-             (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i WHERE i.inhparent = 'spans'::regclass)
-               AS bytes,
+      SELECT (SELECT coalesce(sum(span_count), 0) FROM trace_chunks) AS spans,
+             (SELECT count(DISTINCT trace_id) FROM trace_chunks) AS traces,
+             (SELECT sum(pg_total_relation_size(i.inhrelid)) FROM pg_inherits i
+                WHERE i.inhparent = 'trace_chunks'::regclass) AS bytes,
              pg_total_relation_size('example_spans') + pg_total_relation_size('resources') AS examples`;
     const keptPerIngested = (Number(kept!.bytes) + Number(kept!.examples)) / stored;
     add(
@@ -270,16 +313,23 @@ async function main() {
       "stored per ingested span, thinned",
       keptPerIngested,
       "B/span",
-      "spans + example copies + resources, after VACUUM FULL",
+      "chunks + example copies + resources, after VACUUM FULL",
     );
     const perDayTB = (bytesPerSpan: number) => (bytesPerSpan * 20_000 * 86_400) / 1e12;
     const fullPerSpan = perSpan(size!.heap) + perSpan(size!.toast) + perSpan(size!.indexes) + perSpan(resourcesBytes);
-    add("a day at 20k spans/s, all raw spans kept", perDayTB(fullPerSpan), "TB/day");
+    const hourTB = (bytesPerSpan: number, minutes: number) => (bytesPerSpan * 20_000 * 60 * minutes) / 1e12;
+    add("a day at 20k spans/s, every span kept raw", perDayTB(fullPerSpan), "TB/day", "SPAN_COMPACT_AFTER_MINUTES=0");
     add(
-      "a day at 20k spans/s, 60 min raw then by value",
-      perDayTB(keptPerIngested) + (fullPerSpan * 20_000 * 3_600) / 1e12,
-      "TB",
-      "the day's thinned spans plus the last hour in full",
+      "a day at 20k spans/s, compacted after 15 min",
+      perDayTB(compactedPerSpan) + hourTB(fullPerSpan - compactedPerSpan, 15),
+      "TB/day",
+      "the default",
+    );
+    add(
+      "a day at 20k spans/s, compacted, by value after 60 min",
+      perDayTB(keptPerIngested) + hourTB(fullPerSpan, 15) + hourTB(compactedPerSpan, 45),
+      "TB/day",
+      "RAW_SPAN_RETENTION_MINUTES=60: the day's kept traces, the last hour whole",
     );
   } finally {
     await sql.end();

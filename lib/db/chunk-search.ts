@@ -1,5 +1,5 @@
 import type { Window } from "../model/window";
-import { parseChunk, inflateChunk } from "../domain/trace-chunk";
+import { chunkLines, inflateChunk, parseSpanLine } from "../domain/trace-chunk";
 import { type ResourceMatches, spanMatches, startsWithin } from "../domain/span-match";
 import { attributeTextNeedles, synthesizedTag, type TraceSearch } from "../domain/trace-search";
 import type { Queryable } from "./pool";
@@ -20,10 +20,22 @@ export interface RankedHit {
 const SLICE_MS = 60_000;
 const CHUNKS_PER_FETCH = 500;
 
+interface ChunkKey {
+  traceId: string;
+  /** As text: a Date would drop the microseconds of the key. */
+  firstStart: string;
+  id: bigint;
+  lastStart: Date;
+  maxDurationNs: bigint;
+}
+
 /**
  * The search over compacted spans: the chunks of the window that can hold a match (by their services, longest
- * span and error flag) are read newest first and decided span by span (lib/domain/span-match.ts). For the newest
- * first order it stops once `need` traces are found that start after every chunk left to read.
+ * span and error flag) are listed in the search's order, and read a page at a time (listing keys first: sorting
+ * the payloads themselves spilled to disk). Each span's line is scanned for the filters' text and only those that
+ * can match are parsed and decided (lib/domain/span-match.ts). Newest first stops once `need` traces are found
+ * that start after every chunk left; longest first once they are longer than every chunk left. Run on a pool, not
+ * inside a transaction: the payload reads go beside the open listing.
  */
 export async function searchChunks(
   sql: Queryable,
@@ -37,45 +49,78 @@ export async function searchChunks(
     const needles = attributeTextNeedles(f);
     return needles && !r.perFilter[i]?.size && !synthesizedTag(f) ? [needles] : [];
   });
-  const cursor = sql<{ traceId: string; lastStart: Date; payload: Buffer }[]>`
-    SELECT encode(trace_id, 'hex') AS "traceId", last_start AS "lastStart", payload FROM trace_chunks
+  const order = q.sort === "longest" ? sql`max_duration_ns DESC` : sql`last_start DESC`;
+  const keys = sql<ChunkKey[]>`
+    SELECT encode(trace_id, 'hex') AS "traceId", first_start::text AS "firstStart", id, last_start AS "lastStart",
+           max_duration_ns AS "maxDurationNs"
+    FROM trace_chunks
     WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)} AND first_start < ${w.to}
       AND last_start >= ${w.from}
       AND (${q.service}::text IS NULL OR services @> ARRAY[${q.service}::text])
       AND (${q.minMs}::float8 IS NULL OR max_duration_ns >= ${q.minMs}::float8 * 1e6)
       AND (${q.status !== "error"} OR has_error)
-    ORDER BY last_start DESC`.cursor(CHUNKS_PER_FETCH);
-  for await (const rows of cursor) {
-    for (const row of rows) {
-      const text = inflateChunk(row.payload);
-      if (!prefilters.every((n) => text.includes(n.key) && (n.value === null || text.includes(n.value)))) continue;
-      const spans = parseChunk(row.traceId, text);
-      let best: RankedHit | null = null;
-      for (const s of spans) {
-        if (!spanMatches(s, q, w, r) || (best && s.durationNs <= best.durationNs)) continue;
-        best = {
-          traceId: row.traceId,
-          spanId: s.spanId,
-          service: s.serviceName,
-          name: s.name,
-          start: new Date(Number(s.startNs / 1_000_000n)),
-          durationNs: s.durationNs,
-          statusCode: s.statusCode,
-          errors: 0,
-        };
-      }
-      if (!best) continue;
-      if (q.sort === "errors") best.errors = spans.filter((s) => s.statusCode === 2 && startsWithin(s.startNs, w)).length;
+    ORDER BY ${order}`.cursor(CHUNKS_PER_FETCH);
+  for await (const page of keys) {
+    for (const row of await payloads(sql, page)) {
+      const hit = chunkHit(row.traceId, inflateChunk(row.payload), q, w, r, prefilters);
+      if (!hit) continue;
       const seen = hits.get(row.traceId);
-      hits.set(row.traceId, seen ? mergeHits(seen, best) : best);
+      hits.set(row.traceId, seen ? mergeHits(seen, hit) : hit);
     }
-    if (q.sort === "newest" && hits.size >= need) {
-      const starts = [...hits.values()].map((h) => h.start.getTime()).sort((a, b) => b - a);
-      const lastRead = rows[rows.length - 1]!.lastStart.getTime();
-      if (starts[need - 1]! > lastRead) break;
+    if (hits.size >= need && q.sort !== "errors") {
+      const last = page[page.length - 1]!;
+      const ranked = [...hits.values()].sort(compareHits(q.sort));
+      const kth = ranked[need - 1]!;
+      if (q.sort === "longest" ? kth.durationNs > last.maxDurationNs : kth.start > last.lastStart) break;
     }
   }
   return [...hits.values()];
+}
+
+/** The payloads of a page of chunk keys, by primary key. */
+function payloads(sql: Queryable, page: ChunkKey[]) {
+  return sql<{ traceId: string; payload: Buffer }[]>`
+    SELECT k.t AS "traceId", c.payload
+    FROM unnest(${page.map((k) => k.traceId)}::text[], ${page.map((k) => k.firstStart)}::text[]::timestamptz[],
+                ${page.map((k) => k.id.toString())}::bigint[]) AS k(t, f, i),
+      LATERAL (SELECT payload FROM trace_chunks c
+               WHERE c.trace_id = decode(k.t, 'hex') AND c.first_start = k.f AND c.id = k.i OFFSET 0) c`;
+}
+
+/** A chunk's longest matching span, or null; its error spans in the window when the sort needs them. */
+function chunkHit(
+  traceId: string,
+  text: string,
+  q: TraceSearch,
+  w: Window,
+  r: ResourceMatches,
+  prefilters: { key: string; value: string | null }[],
+): RankedHit | null {
+  const mayMatch = (t: string) =>
+    prefilters.every((n) => t.includes(n.key) && (n.value === null || t.includes(n.value)));
+  if (!mayMatch(text)) return null;
+  const { t0, lines } = chunkLines(text);
+  let best: RankedHit | null = null;
+  for (const line of lines) {
+    if (!mayMatch(line)) continue;
+    const s = parseSpanLine(traceId, t0, line);
+    if (!spanMatches(s, q, w, r) || (best && s.durationNs <= best.durationNs)) continue;
+    best = {
+      traceId,
+      spanId: s.spanId,
+      service: s.serviceName,
+      name: s.name,
+      start: new Date(Number(s.startNs / 1_000_000n)),
+      durationNs: s.durationNs,
+      statusCode: s.statusCode,
+      errors: 0,
+    };
+  }
+  if (best && q.sort === "errors")
+    best.errors = lines
+      .map((l) => parseSpanLine(traceId, t0, l))
+      .filter((s) => s.statusCode === 2 && startsWithin(s.startNs, w)).length;
+  return best;
 }
 
 /** One trace found in two places (two chunks, or raw and compacted): its longest span stands for it. */

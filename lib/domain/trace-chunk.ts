@@ -28,7 +28,10 @@ export interface ChunkSpan {
   linksText: string;
 }
 
-/** Format 1: {"v":1,"t0":"<first start ns>","s":[[fields in FIELD order..., attributes, events, links], ...]}. */
+/**
+ * Format 1: a header line {"v":1,"t0":"<first start ns>"}, then one line per span, a JSON array of its fields (see
+ * Row). A line per span lets a search scan each span's text and parse only the spans that can match.
+ */
 const FORMAT = 1;
 
 /**
@@ -52,6 +55,8 @@ const DICTIONARY = Buffer.from(
 );
 
 const hexOrNull = (s: string | null) => (s === null ? "null" : JSON.stringify(s));
+/** Stored JSON text on one line: a raw line break in JSON can only be whitespace between tokens. */
+const oneLine = (json: string) => (json.includes("\n") ? json.replaceAll(/\r?\n/g, " ") : json);
 
 /**
  * The payload of one chunk: the spans' fields as JSON arrays, their json columns spliced in as stored (no parse),
@@ -64,10 +69,10 @@ export function encodeChunk(spans: ChunkSpan[]): Buffer {
       `[${JSON.stringify(s.spanId)},${hexOrNull(s.parentSpanId)},${JSON.stringify(s.traceState)},` +
       `${JSON.stringify(s.serviceName)},${JSON.stringify(s.name)},${s.kind},"${s.startNs - t0}","${s.durationNs}",` +
       `${s.statusCode},${JSON.stringify(s.statusMessage)},${JSON.stringify(s.scopeName)},` +
-      `${JSON.stringify(s.scopeVersion)},${JSON.stringify(s.resourceId)},${s.attributesText},${s.eventsText},` +
-      `${s.linksText}]`,
+      `${JSON.stringify(s.scopeVersion)},${JSON.stringify(s.resourceId)},${oneLine(s.attributesText)},` +
+      `${oneLine(s.eventsText)},${oneLine(s.linksText)}]`,
   );
-  const text = `{"v":${FORMAT},"t0":"${t0}","s":[${rows.join(",")}]}`;
+  const text = `{"v":${FORMAT},"t0":"${t0}"}\n${rows.join("\n")}`;
   return deflateRawSync(text, { level: 6, dictionary: DICTIONARY });
 }
 
@@ -98,12 +103,17 @@ type Row = [
 /** A decoded span: a StoredSpan but for its resource's attributes, which the reader looks up by `resourceId`. */
 export type ChunkedSpan = Omit<StoredSpan, "resourceAttributes"> & { resourceId: string };
 
-/** The spans of a chunk's JSON text (inflateChunk), as StoredSpan reads them but for the resource. */
-export function parseChunk(traceId: string, text: string): ChunkedSpan[] {
-  const doc = JSON.parse(text) as { v: number; t0: string; s: Row[] };
-  if (doc.v !== FORMAT) throw new Error(`trace chunk of unknown format ${doc.v}`);
-  const t0 = BigInt(doc.t0);
-  return doc.s.map((r) => ({
+/** A chunk's text split: its first start and one JSON text per span (parseSpanLine reads one). */
+export function chunkLines(text: string): { t0: bigint; lines: string[] } {
+  const lines = text.split("\n");
+  const header = JSON.parse(lines[0]!) as { v: number; t0: string };
+  if (header.v !== FORMAT) throw new Error(`trace chunk of unknown format ${header.v}`);
+  return { t0: BigInt(header.t0), lines: lines.slice(1) };
+}
+
+export function parseSpanLine(traceId: string, t0: bigint, line: string): ChunkedSpan {
+  const r = JSON.parse(line) as Row;
+  return {
     traceId,
     spanId: r[0],
     parentSpanId: r[1],
@@ -121,7 +131,13 @@ export function parseChunk(traceId: string, text: string): ChunkedSpan[] {
     attributes: r[13],
     events: r[14],
     links: r[15],
-  }));
+  };
+}
+
+/** The spans of a chunk's text (inflateChunk), as StoredSpan reads them but for the resource. */
+export function parseChunk(traceId: string, text: string): ChunkedSpan[] {
+  const { t0, lines } = chunkLines(text);
+  return lines.map((l) => parseSpanLine(traceId, t0, l));
 }
 
 export const decodeChunk = (traceId: string, payload: Buffer) => parseChunk(traceId, inflateChunk(payload));
