@@ -1,6 +1,7 @@
 import type { Window } from "../model/window";
 import { chunkLines, inflateChunk, parseSpanLine } from "../domain/trace-chunk";
 import { type ResourceMatches, spanMatches, startsWithin } from "../domain/span-match";
+import { bloomMayMatch } from "../domain/chunk-bloom";
 import { attributeTextNeedles, synthesizedTag, type TraceSearch } from "../domain/trace-search";
 import type { Queryable } from "./pool";
 
@@ -27,6 +28,7 @@ interface ChunkKey {
   id: bigint;
   lastStart: Date;
   maxDurationNs: bigint;
+  attributeFilter: Buffer | null;
 }
 
 /**
@@ -49,10 +51,13 @@ export async function searchChunks(
     const needles = attributeTextNeedles(f);
     return needles && !r.perFilter[i]?.size && !synthesizedTag(f) ? [needles] : [];
   });
+  // Filters a chunk's Bloom filter can rule out: those no resource and no span field can meet instead.
+  const bloomed = q.attributes.filter((f, i) => !r.perFilter[i]?.size && !synthesizedTag(f));
   const order = q.sort === "longest" ? sql`max_duration_ns DESC` : sql`last_start DESC`;
   const keys = sql<ChunkKey[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", first_start::text AS "firstStart", id, last_start AS "lastStart",
-           max_duration_ns AS "maxDurationNs"
+           max_duration_ns AS "maxDurationNs",
+           CASE WHEN ${bloomed.length > 0} THEN attribute_filter END AS "attributeFilter"
     FROM trace_chunks
     WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)} AND first_start < ${w.to}
       AND last_start >= ${w.from}
@@ -61,7 +66,8 @@ export async function searchChunks(
       AND (${q.status !== "error"} OR has_error)
     ORDER BY ${order}`.cursor(CHUNKS_PER_FETCH);
   for await (const page of keys) {
-    for (const row of await payloads(sql, page)) {
+    const wanted = page.filter((k) => !k.attributeFilter || bloomed.every((f) => bloomMayMatch(k.attributeFilter!, f)));
+    for (const row of await payloads(sql, wanted)) {
       const hit = chunkHit(row.traceId, inflateChunk(row.payload), q, w, r, prefilters);
       if (!hit) continue;
       const seen = hits.get(row.traceId);
@@ -78,7 +84,8 @@ export async function searchChunks(
 }
 
 /** The payloads of a page of chunk keys, by primary key. */
-function payloads(sql: Queryable, page: ChunkKey[]) {
+async function payloads(sql: Queryable, page: ChunkKey[]) {
+  if (page.length === 0) return [];
   return sql<{ traceId: string; payload: Buffer }[]>`
     SELECT k.t AS "traceId", c.payload
     FROM unnest(${page.map((k) => k.traceId)}::text[], ${page.map((k) => k.firstStart)}::text[]::timestamptz[],

@@ -1,4 +1,5 @@
 import { type ChunkSpan, encodeChunk } from "../domain/trace-chunk";
+import { addAttributeTokens, buildBloom } from "../domain/chunk-bloom";
 import { dayOf, ensureSpanPartitions } from "./partitions";
 import { startTimeText as startTime } from "./span-copy";
 import type { Queryable, Sql } from "./pool";
@@ -122,14 +123,15 @@ async function compactPart(
       d: maxDuration.toString(),
       s: [...new Set(spans.map((s) => s.serviceName))],
       p: encodeChunk(spans).toString("base64"),
+      b: attributeFilter(spans).toString("base64"),
     };
   });
   await tx`
     INSERT INTO trace_chunks (trace_id, first_start, last_start, span_count, has_error, max_duration_ns, services,
-                              payload)
-    SELECT decode(x.t, 'hex'), x.f, x.l, x.n, x.e, x.d, x.s, decode(x.p, 'base64')
+                              payload, attribute_filter)
+    SELECT decode(x.t, 'hex'), x.f, x.l, x.n, x.e, x.d, x.s, decode(x.p, 'base64'), decode(x.b, 'base64')
     FROM jsonb_to_recordset(${JSON.stringify(chunks)}::text::jsonb)
-      AS x(t text, f timestamptz, l timestamptz, n int, e boolean, d bigint, s text[], p text)`;
+      AS x(t text, f timestamptz, l timestamptz, n int, e boolean, d bigint, s text[], p text, b text)`;
   const names = new Map<string, { service: string; name: string; kind: number; seen: string }>();
   for (const r of rows) {
     const k = `${r.serviceName}\u0000${r.name}\u0000${r.kind}`;
@@ -145,4 +147,11 @@ async function compactPart(
     ORDER BY 1, 2, 3
     ON CONFLICT (service, name, kind) DO UPDATE SET last_seen = greatest(span_names.last_seen, EXCLUDED.last_seen)`;
   return { spans: rows.length, chunks: chunks.length };
+}
+
+/** The chunk's Bloom filter of span attribute key=value pairs (the one place compaction parses attributes). */
+function attributeFilter(spans: MovedRow[]): Buffer {
+  const tokens = new Set<string>();
+  for (const s of spans) addAttributeTokens(tokens, JSON.parse(s.attributesText) as Record<string, unknown>);
+  return buildBloom(tokens);
 }

@@ -64,8 +64,10 @@ export function parsePrismaSchema(path: string): SchemaTable[] {
       const [, name, type, unsupported, optional, rest] = f;
       const column = /@map\("([^"]+)"\)/.exec(rest!)?.[1] ?? name!;
       const native = /@db\.(\w+)/.exec(rest!)?.[1];
-      const pgType = unsupported ?? (native ? NATIVE[native] : SCALARS[type!]);
-      if (!pgType) throw new Error(`unknown type ${type} for ${name}`);
+      const scalar = unsupported ?? (native ? NATIVE[native] : SCALARS[type!]);
+      if (!scalar) throw new Error(`unknown type ${type} for ${name}`);
+      // A list (String[]) is a PostgreSQL array, whose type name is the element's with a leading underscore.
+      const pgType = rest!.startsWith("[]") ? `_${scalar}` : scalar;
       fieldToColumn.set(name!, column);
       if (/@id\b/.test(rest!)) fieldPrimaryKey = [column];
       columns.push({ column, pgType, nullable: optional === "?", hasDefault: rest!.includes("@default(") });

@@ -145,7 +145,9 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
     spans: await countSpans(sql),
     traces: await Promise.all(traceIds.map((t) => findTraceSpans(sql, t))),
     searches: await Promise.all(
-      SEARCHES.flatMap((q) => [w, half].map((win) => searchTraces(sql, q, { ...win, envs: q.envs }, 7, (q.page - 1) * 7))),
+      SEARCHES.flatMap((q) =>
+        [w, half].map((win) => searchTraces(sql, q, { ...win, envs: q.envs }, 7, (q.page - 1) * 7)),
+      ),
     ),
     summaries: await summarySpans(sql, traceIds.slice(0, 9)),
     services: await spanServices(sql, new Date(old - 60_000)),

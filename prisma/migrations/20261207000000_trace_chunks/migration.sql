@@ -12,6 +12,8 @@ CREATE TABLE "trace_chunks" (
     "max_duration_ns" BIGINT NOT NULL,
     "services" TEXT[] NOT NULL,
     "payload" BYTEA NOT NULL,
+    -- A Bloom filter of the spans' attribute key=value pairs (lib/domain/chunk-bloom.ts): searches skip chunks.
+    "attribute_filter" BYTEA NOT NULL,
     CONSTRAINT "trace_chunks_pkey" PRIMARY KEY ("trace_id", "first_start", "id")
 ) PARTITION BY RANGE ("first_start");
 -- Already deflated: PostgreSQL's own compression would only spend time failing to shrink it.

@@ -1,0 +1,63 @@
+import { attributeCandidates, type AttributeFilter } from "./trace-search";
+
+/**
+ * A Bloom filter of the span attributes of one chunk (trace_chunks.attribute_filter): one token per scalar
+ * attribute, its key and its value's JSON text. A search for key=value reads a chunk's payload only when one of
+ * the filter's candidates may be in it, so a search matching few traces skips inflating almost every chunk.
+ * About 8 bits a distinct token and 5 probes: roughly 2% of chunks that lack the value are read anyway.
+ */
+const BITS_PER_TOKEN = 8;
+const PROBES = 5;
+
+/** The token of one attribute: key, NUL, the value's JSON text (scalars compare equal exactly when these do). */
+export const attributeToken = (key: string, value: string | number | boolean | null) =>
+  `${key}\u0000${JSON.stringify(value)}`;
+
+/** Two 32-bit FNV-1a hashes of the token (different offsets), for double hashing. */
+function hashes(token: string): [number, number] {
+  let a = 0x811c9dc5;
+  let b = 0x01000193 ^ 0x5bd1e995;
+  for (let i = 0; i < token.length; i++) {
+    const c = token.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x01000193) ^ (b >>> 15);
+  }
+  return [a >>> 0, (b | 1) >>> 0];
+}
+
+/** The filter of a set of tokens. */
+export function buildBloom(tokens: Set<string>): Buffer {
+  const bytes = Math.max(1, Math.ceil((tokens.size * BITS_PER_TOKEN) / 8));
+  const bits = bytes * 8;
+  const out = Buffer.alloc(bytes);
+  for (const t of tokens) {
+    const [h1, h2] = hashes(t);
+    for (let i = 0; i < PROBES; i++) {
+      const bit = (h1 + i * h2) % bits;
+      out[bit >>> 3]! |= 1 << (bit & 7);
+    }
+  }
+  return out;
+}
+
+export function mayContain(bloom: Buffer, token: string): boolean {
+  const bits = bloom.length * 8;
+  const [h1, h2] = hashes(token);
+  for (let i = 0; i < PROBES; i++) {
+    const bit = (h1 + i * h2) % bits;
+    if ((bloom[bit >>> 3]! & (1 << (bit & 7))) === 0) return false;
+  }
+  return true;
+}
+
+/** The tokens of a span's scalar attributes (arrays and maps never match a search's scalar candidates). */
+export function addAttributeTokens(tokens: Set<string>, attributes: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(attributes))
+    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean")
+      tokens.add(attributeToken(k, v));
+}
+
+/** Whether a chunk with this filter may hold a span attribute meeting `f`. */
+export function bloomMayMatch(bloom: Buffer, f: AttributeFilter): boolean {
+  return attributeCandidates(f.value).some((c) => mayContain(bloom, attributeToken(f.key, c)));
+}
