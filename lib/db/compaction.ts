@@ -22,6 +22,9 @@ const SPANS_PER_PART = 10_000;
 /** One compaction at a time, whatever the number of aggregator processes. */
 const COMPACTION_LOCK_KEY = 72_707_372;
 
+/** Days whose chunk partition exists (compaction only moves forward, and retention drops only older days). */
+const knownDays = new Set<number>();
+
 export interface CompactionPass {
   spans: number;
   chunks: number;
@@ -47,7 +50,10 @@ export async function compactRawSpans(
     pass.until = new Date(from);
     if (from >= cutoff) return pass;
     const to = Math.min(from + SLICE_MS, cutoff);
-    await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
+    if (!knownDays.has(dayOf(from))) {
+      await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
+      knownDays.add(dayOf(from));
+    }
     const [{ n }] = await sql<[{ n: number }]>`
       SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
     const parts = Math.max(1, Math.ceil(n / SPANS_PER_PART));
