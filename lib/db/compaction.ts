@@ -22,8 +22,8 @@ const SPANS_PER_PART = 10_000;
 /** One compaction at a time, whatever the number of aggregator processes. */
 const COMPACTION_LOCK_KEY = 72_707_372;
 
-/** Days whose chunk partition exists (compaction only moves forward, and retention drops only older days). */
-const knownDays = new Set<number>();
+/** Per database pool, days whose chunk partition exists (compaction only moves forward; retention drops older days). */
+const knownDays = new WeakMap<Sql, Set<number>>();
 
 export interface CompactionPass {
   spans: number;
@@ -50,9 +50,11 @@ export async function compactRawSpans(
     pass.until = new Date(from);
     if (from >= cutoff) return pass;
     const to = Math.min(from + SLICE_MS, cutoff);
-    if (!knownDays.has(dayOf(from))) {
+    const known = knownDays.get(sql) ?? new Set<number>();
+    if (!known.has(dayOf(from))) {
       await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
-      knownDays.add(dayOf(from));
+      known.add(dayOf(from));
+      knownDays.set(sql, known);
     }
     const [{ n }] = await sql<[{ n: number }]>`
       SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
