@@ -129,17 +129,17 @@ async function compactPart(
       n: spans.length,
       e: spans.some((s) => s.statusCode === 2),
       d: maxDuration.toString(),
-      s: [...new Set(spans.map((s) => s.serviceName))],
+      ...servicesOf(spans),
       p: encodeChunk(spans).toString("base64"),
       b: attributeFilter(spans).toString("base64"),
     };
   });
   await tx`
     INSERT INTO trace_chunks (trace_id, first_start, last_start, span_count, has_error, max_duration_ns, services,
-                              payload, attribute_filter)
-    SELECT decode(x.t, 'hex'), x.f, x.l, x.n, x.e, x.d, x.s, decode(x.p, 'base64'), decode(x.b, 'base64')
+                              payload, attribute_filter, service_spans)
+    SELECT decode(x.t, 'hex'), x.f, x.l, x.n, x.e, x.d, x.s, decode(x.p, 'base64'), decode(x.b, 'base64'), x.c
     FROM jsonb_to_recordset(${JSON.stringify(chunks)}::text::jsonb)
-      AS x(t text, f timestamptz, l timestamptz, n int, e boolean, d bigint, s text[], p text, b text)`;
+      AS x(t text, f timestamptz, l timestamptz, n int, e boolean, d bigint, s text[], p text, b text, c int[])`;
   const names = new Map<string, { service: string; name: string; kind: number; seen: string }>();
   for (const r of rows) {
     const k = `${r.serviceName}\u0000${r.name}\u0000${r.kind}`;
@@ -162,4 +162,11 @@ function attributeFilter(spans: MovedRow[]): Buffer {
   const tokens = new Set<string>();
   for (const s of spans) addAttributeTokens(tokens, JSON.parse(s.attributesText) as Record<string, unknown>);
   return buildBloom(tokens);
+}
+
+/** The chunk's services and how many of its spans each has (services and service_spans). */
+function servicesOf(spans: MovedRow[]): { s: string[]; c: number[] } {
+  const counts = new Map<string, number>();
+  for (const x of spans) counts.set(x.serviceName, (counts.get(x.serviceName) ?? 0) + 1);
+  return { s: [...counts.keys()], c: [...counts.values()] };
 }

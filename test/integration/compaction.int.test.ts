@@ -11,6 +11,8 @@ import { pinTrace } from "../../lib/db/pinned";
 import { thinRawSpans } from "../../lib/db/value-retention";
 import { parseTraceSearch } from "../../lib/domain/trace-search";
 import { loadGraph } from "../../lib/query/graph";
+import { servicesSince } from "../../lib/db/overview-reads";
+import { prismaClient } from "../../lib/db/prisma";
 
 // Compaction moves rolled-up raw spans into deflated chunks per trace: every read must answer exactly as before.
 const ctx = useCollectorDatabase();
@@ -129,6 +131,7 @@ const SEARCHES = [
 
 it("moves rolled-up spans into chunks and every read answers as before", async () => {
   const sql = ctx.db.sql;
+  const prisma = prismaClient(ctx.db.url);
   const now = Date.now();
   const old = Math.floor((now - 2 * 3_600_000) / 60_000) * 60_000; // past a 15-minute compaction delay
   const { body, traceIds } = request(old + 5_000, 50);
@@ -153,6 +156,8 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
     services: await spanServices(sql, new Date(old - 60_000)),
     operations: await serviceOperationKinds(sql, "frontend", null, new Date(old - 60_000)),
     versions: await versionFigures(sql, "frontend", w),
+    // The trace page's services table: spans per service and the newest start.
+    seen: await servicesSince(prisma, new Date(old - 60_000)),
   });
   const before = await read();
   expect(before.spans).toBe(240);
@@ -179,6 +184,16 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   expect(order(after.summaries)).toEqual(order(before.summaries));
   expect(after.services).toEqual(before.services);
   expect(after.operations).toEqual(before.operations);
+  expect(after.seen.map((s) => [s.name, s.spans])).toEqual([
+    ["cart", 80],
+    ["frontend", 160],
+  ]);
+  // A chunk keeps its newest start, not each service's: "last seen" may move up within the chunk's minute.
+  for (const [i, s] of after.seen.entries()) {
+    const was = before.seen[i]!.lastSeen.getTime();
+    expect(s.lastSeen.getTime()).toBeGreaterThanOrEqual(was);
+    expect(s.lastSeen.getTime()).toBeLessThan(was + 60_000);
+  }
   // Versions: the same calls, failures and first sighting; percentiles from the latency histogram (within 1%).
   expect(after.versions.map(({ p50, p95, ...v }) => v)).toEqual(before.versions.map(({ p50, p95, ...v }) => v));
   for (const [i, v] of after.versions.entries()) {
@@ -206,4 +221,5 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   const [{ left }] = await sql<[{ left: number }]>`SELECT count(DISTINCT trace_id)::int AS left FROM trace_chunks`;
   expect(left).toBeLessThan(80);
   expect(left).toBeGreaterThanOrEqual(12);
+  await prisma.$disconnect();
 });

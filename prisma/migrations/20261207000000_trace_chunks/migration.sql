@@ -12,6 +12,8 @@ CREATE TABLE "trace_chunks" (
     "max_duration_ns" BIGINT NOT NULL,
     "services" TEXT[] NOT NULL,
     "payload" BYTEA NOT NULL,
+    -- Spans per service, in the order of "services" (the trace page's services table counts them).
+    "service_spans" INTEGER[] NOT NULL,
     -- A Bloom filter of the spans' attribute key=value pairs (lib/domain/chunk-bloom.ts): searches skip chunks.
     "attribute_filter" BYTEA NOT NULL,
     CONSTRAINT "trace_chunks_pkey" PRIMARY KEY ("trace_id", "first_start", "id")
