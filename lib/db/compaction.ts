@@ -32,38 +32,34 @@ export interface CompactionPass {
 }
 
 /**
- * Compacts the next minutes of raw spans whose start is before now - afterMinutes, for about `budgetMs`. Returns
- * the spans moved, the chunks written and how far compaction has come.
+ * Compacts the next minutes of raw spans whose start is before now - afterMinutes, for about `budgetMs`; once caught
+ * up, sweeps the late spans (see sweepLateSpans). Returns the spans moved, the chunks written and how far
+ * compaction has come. `late` carries the sweep's place from pass to pass.
  */
 export async function compactRawSpans(
   sql: Sql,
   c: Compaction,
   now = Date.now(),
   budgetMs = 5_000,
+  late: LateSweep = { sweptXid: null },
 ): Promise<CompactionPass> {
   const started = performance.now();
   const cutoff = now - c.afterMinutes * 60_000;
   const pass: CompactionPass = { spans: 0, chunks: 0, until: new Date(0) };
+  const add = (moved: { spans: number; chunks: number }) => {
+    pass.spans += moved.spans;
+    pass.chunks += moved.chunks;
+  };
   for (;;) {
     const [row] = await sql<{ until: Date }[]>`SELECT until FROM span_compaction WHERE id = 1`;
     const from = row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / SLICE_MS) * SLICE_MS;
     pass.until = new Date(from);
-    if (from >= cutoff) return pass;
+    if (from >= cutoff) {
+      add(await sweepLateSpans(sql, pass.until, late));
+      return pass;
+    }
     const to = Math.min(from + SLICE_MS, cutoff);
-    const known = knownDays.get(sql) ?? new Set<number>();
-    if (!known.has(dayOf(from))) {
-      await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
-      known.add(dayOf(from));
-      knownDays.set(sql, known);
-    }
-    const [{ n }] = await sql<[{ n: number }]>`
-      SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
-    const parts = Math.max(1, Math.ceil(n / SPANS_PER_PART));
-    for (let part = 0; part < parts; part++) {
-      const moved = await sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part));
-      pass.spans += moved.spans;
-      pass.chunks += moved.chunks;
-    }
+    add(await compactSlice(sql, from, to));
     const advanced = await sql.begin(async (tx) => {
       const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK_KEY}) AS ok`;
       if (!lock?.ok) return false;
@@ -75,6 +71,57 @@ export async function compactRawSpans(
     pass.until = new Date(to);
     if (!advanced || performance.now() - started >= budgetMs) return pass;
   }
+}
+
+/** Where the late-span sweep has come: the aggregated bound (xid8 as text) of its last look; null before the first. */
+export interface LateSweep {
+  sweptXid: string | null;
+}
+
+/**
+ * Spans committed since the last sweep whose start is behind compaction's progress (a backlog an exporter sent after
+ * an outage, a replay) are compacted too: their minutes were passed while they were not there. Found through the
+ * ingest_xid index, so a sweep reads only what was committed since the previous one.
+ */
+async function sweepLateSpans(sql: Sql, until: Date, late: LateSweep): Promise<{ spans: number; chunks: number }> {
+  const [bound] = await sql<{ xid: string | null }[]>`
+    SELECT e.xid_bound::text AS xid FROM ingest_epochs e
+    WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)`;
+  if (!bound?.xid) return { spans: 0, chunks: 0 };
+  const since = late.sweptXid;
+  late.sweptXid = bound.xid;
+  if (since === null) return { spans: 0, chunks: 0 };
+  const minutes = await sql<{ m: Date }[]>`
+    SELECT DISTINCT date_trunc('minute', start_time) AS m FROM spans
+    WHERE ingest_xid >= ${since}::xid8 AND ingest_xid < ${bound.xid}::xid8 AND start_time < ${until}
+    ORDER BY 1`;
+  const moved = { spans: 0, chunks: 0 };
+  for (const { m } of minutes) {
+    const r = await compactSlice(sql, m.getTime(), Math.min(m.getTime() + SLICE_MS, until.getTime()));
+    moved.spans += r.spans;
+    moved.chunks += r.chunks;
+  }
+  return moved;
+}
+
+/** One slice [from, to) of rolled-up raw spans into chunks, in parts of at most SPANS_PER_PART. */
+async function compactSlice(sql: Sql, from: number, to: number): Promise<{ spans: number; chunks: number }> {
+  const known = knownDays.get(sql) ?? new Set<number>();
+  if (!known.has(dayOf(from))) {
+    await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
+    known.add(dayOf(from));
+    knownDays.set(sql, known);
+  }
+  const [{ n }] = await sql<[{ n: number }]>`
+    SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
+  const parts = Math.max(1, Math.ceil(n / SPANS_PER_PART));
+  const moved = { spans: 0, chunks: 0 };
+  for (let part = 0; part < parts; part++) {
+    const r = await sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part));
+    moved.spans += r.spans;
+    moved.chunks += r.chunks;
+  }
+  return moved;
 }
 
 interface MovedRow extends ChunkSpan {

@@ -223,3 +223,29 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   expect(left).toBeGreaterThanOrEqual(12);
   await prisma.$disconnect();
 });
+
+it("compacts late spans whose minutes it had already passed (a backlog sent after an outage)", async () => {
+  const sql = ctx.db.sql;
+  const now = Date.now();
+  const policy = { afterMinutes: 15, spanRetentionHours: 24 };
+  const late = { sweptXid: null as string | null };
+  await aggregateAll(sql);
+  for (let pass = 0; pass < 20; pass++)
+    if ((await compactRawSpans(sql, policy, now, 5_000, late)).until.getTime() >= now - 15 * 60_000) break;
+  expect(late.sweptXid).not.toBeNull();
+
+  const { body, traceIds } = request(now - 50 * 60_000, 40); // behind compaction's progress
+  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  await aggregateAll(sql);
+  const before = await Promise.all(traceIds.slice(0, 5).map((t) => findTraceSpans(sql, t)));
+  const pass = await compactRawSpans(sql, policy, now, 5_000, late);
+  expect(pass.spans).toBe(240);
+  const [{ raw }] = await sql<[{ raw: number }]>`SELECT count(*)::int AS raw FROM spans`;
+  expect(raw).toBe(0);
+  expect(await Promise.all(traceIds.slice(0, 5).map((t) => findTraceSpans(sql, t)))).toEqual(before);
+});
