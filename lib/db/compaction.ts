@@ -8,7 +8,7 @@ import type { Queryable, Sql } from "./pool";
  * Compaction: raw spans older than `afterMinutes`, once rolled up, move out of `spans` into `trace_chunks`, one row
  * per trace and minute, its spans deflated together (lib/domain/trace-chunk.ts). Nothing is lost: trace by id, trace
  * search, pinning and Jaeger's lists read both tiers. A span committed after its slice was compacted (a very late
- * span) stays in `spans`, where every reader finds it too.
+ * span) is in `spans`, where every reader finds it, until the late-span sweep moves it (sweepLateSpans).
  */
 export interface Compaction {
   afterMinutes: number;
