@@ -1,5 +1,5 @@
 import { deflateRawSync, inflateRawSync } from "node:zlib";
-import type { StoredSpan } from "../model/span";
+import type { SpanCore, StoredSpan } from "../model/span";
 
 /**
  * Compacted spans: the spans of one trace within one compaction slice, as one deflated payload (trace_chunks). A
@@ -9,17 +9,7 @@ import type { StoredSpan } from "../model/span";
  */
 
 /** A span as compaction reads it from `spans`: ids in hex, the json columns as their stored text. */
-export interface ChunkSpan {
-  spanId: string;
-  parentSpanId: string | null;
-  traceState: string | null;
-  serviceName: string;
-  name: string;
-  kind: number;
-  startNs: bigint;
-  durationNs: bigint;
-  statusCode: number;
-  statusMessage: string | null;
+export interface ChunkSpan extends Omit<SpanCore, "traceId"> {
   scopeName: string | null;
   scopeVersion: string | null;
   resourceId: string;

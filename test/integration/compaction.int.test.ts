@@ -104,6 +104,19 @@ function request(startMs: number, durationMs: number) {
   return { body, traceIds: traces.map((t) => t.traceId) };
 }
 
+/** Sends the traces through the collector and rolls them up. */
+async function ingest(startMs: number, durationMs: number): Promise<string[]> {
+  const { body, traceIds } = request(startMs, durationMs);
+  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
+    method: "POST",
+    body: JSON.stringify(body),
+    headers: { "content-type": "application/json" },
+  });
+  expect(res.status).toBe(200);
+  await aggregateAll(ctx.db.sql);
+  return traceIds;
+}
+
 const SEARCHES = [
   "",
   "service=cart",
@@ -134,14 +147,7 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   const prisma = prismaClient(ctx.db.url);
   const now = Date.now();
   const old = Math.floor((now - 2 * 3_600_000) / 60_000) * 60_000; // past a 15-minute compaction delay
-  const { body, traceIds } = request(old + 5_000, 50);
-  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
-    method: "POST",
-    body: JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  await aggregateAll(sql);
+  const traceIds = await ingest(old + 5_000, 50);
   const w = { from: new Date(old), to: new Date(now), envs: [] as string[], dims: {} };
   const half = { ...w, to: new Date(old + 5_000 + 40 * 4_000) };
   const read = async () => ({
@@ -234,14 +240,7 @@ it("compacts late spans whose minutes it had already passed (a backlog sent afte
     if ((await compactRawSpans(sql, policy, now, 5_000, late)).until.getTime() >= now - 15 * 60_000) break;
   expect(late.sweptXid).not.toBeNull();
 
-  const { body, traceIds } = request(now - 50 * 60_000, 40); // behind compaction's progress
-  const res = await fetch(`http://127.0.0.1:${ctx.collector.ports.otlpHttp}/v1/traces`, {
-    method: "POST",
-    body: JSON.stringify(body),
-    headers: { "content-type": "application/json" },
-  });
-  expect(res.status).toBe(200);
-  await aggregateAll(sql);
+  const traceIds = await ingest(now - 50 * 60_000, 40); // behind compaction's progress
   const before = await Promise.all(traceIds.slice(0, 5).map((t) => findTraceSpans(sql, t)));
   const pass = await compactRawSpans(sql, policy, now, 5_000, late);
   expect(pass.spans).toBe(240);
