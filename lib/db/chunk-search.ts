@@ -28,6 +28,7 @@ interface ChunkKey {
   id: bigint;
   lastStart: Date;
   maxDurationNs: bigint;
+  hasError: boolean;
   attributeFilter: Buffer | null;
 }
 
@@ -35,8 +36,8 @@ interface ChunkKey {
  * The search over compacted spans: the chunks of the window that can hold a match (by their services, longest
  * span and error flag) are listed in the search's order, and read a page at a time (listing keys first: sorting
  * the payloads themselves spilled to disk). Each span's line is scanned for the filters' text and only those that
- * can match are parsed and decided (lib/domain/span-match.ts). Newest first stops once `need` traces are found
- * that start after every chunk left; longest first once they are longer than every chunk left. Run on a pool, not
+ * can match are parsed and decided (lib/domain/span-match.ts). Each order stops once its first `need` traces are
+ * certain (isSettled). Run on a pool, not
  * inside a transaction: the payload reads go beside the open listing.
  */
 export async function searchChunks(
@@ -53,10 +54,15 @@ export async function searchChunks(
   });
   // Filters a chunk's Bloom filter can rule out: those no resource and no span field can meet instead.
   const bloomed = q.attributes.filter((f, i) => !r.perFilter[i]?.size && !synthesizedTag(f));
-  const order = q.sort === "longest" ? sql`max_duration_ns DESC` : sql`last_start DESC`;
+  const order =
+    q.sort === "longest"
+      ? sql`max_duration_ns DESC`
+      : q.sort === "errors"
+        ? sql`has_error DESC, last_start DESC`
+        : sql`last_start DESC`;
   const keys = sql<ChunkKey[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", first_start::text AS "firstStart", id, last_start AS "lastStart",
-           max_duration_ns AS "maxDurationNs",
+           max_duration_ns AS "maxDurationNs", has_error AS "hasError",
            CASE WHEN ${bloomed.length > 0} THEN attribute_filter END AS "attributeFilter"
     FROM trace_chunks
     WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)} AND first_start < ${w.to}
@@ -73,14 +79,21 @@ export async function searchChunks(
       const seen = hits.get(row.traceId);
       hits.set(row.traceId, seen ? mergeHits(seen, hit) : hit);
     }
-    if (hits.size >= need && q.sort !== "errors") {
-      const last = page[page.length - 1]!;
-      const ranked = [...hits.values()].sort(compareHits(q.sort));
-      const kth = ranked[need - 1]!;
-      if (q.sort === "longest" ? kth.durationNs > last.maxDurationNs : kth.start > last.lastStart) break;
-    }
+    if (hits.size >= need && isSettled(q.sort, [...hits.values()].sort(compareHits(q.sort))[need - 1]!, page.at(-1)!))
+      break;
   }
   return [...hits.values()];
+}
+
+/**
+ * Whether the `need`-th hit so far (kth) stays ahead of anything in the chunks left, which come after `last` in
+ * the listing's order: newer than their last start, longer than their longest span, or, by most errors, ahead of
+ * traces without errors once only chunks without one are left.
+ */
+function isSettled(sort: TraceSearch["sort"], kth: RankedHit, last: ChunkKey): boolean {
+  if (sort === "longest") return kth.durationNs > last.maxDurationNs;
+  if (sort === "errors") return !last.hasError && (kth.errors > 0 || kth.start > last.lastStart);
+  return kth.start > last.lastStart;
 }
 
 /** The payloads of a page of chunk keys, by primary key. */

@@ -14,11 +14,14 @@ export interface Compaction {
   afterMinutes: number;
   /** Where compaction starts the first time: the oldest raw spans kept. */
   spanRetentionHours: number;
+  /** Spans moved per transaction at most (SPANS_PER_PART unless a test wants many parts). */
+  spansPerPart?: number;
 }
 
 const SLICE_MS = 60_000;
 /** Spans moved per transaction at most: a minute of spans at high rates is split by trace-id hash into parts. */
 const SPANS_PER_PART = 10_000;
+const PARTS_AT_ONCE = 2;
 /** One compaction at a time, whatever the number of aggregator processes. */
 const COMPACTION_LOCK_KEY = 72_707_372;
 
@@ -55,11 +58,11 @@ export async function compactRawSpans(
     const from = row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / SLICE_MS) * SLICE_MS;
     pass.until = new Date(from);
     if (from >= cutoff) {
-      add(await sweepLateSpans(sql, pass.until, late));
+      add(await sweepLateSpans(sql, pass.until, late, c.spansPerPart));
       return pass;
     }
     const to = Math.min(from + SLICE_MS, cutoff);
-    add(await compactSlice(sql, from, to));
+    add(await compactSlice(sql, from, to, c.spansPerPart));
     const advanced = await sql.begin(async (tx) => {
       const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK_KEY}) AS ok`;
       if (!lock?.ok) return false;
@@ -83,7 +86,12 @@ export interface LateSweep {
  * an outage, a replay) are compacted too: their minutes were passed while they were not there. Found through the
  * ingest_xid index, so a sweep reads only what was committed since the previous one.
  */
-async function sweepLateSpans(sql: Sql, until: Date, late: LateSweep): Promise<{ spans: number; chunks: number }> {
+async function sweepLateSpans(
+  sql: Sql,
+  until: Date,
+  late: LateSweep,
+  spansPerPart?: number,
+): Promise<{ spans: number; chunks: number }> {
   const [bound] = await sql<{ xid: string | null }[]>`
     SELECT e.xid_bound::text AS xid FROM ingest_epochs e
     WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)`;
@@ -97,7 +105,7 @@ async function sweepLateSpans(sql: Sql, until: Date, late: LateSweep): Promise<{
     ORDER BY 1`;
   const moved = { spans: 0, chunks: 0 };
   for (const { m } of minutes) {
-    const r = await compactSlice(sql, m.getTime(), Math.min(m.getTime() + SLICE_MS, until.getTime()));
+    const r = await compactSlice(sql, m.getTime(), Math.min(m.getTime() + SLICE_MS, until.getTime()), spansPerPart);
     moved.spans += r.spans;
     moved.chunks += r.chunks;
   }
@@ -105,7 +113,12 @@ async function sweepLateSpans(sql: Sql, until: Date, late: LateSweep): Promise<{
 }
 
 /** One slice [from, to) of rolled-up raw spans into chunks, in parts of at most SPANS_PER_PART. */
-async function compactSlice(sql: Sql, from: number, to: number): Promise<{ spans: number; chunks: number }> {
+async function compactSlice(
+  sql: Sql,
+  from: number,
+  to: number,
+  spansPerPart = SPANS_PER_PART,
+): Promise<{ spans: number; chunks: number }> {
   const known = knownDays.get(sql) ?? new Set<number>();
   if (!known.has(dayOf(from))) {
     await ensureSpanPartitions(sql, [dayOf(from)], "trace_chunks");
@@ -114,12 +127,17 @@ async function compactSlice(sql: Sql, from: number, to: number): Promise<{ spans
   }
   const [{ n }] = await sql<[{ n: number }]>`
     SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
-  const parts = Math.max(1, Math.ceil(n / SPANS_PER_PART));
+  const parts = Math.max(1, Math.ceil(n / spansPerPart));
   const moved = { spans: 0, chunks: 0 };
-  for (let part = 0; part < parts; part++) {
-    const r = await sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part));
-    moved.spans += r.spans;
-    moved.chunks += r.chunks;
+  // Two parts at a time: one's DELETE and INSERT run in PostgreSQL while the other's spans are deflated here.
+  for (let part = 0; part < parts; part += PARTS_AT_ONCE) {
+    const batch = Array.from({ length: Math.min(PARTS_AT_ONCE, parts - part) }, (_, k) =>
+      sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part + k)),
+    );
+    for (const r of await Promise.all(batch)) {
+      moved.spans += r.spans;
+      moved.chunks += r.chunks;
+    }
   }
   return moved;
 }

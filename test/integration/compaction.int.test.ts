@@ -171,7 +171,10 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
 
   let until = 0;
   for (let pass = 0; pass < 20 && until < now - 15 * 60_000; pass++)
-    until = (await compactRawSpans(sql, { afterMinutes: 15, spanRetentionHours: 24 }, now)).until.getTime();
+    // Parts of at most 16 spans: each minute's ~45 spans move in several transactions, two at a time.
+    until = (
+      await compactRawSpans(sql, { afterMinutes: 15, spanRetentionHours: 24, spansPerPart: 16 }, now)
+    ).until.getTime();
   const [{ raw, chunks }] = await sql<[{ raw: number; chunks: number }]>`
     SELECT (SELECT count(*)::int FROM spans) AS raw, (SELECT count(*)::int FROM trace_chunks) AS chunks`;
   expect(raw).toBe(0);
