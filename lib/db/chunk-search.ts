@@ -19,7 +19,9 @@ export interface RankedHit {
 
 /** Every span of a chunk starts within its minute's slice (lib/db/compaction.ts). */
 const SLICE_MS = 60_000;
-const CHUNKS_PER_FETCH = 500;
+/** Keys listed per round trip, and read (payloads) per round trip: a search stops between reads. */
+const KEYS_PER_FETCH = 2_000;
+const CHUNKS_PER_READ = 500;
 
 interface ChunkKey {
   traceId: string;
@@ -70,18 +72,23 @@ export async function searchChunks(
       AND (${q.service}::text IS NULL OR services @> ARRAY[${q.service}::text])
       AND (${q.minMs}::float8 IS NULL OR max_duration_ns >= ${q.minMs}::float8 * 1e6)
       AND (${q.status !== "error"} OR has_error)
-    ORDER BY ${order}`.cursor(CHUNKS_PER_FETCH);
-  for await (const page of keys) {
-    const wanted = page.filter((k) => !k.attributeFilter || bloomed.every((f) => bloomMayMatch(k.attributeFilter!, f)));
-    for (const row of await payloads(sql, wanted)) {
-      const hit = chunkHit(row.traceId, inflateChunk(row.payload), q, w, r, prefilters);
-      if (!hit) continue;
-      const seen = hits.get(row.traceId);
-      hits.set(row.traceId, seen ? mergeHits(seen, hit) : hit);
+    ORDER BY ${order}`.cursor(KEYS_PER_FETCH);
+  for await (const page of keys)
+    for (let at = 0; at < page.length; at += CHUNKS_PER_READ) {
+      const read = page.slice(at, at + CHUNKS_PER_READ);
+      const wanted = read.filter(
+        (k) => !k.attributeFilter || bloomed.every((f) => bloomMayMatch(k.attributeFilter!, f)),
+      );
+      for (const row of await payloads(sql, wanted)) {
+        const hit = chunkHit(row.traceId, inflateChunk(row.payload), q, w, r, prefilters);
+        if (!hit) continue;
+        const seen = hits.get(row.traceId);
+        hits.set(row.traceId, seen ? mergeHits(seen, hit) : hit);
+      }
+      // Every chunk not read yet comes after the last one read in the listing's order.
+      if (hits.size >= need && isSettled(q.sort, [...hits.values()].sort(compareHits(q.sort))[need - 1]!, read.at(-1)!))
+        return [...hits.values()];
     }
-    if (hits.size >= need && isSettled(q.sort, [...hits.values()].sort(compareHits(q.sort))[need - 1]!, page.at(-1)!))
-      break;
-  }
   return [...hits.values()];
 }
 
