@@ -128,18 +128,43 @@ async function compactSlice(
   const [{ n }] = await sql<[{ n: number }]>`
     SELECT count(*)::int AS n FROM spans WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)}`;
   const parts = Math.max(1, Math.ceil(n / spansPerPart));
+  // A part is the traces of one trace-id hash; one huge trace (a runaway loop, a hostile client) would make its part
+  // as big as itself, so a part over twice the size is split again by span id: that trace gets several chunks.
+  const sizes = parts === 1 ? [n] : await partSizes(sql, from, to, parts);
+  const tasks = sizes.flatMap((size, part) => {
+    const pieces = size > 2 * spansPerPart ? Math.ceil(size / spansPerPart) : 1;
+    return Array.from({ length: pieces }, (_, piece) => ({ part, pieces, piece }));
+  });
   const moved = { spans: 0, chunks: 0 };
   // Two parts at a time: one's DELETE and INSERT run in PostgreSQL while the other's spans are deflated here.
-  for (let part = 0; part < parts; part += PARTS_AT_ONCE) {
-    const batch = Array.from({ length: Math.min(PARTS_AT_ONCE, parts - part) }, (_, k) =>
-      sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), parts, part + k)),
-    );
+  for (let at = 0; at < tasks.length; at += PARTS_AT_ONCE) {
+    const batch = tasks
+      .slice(at, at + PARTS_AT_ONCE)
+      .map((t) => sql.begin((tx) => compactPart(tx, new Date(from), new Date(to), { parts, ...t })));
     for (const r of await Promise.all(batch)) {
       moved.spans += r.spans;
       moved.chunks += r.chunks;
     }
   }
   return moved;
+}
+
+/** How many spans of the slice each trace-id hash part holds. */
+async function partSizes(sql: Sql, from: number, to: number, parts: number): Promise<number[]> {
+  const rows = await sql<{ part: number; n: number }[]>`
+    SELECT (hashtext(encode(trace_id, 'hex')) & 2147483647) % ${parts}::int AS part, count(*)::int AS n FROM spans
+    WHERE start_time >= ${new Date(from)} AND start_time < ${new Date(to)} GROUP BY 1`;
+  const sizes = new Array<number>(parts).fill(0);
+  for (const r of rows) sizes[r.part] = r.n;
+  return sizes;
+}
+
+/** Which spans of a slice one transaction moves: a trace-id hash part, and a span-id piece of it. */
+interface PartOfSlice {
+  parts: number;
+  part: number;
+  pieces: number;
+  piece: number;
 }
 
 interface MovedRow extends ChunkSpan {
@@ -155,8 +180,7 @@ async function compactPart(
   tx: Queryable,
   from: Date,
   to: Date,
-  parts: number,
-  part: number,
+  { parts, part, pieces, piece }: PartOfSlice,
 ): Promise<{ spans: number; chunks: number }> {
   const rows = await tx<MovedRow[]>`
     WITH aggregated AS (
@@ -165,6 +189,7 @@ async function compactPart(
     DELETE FROM spans s USING aggregated a
     WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound
       AND (${parts}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${parts}::int = ${part}::int)
+      AND (${pieces}::int = 1 OR (hashtext(encode(s.span_id, 'hex')) & 2147483647) % ${pieces}::int = ${piece}::int)
     RETURNING encode(s.trace_id, 'hex') AS "traceId", encode(s.span_id, 'hex') AS "spanId",
       encode(s.parent_span_id, 'hex') AS "parentSpanId", s.trace_state AS "traceState",
       s.service_name AS "serviceName", s.name, s.kind, s.start_ns AS "startNs", s.duration_ns AS "durationNs",

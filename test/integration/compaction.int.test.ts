@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { expect, it } from "vitest";
 import { useCollectorDatabase } from "../helpers/collector";
+import { postJsonTraces, type SeedCall } from "../helpers/json-traces";
 import { aggregateAll } from "../helpers/aggregate";
 import { compactRawSpans } from "../../lib/db/compaction";
 import { countSpans, findTraceSpans } from "../../lib/db/span-reads";
@@ -250,4 +251,36 @@ it("compacts late spans whose minutes it had already passed (a backlog sent afte
   const [{ raw }] = await sql<[{ raw: number }]>`SELECT count(*)::int AS raw FROM spans`;
   expect(raw).toBe(0);
   expect(await Promise.all(traceIds.slice(0, 5).map((t) => findTraceSpans(sql, t)))).toEqual(before);
+});
+
+it("splits one huge trace into several chunks, and reads it back whole", async () => {
+  const sql = ctx.db.sql;
+  const now = Date.now();
+  const start = Math.floor((now - 40 * 60_000) / 60_000) * 60_000 + 1_000;
+  const trace = { service: "fanout", startMs: start, durationMs: 900, calls: [] as SeedCall[] };
+  for (let i = 0; i < 99; i++) trace.calls.push({ target: "leaf", durationMs: 1 + i / 10, virtual: true });
+  await postJsonTraces(ctx.collector.ports.otlpHttp, [trace]);
+  await aggregateAll(sql);
+  const [{ id }] = await sql<[{ id: string }]>`
+    SELECT encode(trace_id, 'hex') AS id FROM spans WHERE service_name = 'fanout' LIMIT 1`;
+  const before = await findTraceSpans(sql, id);
+  expect(before).toHaveLength(100);
+  const late = { sweptXid: null as string | null };
+  const policy = { afterMinutes: 15, spanRetentionHours: 24, spansPerPart: 16 };
+  await compactRawSpans(sql, policy, now, 5_000, late); // establishes the sweep's place
+  await sql`UPDATE span_compaction SET until = ${new Date(start - 1_000)}`; // as if this minute were not done
+  await compactRawSpans(sql, policy, now, 5_000, late);
+  const [{ chunks, most }] = await sql<[{ chunks: number; most: number }]>`
+    SELECT count(*)::int AS chunks, max(span_count)::int AS most FROM trace_chunks WHERE trace_id = decode(${id}, 'hex')`;
+  expect(chunks).toBeGreaterThanOrEqual(4);
+  expect(most).toBeLessThanOrEqual(32);
+  expect(await findTraceSpans(sql, id)).toEqual(before);
+  const q = parseTraceSearch(new URLSearchParams("service=fanout"));
+  const hits = await searchTraces(
+    sql,
+    q,
+    { from: new Date(start - 60_000), to: new Date(now), envs: [], dims: {} },
+    10,
+  );
+  expect(hits.map((h) => [h.traceId, h.durationNs])).toEqual([[id, 900_000_000n]]);
 });
