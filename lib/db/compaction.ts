@@ -260,3 +260,11 @@ function servicesOf(spans: MovedRow[]): { s: string[]; c: number[] } {
   for (const x of spans) counts.set(x.serviceName, (counts.get(x.serviceName) ?? 0) + 1);
   return { s: [...counts.keys()], c: [...counts.values()] };
 }
+
+/** How far compaction and retention by value have come (null: not yet run), for /metrics. */
+export async function spanTierProgress(sql: Queryable): Promise<{ compacted: Date | null; thinned: Date | null }> {
+  const [row] = await sql<{ compacted: Date | null; thinned: Date | null }[]>`
+    SELECT (SELECT until FROM span_compaction WHERE id = 1) AS compacted,
+           (SELECT until FROM raw_span_thinning WHERE id = 1) AS thinned`;
+  return { compacted: row?.compacted ?? null, thinned: row?.thinned ?? null };
+}

@@ -9,6 +9,7 @@ import {
 import { graphSettings } from "../config-graph";
 import { cardinalityLimits } from "../config-limits";
 import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./quarantine";
+import { spanTierProgress } from "../db/compaction";
 
 /**
  * The Prometheus scrape: Tempo's service-graph series and the quarantine counter. As Tempo's max_items, at most
@@ -17,9 +18,39 @@ import { loadQuarantine, quarantineMetricText, quarantineReadyLine } from "./qua
  */
 export async function metricsText(sql: Sql): Promise<string> {
   const builder = new SeriesBuilder(graphSettings());
-  const [, quarantine] = await Promise.all([eachEdgeCounter(sql, (r) => builder.add(r)), loadQuarantine(sql)]);
+  const [, quarantine, tiers] = await Promise.all([
+    eachEdgeCounter(sql, (r) => builder.add(r)),
+    loadQuarantine(sql),
+    spanTierProgress(sql),
+  ]);
   const { kept, dropped } = seriesWithin(builder.series(), cardinalityLimits().maxEdges);
-  return serviceGraphMetrics(kept) + droppedEdgesMetricText(dropped) + quarantineMetricText(quarantine);
+  return (
+    serviceGraphMetrics(kept) +
+    droppedEdgesMetricText(dropped) +
+    quarantineMetricText(quarantine) +
+    progressMetricText(tiers)
+  );
+}
+
+/**
+ * How far compaction and retention by value have come, as Unix times: an operator alerts when time() minus one
+ * falls far behind its delay (SPAN_COMPACT_AFTER_MINUTES, RAW_SPAN_RETENTION_MINUTES). Absent until it first runs.
+ */
+function progressMetricText(t: { compacted: Date | null; thinned: Date | null }): string {
+  const gauge = (name: string, help: string, at: Date | null) =>
+    at ? [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${at.getTime() / 1000}`, ""] : [];
+  return [
+    ...gauge(
+      "tracemap_span_compaction_progress_timestamp_seconds",
+      "Raw spans that start before this time are compacted into trace chunks (late arrivals aside).",
+      t.compacted,
+    ),
+    ...gauge(
+      "tracemap_span_thinning_progress_timestamp_seconds",
+      "Spans that start before this time are thinned by retention by value.",
+      t.thinned,
+    ),
+  ].join("\n");
 }
 
 /** Readiness text, or null when the database does not answer within two seconds. Quarantine is reported, not fatal. */

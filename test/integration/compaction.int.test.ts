@@ -13,6 +13,7 @@ import { thinRawSpans } from "../../lib/db/value-retention";
 import { parseTraceSearch } from "../../lib/domain/trace-search";
 import { loadGraph } from "../../lib/query/graph";
 import { servicesSince } from "../../lib/db/overview-reads";
+import { metricsText } from "../../lib/query/status";
 import { prismaClient } from "../../lib/db/prisma";
 
 // Compaction moves rolled-up raw spans into deflated chunks per trace: every read must answer exactly as before.
@@ -179,6 +180,9 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   const [{ raw, chunks }] = await sql<[{ raw: number; chunks: number }]>`
     SELECT (SELECT count(*)::int FROM spans) AS raw, (SELECT count(*)::int FROM trace_chunks) AS chunks`;
   expect(raw).toBe(0);
+  // /metrics says how far compaction has come, for an alert on its lag.
+  const progress = /^tracemap_span_compaction_progress_timestamp_seconds (\S+)$/m.exec(await metricsText(sql));
+  expect(Number(progress?.[1])).toBe((now - 15 * 60_000) / 1000);
   // One chunk per trace and minute: a trace starting at a minute's end may have spans in the next one.
   expect(chunks).toBeGreaterThanOrEqual(80);
   expect(chunks).toBeLessThan(90);
