@@ -4,15 +4,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { context, SpanKind, trace } from "@opentelemetry/api";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  type ReadableSpan,
-} from "@opentelemetry/sdk-trace-base";
-import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { startEmbeddedPostgres } from "../lib/db/embedded";
 import { createSql } from "../lib/db/pool";
 import { migrate } from "../lib/db/migrate";
@@ -24,129 +15,10 @@ import { aggregateAll } from "../test/helpers/aggregate";
 import { thinRawSpans } from "../lib/db/value-retention";
 import { compactRawSpans } from "../lib/db/compaction";
 import { post } from "./post";
+import { podBatch, SPANS_PER_REQUEST } from "./k8s-spans";
 import { percentile, report, type Row } from "./report";
 
 const REQUESTS = Number(process.env.BENCH_STORAGE_REQUESTS ?? 100);
-const SPANS_PER_REQUEST = 1000;
-const SERVICES = ["api-gateway", "orders", "payments", "inventory", "catalog", "search", "users", "notify"];
-
-/** The resource a Kubernetes pod's OpenTelemetry SDK reports: ~25 attributes, the same on every span it sends. */
-function podResource(service: string, pod: number): Record<string, string | number> {
-  return {
-    "service.name": service,
-    "service.namespace": "shop",
-    "service.version": "1.24.3",
-    "service.instance.id": `${service}-7d9f8b6c4-${pod}x2kq`,
-    "deployment.environment.name": "production",
-    "telemetry.sdk.name": "opentelemetry",
-    "telemetry.sdk.language": "nodejs",
-    "telemetry.sdk.version": "1.30.1",
-    "telemetry.distro.name": "opentelemetry-js-contrib",
-    "process.pid": 1,
-    "process.executable.name": "node",
-    "process.executable.path": "/usr/local/bin/node",
-    "process.command": "/app/dist/server.js",
-    "process.command_args": "node --enable-source-maps /app/dist/server.js",
-    "process.runtime.name": "nodejs",
-    "process.runtime.version": "20.20.2",
-    "process.runtime.description": "Node.js",
-    "process.owner": "node",
-    "host.name": `${service}-7d9f8b6c4-${pod}x2kq`,
-    "host.arch": "amd64",
-    "os.type": "linux",
-    "k8s.namespace.name": "shop-prod",
-    "k8s.pod.name": `${service}-7d9f8b6c4-${pod}x2kq`,
-    "k8s.pod.uid": `0f6e${pod}a1c-9b2d-4e8f-a7c3-5d1e2f3a4b5c`,
-    "k8s.deployment.name": service,
-    "k8s.node.name": `ip-10-0-${pod}-17.eu-west-1.compute.internal`,
-    "cloud.provider": "aws",
-    "cloud.region": "eu-west-1",
-  };
-}
-
-/** 20 span attributes as instrumentations set them (HTTP, URL, network, database). */
-function spanAttributes(i: number, server: boolean): Record<string, string | number | boolean> {
-  return server
-    ? {
-        "http.request.method": "GET",
-        "http.route": "/api/orders/{id}",
-        "http.response.status_code": 200,
-        "url.path": `/api/orders/${100000 + i}`,
-        "url.scheme": "https",
-        "url.query": `expand=items&page=${i % 10}`,
-        "server.address": "shop.example.com",
-        "server.port": 443,
-        "client.address": `10.1.${i % 250}.${(i * 7) % 250}`,
-        "network.protocol.version": "1.1",
-        "network.peer.address": `10.1.${i % 250}.${(i * 7) % 250}`,
-        "network.peer.port": 40000 + (i % 20000),
-        "user_agent.original": "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36",
-        "http.request.body.size": 0,
-        "http.response.body.size": 1800 + (i % 400),
-        "enduser.id": `user-${i % 5000}`,
-        "app.order.id": 100000 + i,
-        "app.tenant": `tenant-${i % 40}`,
-        "app.cache.hit": i % 3 === 0,
-        "thread.name": "main",
-      }
-    : {
-        "db.system.name": "postgresql",
-        "db.namespace": "orders",
-        "db.operation.name": "SELECT",
-        "db.collection.name": "order_items",
-        "db.query.text": "SELECT id, sku, qty, price FROM order_items WHERE order_id = $1 ORDER BY id",
-        "db.response.returned_rows": i % 12,
-        "server.address": "orders-db.shop-prod.svc.cluster.local",
-        "server.port": 5432,
-        "network.peer.address": "10.2.0.15",
-        "network.peer.port": 5432,
-        "network.transport": "tcp",
-        "db.client.connection.pool.name": "orders-pool",
-        "db.client.connection.state": "used",
-        "code.function.name": "OrderRepository.items",
-        "code.file.path": "/app/dist/orders/repository.js",
-        "code.line.number": 118,
-        "app.order.id": 100000 + i,
-        "app.tenant": `tenant-${i % 40}`,
-        "app.retry": false,
-        "thread.name": "main",
-      };
-}
-
-function podBatch(seed: number): { body: Buffer; traceIds: string[] } {
-  const exporter = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes(podResource(SERVICES[seed % SERVICES.length]!, seed % 3)),
-    spanProcessors: [new SimpleSpanProcessor(exporter)],
-  });
-  const tracer = provider.getTracer("@opentelemetry/instrumentation-http", "0.57.0");
-  const out: ReadableSpan[] = [];
-  let i = seed * SPANS_PER_REQUEST;
-  while (out.length < SPANS_PER_REQUEST) {
-    const root = tracer.startSpan("GET /api/orders/{id}", {
-      kind: SpanKind.SERVER,
-      attributes: spanAttributes(i, true),
-    });
-    const ctx = trace.setSpan(context.active(), root);
-    for (let k = 0; k < 9; k++)
-      tracer
-        .startSpan(
-          "SELECT orders.order_items",
-          { kind: SpanKind.CLIENT, attributes: spanAttributes(i + k, false) },
-          ctx,
-        )
-        .end();
-    root.end();
-    out.push(...exporter.getFinishedSpans());
-    exporter.reset();
-    i += 10;
-  }
-  const kept = out.slice(0, SPANS_PER_REQUEST);
-  return {
-    body: Buffer.from(ProtobufTraceSerializer.serializeRequest(kept)!),
-    traceIds: [...new Set(kept.map((s) => s.spanContext().traceId))],
-  };
-}
 
 /** The 95th percentile of `runs` sequential calls' times, in ms. */
 async function p95Ms(runs: number, call: (k: number) => Promise<unknown>): Promise<number> {
@@ -160,6 +32,28 @@ async function p95Ms(runs: number, call: (k: number) => Promise<unknown>): Promi
     times.sort((a, b) => a - b),
     95,
   );
+}
+
+/** Sends the requests to a collector of its own, four at a time; returns spans per second. */
+async function ingestRate(pgUrl: string, bodies: Buffer[]): Promise<number> {
+  const collector = await spawnCollector(pgUrl);
+  try {
+    const url = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < bodies.length) {
+          const status = await post(url, bodies[next++]!, "application/x-protobuf");
+          if (status !== 200) throw new Error(`collector answered ${status}`);
+        }
+      }),
+    );
+    return (bodies.length * SPANS_PER_REQUEST) / ((performance.now() - t0) / 1000);
+  } finally {
+    collector.proc.kill("SIGTERM");
+    await collector.exited;
+  }
 }
 
 async function main() {
@@ -177,24 +71,15 @@ async function main() {
     const batches = Array.from({ length: REQUESTS }, (_, i) => podBatch(i));
     const protobufBytes = batches.reduce((s, b) => s + b.body.length, 0);
     const total = REQUESTS * SPANS_PER_REQUEST;
-    const collector = await spawnCollector(pg.url);
-    try {
-      const url = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
-      let next = 0;
-      const t0 = performance.now();
-      await Promise.all(
-        Array.from({ length: 4 }, async () => {
-          while (next < batches.length) {
-            const status = await post(url, batches[next++]!.body, "application/x-protobuf");
-            if (status !== 200) throw new Error(`collector answered ${status}`);
-          }
-        }),
-      );
-      add("ingest end to end (OTLP protobuf)", total / ((performance.now() - t0) / 1000), "spans/s", `${total} spans`);
-    } finally {
-      collector.proc.kill("SIGTERM");
-      await collector.exited;
-    }
+    add(
+      "ingest end to end (OTLP protobuf)",
+      await ingestRate(
+        pg.url,
+        batches.map((b) => b.body),
+      ),
+      "spans/s",
+      `${total} spans`,
+    );
     await sql`VACUUM (ANALYZE) spans`;
     const [size] = await sql<{ heap: string; toast: string; indexes: string; count: string }[]>`
       SELECT sum(pg_relation_size(c.oid)) AS heap,
@@ -331,6 +216,31 @@ async function main() {
       "TB/day",
       "RAW_SPAN_RETENTION_MINUTES=60: the day's kept traces, the last hour whole",
     );
+
+    // The steady state: new spans arrive while older ones are compacted. Half of another set of requests is sent
+    // alone, rolled up, then the other half while compaction moves the first half.
+    const more = Array.from({ length: REQUESTS }, (_, i) => podBatch(REQUESTS + i).body);
+    const half = Math.floor(REQUESTS / 2);
+    const alone = await ingestRate(pg.url, more.slice(0, half));
+    await aggregateAll(sql);
+    await sql`DELETE FROM span_compaction`;
+    const policy2 = { afterMinutes: 15, spanRetentionHours: 2 };
+    const t2 = performance.now();
+    let moved = 0;
+    const compacting = (async () => {
+      for (let pass = 0; pass < 200; pass++) {
+        const c = await compactRawSpans(sql, policy2, Date.now() + 3_600_000, 60_000);
+        moved += c.spans;
+        if (c.until.getTime() >= Date.now() + 45 * 60_000 - 60_000) break;
+      }
+      return (performance.now() - t2) / 1000;
+    })();
+    const beside = await ingestRate(pg.url, more.slice(half));
+    const compactSeconds = await compacting;
+    add("ingest alone", alone, "spans/s", `${half * SPANS_PER_REQUEST} spans`);
+    add("ingest beside compaction", beside, "spans/s", `${(more.length - half) * SPANS_PER_REQUEST} spans`);
+    add("  ratio", beside / alone, "x", "same run");
+    add("compaction beside ingest", moved / compactSeconds, "spans/s", `${moved} spans moved`);
   } finally {
     await sql.end();
     await pg.stop();

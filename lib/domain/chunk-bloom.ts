@@ -9,9 +9,17 @@ import { attributeCandidates, type AttributeFilter } from "./trace-search";
 const BITS_PER_TOKEN = 8;
 const PROBES = 5;
 
+/**
+ * Values whose JSON text is longer than this (query texts, stack traces, user agents) are not in the filter, and a
+ * search for one reads the chunk: hashing them was most of the filter's cost, and such searches are rare.
+ */
+const MAX_VALUE_TEXT = 48;
+
 /** The token of one attribute: key, NUL, the value's JSON text (scalars compare equal exactly when these do). */
 export const attributeToken = (key: string, value: string | number | boolean | null) =>
   `${key}\u0000${JSON.stringify(value)}`;
+
+const valueText = (v: string | number | boolean | null) => JSON.stringify(v);
 
 /** Two 32-bit FNV-1a hashes of the token (different offsets), for double hashing. */
 function hashes(token: string): [number, number] {
@@ -52,12 +60,17 @@ export function mayContain(bloom: Buffer, token: string): boolean {
 
 /** The tokens of a span's scalar attributes (arrays and maps never match a search's scalar candidates). */
 export function addAttributeTokens(tokens: Set<string>, attributes: Record<string, unknown>): void {
-  for (const [k, v] of Object.entries(attributes))
-    if (v === null || typeof v === "string" || typeof v === "number" || typeof v === "boolean")
-      tokens.add(attributeToken(k, v));
+  for (const k in attributes) {
+    const v = attributes[k];
+    if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
+    const text = valueText(v);
+    if (text.length <= MAX_VALUE_TEXT) tokens.add(`${k}\u0000${text}`);
+  }
 }
 
 /** Whether a chunk with this filter may hold a span attribute meeting `f`. */
 export function bloomMayMatch(bloom: Buffer, f: AttributeFilter): boolean {
-  return attributeCandidates(f.value).some((c) => mayContain(bloom, attributeToken(f.key, c)));
+  return attributeCandidates(f.value).some(
+    (c) => valueText(c).length > MAX_VALUE_TEXT || mayContain(bloom, attributeToken(f.key, c)),
+  );
 }

@@ -85,6 +85,11 @@ describe("chunk attribute filter", () => {
   it("rules out most values the chunk lacks", () => {
     const misses = Array.from({ length: 1000 }, (_, i) => bloomMayMatch(bloom, { key: "app.tenant", value: `x${i}` }));
     expect(misses.filter(Boolean).length).toBeLessThan(100);
+    // Long values are not in the filter: a search for one always reads the chunk.
+    const query = "SELECT id, sku, qty, price FROM order_items WHERE order_id = $1";
+    const long = new Set<string>();
+    addAttributeTokens(long, { "db.query.text": query });
+    expect(bloomMayMatch(buildBloom(long), { key: "db.query.text", value: query })).toBe(true);
     // An array is not a scalar value: like jsonb, "a" does not match ["a"].
     expect(attributeMatches({ list: ["a"] }, { key: "list", value: "a" })).toBe(false);
   });
