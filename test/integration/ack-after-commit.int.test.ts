@@ -13,7 +13,9 @@ import type { RunningCollector } from "../../lib/ingest/collector";
 
 // This file stops and restarts PostgreSQL, so it runs its own embedded server rather than the shared one.
 const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "tracemap-ack-")), "pg");
-const port = 58000 + Math.floor(Math.random() * 1000);
+// Below the kernel's ephemeral range (32768 and up), where no outgoing connection can hold the port: this server
+// restarts on it. CI once failed to start it on 58884, inside that range.
+const port = 30000 + Math.floor(Math.random() * 1000);
 let pg: EmbeddedDatabase;
 let sql: Sql;
 let collector: RunningCollector;

@@ -13,8 +13,10 @@ import { newSendResult, realisticBatch, sendUntil, spawnCollector, type Collecto
 // The outage lasts OUTAGE_SECONDS (10 by default; the minute with OUTAGE_SECONDS=60).
 const OUTAGE_MS = Number(process.env.OUTAGE_SECONDS ?? 10) * 1000;
 const dataDir = path.join(mkdtempSync(path.join(tmpdir(), "tracemap-outage-")), "pg");
-const port = 59000 + Math.floor(Math.random() * 900);
-const webPort = 36000 + Math.floor(Math.random() * 1000);
+// Below the kernel's ephemeral range (32768 and up), where no outgoing connection can hold a port: the database
+// restarts on its port during the test.
+const port = 31000 + Math.floor(Math.random() * 700);
+const webPort = 31700 + Math.floor(Math.random() * 1000);
 let pg: EmbeddedDatabase;
 let collector: CollectorProcess;
 let web: ChildProcess;
