@@ -4,7 +4,7 @@ import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
 import { applyRollupRetention, pruneResources, type RetentionPolicy } from "../db/retention";
 import { thinRawSpans, type ValueRetention } from "../db/value-retention";
-import { type Compaction, compactRawSpans, type LateSweep } from "../db/compaction";
+import { type Compaction, compactRawSpans } from "../db/compaction";
 import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
 import { recordEpoch } from "../db/epochs";
 import { levellingLimit } from "../domain/shard-leases";
@@ -131,10 +131,9 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       };
     });
   const compaction = opts.compaction;
-  const late: LateSweep = { sweptXid: null };
   if (compaction)
     background("compaction", async () => {
-      const c = await compactRawSpans(sql, compaction, Date.now(), 10_000, late);
+      const c = await compactRawSpans(sql, compaction, Date.now(), 10_000);
       return {
         behind: c.until.getTime() < Date.now() - compaction.afterMinutes * 60_000 - 60_000,
         done: c.spans ? `compacted ${c.spans} spans into ${c.chunks} chunks (up to ${c.until.toISOString()})` : null,

@@ -38,14 +38,13 @@ export interface CompactionPass {
 /**
  * Compacts the next minutes of raw spans whose start is before now - afterMinutes, for about `budgetMs`; once caught
  * up, sweeps the late spans (see sweepLateSpans). Returns the spans moved, the chunks written and how far
- * compaction has come. `late` carries the sweep's place from pass to pass.
+ * compaction has come.
  */
 export async function compactRawSpans(
   sql: Sql,
   c: Compaction,
   now = Date.now(),
   budgetMs = 5_000,
-  late: LateSweep = { sweptXid: null },
 ): Promise<CompactionPass> {
   const started = performance.now();
   const cutoff = now - c.afterMinutes * 60_000;
@@ -59,7 +58,7 @@ export async function compactRawSpans(
     const from = row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / SLICE_MS) * SLICE_MS;
     pass.until = new Date(from);
     if (from >= cutoff) {
-      add(await sweepLateSpans(sql, pass.until, late, c.spansPerPart));
+      add(await sweepLateSpans(sql, pass.until, c.spansPerPart));
       return pass;
     }
     // An hour with no raw span at all (a new database, a quiet night) is passed in one step, not sixty.
@@ -79,32 +78,26 @@ export async function compactRawSpans(
   }
 }
 
-/** Where the late-span sweep has come: the aggregated bound (xid8 as text) of its last look; null before the first. */
-export interface LateSweep {
-  sweptXid: string | null;
-}
-
 /**
  * Spans committed since the last sweep whose start is behind compaction's progress (a backlog an exporter sent after
  * an outage, a replay) are compacted too: their minutes were passed while they were not there. Found through the
- * ingest_xid index, so a sweep reads only what was committed since the previous one.
+ * ingest_xid index from the aggregated bound the previous sweep reached (span_compaction.swept_xid; the first sweep
+ * looks at every raw span), so a sweep reads only what was committed since.
  */
 async function sweepLateSpans(
   sql: Sql,
   until: Date,
-  late: LateSweep,
   spansPerPart?: number,
 ): Promise<{ spans: number; chunks: number }> {
-  const [bound] = await sql<{ xid: string | null }[]>`
-    SELECT e.xid_bound::text AS xid FROM ingest_epochs e
-    WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)`;
-  if (!bound?.xid) return { spans: 0, chunks: 0 };
-  const since = late.sweptXid;
-  late.sweptXid = bound.xid;
-  if (since === null) return { spans: 0, chunks: 0 };
+  const [state] = await sql<{ since: string | null; bound: string | null }[]>`
+    SELECT (SELECT swept_xid::text FROM span_compaction WHERE id = 1) AS since,
+           (SELECT e.xid_bound::text FROM ingest_epochs e
+            WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)) AS bound`;
+  if (!state?.bound) return { spans: 0, chunks: 0 };
+  const since = state.since ?? "0";
   const minutes = await sql<{ m: Date }[]>`
     SELECT DISTINCT date_trunc('minute', start_time) AS m FROM spans
-    WHERE ingest_xid >= ${since}::xid8 AND ingest_xid < ${bound.xid}::xid8 AND start_time < ${until}
+    WHERE ingest_xid >= ${since}::xid8 AND ingest_xid < ${state.bound}::xid8 AND start_time < ${until}
     ORDER BY 1`;
   const moved = { spans: 0, chunks: 0 };
   for (const { m } of minutes) {
@@ -112,6 +105,7 @@ async function sweepLateSpans(
     moved.spans += r.spans;
     moved.chunks += r.chunks;
   }
+  await sql`UPDATE span_compaction SET swept_xid = greatest(swept_xid, ${state.bound}::xid8) WHERE id = 1`;
   return moved;
 }
 

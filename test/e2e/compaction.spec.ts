@@ -45,7 +45,7 @@ it("finds and shows compacted traces in the browser and the Jaeger API", async (
   await poll(
     async () => compacted(),
     (n) => n === 160,
-    90_000,
+    100_000,
   );
 
   const base = `http://127.0.0.1:${product.ports.web}`;
@@ -72,4 +72,4 @@ it("finds and shows compacted traces in the browser and the Jaeger API", async (
   expect(jaeger.data.every((t: { spans: unknown[] }) => t.spans.length === 4)).toBe(true);
   const services2 = await (await fetch(`${base}/jaeger/api/services`)).json();
   expect(services2.data).toEqual(["checkout", "payments"]);
-});
+}, 150_000);

@@ -242,15 +242,15 @@ it("compacts late spans whose minutes it had already passed (a backlog sent afte
   const sql = ctx.db.sql;
   const now = Date.now();
   const policy = { afterMinutes: 15, spanRetentionHours: 24 };
-  const late = { sweptXid: null as string | null };
   await aggregateAll(sql);
   for (let pass = 0; pass < 20; pass++)
-    if ((await compactRawSpans(sql, policy, now, 5_000, late)).until.getTime() >= now - 15 * 60_000) break;
-  expect(late.sweptXid).not.toBeNull();
+    if ((await compactRawSpans(sql, policy, now, 5_000)).until.getTime() >= now - 15 * 60_000) break;
+  const [{ swept }] = await sql<[{ swept: string | null }]>`SELECT swept_xid::text AS swept FROM span_compaction`;
+  expect(swept).not.toBeNull();
 
   const traceIds = await ingest(now - 50 * 60_000, 40); // behind compaction's progress
   const before = await Promise.all(traceIds.slice(0, 5).map((t) => findTraceSpans(sql, t)));
-  const pass = await compactRawSpans(sql, policy, now, 5_000, late);
+  const pass = await compactRawSpans(sql, policy, now, 5_000);
   expect(pass.spans).toBe(240);
   const [{ raw }] = await sql<[{ raw: number }]>`SELECT count(*)::int AS raw FROM spans`;
   expect(raw).toBe(0);
@@ -269,11 +269,8 @@ it("splits one huge trace into several chunks, and reads it back whole", async (
     SELECT encode(trace_id, 'hex') AS id FROM spans WHERE service_name = 'fanout' LIMIT 1`;
   const before = await findTraceSpans(sql, id);
   expect(before).toHaveLength(100);
-  const late = { sweptXid: null as string | null };
   const policy = { afterMinutes: 15, spanRetentionHours: 24, spansPerPart: 16 };
-  await compactRawSpans(sql, policy, now, 5_000, late); // establishes the sweep's place
-  await sql`UPDATE span_compaction SET until = ${new Date(start - 1_000)}`; // as if this minute were not done
-  await compactRawSpans(sql, policy, now, 5_000, late);
+  await compactRawSpans(sql, policy, now, 5_000);
   const [{ chunks, most }] = await sql<[{ chunks: number; most: number }]>`
     SELECT count(*)::int AS chunks, max(span_count)::int AS most FROM trace_chunks WHERE trace_id = decode(${id}, 'hex')`;
   expect(chunks).toBeGreaterThanOrEqual(4);

@@ -32,10 +32,11 @@ CREATE TABLE "span_names" (
     CONSTRAINT "span_names_pkey" PRIMARY KEY ("service", "name", "kind")
 );
 
--- How far spans have been compacted; one row.
+-- How far spans have been compacted, and the aggregated bound the late-span sweep has looked up to; one row.
 CREATE TABLE "span_compaction" (
     "id" SMALLINT NOT NULL DEFAULT 1,
     "until" TIMESTAMPTZ(6) NOT NULL,
+    "swept_xid" xid8,
     CONSTRAINT "span_compaction_pkey" PRIMARY KEY ("id"),
     CONSTRAINT "span_compaction_one_row" CHECK ("id" = 1)
 );
