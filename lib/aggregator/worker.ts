@@ -4,7 +4,7 @@ import type { Sql } from "../db/pool";
 import { dropSpanPartitionsBefore } from "../db/partitions";
 import { applyRollupRetention, pruneResources, type RetentionPolicy } from "../db/retention";
 import { thinRawSpans, type ValueRetention } from "../db/value-retention";
-import { type Compaction, compactRawSpans } from "../db/compaction";
+import { type Compaction, compactRawSpans, pruneSpanNames } from "../db/compaction";
 import { adjustLeases, releaseLeases, resizeShards, shardProgress } from "../db/shards";
 import { recordEpoch } from "../db/epochs";
 import { levellingLimit } from "../domain/shard-leases";
@@ -82,6 +82,7 @@ export function startAggregator(sql: Sql, opts: AggregatorOptions): { id: string
       if (dropped.length) opts.log(`retention dropped ${dropped.join(", ")}`);
       await applyRollupRetention(sql, opts.rollups);
       await pruneResources(sql, opts.spanRetentionHours);
+      await pruneSpanNames(sql, opts.spanRetentionHours);
     } catch (err) {
       opts.log(`retention pass failed (will retry): ${(err as Error).message}`);
     }

@@ -271,3 +271,10 @@ export async function spanTierProgress(sql: Queryable): Promise<{ compacted: Dat
            (SELECT until FROM raw_span_thinning WHERE id = 1) AS thinned`;
   return { compacted: row?.compacted ?? null, thinned: row?.thinned ?? null };
 }
+
+/** Forgets span names no stored span can have any more (last seen before the span retention). */
+export async function pruneSpanNames(sql: Queryable, spanRetentionHours: number, now = Date.now()): Promise<number> {
+  const result = await sql`
+    DELETE FROM span_names WHERE last_seen < ${new Date(now - (spanRetentionHours + 24) * 3_600_000)}`;
+  return result.count;
+}

@@ -3,7 +3,7 @@ import { expect, it } from "vitest";
 import { useCollectorDatabase } from "../helpers/collector";
 import { postJsonTraces, type SeedCall } from "../helpers/json-traces";
 import { aggregateAll } from "../helpers/aggregate";
-import { compactRawSpans } from "../../lib/db/compaction";
+import { compactRawSpans, pruneSpanNames } from "../../lib/db/compaction";
 import { countSpans, findTraceSpans } from "../../lib/db/span-reads";
 import { searchTraces } from "../../lib/db/trace-search";
 import { serviceOperationKinds, spanServices, summarySpans } from "../../lib/db/jaeger-reads";
@@ -232,6 +232,9 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   }
   for (const [i, t] of traceIds.entries())
     if (i % 7 === 0) expect((await findTraceSpans(sql, t)).length, `failed trace ${i}`).toBe(3);
+  // Span names go once no stored span can have them (a day past the span retention, as partitions drop).
+  expect(await pruneSpanNames(sql, 24, now)).toBe(0);
+  expect(await pruneSpanNames(sql, 24, now + 3 * 86_400_000)).toBeGreaterThan(0);
   const [{ left }] = await sql<[{ left: number }]>`SELECT count(DISTINCT trace_id)::int AS left FROM trace_chunks`;
   expect(left).toBeLessThan(80);
   expect(left).toBeGreaterThanOrEqual(12);
