@@ -1,7 +1,24 @@
 import type { StoredSpan } from "../model/span";
-import { type ChunkedSpan, decodeChunk } from "../domain/trace-chunk";
+import type { Window } from "../model/window";
+import { CHUNK_SLICE_MS, type ChunkedSpan, decodeChunk } from "../domain/trace-chunk";
 import type { Queryable } from "./pool";
 import { startTimeText } from "./span-copy";
+
+/** Chunks that may hold a span starting in the window, by first_start (its index) alone. */
+export const chunkMayOverlap = (sql: Queryable, w: Pick<Window, "from" | "to">) =>
+  sql`first_start >= ${new Date(w.from.getTime() - CHUNK_SLICE_MS)} AND first_start < ${w.to}`;
+
+/** Chunks with a span starting in the window (and maybe others outside it). */
+export const chunkOverlaps = (sql: Queryable, w: Pick<Window, "from" | "to">) =>
+  sql`${chunkMayOverlap(sql, w)} AND last_start >= ${w.from}`;
+
+/** Whether any compacted span (of `service`, if given) can be in the window: most recent windows have none. */
+export async function chunksInWindow(sql: Queryable, w: Window, service: string | null = null): Promise<boolean> {
+  const [row] = await sql<{ any: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM trace_chunks WHERE ${chunkMayOverlap(sql, w)}
+      AND (${service}::text IS NULL OR services @> ARRAY[${service}::text])) AS any`;
+  return row?.any === true;
+}
 
 /** Resource attribute sets by hex id (stored once in `resources`). */
 export async function resourcesById(

@@ -4,6 +4,7 @@ import { type ResourceMatches, spanMatches, startsWithin } from "../domain/span-
 import { bloomMayMatch } from "../domain/chunk-bloom";
 import { attributeTextNeedles, synthesizedTag, type TraceSearch } from "../domain/trace-search";
 import type { Queryable } from "./pool";
+import { chunkOverlaps } from "./chunk-reads";
 
 /** A matching trace: its longest matching span, and its error spans in the window when the sort needs them. */
 export interface RankedHit {
@@ -17,8 +18,6 @@ export interface RankedHit {
   errors: number;
 }
 
-/** Every span of a chunk starts within its minute's slice (lib/db/compaction.ts). */
-const SLICE_MS = 60_000;
 /** Keys listed per round trip, and read (payloads) per round trip: a search stops between reads. */
 const KEYS_PER_FETCH = 2_000;
 const CHUNKS_PER_READ = 500;
@@ -67,8 +66,7 @@ export async function searchChunks(
            max_duration_ns AS "maxDurationNs", has_error AS "hasError",
            CASE WHEN ${bloomed.length > 0} THEN attribute_filter END AS "attributeFilter"
     FROM trace_chunks
-    WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)} AND first_start < ${w.to}
-      AND last_start >= ${w.from}
+    WHERE ${chunkOverlaps(sql, w)}
       AND (${q.service}::text IS NULL OR services @> ARRAY[${q.service}::text])
       AND (${q.minMs}::float8 IS NULL OR max_duration_ns >= ${q.minMs}::float8 * 1e6)
       AND (${q.status !== "error"} OR has_error)
@@ -163,12 +161,4 @@ export function compareHits(sort: TraceSearch["sort"]): (a: RankedHit, b: Ranked
     return (a, b) => (a.durationNs !== b.durationNs ? (b.durationNs > a.durationNs ? 1 : -1) : newest(a, b));
   if (sort === "errors") return (a, b) => b.errors - a.errors || newest(a, b);
   return newest;
-}
-
-/** Whether any compacted span can be in the window: most searches of recent minutes need not look. */
-export async function chunksInWindow(sql: Queryable, w: Window): Promise<boolean> {
-  const [row] = await sql<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM trace_chunks WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)}
-      AND first_start < ${w.to}) AS any`;
-  return row?.any === true;
 }

@@ -1,4 +1,4 @@
-import { type ChunkSpan, encodeChunk } from "../domain/trace-chunk";
+import { CHUNK_SLICE_MS, type ChunkSpan, encodeChunk } from "../domain/trace-chunk";
 import { addAttributeTokens, buildBloom } from "../domain/chunk-bloom";
 import { dayOf, ensureSpanPartitions } from "./partitions";
 import { startTimeText as startTime } from "./span-copy";
@@ -18,7 +18,6 @@ export interface Compaction {
   spansPerPart?: number;
 }
 
-const SLICE_MS = 60_000;
 /** Spans moved per transaction at most: a minute of spans at high rates is split by trace-id hash into parts. */
 const SPANS_PER_PART = 10_000;
 const PARTS_AT_ONCE = 2;
@@ -55,7 +54,8 @@ export async function compactRawSpans(
   };
   for (;;) {
     const [row] = await sql<{ until: Date }[]>`SELECT until FROM span_compaction WHERE id = 1`;
-    const from = row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / SLICE_MS) * SLICE_MS;
+    const from =
+      row?.until.getTime() ?? Math.floor((now - c.spanRetentionHours * 3_600_000) / CHUNK_SLICE_MS) * CHUNK_SLICE_MS;
     pass.until = new Date(from);
     if (from >= cutoff) {
       add(await sweepLateSpans(sql, pass.until, c.spansPerPart));
@@ -63,7 +63,7 @@ export async function compactRawSpans(
     }
     // An hour with no raw span at all (a new database, a quiet night) is passed in one step, not sixty.
     const empty = from + EMPTY_STEP_MS <= cutoff && !(await anySpans(sql, from, from + EMPTY_STEP_MS));
-    const to = empty ? from + EMPTY_STEP_MS : Math.min(from + SLICE_MS, cutoff);
+    const to = empty ? from + EMPTY_STEP_MS : Math.min(from + CHUNK_SLICE_MS, cutoff);
     if (!empty) add(await compactSlice(sql, from, to, c.spansPerPart));
     const advanced = await sql.begin(async (tx) => {
       const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${COMPACTION_LOCK_KEY}) AS ok`;
@@ -101,7 +101,12 @@ async function sweepLateSpans(
     ORDER BY 1`;
   const moved = { spans: 0, chunks: 0 };
   for (const { m } of minutes) {
-    const r = await compactSlice(sql, m.getTime(), Math.min(m.getTime() + SLICE_MS, until.getTime()), spansPerPart);
+    const r = await compactSlice(
+      sql,
+      m.getTime(),
+      Math.min(m.getTime() + CHUNK_SLICE_MS, until.getTime()),
+      spansPerPart,
+    );
     moved.spans += r.spans;
     moved.chunks += r.chunks;
   }

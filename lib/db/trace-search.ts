@@ -8,7 +8,8 @@ import {
 } from "../domain/trace-search";
 import type { ResourceMatches } from "../domain/span-match";
 import type { Queryable } from "./pool";
-import { chunksInWindow, compareHits, mergeHits, type RankedHit, searchChunks } from "./chunk-search";
+import { compareHits, mergeHits, type RankedHit, searchChunks } from "./chunk-search";
+import { chunksInWindow } from "./chunk-reads";
 
 /** A matching trace as the pages and APIs show it. */
 export type TraceHit = Omit<RankedHit, "errors">;

@@ -3,7 +3,7 @@ import { addToHistogram, type Histogram, quantilesMs } from "../model/histogram"
 import { decodeChunk } from "../domain/trace-chunk";
 import { startsWithin } from "../domain/span-match";
 import type { Queryable } from "./pool";
-import { resourcesById } from "./chunk-reads";
+import { chunkOverlaps, chunksInWindow, resourcesById } from "./chunk-reads";
 
 export interface VersionFiguresRow {
   version: string;
@@ -14,8 +14,6 @@ export interface VersionFiguresRow {
   firstSeen: Date;
 }
 
-/** Every span of a chunk starts within its minute's slice (lib/db/compaction.ts). */
-const SLICE_MS = 60_000;
 const FAILED_HTTP = /^5[0-9][0-9]$/;
 
 /**
@@ -26,10 +24,7 @@ const FAILED_HTTP = /^5[0-9][0-9]$/;
  * 1%), as raw and compacted spans are counted apart and merged.
  */
 export async function versionFigures(sql: Queryable, service: string, w: Window): Promise<VersionFiguresRow[]> {
-  const first = await sql<{ any: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM trace_chunks WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)}
-      AND first_start < ${w.to} AND services @> ARRAY[${service}::text]) AS any`;
-  if (!first[0]?.any) return rawVersionFigures(sql, service, w);
+  if (!(await chunksInWindow(sql, w, service))) return rawVersionFigures(sql, service, w);
   const figures = new Map<string, { requests: number; failed: number; hist: Histogram; firstSeen: number }>();
   const add = (version: string, requests: number, failed: number, hist: Histogram, firstSeen: number) => {
     const f = figures.get(version) ?? { requests: 0, failed: 0, hist: {}, firstSeen };
@@ -44,8 +39,7 @@ export async function versionFigures(sql: Queryable, service: string, w: Window)
   const chunks = () =>
     sql<{ traceId: string; payload: Buffer }[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", payload FROM trace_chunks
-    WHERE first_start >= ${new Date(w.from.getTime() - SLICE_MS)} AND first_start < ${w.to}
-      AND last_start >= ${w.from} AND services @> ARRAY[${service}::text]`;
+    WHERE ${chunkOverlaps(sql, w)} AND services @> ARRAY[${service}::text]`;
   // Counted per resource while the cursor reads (no other query may run on its connection meanwhile), then per
   // version.
   const perResource = new Map<string, { requests: number; failed: number; hist: Histogram; firstSeen: number }>();

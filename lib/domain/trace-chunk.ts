@@ -8,6 +8,12 @@ import type { SpanCore, StoredSpan } from "../model/span";
  * never see across spans.
  */
 
+/**
+ * The span of start times one chunk covers at most: compaction moves a minute's slice (or less) at a time, so every
+ * span of a chunk starts before first_start + CHUNK_SLICE_MS, and window reads need only first_start's index.
+ */
+export const CHUNK_SLICE_MS = 60_000;
+
 /** A span as compaction reads it from `spans`: ids in hex, the json columns as their stored text. */
 export interface ChunkSpan extends Omit<SpanCore, "traceId"> {
   scopeName: string | null;
