@@ -3,6 +3,8 @@ import type { Window } from "../model/window";
 import { CHUNK_SLICE_MS, type ChunkedSpan, decodeChunk } from "../domain/trace-chunk";
 import type { Queryable } from "./pool";
 import { startTimeText } from "./span-copy";
+import { columnOf, EXAMPLE_COPY_COLUMNS } from "./tables";
+import type { Prisma } from "./generated/prisma/browser";
 
 /** Chunks that may hold a span starting in the window, by first_start (its index) alone. */
 export const chunkMayOverlap = (sql: Queryable, w: Pick<Window, "from" | "to">) =>
@@ -55,29 +57,49 @@ export async function chunkedSpansOfTraces(sql: Queryable, traceIds: string[]): 
   return rows.flatMap((r) => decodeChunk(r.traceId, r.payload));
 }
 
+type ExampleCopyField = Exclude<Prisma.ExampleSpanScalarFieldEnum, "copiedAt">;
+
+/**
+ * A decoded span as an example_spans row in PostgreSQL's input formats, keyed by field: a column added to the
+ * model without a value here does not compile.
+ */
+const exampleRow = (s: ChunkedSpan): Record<ExampleCopyField, unknown> => ({
+  traceId: `\\x${s.traceId}`,
+  spanId: `\\x${s.spanId}`,
+  parentSpanId: s.parentSpanId === null ? null : `\\x${s.parentSpanId}`,
+  traceState: s.traceState,
+  serviceName: s.serviceName,
+  name: s.name,
+  kind: s.kind,
+  startTime: startTimeText(s.startNs),
+  startNs: s.startNs.toString(),
+  durationNs: s.durationNs.toString(),
+  statusCode: s.statusCode,
+  statusMessage: s.statusMessage,
+  attributes: s.attributes,
+  scopeName: s.scopeName,
+  scopeVersion: s.scopeVersion,
+  events: s.events,
+  links: s.links,
+  resourceId: `\\x${s.resourceId}`,
+});
+
 /**
  * Copies the compacted spans of these traces (hex ids) into example_spans, as copyExampleTraces copies raw ones: a
- * trace pinned, or chosen as an example, after some of its spans were compacted is kept whole.
+ * trace pinned, or chosen as an example, after some of its spans were compacted is kept whole. The rows go in as
+ * JSON read with example_spans' own row type, so the columns are the ones copyExampleTraces copies.
  */
 export async function copyChunkedTraces(tx: Queryable, traceIds: string[]): Promise<void> {
   const spans = await chunkedSpansOfTraces(tx, traceIds);
   if (spans.length === 0) return;
-  const copies = spans.map((s) => ({
-    ...s,
-    startNs: s.startNs.toString(),
-    durationNs: s.durationNs.toString(),
-    startTime: startTimeText(s.startNs),
-  }));
-  await tx`
-    INSERT INTO example_spans (trace_id, span_id, parent_span_id, trace_state, service_name, name, kind, start_time,
-      start_ns, duration_ns, status_code, status_message, attributes, scope_name, scope_version, events, links,
-      resource_id)
-    SELECT decode(x."traceId", 'hex'), decode(x."spanId", 'hex'), decode(x."parentSpanId", 'hex'), x."traceState",
-      x."serviceName", x.name, x.kind, x."startTime", x."startNs", x."durationNs", x."statusCode", x."statusMessage",
-      x.attributes, x."scopeName", x."scopeVersion", x.events, x.links, decode(x."resourceId", 'hex')
-    FROM jsonb_to_recordset(${JSON.stringify(copies)}::text::jsonb) AS x("traceId" text, "spanId" text,
-      "parentSpanId" text, "traceState" text, "serviceName" text, name text, kind smallint, "startTime" timestamptz,
-      "startNs" bigint, "durationNs" bigint, "statusCode" smallint, "statusMessage" text, attributes json,
-      "scopeName" text, "scopeVersion" text, events json, links jsonb, "resourceId" text)
-    ON CONFLICT DO NOTHING`;
+  const rows = spans.map((s) =>
+    Object.fromEntries(Object.entries(exampleRow(s)).map(([field, value]) => [columnOf(field), value])),
+  );
+  const columns = EXAMPLE_COPY_COLUMNS.join(", ");
+  await tx.unsafe(
+    `INSERT INTO example_spans (${columns})
+     SELECT ${columns} FROM json_populate_recordset(NULL::example_spans, $1::text::json)
+     ON CONFLICT DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
 }

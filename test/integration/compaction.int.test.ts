@@ -224,6 +224,8 @@ it("moves rolled-up spans into chunks and every read answers as before", async (
   expect(pinned.map((p) => [p.spanId, p.attributes, p.events, p.links])).toEqual(
     before.traces[3]!.map((p) => [p.spanId, p.attributes, p.events, p.links]),
   );
+  // Every field of the copy, ids, times, status, scope and resource included.
+  expect(pinned).toEqual(before.traces[3]);
 
   // Retention by value thins compacted traces too: failed traces stay whole.
   for (let pass = 0; pass < 200; pass++) {
