@@ -44,6 +44,19 @@ export async function withResources(sql: Queryable, spans: ChunkedSpan[]): Promi
   return spans.map(({ resourceId, ...s }) => ({ ...s, resourceAttributes: resources.get(resourceId) ?? {} }));
 }
 
+type SpanKey = { traceId: string; spanId: string; kind: number; startNs: bigint };
+const spanKey = (s: SpanKey) => `${s.traceId}/${s.spanId}/${s.kind}/${s.startNs}`;
+
+/**
+ * The compacted spans not also among `raw`: a span re-delivered after its trace was compacted is stored raw again,
+ * and a read keeps one of the two (the key is the spans table's).
+ */
+export function notStoredRaw<T extends SpanKey>(raw: SpanKey[], chunked: T[]): T[] {
+  if (raw.length === 0) return chunked;
+  const seen = new Set(raw.map(spanKey));
+  return chunked.filter((s) => !seen.has(spanKey(s)));
+}
+
 /** Every compacted span of one trace (all its chunks), resources not yet attached. */
 export const chunkedSpansOfTrace = (sql: Queryable, traceIdHex: string) => chunkedSpansOfTraces(sql, [traceIdHex]);
 

@@ -1,6 +1,6 @@
 import type { Window } from "../model/window";
 import type { Queryable } from "./pool";
-import { chunkedSpansOfTraces } from "./chunk-reads";
+import { chunkedSpansOfTraces, notStoredRaw } from "./chunk-reads";
 import { envsParam } from "./graph-reads";
 import { HISTOGRAM_SCHEME } from "../model/histogram";
 
@@ -45,6 +45,7 @@ export interface SummarySpanRow {
   parentSpanId: string | null;
   serviceName: string;
   name: string;
+  kind: number;
   startNs: bigint;
   durationNs: bigint;
   statusCode: number;
@@ -55,22 +56,20 @@ export async function summarySpans(sql: Queryable, traceIdsHex: string[]): Promi
   if (traceIdsHex.length === 0) return [];
   const read = (table: "spans" | "example_spans", ids: string[]) => sql<SummarySpanRow[]>`
     SELECT encode(trace_id, 'hex') AS "traceId", encode(span_id, 'hex') AS "spanId",
-           encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name,
+           encode(parent_span_id, 'hex') AS "parentSpanId", service_name AS "serviceName", name, kind,
            start_ns AS "startNs", duration_ns AS "durationNs", status_code AS "statusCode"
     FROM ${sql(table)}
     WHERE trace_id = ANY(ARRAY(SELECT decode(x, 'hex') FROM unnest(${ids}::text[]) AS x))`;
   const [hot, chunked] = await Promise.all([read("spans", traceIdsHex), chunkedSpansOfTraces(sql, traceIdsHex)]);
-  const key = (s: { traceId: string; spanId: string; startNs: bigint }) => `${s.traceId}/${s.spanId}/${s.startNs}`;
-  const seen = new Set(hot.map(key));
-  const compacted = chunked.filter((s) => !seen.has(key(s)));
   const raw = [
     ...hot,
-    ...compacted.map((s) => ({
+    ...notStoredRaw(hot, chunked).map((s) => ({
       traceId: s.traceId,
       spanId: s.spanId,
       parentSpanId: s.parentSpanId,
       serviceName: s.serviceName,
       name: s.name,
+      kind: s.kind,
       startNs: s.startNs,
       durationNs: s.durationNs,
       statusCode: s.statusCode,

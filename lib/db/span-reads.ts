@@ -1,7 +1,7 @@
 import type { StoredSpan } from "../model/span";
 import type { Queryable, Sql } from "./pool";
 import { projection, SPAN_FIELDS } from "./tables";
-import { chunkedSpansOfTrace, withResources } from "./chunk-reads";
+import { chunkedSpansOfTrace, notStoredRaw, withResources } from "./chunk-reads";
 
 export type { StoredSpan };
 
@@ -15,16 +15,7 @@ export async function findTraceSpans(sql: Queryable, traceIdHex: string): Promis
     chunkedSpansOfTrace(sql, traceIdHex),
   ]);
   if (chunked.length === 0) return raw.length > 0 ? raw : traceSpansFrom(sql, "example_spans", traceIdHex);
-  // A span re-delivered after its trace was compacted is stored raw again: keep one of the two.
-  const key = (s: { spanId: string; kind: number; startNs: bigint }) => `${s.spanId}/${s.kind}/${s.startNs}`;
-  const seen = new Set(raw.map(key));
-  const all = [
-    ...raw,
-    ...(await withResources(
-      sql,
-      chunked.filter((s) => !seen.has(key(s))),
-    )),
-  ];
+  const all = [...raw, ...(await withResources(sql, notStoredRaw(raw, chunked)))];
   return all.sort((a, b) =>
     a.startNs !== b.startNs ? (a.startNs < b.startNs ? -1 : 1) : a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0,
   );
