@@ -2,6 +2,7 @@ import { CHUNK_SLICE_MS, type ChunkSpan, encodeChunk } from "../domain/trace-chu
 import { addAttributeTokens, buildBloom } from "../domain/chunk-bloom";
 import { dayOf, ensureSpanPartitions } from "./partitions";
 import { startTimeText as startTime } from "./span-copy";
+import { aggregatedXidBound } from "./epochs";
 import type { Queryable, Sql } from "./pool";
 
 /**
@@ -90,9 +91,7 @@ async function sweepLateSpans(
   spansPerPart?: number,
 ): Promise<{ spans: number; chunks: number }> {
   const [state] = await sql<{ since: string | null; bound: string | null }[]>`
-    SELECT (SELECT swept_xid::text FROM span_compaction WHERE id = 1) AS since,
-           (SELECT e.xid_bound::text FROM ingest_epochs e
-            WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)) AS bound`;
+    SELECT (SELECT swept_xid::text FROM span_compaction WHERE id = 1) AS since, ${aggregatedXidBound(sql)}::text AS bound`;
   if (!state?.bound) return { spans: 0, chunks: 0 };
   const since = state.since ?? "0";
   const minutes = await sql<{ m: Date }[]>`
@@ -191,11 +190,8 @@ async function compactPart(
   { parts, part, pieces, piece }: PartOfSlice,
 ): Promise<{ spans: number; chunks: number }> {
   const rows = await tx<MovedRow[]>`
-    WITH aggregated AS (
-      SELECT e.xid_bound FROM ingest_epochs e WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)
-    )
-    DELETE FROM spans s USING aggregated a
-    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound
+    DELETE FROM spans s
+    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < ${aggregatedXidBound(tx)}
       AND (${parts}::int = 1 OR (hashtext(encode(s.trace_id, 'hex')) & 2147483647) % ${parts}::int = ${part}::int)
       AND (${pieces}::int = 1 OR (hashtext(encode(s.span_id, 'hex')) & 2147483647) % ${pieces}::int = ${piece}::int)
     RETURNING encode(s.trace_id, 'hex') AS "traceId", encode(s.span_id, 'hex') AS "spanId",

@@ -2,6 +2,13 @@ import type { Queryable, Sql } from "./pool";
 
 const EPOCH_LOCK_KEY = 72_707_371;
 
+/**
+ * The xid8 below which every span is rolled up by every shard: the bound of the epoch all shards have processed
+ * (a scalar sub-select; NULL before any epoch). What retention by value and compaction may touch.
+ */
+export const aggregatedXidBound = (sql: Queryable) => sql`
+  (SELECT e.xid_bound FROM ingest_epochs e WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards))`;
+
 export interface Epoch {
   epoch: number;
   xidBound: bigint;

@@ -1,4 +1,5 @@
 import type { Queryable, Sql } from "./pool";
+import { aggregatedXidBound } from "./epochs";
 
 /**
  * Retention by value (tail-based, after aggregation): raw spans older than `rawMinutes` are kept only for traces
@@ -71,12 +72,9 @@ async function thinSlice(sql: Queryable, from: Date, to: Date, samplePercent: nu
     AND NOT EXISTS (SELECT 1 FROM edge_examples x WHERE x.trace_id = ${sql.unsafe(t)}.trace_id)
     AND NOT EXISTS (SELECT 1 FROM pinned_traces p WHERE p.trace_id = ${sql.unsafe(t)}.trace_id)`;
   const raw = await sql`
-    WITH aggregated AS (
-      SELECT e.xid_bound FROM ingest_epochs e
-      WHERE e.epoch = (SELECT min(processed_epoch) FROM aggregator_shards)
-    )
-    DELETE FROM spans s USING aggregated a
-    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < a.xid_bound AND ${dropped("s")}`;
+    DELETE FROM spans s
+    WHERE s.start_time >= ${from} AND s.start_time < ${to} AND s.ingest_xid < ${aggregatedXidBound(sql)}
+      AND ${dropped("s")}`;
   const chunks = await sql<{ n: number }[]>`
     WITH gone AS (
       DELETE FROM trace_chunks c WHERE c.first_start >= ${from} AND c.first_start < ${to} AND ${dropped("c")}

@@ -6,17 +6,15 @@ import { attributeCandidates, type AttributeFilter, synthesizedTag, type TraceSe
  * (lib/db/trace-search.ts): the same candidates compared as jsonb compares them, the same synthesized tags.
  */
 
-/** jsonb equality of a stored JSON value and a candidate scalar: numbers by value, no match across types. */
-export function jsonbEquals(stored: unknown, candidate: string | number | boolean): boolean {
-  if (typeof candidate === "number") return typeof stored === "number" && stored === candidate;
-  return stored === candidate;
-}
-
-/** The attribute `key` (the last of duplicate keys, as JSON.parse keeps it) meets one of the filter's candidates. */
+/**
+ * The attribute `key` (the last of duplicate keys, as JSON.parse keeps it) meets one of the filter's candidates. A
+ * scalar candidate equals a parsed JSON value exactly as jsonb compares them: same type, numbers by value, and an
+ * array or map never equals one, so plain === is jsonb's equality here.
+ */
 export function attributeMatches(attributes: Record<string, unknown>, f: AttributeFilter): boolean {
   if (!Object.hasOwn(attributes, f.key)) return false;
   const stored = attributes[f.key];
-  return attributeCandidates(f.value).some((c) => jsonbEquals(stored, c));
+  return attributeCandidates(f.value).some((c) => stored === c);
 }
 
 /** Resources (hex ids) that meet each attribute filter, and those in the search's environments (null: any). */
