@@ -125,10 +125,14 @@ function chunkHit(
     prefilters.every((n) => t.includes(n.key) && (n.value === null || t.includes(n.value)));
   if (!mayMatch(text)) return null;
   const { t0, lines } = chunkLines(text);
+  // By most errors every span is read once: its error counts whether or not it matches.
+  const counting = q.sort === "errors";
+  let errors = 0;
   let best: RankedHit | null = null;
   for (const line of lines) {
-    if (!mayMatch(line)) continue;
+    if (!counting && !mayMatch(line)) continue;
     const s = parseSpanLine(traceId, t0, line);
+    if (counting && s.statusCode === 2 && startsWithin(s.startNs, w)) errors++;
     if (!spanMatches(s, q, w, r) || (best && s.durationNs <= best.durationNs)) continue;
     best = {
       traceId,
@@ -141,10 +145,7 @@ function chunkHit(
       errors: 0,
     };
   }
-  if (best && q.sort === "errors")
-    best.errors = lines
-      .map((l) => parseSpanLine(traceId, t0, l))
-      .filter((s) => s.statusCode === 2 && startsWithin(s.startNs, w)).length;
+  if (best) best.errors = errors;
   return best;
 }
 

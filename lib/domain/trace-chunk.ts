@@ -50,7 +50,6 @@ const DICTIONARY = Buffer.from(
   ].join(""),
 );
 
-const hexOrNull = (s: string | null) => (s === null ? "null" : JSON.stringify(s));
 /** Stored JSON text on one line: a raw line break in JSON can only be whitespace between tokens. */
 const oneLine = (json: string) => (json.includes("\n") ? json.replaceAll(/\r?\n/g, " ") : json);
 
@@ -62,7 +61,7 @@ export function encodeChunk(spans: ChunkSpan[]): Buffer {
   const t0 = spans.reduce((m, s) => (s.startNs < m ? s.startNs : m), spans[0]!.startNs);
   const rows = spans.map(
     (s) =>
-      `[${JSON.stringify(s.spanId)},${hexOrNull(s.parentSpanId)},${JSON.stringify(s.traceState)},` +
+      `[${JSON.stringify(s.spanId)},${JSON.stringify(s.parentSpanId)},${JSON.stringify(s.traceState)},` +
       `${JSON.stringify(s.serviceName)},${JSON.stringify(s.name)},${s.kind},"${s.startNs - t0}","${s.durationNs}",` +
       `${s.statusCode},${JSON.stringify(s.statusMessage)},${JSON.stringify(s.scopeName)},` +
       `${JSON.stringify(s.scopeVersion)},${JSON.stringify(s.resourceId)},${oneLine(s.attributesText)},` +
