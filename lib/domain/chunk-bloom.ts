@@ -16,10 +16,7 @@ const PROBES = 5;
 const MAX_VALUE_TEXT = 48;
 
 /** The token of one attribute: key, NUL, the value's JSON text (scalars compare equal exactly when these do). */
-export const attributeToken = (key: string, value: string | number | boolean | null) =>
-  `${key}\u0000${JSON.stringify(value)}`;
-
-const valueText = (v: string | number | boolean | null) => JSON.stringify(v);
+const tokenOf = (key: string, valueText: string) => `${key}\u0000${valueText}`;
 
 /** Two 32-bit FNV-1a hashes of the token (different offsets), for double hashing. */
 function hashes(token: string): [number, number] {
@@ -63,14 +60,15 @@ export function addAttributeTokens(tokens: Set<string>, attributes: Record<strin
   for (const k in attributes) {
     const v = attributes[k];
     if (v !== null && typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") continue;
-    const text = valueText(v);
-    if (text.length <= MAX_VALUE_TEXT) tokens.add(`${k}\u0000${text}`);
+    const text = JSON.stringify(v);
+    if (text.length <= MAX_VALUE_TEXT) tokens.add(tokenOf(k, text));
   }
 }
 
 /** Whether a chunk with this filter may hold a span attribute meeting `f`. */
 export function bloomMayMatch(bloom: Buffer, f: AttributeFilter): boolean {
-  return attributeCandidates(f.value).some(
-    (c) => valueText(c).length > MAX_VALUE_TEXT || mayContain(bloom, attributeToken(f.key, c)),
-  );
+  return attributeCandidates(f.value).some((c) => {
+    const text = JSON.stringify(c);
+    return text.length > MAX_VALUE_TEXT || mayContain(bloom, tokenOf(f.key, text));
+  });
 }
