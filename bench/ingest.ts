@@ -38,7 +38,7 @@ import {
 } from "../test/helpers/workload";
 import { percentile, report, type Row } from "./report";
 import { loadGraph } from "../lib/query/graph";
-import { closePosts, post } from "./post";
+import { closePosts, post, postAll } from "./post";
 
 const SPANS_PER_REQUEST = Number(process.env.BENCH_BATCH ?? 1000);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
@@ -90,20 +90,9 @@ async function main() {
   // 1b. End to end through the collector process, as `npm start` runs it.
   const collector = await spawnCollector(pg.url);
   own(collector.proc);
-  const send = async (body: Buffer | string, type: string, url: string) => {
-    const status = await post(url, body, type);
-    if (status !== 200 && status !== 202) throw new Error(`${url}: status ${status}`);
-  };
   const otlpUrl = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
   const sendTimed = async (bodies: (Buffer | string)[], type: string, url: string, into = timed()) => {
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < bodies.length) await send(bodies[next++]!, type, url);
-      }),
-    );
-    into.ms += performance.now() - t0;
+    into.ms += await postAll(url, bodies, type, CONCURRENCY);
     into.spans += bodies.length * SPANS_PER_REQUEST;
     return into;
   };

@@ -44,6 +44,29 @@ function postOnce(url: string, body: Buffer | string, contentType: string): Prom
   });
 }
 
+/**
+ * POSTs every body, `concurrency` requests in flight, each answer read before that worker sends its next; throws on
+ * the first status other than 200/202. Resolves with the milliseconds it took.
+ */
+export async function postAll(
+  url: string,
+  bodies: (Buffer | string)[],
+  contentType: string,
+  concurrency: number,
+): Promise<number> {
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < bodies.length) {
+        const status = await post(url, bodies[next++]!, contentType);
+        if (status !== 200 && status !== 202) throw new Error(`${url}: status ${status}`);
+      }
+    }),
+  );
+  return performance.now() - t0;
+}
+
 export function closePosts(): void {
   agent.destroy();
 }

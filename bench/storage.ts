@@ -14,7 +14,7 @@ import { spawnCollector } from "../test/helpers/workload";
 import { aggregateAll } from "../test/helpers/aggregate";
 import { thinRawSpans } from "../lib/db/value-retention";
 import { compactRawSpans } from "../lib/db/compaction";
-import { post } from "./post";
+import { postAll } from "./post";
 import { podBatch, SPANS_PER_REQUEST } from "./k8s-spans";
 import { percentile, report, type Row } from "./report";
 
@@ -39,17 +39,8 @@ async function ingestRate(pgUrl: string, bodies: Buffer[]): Promise<number> {
   const collector = await spawnCollector(pgUrl);
   try {
     const url = `http://127.0.0.1:${collector.ports.otlpHttp}/v1/traces`;
-    let next = 0;
-    const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        while (next < bodies.length) {
-          const status = await post(url, bodies[next++]!, "application/x-protobuf");
-          if (status !== 200) throw new Error(`collector answered ${status}`);
-        }
-      }),
-    );
-    return (bodies.length * SPANS_PER_REQUEST) / ((performance.now() - t0) / 1000);
+    const ms = await postAll(url, bodies, "application/x-protobuf", 4);
+    return (bodies.length * SPANS_PER_REQUEST) / (ms / 1000);
   } finally {
     collector.proc.kill("SIGTERM");
     await collector.exited;
