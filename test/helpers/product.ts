@@ -59,6 +59,9 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
   child.stdout!.on("data", (d) => (out += d));
   child.stderr!.on("data", (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  // 'exit' can come before the last output is read (Node's documented order), and shutdown writes its lines last:
+  // after the exit, wait for the pipes to close, or for two seconds should a stray process hold them.
+  const closed = new Promise<void>((resolve) => child.once("close", () => resolve()));
 
   const deadline = Date.now() + timeoutMs;
   const ready = async (url: string, init?: RequestInit) => {
@@ -90,6 +93,7 @@ async function startProductOnce(extraEnv: Record<string, string>, timeoutMs: num
       if (wholeGroup) process.kill(-child.pid!, signal);
       else child.kill(signal);
       const code = await exited;
+      await Promise.race([closed, new Promise((r) => setTimeout(r, 2_000))]);
       rmSync(dataDir, { recursive: true, force: true }); // a product's database is ~1 GiB of /tmp
       return code;
     },
